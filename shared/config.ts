@@ -1,0 +1,38 @@
+/**
+ * Config loading: each process declares one zod schema with defaults and coercion and
+ * parses the environment once at start-up. Nothing else reads `process.env`.
+ */
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig<Schema extends z.ZodType>(schema: Schema, env: Record<string, string | undefined>): z.infer<Schema> {
+  // Empty strings in an env file mean "not set", so defaults apply.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+export const portSchema = z.coerce.number().int().min(0).max(65535);
+
+/** Booleans written in env files: true/false, 1/0, yes/no. */
+export const booleanSchema = z
+  .union([z.boolean(), z.string()])
+  .transform((value, context) => {
+    if (typeof value === 'boolean') return value;
+    const normalized = value.trim().toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(normalized)) return true;
+    if (['false', '0', 'no', 'off'].includes(normalized)) return false;
+    context.addIssue({ code: 'custom', message: 'must be true or false' });
+    return z.NEVER;
+  });
+
+export const logLevelSchema = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+export const nodeEnvSchema = z.enum(['development', 'production', 'test']).default('development');

@@ -1,0 +1,41 @@
+/**
+ * One logger for every process: pino JSON to stdout (pretty when a person watches a
+ * terminal), card data redacted wherever it could appear.
+ */
+import { pino, type Logger, type DestinationStream } from 'pino';
+
+export type { Logger };
+
+/** Every place a card number, CVV or key could sit in a logged object. */
+export const REDACT_PATHS = [
+  'card.number', 'card.cvv', '*.card.number', '*.card.cvv', '*.*.card.number', '*.*.card.cvv',
+  'cardNumber', 'cvv', '*.cardNumber', '*.cvv', '*.*.cardNumber', '*.*.cvv',
+  'number', '*.number',
+  'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]',
+  'headers.authorization', '*.headers.authorization', '*.headers.Authorization',
+  'config.headers.Authorization', 'config.data', '*.config.data', 'request.data',
+];
+
+export interface LoggerOptions {
+  service: string;
+  level?: string;
+  /** Where lines go; tests pass a stream to capture them. Defaults to stdout. */
+  destination?: DestinationStream;
+  /** Pretty-print for people; defaults to stdout being a terminal. */
+  pretty?: boolean;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const base = {
+    level: options.level ?? 'info',
+    base: { service: options.service },
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  if (options.destination) return pino(base, options.destination);
+  const pretty = options.pretty ?? Boolean(process.stdout.isTTY);
+  if (pretty) {
+    return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname,service' } } });
+  }
+  return pino(base);
+}

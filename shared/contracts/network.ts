@@ -60,7 +60,13 @@ export const authorizationRecordSchema = authorizationResponseSchema.extend({
 });
 export type AuthorizationRecord = z.infer<typeof authorizationRecordSchema>;
 
-export const authorizationLookupQuerySchema = z.object({ merchantReference: merchantReferenceSchema });
+/** `GET /v1/authorizations`: one by merchantReference, or a page of all of them (oldest first). */
+export const authorizationQuerySchema = z.object({
+  merchantReference: merchantReferenceSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  startingAfter: z.string().min(1).max(100).optional(),
+});
+export const authorizationListSchema = z.object({ data: z.array(authorizationRecordSchema), hasMore: z.boolean() });
 
 /** Reversal body: the whole hold by default, or part of it (the rest of a partial capture). */
 export const reversalRequestSchema = z.object({
@@ -87,6 +93,14 @@ export const settlementBatchItemSchema = z.object({
     number: z.string().regex(/^\d{12,19}$/, 'must be 12 to 19 digits').optional(),
   }).optional(),
   type: settlementItemTypeSchema,
+  /**
+   * For a refund: the merchantReference of the settled sale it credits. A refund carries a
+   * reference of its own (the refund id) so that two refunds of one sale stay distinct.
+   */
+  originalMerchantReference: merchantReferenceSchema.optional(),
+}).refine((item) => item.type === 'sale' || item.originalMerchantReference !== undefined, {
+  message: 'is required for a refund',
+  path: ['originalMerchantReference'],
 });
 export type SettlementBatchItem = z.infer<typeof settlementBatchItemSchema>;
 

@@ -1,0 +1,75 @@
+/**
+ * The card-network simulator's HTTP app (SPEC §5), built from explicit dependencies. It never
+ * listens: main.ts does, and tests drive it with supertest.
+ */
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { requireBearerKey } from '../../shared/http/auth.ts';
+import { errorHandler, notFoundHandler } from '../../shared/http/errors.ts';
+import { requestLogging } from '../../shared/http/logging.ts';
+import { createMetrics } from '../../shared/http/metrics.ts';
+import type { Logger } from '../../shared/logger.ts';
+import { createCardFingerprinter } from './card-fingerprint.ts';
+import { ClearingHouse } from './clearing.ts';
+import type { NetworkConfig } from './config.ts';
+import { FaultInjector } from './faults.ts';
+import { Issuer } from './issuer.ts';
+import { createNetworkCounters } from './metrics.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { authorizationRoutes } from './routes/authorizations.ts';
+import { healthRoutes } from './routes/health.ts';
+import { settlementRoutes } from './routes/settlement.ts';
+import type { NetworkStore } from './storage/store.ts';
+
+export const SERVICE_NAME = 'card-network-sim';
+
+/** Fault settings are a handful of fields. */
+const ADMIN_BODY_LIMIT_BYTES = 16 * 1024;
+
+export interface AppDeps {
+  config: NetworkConfig;
+  logger: Logger;
+  store: NetworkStore;
+  clock: () => Date;
+  random: () => number;
+  /** Turns readiness false while the process shuts down. */
+  isShuttingDown?: () => boolean;
+  /** Process-level metrics (CPU, memory); off in tests, which build many apps. */
+  collectDefaultMetrics?: boolean;
+}
+
+export function createApp(deps: AppDeps): Express {
+  const { config, logger, store, clock, random } = deps;
+  const metrics = createMetrics(SERVICE_NAME, { collectDefaults: deps.collectDefaultMetrics ?? false });
+  const counters = createNetworkCounters(metrics.registry);
+  const fingerprintCard = createCardFingerprinter(store.cardSecret);
+  const issuer = new Issuer({
+    store, clock, random, fingerprintCard, cardCreditLimit: config.cardCreditLimit, authorizationTtlMs: config.authorizationTtlMs,
+  });
+  const clearing = new ClearingHouse({ store, clock, fingerprintCard, authorizationTtlMs: config.authorizationTtlMs });
+  const faults = new FaultInjector({ initial: config.faults, random, onFault: (kind) => counters.injectedFaults.inc({ kind }) });
+
+  const app = express();
+  app.set('etag', false);
+  app.use(helmet());
+  app.use(requestLogging(logger));
+  app.use(metrics.middleware);
+  app.use(healthRoutes({
+    databaseReady: () => store.ping(),
+    isShuttingDown: deps.isShuttingDown ?? (() => false),
+    metricsHandler: metrics.handler,
+  }));
+
+  // The key is checked before faults and body parsing: an uninvited caller learns nothing.
+  app.use('/v1', requireBearerKey(config.apiKey), faults.middleware(logger), express.json({ limit: config.jsonBodyLimitBytes }));
+  app.use('/v1', authorizationRoutes({ issuer, faults, counters, logger }));
+  app.use('/v1', settlementRoutes({ clearing, faults, counters, logger, settlementBatchMax: config.settlementBatchMax }));
+
+  if (config.adminEnabled) {
+    app.use('/admin', requireBearerKey(config.apiKey), express.json({ limit: ADMIN_BODY_LIMIT_BYTES }), adminRoutes({ faults, logger }));
+  }
+
+  app.use(notFoundHandler);
+  app.use(errorHandler());
+  return app;
+}

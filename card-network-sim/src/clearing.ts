@@ -1,0 +1,269 @@
+/**
+ * The clearing house: settles a batch of sales and refunds in one transaction, pays the
+ * net per currency into the merchant account, and keeps the answer so that a resent batch
+ * gets the very same bytes back and moves no money twice. No HTTP here.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { AppError, notFound } from '../../shared/errors.ts';
+import type { Currency } from '../../shared/money.ts';
+import type {
+  MerchantAccount, SettlementBatchItem, SettlementBatchRequest, SettlementBatchResponse, SettlementItemResult,
+} from '../../shared/contracts/network.ts';
+import type { CardFingerprinter } from './card-fingerprint.ts';
+import { isExpired } from './issuer.ts';
+import type { AuthorizationRow, NetworkStore } from './storage/store.ts';
+
+export const REJECTION_REASONS = [
+  'unknown_authorization', 'authorization_code_mismatch', 'amount_exceeds_authorization', 'already_settled',
+  'authorization_expired', 'authorization_reversed', 'authorization_declined', 'currency_mismatch',
+  'refund_exceeds_settled', 'sale_not_settled', 'duplicate_item',
+] as const;
+export type RejectionReason = (typeof REJECTION_REASONS)[number];
+
+export interface ClearingDeps {
+  store: NetworkStore;
+  clock: () => Date;
+  fingerprintCard: CardFingerprinter;
+  authorizationTtlMs: number;
+}
+
+export interface BatchOutcome {
+  /** The answer as stored: a replay sends exactly these bytes. */
+  responseJson: string;
+  /** True when the batch had been received before and nothing was settled now. */
+  replayed: boolean;
+  settledCount: number;
+  rejectedCount: number;
+}
+
+type Totals = SettlementBatchResponse['totals'];
+
+/** What one batch sees and changes, held in memory so that items cost no extra queries. */
+interface BatchContext {
+  batchId: string;
+  nowMs: number;
+  authorizationTtlMs: number;
+  /** Authorizations named by the batch (as sale or as refunded sale), by merchantReference. */
+  authorizations: Map<string, AuthorizationRow>;
+  settledRefundReferences: Set<string>;
+  seenItemKeys: Set<string>;
+  /** Net settled spend per card and currency, written once at the end of the batch. */
+  cardSpendDeltas: Map<string, { cardFingerprint: string; currency: Currency; amount: number }>;
+}
+
+/** SHA-256 of the items in a fixed field order; a full card number enters only as its fingerprint. */
+export function batchContentSha256(items: SettlementBatchItem[], fingerprintCard: CardFingerprinter): string {
+  const canonical = items.map((item) => [
+    item.type, item.merchantReference, item.originalMerchantReference ?? null, item.authorizationCode,
+    item.amount, item.currency, item.card?.brand ?? null, item.card?.last4 ?? null,
+    item.card?.number === undefined ? null : fingerprintCard(item.card.number),
+  ]);
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+}
+
+export class ClearingHouse {
+  readonly #deps: ClearingDeps;
+
+  constructor(deps: ClearingDeps) {
+    this.#deps = deps;
+  }
+
+  /** Settles a batch once; a resend of the same batchId and items answers the stored report. */
+  settleBatch(request: SettlementBatchRequest): BatchOutcome {
+    const { store } = this.#deps;
+    const contentSha256 = batchContentSha256(request.items, this.#deps.fingerprintCard);
+    return store.transaction(() => {
+      const stored = store.findBatch(request.batchId);
+      if (stored) {
+        if (stored.contentSha256 !== contentSha256) {
+          throw new AppError({
+            code: 'batch_id_reused',
+            status: 409,
+            message: `Batch ${request.batchId} was already received with different items; a new batch needs a new batchId.`,
+          });
+        }
+        const report = JSON.parse(stored.responseJson) as SettlementBatchResponse;
+        assertReportConsistent(report);
+        return { responseJson: stored.responseJson, replayed: true, settledCount: report.settledCount, rejectedCount: report.rejectedCount };
+      }
+      const nowMs = this.#deps.clock().getTime();
+      const context = this.#loadContext(request, nowMs);
+      const items = request.items.map((item) => (item.type === 'sale' ? settleSale(item, context, store) : settleRefund(item, context, store)));
+      for (const delta of context.cardSpendDeltas.values()) store.addCardSpend(delta.cardFingerprint, delta.currency, delta.amount);
+      const totals = totalsOf(items);
+      for (const [currency, total] of Object.entries(totals)) {
+        store.addDeposit({ batchId: request.batchId, currency: currency as Currency, amount: total.net, atMs: nowMs });
+      }
+      const settledCount = items.filter((item) => item.status === 'settled').length;
+      const response: SettlementBatchResponse = {
+        batchId: request.batchId,
+        receivedAt: new Date(nowMs).toISOString(),
+        itemCount: items.length,
+        settledCount,
+        rejectedCount: items.length - settledCount,
+        totals,
+        items,
+      };
+      assertReportConsistent(response);
+      const responseJson = JSON.stringify(response);
+      store.insertBatch(request.batchId, contentSha256, responseJson, nowMs);
+      return { responseJson, replayed: false, settledCount, rejectedCount: response.rejectedCount };
+    });
+  }
+
+  #loadContext(request: SettlementBatchRequest, nowMs: number): BatchContext {
+    const references = new Set<string>();
+    const refundReferences: string[] = [];
+    for (const item of request.items) {
+      if (item.type === 'sale') {
+        references.add(item.merchantReference);
+      } else {
+        references.add(item.originalMerchantReference ?? item.merchantReference);
+        refundReferences.push(item.merchantReference);
+      }
+    }
+    const rows = this.#deps.store.findAuthorizationsByReferences([...references]);
+    return {
+      batchId: request.batchId,
+      nowMs,
+      authorizationTtlMs: this.#deps.authorizationTtlMs,
+      authorizations: new Map(rows.map((row) => [row.merchantReference, row])),
+      settledRefundReferences: new Set(this.#deps.store.findSettledRefundReferences(refundReferences)),
+      seenItemKeys: new Set(),
+      cardSpendDeltas: new Map(),
+    };
+  }
+
+  /** The stored report of a batch, as the JSON first answered. */
+  findBatchJson(batchId: string): string {
+    const stored = this.#deps.store.findBatch(batchId);
+    if (!stored) throw notFound(`Settlement batch ${batchId}`);
+    return stored.responseJson;
+  }
+
+  merchantAccount(): MerchantAccount {
+    const balances: Record<string, number> = {};
+    for (const row of this.#deps.store.merchantBalances()) balances[row.currency] = row.amount;
+    const deposits = this.#deps.store.merchantDeposits().map((deposit) => ({
+      batchId: deposit.batchId,
+      currency: deposit.currency,
+      amount: deposit.amount,
+      at: new Date(deposit.atMs).toISOString(),
+    }));
+    return { balances, deposits };
+  }
+}
+
+function result(item: SettlementBatchItem, reason?: RejectionReason): SettlementItemResult {
+  return {
+    merchantReference: item.merchantReference,
+    type: item.type,
+    amount: item.amount,
+    currency: item.currency,
+    ...(reason === undefined ? { status: 'settled' } : { status: 'rejected', reason }),
+  };
+}
+
+/** True the first time an item (type and reference) appears in the batch. */
+function firstOccurrence(item: SettlementBatchItem, context: BatchContext): boolean {
+  const key = `${item.type}:${item.merchantReference}`;
+  if (context.seenItemKeys.has(key)) return false;
+  context.seenItemKeys.add(key);
+  return true;
+}
+
+function addCardSpend(context: BatchContext, row: AuthorizationRow, amount: number): void {
+  const key = `${row.cardFingerprint}:${row.currency}`;
+  const delta = context.cardSpendDeltas.get(key);
+  if (delta) delta.amount += amount;
+  else context.cardSpendDeltas.set(key, { cardFingerprint: row.cardFingerprint, currency: row.currency, amount });
+}
+
+function saleRejection(item: SettlementBatchItem, row: AuthorizationRow | undefined, context: BatchContext): RejectionReason | null {
+  if (!row) return 'unknown_authorization';
+  if (row.status === 'declined') return 'authorization_declined';
+  if (row.status === 'reversed') return 'authorization_reversed';
+  if (row.status === 'settled') return 'already_settled';
+  if (isExpired(row, context.nowMs, context.authorizationTtlMs)) return 'authorization_expired';
+  if (row.authorizationCode !== item.authorizationCode) return 'authorization_code_mismatch';
+  if (row.currency !== item.currency) return 'currency_mismatch';
+  if (item.amount > row.heldAmount) return 'amount_exceeds_authorization';
+  return null;
+}
+
+/** A sale settles for at most the amount still held; the rest of the hold is released. */
+function settleSale(item: SettlementBatchItem, context: BatchContext, store: NetworkStore): SettlementItemResult {
+  if (!firstOccurrence(item, context)) return result(item, 'duplicate_item');
+  const row = context.authorizations.get(item.merchantReference);
+  const rejection = saleRejection(item, row, context);
+  if (rejection !== null || !row) return result(item, rejection ?? 'unknown_authorization');
+  store.settleSale(row.id, item.amount, context.batchId, context.nowMs);
+  row.status = 'settled';
+  row.settledAmount = item.amount;
+  row.heldAmount = 0;
+  addCardSpend(context, row, item.amount);
+  return result(item);
+}
+
+function refundRejection(item: SettlementBatchItem, sale: AuthorizationRow | undefined, context: BatchContext): RejectionReason | null {
+  if (context.settledRefundReferences.has(item.merchantReference)) return 'already_settled';
+  if (!sale) return 'unknown_authorization';
+  if (sale.status !== 'settled') return 'sale_not_settled';
+  if (sale.authorizationCode !== item.authorizationCode) return 'authorization_code_mismatch';
+  if (sale.currency !== item.currency) return 'currency_mismatch';
+  if (sale.refundedAmount + item.amount > sale.settledAmount) return 'refund_exceeds_settled';
+  return null;
+}
+
+/** A refund credits a settled sale, never beyond what the sale settled for in total. */
+function settleRefund(item: SettlementBatchItem, context: BatchContext, store: NetworkStore): SettlementItemResult {
+  if (!firstOccurrence(item, context)) return result(item, 'duplicate_item');
+  const originalReference = item.originalMerchantReference ?? item.merchantReference;
+  const sale = context.authorizations.get(originalReference);
+  const rejection = refundRejection(item, sale, context);
+  if (rejection !== null || !sale) return result(item, rejection ?? 'unknown_authorization');
+  store.addRefund({
+    merchantReference: item.merchantReference,
+    originalMerchantReference: originalReference,
+    amount: item.amount,
+    currency: item.currency,
+    batchId: context.batchId,
+    settledAtMs: context.nowMs,
+  }, sale.id);
+  sale.refundedAmount += item.amount;
+  context.settledRefundReferences.add(item.merchantReference);
+  addCardSpend(context, sale, -item.amount);
+  return result(item);
+}
+
+/** Totals per currency over settled items only. */
+function totalsOf(items: SettlementItemResult[]): Totals {
+  const totals: Totals = {};
+  for (const item of items) {
+    if (item.status !== 'settled') continue;
+    const total = (totals[item.currency] ??= { sales: 0, refunds: 0, net: 0 });
+    if (item.type === 'sale') total.sales += item.amount;
+    else total.refunds += item.amount;
+    total.net = total.sales - total.refunds;
+  }
+  return totals;
+}
+
+/**
+ * A report's counts and totals must agree with its items: checked where a report is made and
+ * again where a stored one is read back, so a wrong total can never be paid out or replayed.
+ */
+export function assertReportConsistent(report: SettlementBatchResponse): void {
+  assert.equal(report.itemCount, report.items.length, 'itemCount must equal the number of items');
+  const settled = report.items.filter((item) => item.status === 'settled');
+  assert.equal(report.settledCount, settled.length, 'settledCount must count the settled items');
+  assert.equal(report.rejectedCount, report.itemCount - settled.length, 'rejectedCount must count the rejected items');
+  const expected: Totals = {};
+  for (const item of settled) {
+    const total = (expected[item.currency] ??= { sales: 0, refunds: 0, net: 0 });
+    total[item.type === 'sale' ? 'sales' : 'refunds'] += item.amount;
+  }
+  for (const total of Object.values(expected)) total.net = total.sales - total.refunds;
+  assert.deepEqual(report.totals, expected, 'batch totals must equal the sum of the settled items');
+}

@@ -1,0 +1,52 @@
+/** Every SQL statement of the simulator, prepared once when the store opens. */
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+
+const AUTHORIZATION_COLUMNS = `
+  seq, id, merchant_reference AS merchantReference, card_fingerprint AS cardFingerprint,
+  card_last4 AS cardLast4, amount, currency, response_code AS responseCode,
+  authorization_code AS authorizationCode, message, status, held_amount AS heldAmount,
+  settled_amount AS settledAmount, refunded_amount AS refundedAmount,
+  settlement_batch_id AS settlementBatchId, created_at_ms AS createdAtMs, updated_at_ms AS updatedAtMs`;
+
+const SQL = {
+  ping: 'SELECT 1 AS one',
+  insertMetaIfMissing: 'INSERT INTO simulator_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING',
+  selectMeta: 'SELECT value FROM simulator_meta WHERE key = ?',
+  selectAuthorizationByReference: `SELECT ${AUTHORIZATION_COLUMNS} FROM authorizations WHERE merchant_reference = ?`,
+  selectAuthorizationById: `SELECT ${AUTHORIZATION_COLUMNS} FROM authorizations WHERE id = ?`,
+  selectAuthorizationsByReferences: `SELECT ${AUTHORIZATION_COLUMNS} FROM authorizations
+    WHERE merchant_reference IN (SELECT value FROM json_each(?))`,
+  selectAuthorizationPage: `SELECT ${AUTHORIZATION_COLUMNS} FROM authorizations WHERE seq > ? ORDER BY seq LIMIT ?`,
+  insertAuthorization: `INSERT INTO authorizations (id, merchant_reference, card_fingerprint, card_last4, amount, currency,
+    response_code, authorization_code, message, status, held_amount, created_at_ms, updated_at_ms)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  updateDecision: `UPDATE authorizations SET response_code = ?, authorization_code = ?, message = ?, status = ?,
+    held_amount = ?, created_at_ms = ?, updated_at_ms = ? WHERE id = ?`,
+  updateHold: 'UPDATE authorizations SET held_amount = ?, status = ?, updated_at_ms = ? WHERE id = ?',
+  sumOpenHolds: `SELECT COALESCE(SUM(held_amount), 0) AS total FROM authorizations
+    WHERE card_fingerprint = ? AND currency = ? AND status = 'approved' AND created_at_ms >= ?`,
+  selectCardSpend: 'SELECT spent_amount AS spentAmount FROM card_spend WHERE card_fingerprint = ? AND currency = ?',
+  upsertCardSpend: `INSERT INTO card_spend (card_fingerprint, currency, spent_amount) VALUES (?, ?, ?)
+    ON CONFLICT (card_fingerprint, currency) DO UPDATE SET spent_amount = spent_amount + excluded.spent_amount`,
+  settleSale: `UPDATE authorizations SET status = 'settled', settled_amount = ?, held_amount = 0,
+    settlement_batch_id = ?, updated_at_ms = ? WHERE id = ?`,
+  selectRefundReferences: `SELECT merchant_reference AS merchantReference FROM refunds
+    WHERE merchant_reference IN (SELECT value FROM json_each(?))`,
+  insertRefund: `INSERT INTO refunds (merchant_reference, original_merchant_reference, amount, currency,
+    settlement_batch_id, settled_at_ms) VALUES (?, ?, ?, ?, ?, ?)`,
+  addRefundedAmount: 'UPDATE authorizations SET refunded_amount = refunded_amount + ?, updated_at_ms = ? WHERE id = ?',
+  selectBatch: 'SELECT content_sha256 AS contentSha256, response_json AS responseJson FROM settlement_batches WHERE batch_id = ?',
+  insertBatch: 'INSERT INTO settlement_batches (batch_id, content_sha256, response_json, received_at_ms) VALUES (?, ?, ?, ?)',
+  insertDeposit: 'INSERT INTO merchant_deposits (batch_id, currency, amount, at_ms) VALUES (?, ?, ?, ?)',
+  upsertBalance: `INSERT INTO merchant_balances (currency, amount) VALUES (?, ?)
+    ON CONFLICT (currency) DO UPDATE SET amount = amount + excluded.amount`,
+  selectBalances: 'SELECT currency, amount FROM merchant_balances ORDER BY currency',
+  selectDeposits: 'SELECT batch_id AS batchId, currency, amount, at_ms AS atMs FROM merchant_deposits ORDER BY seq',
+} as const;
+
+export type Statements = Record<keyof typeof SQL, StatementSync>;
+
+export function prepareStatements(database: DatabaseSync): Statements {
+  const entries = Object.entries(SQL).map(([name, sql]) => [name, database.prepare(sql)] as const);
+  return Object.fromEntries(entries) as Statements;
+}

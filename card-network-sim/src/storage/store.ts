@@ -1,0 +1,241 @@
+/**
+ * The simulator's storage: one SQLite file through the built-in `node:sqlite` (WAL mode).
+ * Every statement is prepared once at open. The store knows SQL and nothing of HTTP; the
+ * issuer and the clearing house call it inside `transaction()`.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { Currency } from '../../../shared/money.ts';
+import type { ResponseCode } from '../../../shared/contracts/network.ts';
+import { SCHEMA_SQL } from './schema.ts';
+import { prepareStatements, type Statements } from './statements.ts';
+
+/** Statuses as stored; `expired` is derived at read time from `created_at_ms` and the clock. */
+export type StoredAuthorizationStatus = 'approved' | 'declined' | 'reversed' | 'settled';
+
+export interface AuthorizationRow {
+  seq: number;
+  id: string;
+  merchantReference: string;
+  cardFingerprint: string;
+  cardLast4: string;
+  amount: number;
+  currency: Currency;
+  responseCode: ResponseCode;
+  authorizationCode: string | null;
+  message: string;
+  status: StoredAuthorizationStatus;
+  heldAmount: number;
+  settledAmount: number;
+  refundedAmount: number;
+  settlementBatchId: string | null;
+  createdAtMs: number;
+  updatedAtMs: number;
+}
+
+/** The fields one issuer decision sets. */
+export interface AuthorizationDecision {
+  responseCode: ResponseCode;
+  authorizationCode: string | null;
+  message: string;
+  status: 'approved' | 'declined';
+  heldAmount: number;
+}
+
+export interface NewAuthorization extends AuthorizationDecision {
+  id: string;
+  merchantReference: string;
+  cardFingerprint: string;
+  cardLast4: string;
+  amount: number;
+  currency: Currency;
+  createdAtMs: number;
+}
+
+export interface StoredBatch {
+  contentSha256: string;
+  responseJson: string;
+}
+
+export interface DepositRow {
+  batchId: string;
+  currency: Currency;
+  amount: number;
+  atMs: number;
+}
+
+export interface NewRefund {
+  merchantReference: string;
+  originalMerchantReference: string;
+  amount: number;
+  currency: Currency;
+  batchId: string;
+  settledAtMs: number;
+}
+
+const CARD_SECRET_KEY = 'card_fingerprint_secret';
+
+function firstRow<Row>(statement: StatementSync, ...parameters: Array<string | number | null>): Row | undefined {
+  return statement.get(...parameters) as Row | undefined;
+}
+
+function allRows<Row>(statement: StatementSync, ...parameters: Array<string | number | null>): Row[] {
+  return statement.all(...parameters) as Row[];
+}
+
+export class NetworkStore {
+  readonly #database: DatabaseSync;
+  readonly #statements: Statements;
+  readonly #cardSecret: string;
+  #inTransaction = false;
+
+  constructor(databasePath: string) {
+    if (databasePath !== ':memory:') mkdirSync(path.dirname(databasePath), { recursive: true });
+    this.#database = new DatabaseSync(databasePath);
+    // WAL lets readers run beside the writer; NORMAL sync is durable across a process crash,
+    // which is the failure a simulator has to survive (not a power cut).
+    this.#database.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+    this.#database.exec(SCHEMA_SQL);
+    this.#statements = prepareStatements(this.#database);
+    this.#cardSecret = this.#loadOrCreateCardSecret();
+  }
+
+  /** The HMAC key that turns a card number into its fingerprint; generated once per database. */
+  get cardSecret(): string {
+    return this.#cardSecret;
+  }
+
+  #loadOrCreateCardSecret(): string {
+    this.#statements.insertMetaIfMissing.run(CARD_SECRET_KEY, randomBytes(32).toString('base64'));
+    const row = firstRow<{ value: string }>(this.#statements.selectMeta, CARD_SECRET_KEY);
+    if (!row) throw new Error('the card fingerprint secret could not be stored');
+    return row.value;
+  }
+
+  /**
+   * Runs `work` in one `BEGIN IMMEDIATE` transaction: the write lock is taken up front, so a
+   * check and the insert that depends on it can never interleave with another writer. `work`
+   * must be synchronous (no await inside a transaction).
+   */
+  transaction<Result>(work: () => Result): Result {
+    if (this.#inTransaction) throw new Error('transactions do not nest');
+    this.#database.exec('BEGIN IMMEDIATE');
+    this.#inTransaction = true;
+    try {
+      const result = work();
+      this.#database.exec('COMMIT');
+      return result;
+    } catch (error) {
+      this.#database.exec('ROLLBACK');
+      throw error;
+    } finally {
+      this.#inTransaction = false;
+    }
+  }
+
+  ping(): boolean {
+    return firstRow<{ one: number }>(this.#statements.ping)?.one === 1;
+  }
+
+  close(): void {
+    if (this.#database.isOpen) this.#database.close();
+  }
+
+  findAuthorizationByReference(merchantReference: string): AuthorizationRow | undefined {
+    return firstRow(this.#statements.selectAuthorizationByReference, merchantReference);
+  }
+
+  findAuthorizationById(id: string): AuthorizationRow | undefined {
+    return firstRow(this.#statements.selectAuthorizationById, id);
+  }
+
+  /** Authorizations by merchant reference, one query for a whole batch (missing ones are absent). */
+  findAuthorizationsByReferences(merchantReferences: string[]): AuthorizationRow[] {
+    if (merchantReferences.length === 0) return [];
+    return allRows(this.#statements.selectAuthorizationsByReferences, JSON.stringify(merchantReferences));
+  }
+
+  /** Oldest first, after the row with sequence `afterSeq`. */
+  listAuthorizations(afterSeq: number, limit: number): AuthorizationRow[] {
+    return allRows(this.#statements.selectAuthorizationPage, afterSeq, limit);
+  }
+
+  insertAuthorization(row: NewAuthorization): void {
+    this.#statements.insertAuthorization.run(
+      row.id, row.merchantReference, row.cardFingerprint, row.cardLast4, row.amount, row.currency,
+      row.responseCode, row.authorizationCode, row.message, row.status, row.heldAmount, row.createdAtMs, row.createdAtMs,
+    );
+  }
+
+  /** A retryable result is not final: a repeat is decided again and replaces it. */
+  replaceDecision(id: string, decision: AuthorizationDecision, atMs: number): void {
+    this.#statements.updateDecision.run(
+      decision.responseCode, decision.authorizationCode, decision.message, decision.status, decision.heldAmount, atMs, atMs, id,
+    );
+  }
+
+  updateHold(id: string, heldAmount: number, status: StoredAuthorizationStatus, atMs: number): void {
+    this.#statements.updateHold.run(heldAmount, status, atMs, id);
+  }
+
+  /** Sum of the approved holds of one card and currency created at or after `sinceMs`. */
+  openHoldsAmount(cardFingerprint: string, currency: Currency, sinceMs: number): number {
+    return firstRow<{ total: number }>(this.#statements.sumOpenHolds, cardFingerprint, currency, sinceMs)?.total ?? 0;
+  }
+
+  /** Settled sales minus settled refunds of one card and currency. */
+  cardSpentAmount(cardFingerprint: string, currency: Currency): number {
+    return firstRow<{ spentAmount: number }>(this.#statements.selectCardSpend, cardFingerprint, currency)?.spentAmount ?? 0;
+  }
+
+  addCardSpend(cardFingerprint: string, currency: Currency, deltaAmount: number): void {
+    this.#statements.upsertCardSpend.run(cardFingerprint, currency, deltaAmount);
+  }
+
+  settleSale(id: string, amount: number, batchId: string, atMs: number): void {
+    this.#statements.settleSale.run(amount, batchId, atMs, id);
+  }
+
+  /** Which of these refund references were settled before. */
+  findSettledRefundReferences(merchantReferences: string[]): string[] {
+    if (merchantReferences.length === 0) return [];
+    return allRows<{ merchantReference: string }>(this.#statements.selectRefundReferences, JSON.stringify(merchantReferences))
+      .map((row) => row.merchantReference);
+  }
+
+  /** Records a settled refund and adds it to the refunded amount of the sale it credits. */
+  addRefund(refund: NewRefund, originalAuthorizationId: string): void {
+    this.#statements.insertRefund.run(
+      refund.merchantReference, refund.originalMerchantReference, refund.amount, refund.currency, refund.batchId, refund.settledAtMs,
+    );
+    this.#statements.addRefundedAmount.run(refund.amount, refund.settledAtMs, originalAuthorizationId);
+  }
+
+  findBatch(batchId: string): StoredBatch | undefined {
+    return firstRow(this.#statements.selectBatch, batchId);
+  }
+
+  insertBatch(batchId: string, contentSha256: string, responseJson: string, receivedAtMs: number): void {
+    this.#statements.insertBatch.run(batchId, contentSha256, responseJson, receivedAtMs);
+  }
+
+  /** One deposit for a batch and currency; the balance moves by the same amount. */
+  addDeposit(deposit: DepositRow): void {
+    this.#statements.insertDeposit.run(deposit.batchId, deposit.currency, deposit.amount, deposit.atMs);
+    this.#statements.upsertBalance.run(deposit.currency, deposit.amount);
+  }
+
+  merchantBalances(): Array<{ currency: Currency; amount: number }> {
+    return allRows(this.#statements.selectBalances);
+  }
+
+  merchantDeposits(): DepositRow[] {
+    return allRows(this.#statements.selectDeposits);
+  }
+}
+
+export function openStore(databasePath: string): NetworkStore {
+  return new NetworkStore(databasePath);
+}

@@ -1,0 +1,42 @@
+/** The processing server's Express app, built from explicit dependencies; it never listens. */
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { requireBearerKey } from '../../shared/http/auth.ts';
+import { requireJsonBody } from '../../shared/http/content-type.ts';
+import { errorHandler, notFoundHandler } from '../../shared/http/errors.ts';
+import { requestLogging } from '../../shared/http/logging.ts';
+import { createMetrics, type Metrics } from '../../shared/http/metrics.ts';
+import type { DomainDeps } from './domain/deps.ts';
+import { healthRouter } from './http/health-routes.ts';
+import { paymentsRouter } from './http/payments-routes.ts';
+
+export const API_BODY_LIMIT = '1mb';
+
+export interface ProcessingAppDeps extends DomainDeps {
+  apiKey: string;
+  metrics?: Metrics;
+  isShuttingDown?: () => boolean;
+}
+
+export function createApp(deps: ProcessingAppDeps): Express {
+  const app = express();
+  const metrics = deps.metrics ?? createMetrics('processing-server');
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(helmet());
+  app.use(requestLogging(deps.logger));
+  app.use(metrics.middleware);
+
+  app.use(healthRouter({
+    database: () => deps.repository.ping(),
+    network: () => deps.network.isReachable(),
+    isShuttingDown: deps.isShuttingDown ?? (() => false),
+  }, metrics.handler));
+
+  app.use('/v1', requireBearerKey(deps.apiKey), requireJsonBody, express.json({ limit: API_BODY_LIMIT }));
+  app.use('/v1/payments', paymentsRouter(deps));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler());
+  return app;
+}

@@ -1,0 +1,51 @@
+/** The processing server's settings (SPEC §8): parsed once at start, with working defaults. */
+import path from 'node:path';
+import { z } from 'zod';
+import { booleanSchema, loadConfig, logLevelSchema, nodeEnvSchema, portSchema } from '../../shared/config.ts';
+
+export const DEVELOPMENT_API_KEY = 'dev-processing-key';
+export const DEVELOPMENT_NETWORK_KEY = 'dev-network-key';
+
+const decimalMajorSchema = z.string().regex(/^\d{1,12}(\.\d{1,3})?$/, 'must be a decimal amount such as 1000.00');
+
+export const processingConfigSchema = z.object({
+  NODE_ENV: nodeEnvSchema,
+  LOG_LEVEL: logLevelSchema.default('info'),
+  PROCESSING_PORT: portSchema.default(3001),
+  PROCESSING_API_KEY: z.string().min(8, 'must be at least 8 characters').default(DEVELOPMENT_API_KEY),
+  NETWORK_URL: z.url().default('http://127.0.0.1:3002'),
+  NETWORK_API_KEY: z.string().min(1).default(DEVELOPMENT_NETWORK_KEY),
+  NETWORK_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
+  /** Retries after the first attempt for a retryable failure (timeouts, resets, 5xx, codes 91/96). */
+  NETWORK_RETRY_MAX: z.coerce.number().int().min(0).max(10).default(2),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  CARD_VAULT_KEY: z.string().optional(),
+  CARD_SPEND_LIMIT: decimalMajorSchema.default('1000.00'),
+  AUTH_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(168),
+  SETTLEMENT_CRON: z.string().min(1).default('0 * * * *'),
+  SETTLEMENT_BATCH_MAX: z.coerce.number().int().min(1).max(100_000).default(5000),
+  /** A pending payment younger than this is left to the request that is still working on it. */
+  RECOVERY_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  RECOVERY_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
+  /** Starts the recovery worker and the settlement schedule; tests of the HTTP API switch them off. */
+  JOBS_ENABLED: booleanSchema.default(true),
+}).superRefine((config, context) => {
+  if (config.NODE_ENV !== 'production') return;
+  if (config.PROCESSING_API_KEY === DEVELOPMENT_API_KEY) {
+    context.addIssue({ code: 'custom', path: ['PROCESSING_API_KEY'], message: 'the development key may not be used in production' });
+  }
+  if (config.NETWORK_API_KEY === DEVELOPMENT_NETWORK_KEY) {
+    context.addIssue({ code: 'custom', path: ['NETWORK_API_KEY'], message: 'the development key may not be used in production' });
+  }
+  if (!config.CARD_VAULT_KEY) {
+    context.addIssue({ code: 'custom', path: ['CARD_VAULT_KEY'], message: 'is required in production (32 bytes, base64)' });
+  }
+});
+
+export type ProcessingConfig = z.infer<typeof processingConfigSchema>;
+
+export function loadProcessingConfig(env: Record<string, string | undefined>): ProcessingConfig {
+  const config = loadConfig(processingConfigSchema, env);
+  return { ...config, DATA_DIR: path.resolve(config.DATA_DIR) };
+}

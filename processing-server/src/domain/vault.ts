@@ -1,0 +1,72 @@
+/**
+ * The card vault: the full number is kept only as AES-256-GCM ciphertext bound to its payment,
+ * and a card is recognized (for spending limits) by an HMAC-SHA-256 fingerprint. Both keys are
+ * derived from CARD_VAULT_KEY with HKDF so that one secret serves two independent purposes.
+ */
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '../../../shared/logger.ts';
+
+const KEY_BYTES = 32;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const FORMAT_VERSION = 'v1';
+
+export interface CardVault {
+  encrypt(cardNumber: string, boundTo: string): string;
+  decrypt(sealed: string, boundTo: string): string;
+  fingerprint(cardNumber: string): string;
+  /** Keyed hash of any text (used for idempotency request bodies, which contain card data). */
+  keyedHash(text: string): string;
+}
+
+export function createCardVault(masterKey: Buffer): CardVault {
+  if (masterKey.length !== KEY_BYTES) throw new RangeError(`the vault key must be ${KEY_BYTES} bytes`);
+  const encryptionKey = Buffer.from(hkdfSync('sha256', masterKey, 'cardlane', 'card-encryption', KEY_BYTES));
+  const hashKey = Buffer.from(hkdfSync('sha256', masterKey, 'cardlane', 'card-fingerprint', KEY_BYTES));
+  const keyedHash = (text: string): string => createHmac('sha256', hashKey).update(text).digest('base64url');
+
+  return {
+    encrypt(cardNumber, boundTo) {
+      const iv = randomBytes(IV_BYTES);
+      const cipher = createCipheriv('aes-256-gcm', encryptionKey, iv);
+      // The payment id is authenticated data: a ciphertext moved to another row fails to decrypt.
+      cipher.setAAD(Buffer.from(boundTo));
+      const body = Buffer.concat([cipher.update(cardNumber, 'utf8'), cipher.final()]);
+      return `${FORMAT_VERSION}:${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64')}`;
+    },
+    decrypt(sealed, boundTo) {
+      const [version, encoded] = sealed.split(':');
+      if (version !== FORMAT_VERSION || !encoded) throw new Error('unknown vault format');
+      const raw = Buffer.from(encoded, 'base64');
+      const decipher = createDecipheriv('aes-256-gcm', encryptionKey, raw.subarray(0, IV_BYTES));
+      decipher.setAAD(Buffer.from(boundTo));
+      decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+      return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+    },
+    fingerprint: (cardNumber) => keyedHash(`card:${cardNumber}`),
+    keyedHash,
+  };
+}
+
+/**
+ * The key from CARD_VAULT_KEY, or in development a key generated once into DATA_DIR (with a
+ * warning), so that `npm start` works with nothing configured and restarts can read old rows.
+ */
+export function loadVaultKey(options: { configuredKey: string | undefined; dataDir: string; logger: Logger }): Buffer {
+  if (options.configuredKey) {
+    const key = Buffer.from(options.configuredKey, 'base64');
+    if (key.length !== KEY_BYTES) throw new RangeError(`CARD_VAULT_KEY must be ${KEY_BYTES} bytes, base64-encoded`);
+    return key;
+  }
+  const keyPath = path.join(options.dataDir, 'vault.key');
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  if (!fs.existsSync(keyPath)) {
+    fs.writeFileSync(keyPath, randomBytes(KEY_BYTES).toString('base64'), { mode: 0o600, flag: 'wx' });
+    options.logger.warn({ keyPath }, 'CARD_VAULT_KEY is not set: generated a development vault key; set CARD_VAULT_KEY in production');
+  }
+  const key = Buffer.from(fs.readFileSync(keyPath, 'utf8').trim(), 'base64');
+  if (key.length !== KEY_BYTES) throw new RangeError(`${keyPath} does not hold a ${KEY_BYTES}-byte key`);
+  return key;
+}

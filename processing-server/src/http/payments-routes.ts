@@ -1,0 +1,72 @@
+/** /v1/payments: parse the request, call the domain, map its result to a status code. */
+import { Router, type Response } from 'express';
+import {
+  IDEMPOTENCY_KEY_HEADER, createPaymentRequestSchema, idempotencyKeySchema, paymentListQuerySchema,
+} from '../../../shared/contracts/processing.ts';
+import { AppError } from '../../../shared/errors.ts';
+import { sendProblem } from '../../../shared/http/errors.ts';
+import { parseOrThrow } from '../../../shared/http/validate.ts';
+import { authorizePayment, type AuthorizeResult } from '../domain/authorize.ts';
+import type { DomainDeps } from '../domain/deps.ts';
+import { getPayment, listPayments } from '../domain/queries.ts';
+import { toPublicPayment } from '../domain/payment.ts';
+
+export function requireIdempotencyKey(header: string | undefined): string {
+  if (header === undefined || header.trim() === '') {
+    throw new AppError({
+      code: 'idempotency_key_required', status: 400,
+      message: 'The Idempotency-Key header is required, so that a repeated request cannot charge twice.',
+      errors: [{ field: 'Idempotency-Key', message: 'is required' }],
+    });
+  }
+  return parseOrThrow(idempotencyKeySchema, header, 'Idempotency-Key');
+}
+
+/** 201 authorized, 402 declined, 503 failed (not charged), 504 pending (outcome not yet known). */
+function sendAuthorizeResult(response: Response, result: AuthorizeResult): void {
+  if (result.replayed) response.setHeader('Idempotent-Replayed', 'true');
+  const payment = 'cardSealed' in result.payment ? toPublicPayment(result.payment) : result.payment;
+  switch (result.outcome) {
+    case 'authorized':
+      response.status(201).json(payment);
+      return;
+    case 'declined':
+      response.status(402).json(payment);
+      return;
+    case 'failed':
+      sendProblem(response, new AppError({
+        code: 'network_unavailable', status: 503,
+        message: 'The card company could not be reached; the payment failed and the card was not charged.',
+        extensions: { paymentStatus: payment.status, charged: false, payment },
+      }));
+      return;
+    case 'pending':
+      sendProblem(response, new AppError({
+        code: 'authorization_pending', status: 504,
+        message: 'The card company did not answer in time; the outcome is not yet known. Repeat the request with the same Idempotency-Key for the final answer.',
+        extensions: { paymentStatus: payment.status, payment },
+      }));
+  }
+}
+
+export function paymentsRouter(deps: DomainDeps): Router {
+  const router = Router();
+
+  router.post('/', async (request, response) => {
+    const idempotencyKey = requireIdempotencyKey(request.get(IDEMPOTENCY_KEY_HEADER));
+    const body = parseOrThrow(createPaymentRequestSchema, request.body);
+    const result = await authorizePayment(deps, { request: body, idempotencyKey, requestId: String(request.id) });
+    sendAuthorizeResult(response, result);
+  });
+
+  router.get('/', async (request, response) => {
+    const query = parseOrThrow(paymentListQuerySchema, request.query, 'query');
+    response.json(await listPayments(deps, query));
+  });
+
+  router.get('/:id', async (request, response) => {
+    response.json(await getPayment(deps, request.params.id));
+  });
+
+  return router;
+}

@@ -1,0 +1,53 @@
+/** Schema of the processing server on SQLite, one migration a step, applied in order and never edited once shipped. */
+export interface Migration {
+  version: number;
+  sql: string;
+}
+
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE payments (
+        id TEXT PRIMARY KEY,
+        merchant_reference TEXT NOT NULL UNIQUE,
+        status TEXT NOT NULL,
+        amount INTEGER NOT NULL CHECK (amount > 0),
+        currency TEXT NOT NULL,
+        capture_method TEXT NOT NULL,
+        card_brand TEXT NOT NULL,
+        card_last4 TEXT NOT NULL,
+        card_exp_month INTEGER NOT NULL,
+        card_exp_year INTEGER NOT NULL,
+        card_fingerprint TEXT NOT NULL,
+        card_sealed TEXT NOT NULL,
+        holder_name TEXT NOT NULL,
+        description TEXT,
+        order_id TEXT,
+        idempotency_key TEXT NOT NULL,
+        authorization_id TEXT,
+        authorization_code TEXT,
+        decline TEXT,
+        reason TEXT,
+        resolution TEXT,
+        limit_amount INTEGER NOT NULL CHECK (limit_amount >= 0),
+        captured_amount INTEGER NOT NULL DEFAULT 0 CHECK (captured_amount >= 0),
+        refunded_amount INTEGER NOT NULL DEFAULT 0 CHECK (refunded_amount >= 0),
+        settlement_id TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX payments_card_window ON payments (card_fingerprint, currency, created_at) WHERE limit_amount > 0;
+      CREATE INDEX payments_status_updated ON payments (status, updated_at);
+      CREATE INDEX payments_created ON payments (created_at, id);
+      CREATE TABLE idempotency_keys (
+        key TEXT PRIMARY KEY,
+        request_hash TEXT NOT NULL,
+        payment_id TEXT NOT NULL REFERENCES payments (id),
+        outcome TEXT,
+        response TEXT,
+        created_at TEXT NOT NULL
+      );
+    `,
+  },
+];

@@ -1,0 +1,71 @@
+/** Builds a processing-server app on a temp SQLite file with a fake card company and captured logs. */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { Express } from 'express';
+import { createApp } from '../../processing-server/src/app.ts';
+import type { DomainDeps, DomainSettings } from '../../processing-server/src/domain/deps.ts';
+import { createCardVault } from '../../processing-server/src/domain/vault.ts';
+import { openSqliteDatabase } from '../../processing-server/src/storage/sqlite/database.ts';
+import { createSqlitePaymentRepository } from '../../processing-server/src/storage/sqlite/payment-repository.ts';
+import type { NetworkClient } from '../../processing-server/src/network-client.ts';
+import { captureLogs, type CapturedLogger } from './log-capture.ts';
+import { createFakeNetwork, type FakeNetwork } from './fake-network.ts';
+import { makeTempDir } from './temp-dir.ts';
+
+export const TEST_API_KEY = 'test-processing-key';
+export const AUTH_HEADER = { Authorization: `Bearer ${TEST_API_KEY}` };
+
+export interface ProcessingHarness {
+  app: Express;
+  deps: DomainDeps;
+  network: FakeNetwork;
+  logs: CapturedLogger;
+  dataDir: string;
+  /** Moves the injected clock. */
+  setNow(date: Date): void;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  network?: NetworkClient;
+  settings?: Partial<DomainSettings>;
+  now?: Date;
+  dataDir?: string;
+}
+
+export function createProcessingHarness(options: HarnessOptions = {}): ProcessingHarness {
+  const dataDir = options.dataDir ?? makeTempDir('processing');
+  const repository = createSqlitePaymentRepository(openSqliteDatabase(path.join(dataDir, 'processing.sqlite')));
+  const network = createFakeNetwork();
+  const logs = captureLogs('processing-server');
+  let now = options.now ?? null;
+  const deps: DomainDeps = {
+    repository,
+    network: options.network ?? network,
+    vault: createCardVault(randomBytes(32)),
+    clock: () => now ?? new Date(),
+    logger: logs.logger,
+    settings: { spendLimitMajor: '1000.00', authTtlHours: 168, recoveryGraceMs: 30_000, ...options.settings },
+  };
+  const app = createApp({ ...deps, apiKey: TEST_API_KEY });
+  return {
+    app, deps, network, logs, dataDir,
+    setNow: (date) => { now = date; },
+    close: () => repository.close(),
+  };
+}
+
+let keySequence = 0;
+export function freshKey(): string {
+  keySequence += 1;
+  return `test-key-${Date.now()}-${keySequence}-${randomBytes(4).toString('hex')}`;
+}
+
+export function paymentBody(overrides: Record<string, unknown> = {}, card: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    amount: 1000,
+    currency: 'USD',
+    card: { number: '4242 4242 4242 4242', expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvv: '123', holderName: 'Ada Lovelace', ...card },
+    ...overrides,
+  };
+}

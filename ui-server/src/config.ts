@@ -1,0 +1,77 @@
+/**
+ * The UI server's settings: one zod schema, parsed once at start-up. Nothing else in the
+ * UI server reads `process.env`.
+ *
+ * # Settings (.env style)
+ * # Port the shopper's browser talks to.
+ * UI_PORT=3000
+ * # Where payments go. PROCESSING_URLS (comma-separated) wins over PROCESSING_URL when set;
+ * # the URLs are tried in order, moving on only when a connection is refused.
+ * PROCESSING_URL=http://127.0.0.1:3001
+ * # PROCESSING_URLS=http://10.0.0.1:3001,http://10.0.0.2:3001
+ * # Bearer key sent to the processing server; the development key is refused in production.
+ * PROCESSING_API_KEY=dev-processing-key
+ * # Posts to /make-payment per client IP per minute; 0 turns the limit off.
+ * UI_RATE_LIMIT_PER_MINUTE=120
+ * # How long one call to the processing server may take. The processing server itself gives
+ * # the card company NETWORK_TIMEOUT_MS (2 s) per call and may retry, so 15 s leaves it room to
+ * # answer with a final result, while staying under the 30 s a browser user will wait.
+ * PROCESSING_TIMEOUT_MS=15000
+ * # Reverse proxies in front of the UI server whose X-Forwarded-For is believed (0 = none), so
+ * # the rate limit counts the shopper's address and not the proxy's.
+ * UI_TRUST_PROXY_HOPS=0
+ * LOG_LEVEL=info
+ * NODE_ENV=development
+ */
+import { z } from 'zod';
+import { loadConfig, logLevelSchema, nodeEnvSchema, portSchema } from '../../shared/config.ts';
+
+export const DEVELOPMENT_PROCESSING_API_KEY = 'dev-processing-key';
+
+const httpUrlSchema = z
+  .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+  .transform((url) => url.replace(/\/+$/, ''));
+
+const urlListSchema = z
+  .string()
+  .transform((text) => text.split(',').map((part) => part.trim()).filter((part) => part.length > 0))
+  .pipe(z.array(httpUrlSchema).min(1, 'must list at least one URL').max(10, 'must list at most 10 URLs'));
+
+const environmentSchema = z
+  .object({
+    UI_PORT: portSchema.default(3000),
+    PROCESSING_URL: httpUrlSchema.default('http://127.0.0.1:3001'),
+    PROCESSING_URLS: urlListSchema.optional(),
+    PROCESSING_API_KEY: z.string().min(1).default(DEVELOPMENT_PROCESSING_API_KEY),
+    UI_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(120),
+    PROCESSING_TIMEOUT_MS: z.coerce.number().int().min(1).max(120_000).default(15_000),
+    UI_TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+    LOG_LEVEL: logLevelSchema.default('info'),
+    NODE_ENV: nodeEnvSchema,
+  })
+  .superRefine((env, context) => {
+    if (env.NODE_ENV === 'production' && env.PROCESSING_API_KEY === DEVELOPMENT_PROCESSING_API_KEY) {
+      context.addIssue({
+        code: 'custom',
+        path: ['PROCESSING_API_KEY'],
+        message: 'the development key is refused with NODE_ENV=production; set a real key',
+      });
+    }
+  })
+  .transform((env) => ({
+    port: env.UI_PORT,
+    processingUrls: env.PROCESSING_URLS ?? [env.PROCESSING_URL],
+    processingApiKey: env.PROCESSING_API_KEY,
+    rateLimitPerMinute: env.UI_RATE_LIMIT_PER_MINUTE,
+    processingTimeoutMs: env.PROCESSING_TIMEOUT_MS,
+    trustProxyHops: env.UI_TRUST_PROXY_HOPS,
+    logLevel: env.LOG_LEVEL,
+    nodeEnv: env.NODE_ENV,
+  }));
+
+export type UiConfig = z.infer<typeof environmentSchema>;
+
+/** Parses the environment (by default the process's) or throws a ConfigError naming each bad setting. */
+export function loadUiConfig(env: Record<string, string | undefined> = process.env): UiConfig {
+  return loadConfig(environmentSchema, env);
+}

@@ -1,0 +1,188 @@
+/**
+ * The only code that talks to the processing server. It turns every answer, and every way a
+ * call can fail, into an outcome that says whether the shopper was charged, was not charged, or
+ * whether that is not known yet. Nothing here knows about HTML or the UI's status codes.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { createServiceClient, isConnectionRefused, requestIdHeaders } from '../../shared/http/client.ts';
+import { problemSchema } from '../../shared/contracts/common.ts';
+import { IDEMPOTENCY_KEY_HEADER, paymentSchema, type CreatePaymentInput, type Payment } from '../../shared/contracts/processing.ts';
+import type { FieldProblem } from '../../shared/errors.ts';
+import type { Logger } from '../../shared/logger.ts';
+
+export type CreatePaymentOutcome =
+  | { kind: 'authorized'; payment: Payment }
+  | { kind: 'declined'; payment: Payment }
+  /** The processing server refused the request as invalid; nothing was charged. */
+  | { kind: 'invalid'; errors: FieldProblem[]; message: string }
+  /** The first request with this key is still being processed; its outcome is not known yet. */
+  | { kind: 'in_flight'; payment: Payment | undefined }
+  /** The key was already used for a payment with other details. */
+  | { kind: 'key_reused' }
+  /** Provably not charged: the request never arrived, was refused, or the payment failed. */
+  | { kind: 'not_charged'; reason: string; payment: Payment | undefined }
+  /** The request may have been processed; the processing server will settle it either way. */
+  | { kind: 'unknown'; reason: string; payment: Payment | undefined };
+
+export type GetPaymentOutcome =
+  | { kind: 'found'; payment: Payment }
+  | { kind: 'not_found' }
+  | { kind: 'unavailable'; reason: string };
+
+export interface CallContext {
+  requestId: string;
+}
+
+export interface ProcessingClient {
+  createPayment(request: CreatePaymentInput, context: CallContext & { idempotencyKey: string }): Promise<CreatePaymentOutcome>;
+  getPayment(paymentId: string, context: CallContext): Promise<GetPaymentOutcome>;
+}
+
+export interface ProcessingClientOptions {
+  baseUrls: string[];
+  apiKey: string;
+  timeoutMs: number;
+  logger: Logger;
+  /** Extra attempts after a failure that is safe to repeat; the total is bounded. */
+  retriesMax?: number;
+  /** Base of the exponential backoff between attempts; each wait is jittered. */
+  retryBackoffMs?: number;
+  random?: () => number;
+}
+
+const RETRIES_MAX_CEILING = 2;
+
+/** How a call ended at the transport level, before any HTTP answer. */
+type TransportFailure = 'refused' | 'reset' | 'timeout' | 'other';
+
+type Attempt =
+  | { kind: 'response'; response: AxiosResponse<unknown> }
+  | { kind: 'failure'; failure: TransportFailure; detail: string };
+
+function classifyTransportError(error: unknown): TransportFailure {
+  if (isConnectionRefused(error)) return 'refused';
+  if (!axios.isAxiosError(error)) return 'other';
+  if (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT') return 'timeout';
+  if (error.code === 'ECONNRESET' || error.code === 'EPIPE' || error.message.includes('socket hang up')) return 'reset';
+  return 'other';
+}
+
+export function createProcessingClient(options: ProcessingClientOptions): ProcessingClient {
+  if (options.baseUrls.length === 0) throw new RangeError('at least one processing URL is required');
+  const clients = options.baseUrls.map((baseURL) => ({
+    baseURL,
+    http: createServiceClient({ baseURL, apiKey: options.apiKey, timeoutMs: options.timeoutMs }),
+  }));
+  const retriesMax = Math.min(options.retriesMax ?? RETRIES_MAX_CEILING, RETRIES_MAX_CEILING);
+  const retryBackoffMs = options.retryBackoffMs ?? 100;
+  const random = options.random ?? Math.random;
+  const logger = options.logger;
+
+  /** One attempt: the URLs in order, moving on only when a connection is refused (nothing arrived). */
+  async function attemptOnce(send: (http: AxiosInstance) => Promise<AxiosResponse<unknown>>, requestId: string): Promise<Attempt> {
+    let last: Attempt = { kind: 'failure', failure: 'refused', detail: 'no processing URL answered' };
+    for (const client of clients) {
+      try {
+        return { kind: 'response', response: await send(client.http) };
+      } catch (error) {
+        const failure = classifyTransportError(error);
+        // Only the error's code and message are logged: an axios error also carries the request body.
+        const detail = axios.isAxiosError(error) ? `${error.code ?? 'error'}: ${error.message}` : String(error);
+        logger.warn({ requestId, processingUrl: client.baseURL, failure, detail }, 'call to the processing server failed');
+        last = { kind: 'failure', failure, detail };
+        if (failure !== 'refused') return last;
+      }
+    }
+    return last;
+  }
+
+  /**
+   * Bounded retries, only after a refused connection (the request never arrived) or a reset
+   * connection. A reset may come after the request arrived, which is why every attempt carries the
+   * same Idempotency-Key: the processing server then replays its first answer instead of charging
+   * again. A timeout is not retried: the shopper has already waited the whole budget.
+   */
+  async function withRetries(send: (http: AxiosInstance) => Promise<AxiosResponse<unknown>>, requestId: string): Promise<Attempt> {
+    let attempt = await attemptOnce(send, requestId);
+    for (let retry = 1; retry <= retriesMax; retry += 1) {
+      if (attempt.kind === 'response' || (attempt.failure !== 'refused' && attempt.failure !== 'reset')) break;
+      const waitMs = Math.round(retryBackoffMs * 2 ** (retry - 1) * (0.5 + random()));
+      logger.info({ requestId, retry, waitMs }, 'retrying the call to the processing server');
+      await sleep(waitMs);
+      attempt = await attemptOnce(send, requestId);
+    }
+    return attempt;
+  }
+
+  return {
+    async createPayment(request, context) {
+      const headers = { ...requestIdHeaders(context.requestId), [IDEMPOTENCY_KEY_HEADER]: context.idempotencyKey };
+      const attempt = await withRetries((http) => http.post('/v1/payments', request, { headers }), context.requestId);
+      const outcome = attempt.kind === 'response' ? interpretCreateResponse(attempt.response) : interpretCreateFailure(attempt);
+      if (outcome.kind === 'unknown' || (outcome.kind === 'not_charged' && attempt.kind === 'response')) {
+        logger.warn({ requestId: context.requestId, outcome: outcome.kind, reason: outcome.reason, paymentId: outcome.payment?.id }, 'payment did not complete');
+      }
+      return outcome;
+    },
+
+    async getPayment(paymentId, context) {
+      const headers = requestIdHeaders(context.requestId);
+      const attempt = await withRetries((http) => http.get(`/v1/payments/${encodeURIComponent(paymentId)}`, { headers }), context.requestId);
+      if (attempt.kind === 'failure') return { kind: 'unavailable', reason: attempt.failure };
+      const { status, data } = attempt.response;
+      if (status === 404) return { kind: 'not_found' };
+      const parsed = status === 200 ? paymentSchema.safeParse(data) : undefined;
+      if (parsed?.success) return { kind: 'found', payment: parsed.data };
+      logger.error({ requestId: context.requestId, status, problem: problemSummary(data) }, 'unexpected answer to a payment look-up');
+      return { kind: 'unavailable', reason: `status ${status}` };
+    },
+  };
+}
+
+function interpretCreateFailure(attempt: Extract<Attempt, { kind: 'failure' }>): CreatePaymentOutcome {
+  if (attempt.failure === 'refused') {
+    return { kind: 'not_charged', reason: 'processing_unreachable', payment: undefined };
+  }
+  return { kind: 'unknown', reason: `processing_${attempt.failure}`, payment: undefined };
+}
+
+/** Maps the processing server's answer (SPEC §4) onto what it means for the shopper. */
+export function interpretCreateResponse(response: Pick<AxiosResponse<unknown>, 'status' | 'data'>): CreatePaymentOutcome {
+  const { status, data } = response;
+  if (status === 201 || status === 402) {
+    const parsed = paymentSchema.safeParse(data);
+    if (!parsed.success) return { kind: 'unknown', reason: 'malformed_payment', payment: undefined };
+    if (status === 402 && parsed.data.status === 'declined') return { kind: 'declined', payment: parsed.data };
+    if (status === 201) return { kind: 'authorized', payment: parsed.data };
+    return { kind: 'unknown', reason: `unexpected_status_${parsed.data.status}`, payment: parsed.data };
+  }
+  const problem = problemSchema.safeParse(data);
+  const code = problem.success ? problem.data.code : undefined;
+  const payment = problem.success ? paymentFromProblem(problem.data) : undefined;
+  if (status === 400 && problem.success) {
+    return { kind: 'invalid', errors: problem.data.errors ?? [], message: problem.data.detail };
+  }
+  if (status === 409 && code === 'idempotency_key_reused') return { kind: 'key_reused' };
+  if (status === 409 && code === 'idempotency_key_in_flight') return { kind: 'in_flight', payment };
+  if ((status === 503 || status === 504) && payment?.status === 'failed') {
+    return { kind: 'not_charged', reason: payment.reason ?? code ?? 'payment_failed', payment };
+  }
+  // A refusal of our own request (wrong key, rate limit, …) happens before any payment exists.
+  if (status === 401 || status === 403 || status === 404 || status === 413 || status === 415 || status === 429) {
+    return { kind: 'not_charged', reason: code ?? `status_${status}`, payment: undefined };
+  }
+  // Anything else (504 pending, 500, a 503 without a failed payment, a malformed body) may have
+  // charged the card; the processing server's recovery resolves it, so the answer is "pending".
+  return { kind: 'unknown', reason: code ?? `status_${status}`, payment };
+}
+
+function paymentFromProblem(problem: Record<string, unknown>): Payment | undefined {
+  const parsed = paymentSchema.safeParse(problem.payment);
+  return parsed.success ? parsed.data : undefined;
+}
+
+function problemSummary(data: unknown): unknown {
+  const problem = problemSchema.safeParse(data);
+  return problem.success ? { code: problem.data.code, detail: problem.data.detail } : typeof data;
+}

@@ -1,0 +1,68 @@
+/** POST /make-payment (SPEC §7): parse the form → call the processing server → answer the shopper. */
+import express, { type RequestHandler, type Router } from 'express';
+import type { Counter } from 'prom-client';
+import { AppError } from '../../../shared/errors.ts';
+import type { Logger } from '../../../shared/logger.ts';
+import type { Clock } from '../clock.ts';
+import { parsePaymentForm } from '../payment-form.ts';
+import { answerFor, invalidFormAnswer, type ShopperAnswer } from '../payment-result.ts';
+import type { ProcessingClient } from '../processing-client.ts';
+import { paymentRateLimit } from '../security.ts';
+import { sendResult } from './respond.ts';
+
+/** SPEC §7: the checkout form is small; anything larger is refused with 413. */
+export const BODY_LIMIT = '16kb';
+const FORM_FIELDS_MAX = 30;
+
+export interface MakePaymentDeps {
+  processingClient: ProcessingClient;
+  clock: Clock;
+  logger: Logger;
+  rateLimitPerMinute: number;
+  results: Counter<'status'>;
+}
+
+const requireFormOrJson: RequestHandler = (request, _response, next) => {
+  // `is` answers null when there is no body at all: that is left to validation ("is required").
+  if (request.is(['application/x-www-form-urlencoded', 'application/json']) === false) {
+    next(new AppError({
+      code: 'unsupported_media_type',
+      status: 415,
+      message: 'Send the payment as a form (application/x-www-form-urlencoded) or as JSON (application/json).',
+    }));
+    return;
+  }
+  next();
+};
+
+export function makePaymentRoutes(deps: MakePaymentDeps): Router {
+  const router = express.Router();
+  router.post(
+    '/make-payment',
+    paymentRateLimit({ perMinute: deps.rateLimitPerMinute, logger: deps.logger }),
+    requireFormOrJson,
+    express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: FORM_FIELDS_MAX }),
+    express.json({ limit: BODY_LIMIT }),
+    async (request, response) => {
+      const parsed = parsePaymentForm(request.body, deps.clock.now());
+      let answer: ShopperAnswer;
+      if (parsed.ok) {
+        const outcome = await deps.processingClient.createPayment(parsed.request, {
+          idempotencyKey: parsed.idempotencyKey,
+          requestId: String(request.id),
+        });
+        answer = answerFor(outcome, parsed.order);
+      } else {
+        answer = invalidFormAnswer(parsed.errors, parsed.order);
+      }
+      const { result } = answer;
+      deps.results.inc({ status: result.status });
+      request.log.info({
+        paymentStatus: result.status, paymentId: result.paymentId, declineCode: result.declineCode,
+        invalidFields: result.errors?.map((problem) => problem.field),
+      }, 'payment answered');
+      sendResult(request, response, answer.httpStatus, result);
+    },
+  );
+  return router;
+}

@@ -1,0 +1,30 @@
+/**
+ * GET /payments/:paymentId: the current state of one payment, for the shopper whose result was
+ * "pending". Only what the result page shows anyway (amount, masked card, status) is revealed.
+ */
+import express, { type Router } from 'express';
+import { AppError, notFound } from '../../../shared/errors.ts';
+import type { ProcessingClient } from '../processing-client.ts';
+import { resultForPayment } from '../payment-result.ts';
+import { sendResult } from './respond.ts';
+
+const PAYMENT_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,100}$/;
+
+export function paymentStatusRoutes(deps: { processingClient: ProcessingClient }): Router {
+  const router = express.Router();
+  router.get('/payments/:paymentId', async (request, response) => {
+    const paymentId = String(request.params.paymentId);
+    if (!PAYMENT_ID_PATTERN.test(paymentId)) throw notFound('The payment');
+    const outcome = await deps.processingClient.getPayment(paymentId, { requestId: String(request.id) });
+    if (outcome.kind === 'not_found') throw notFound('The payment');
+    if (outcome.kind === 'unavailable') {
+      throw new AppError({
+        code: 'processing_unavailable',
+        status: 503,
+        message: 'The payment status cannot be looked up right now. Please try again in a moment.',
+      });
+    }
+    sendResult(request, response, 200, resultForPayment(outcome.payment));
+  });
+  return router;
+}

@@ -1,0 +1,39 @@
+/** Content negotiation shared by the routes: HTML for browsers, JSON for everyone else. */
+import type { ErrorRequestHandler, Request, Response } from 'express';
+import type { MakePaymentResult } from '../../../shared/contracts/ui.ts';
+import { isAppError } from '../../../shared/errors.ts';
+import { renderProblemPage, renderResultPage } from '../views/result-page.ts';
+
+/** Seconds before a pending page looks again. */
+export const PENDING_REFRESH_SECONDS = 5;
+
+/**
+ * HTML only for a client that ranks HTML above JSON (a browser navigating); a client that posts
+ * JSON, asks for JSON, or accepts anything (curl, scripts) gets JSON.
+ */
+export function prefersHtml(request: Request): boolean {
+  if (request.is('application/json')) return false;
+  return request.accepts(['json', 'html']) === 'html';
+}
+
+export function sendResult(request: Request, response: Response, httpStatus: number, result: MakePaymentResult): void {
+  // A result names a payment and a card; no cache, shared or private, should keep it.
+  response.status(httpStatus).set('Cache-Control', 'no-store').vary('Accept');
+  if (prefersHtml(request)) {
+    response.type('html').send(renderResultPage(result, { pendingRefreshSeconds: PENDING_REFRESH_SECONDS }));
+    return;
+  }
+  response.json(result);
+}
+
+/** Expected errors (403, 404, 429, …) as a readable page for browsers; problem+json stays the default. */
+export function htmlErrorPages(): ErrorRequestHandler {
+  return (error: unknown, request, response, next) => {
+    if (!isAppError(error) || !prefersHtml(request) || response.headersSent) {
+      next(error);
+      return;
+    }
+    const title = error.status === 404 ? 'Page not found' : error.status === 429 ? 'Too many attempts' : 'Request refused';
+    response.status(error.status).set('Cache-Control', 'no-store').type('html').send(renderProblemPage(title, error.message));
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * The UI server's defences (SPEC §6.7, §7): security headers with a strict CSP, refusal of
+ * cross-site posts, and a per-client rate limit on payments.
+ */
+import type { RequestHandler } from 'express';
+import helmet from 'helmet';
+import { rateLimit } from 'express-rate-limit';
+import { AppError } from '../../shared/errors.ts';
+import type { Logger } from '../../shared/logger.ts';
+
+export function securityHeaders(): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: {
+      // Spelled out instead of helmet's defaults: no inline script or style and nothing from
+      // elsewhere. `upgrade-insecure-requests` is left out so plain-http development works.
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    // Not no-referrer: with it Chromium sends `Origin: null` on a same-origin form post, which
+    // the cross-site check below would refuse (SPEC §7).
+    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+  });
+}
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function crossSiteRefusal(detail: string): AppError {
+  return new AppError({ code: 'cross_site_request', status: 403, message: detail });
+}
+
+/**
+ * Refuses state-changing requests that a browser marks as coming from another site. It relies
+ * only on what browsers send by themselves (Sec-Fetch-Site, Origin), so the page needs no token;
+ * a client that sends neither is not a browser acting for a shopper, and is let through.
+ */
+export function crossSiteGuard(): RequestHandler {
+  return (request, _response, next) => {
+    if (!UNSAFE_METHODS.has(request.method)) {
+      next();
+      return;
+    }
+    if (request.get('sec-fetch-site') === 'cross-site') {
+      next(crossSiteRefusal('This form can only be submitted from this site (Sec-Fetch-Site: cross-site).'));
+      return;
+    }
+    const origin = request.get('origin');
+    if (origin !== undefined && !sameHost(origin, request.get('host'))) {
+      next(crossSiteRefusal('This form can only be submitted from this site (the Origin is another site).'));
+      return;
+    }
+    next();
+  };
+}
+
+/** `Origin: null` (an opaque origin: sandboxed frame, data: URL, privacy redirect) is never this site. */
+function sameHost(origin: string, host: string | undefined): boolean {
+  if (host === undefined || origin === 'null') return false;
+  try {
+    return new URL(origin).host.toLowerCase() === host.toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
+export interface PaymentRateLimitOptions {
+  perMinute: number;
+  logger: Logger;
+}
+
+/** Posts per client IP per minute; `perMinute` 0 turns it off (benchmarks, tests). */
+export function paymentRateLimit(options: PaymentRateLimitOptions): RequestHandler {
+  if (options.perMinute === 0) return (_request, _response, next) => next();
+  return rateLimit({
+    windowMs: 60_000,
+    limit: options.perMinute,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    logger: options.logger,
+    // Which proxies to believe is decided by UI_TRUST_PROXY_HOPS; a client-sent X-Forwarded-For
+    // without a trusted proxy is simply ignored, not worth a warning per process.
+    validate: { xForwardedForHeader: false },
+    handler: (_request, _response, next) => {
+      next(new AppError({
+        code: 'rate_limited',
+        status: 429,
+        message: `Too many payment attempts from this address: at most ${options.perMinute} a minute. Please wait a moment and try again.`,
+      }));
+    },
+  });
+}

@@ -1,0 +1,70 @@
+import request from 'supertest';
+import { AUTH_HEADER, createProcessingHarness, freshKey, paymentBody, type ProcessingHarness } from '../helpers/processing.ts';
+import { removeDir } from '../helpers/temp-dir.ts';
+
+describe('processing server: when the card company does not answer', () => {
+  let harness: ProcessingHarness;
+
+  beforeEach(() => {
+    harness = createProcessingHarness();
+  });
+
+  afterEach(async () => {
+    await harness.close();
+    removeDir(harness.dataDir);
+  });
+
+  const pay = (key = freshKey()) => request(harness.app).post('/v1/payments').set(AUTH_HEADER).set('Idempotency-Key', key).send(paymentBody());
+
+  test('when the card company is unreachable, then 503 with the payment failed and not charged, and a repeat gets the same answer', async () => {
+    harness.network.mode = 'down';
+    const key = freshKey();
+    const response = await pay(key);
+
+    expect(response.status).toBe(503);
+    expect(response.body).toMatchObject({ code: 'network_unavailable', paymentStatus: 'failed', charged: false, payment: { status: 'failed', reason: 'network_unavailable' } });
+    harness.network.mode = 'up';
+    const repeat = await pay(key);
+    expect(repeat.status).toBe(503);
+    expect(harness.network.holds.size).toBe(0);
+  });
+
+  test('when the answer is lost but the hold was recorded, then the hold is reversed (timeout reversal) and the caller told it failed', async () => {
+    harness.network.mode = 'lose_answers';
+    const response = await pay();
+
+    expect(response.status).toBe(503);
+    expect(response.body.payment).toMatchObject({ status: 'voided', reason: 'timeout_reversal' });
+    expect(harness.network.reversals).toHaveLength(1);
+    const [hold] = [...harness.network.holds.values()];
+    expect(hold).toMatchObject({ status: 'reversed', heldAmount: 0 });
+  });
+
+  test('when neither the answer nor the look-up arrives, then the payment stays pending, 504, and a repeat says in flight', async () => {
+    harness.network.mode = 'lose_everything';
+    const key = freshKey();
+    const response = await pay(key);
+
+    expect(response.status).toBe(504);
+    expect(response.body).toMatchObject({ code: 'authorization_pending', paymentStatus: 'pending', payment: { status: 'pending' } });
+    const repeat = await pay(key);
+    expect(repeat.status).toBe(409);
+    expect(repeat.body.code).toBe('idempotency_key_in_flight');
+    const stored = await request(harness.app).get(`/v1/payments/${response.body.payment.id}`).set(AUTH_HEADER);
+    expect(stored.body.status).toBe('pending');
+  });
+
+  test('when the card company answers a retryable decline every time, then the payment is declined with that code', async () => {
+    const response = await request(harness.app).post('/v1/payments').set(AUTH_HEADER).set('Idempotency-Key', freshKey())
+      .send(paymentBody({}, { number: '4000000000000119' }));
+    expect(response.status).toBe(402);
+    expect(response.body.decline).toMatchObject({ code: 'issuer_unavailable', networkCode: '91' });
+  });
+
+  test('when readiness is asked and the card company is down, then 503 not_ready; when up, 200', async () => {
+    harness.network.mode = 'down';
+    const down = await request(harness.app).get('/readyz');
+    expect(down.status).toBe(503);
+    expect(down.body.checks).toMatchObject({ database: 'ok', network: 'unreachable' });
+  });
+});

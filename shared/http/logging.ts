@@ -11,6 +11,8 @@ export function requestLogging(logger: Logger): RequestHandler {
     logger,
     genReqId: requestIdFor,
     customAttributeKeys: { reqId: 'requestId' },
+    // Binds requestId to req.log, so every line a request writes carries it, not only the access line.
+    quietReqLogger: true,
     autoLogging: { ignore: (request) => QUIET_PATHS.has((request.url ?? '').split('?')[0] ?? '') },
     customLogLevel: (_request, response, error) => {
       if (error || response.statusCode >= 500) return 'error';

@@ -55,7 +55,8 @@ export function paymentsRouter(deps: DomainDeps): Router {
   router.post('/', async (request, response) => {
     const idempotencyKey = requireIdempotencyKey(request.get(IDEMPOTENCY_KEY_HEADER));
     const body = parseOrThrow(createPaymentRequestSchema, request.body);
-    const result = await authorizePayment(deps, { request: body, idempotencyKey, requestId: String(request.id) });
+    // The request's own logger carries its requestId into every line the domain writes.
+    const result = await authorizePayment({ ...deps, logger: request.log }, { request: body, idempotencyKey, requestId: String(request.id) });
     sendAuthorizeResult(response, result);
   });
 

@@ -19,8 +19,13 @@ const latencyMsSchema = z.number().int().nonnegative().max(LATENCY_MS_MAX);
 const latencyRangeSchema = z.object({ min: latencyMsSchema, max: latencyMsSchema })
   .refine((range) => range.max >= range.min, 'max must be at least min');
 
-/** `POST /admin/faults`: any subset of the settings; latency as N, "N", "MIN-MAX" or {min, max}. */
-export const faultPatchSchema = z.strictObject({
+const FAULT_SETTING_NAMES = new Set(['latencyMs', 'errorRate', 'lostAnswerRate']);
+
+/**
+ * `POST /admin/faults`: any subset of the settings; latency as N, "N", "MIN-MAX" or {min, max}.
+ * An unknown name (a typo such as `errorrate`) is refused by name rather than silently ignored.
+ */
+export const faultPatchSchema = z.looseObject({
   latencyMs: z.union([
     latencyMsSchema.transform((ms) => ({ min: ms, max: ms })),
     z.string().transform((text, context) => {
@@ -33,6 +38,10 @@ export const faultPatchSchema = z.strictObject({
   ], { error: `must be a number of milliseconds, "MIN-MAX" or {min, max} (at most ${LATENCY_MS_MAX})` }).optional(),
   errorRate: faultSettingsSchema.shape.errorRate.optional(),
   lostAnswerRate: faultSettingsSchema.shape.lostAnswerRate.optional(),
+}).superRefine((patch, context) => {
+  for (const name of Object.keys(patch)) {
+    if (!FAULT_SETTING_NAMES.has(name)) context.addIssue({ code: 'custom', path: [name], message: 'is not a fault setting (latencyMs, errorRate, lostAnswerRate)' });
+  }
 });
 export type FaultPatch = z.infer<typeof faultPatchSchema>;
 

@@ -258,7 +258,8 @@ describe('POST /make-payment: transport failures and retries', () => {
     expect(json.body.status).toBe('error');
     expect(json.body.message).toContain('You have not been charged.');
     expect(page.text).toContain('You have not been charged.');
-    const refusals = ui.logLines.filter((line) => line.includes('"failure":"refused"') && line.includes(json.headers['x-request-id']));
+    const requestId = String(json.headers['x-request-id']);
+    const refusals = ui.logLines.filter((line) => line.includes('"failure":"refused"') && line.includes(requestId));
     expect(refusals).toHaveLength(6);
   });
 

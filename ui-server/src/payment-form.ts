@@ -38,7 +38,7 @@ const PROCESSING_TO_FORM_FIELD: Record<string, FormField> = {
 };
 
 export function toFormField(processingField: string): string {
-  return PROCESSING_TO_FORM_FIELD[processingField] ?? processingField;
+  return Object.hasOwn(PROCESSING_TO_FORM_FIELD, processingField) ? (PROCESSING_TO_FORM_FIELD[processingField] ?? processingField) : processingField;
 }
 
 /** What can be said back about the order whatever happened: never card data. */

@@ -41,7 +41,8 @@ const DECLINE_REASONS: Record<string, string> = {
 const DECLINE_FALLBACK = 'The payment was declined. Please use another card or contact your bank.';
 
 export function declineReason(code: string | undefined): string {
-  return (code !== undefined ? DECLINE_REASONS[code] : undefined) ?? DECLINE_FALLBACK;
+  // hasOwn, so a code such as "toString" cannot pick up a prototype member.
+  return code !== undefined && Object.hasOwn(DECLINE_REASONS, code) ? (DECLINE_REASONS[code] ?? DECLINE_FALLBACK) : DECLINE_FALLBACK;
 }
 
 function fromPayment(payment: Payment): Pick<MakePaymentResult, 'paymentId' | 'card' | 'amount' | 'currency'> {

@@ -1,0 +1,45 @@
+/** The UI server's one config: defaults that make `npm start` work, and refusals that fail fast. */
+import { ConfigError } from '../../shared/config.ts';
+import { loadUiConfig } from '../../ui-server/src/config.ts';
+
+describe('loadUiConfig', () => {
+  test('when nothing is set, then the documented defaults apply', () => {
+    expect(loadUiConfig({})).toEqual({
+      port: 3000,
+      processingUrls: ['http://127.0.0.1:3001'],
+      processingApiKey: 'dev-processing-key',
+      rateLimitPerMinute: 120,
+      processingTimeoutMs: 15_000,
+      trustProxyHops: 0,
+      logLevel: 'info',
+      nodeEnv: 'development',
+    });
+  });
+
+  test('when PROCESSING_URLS is set, then it wins over PROCESSING_URL, in order, without trailing slashes', () => {
+    const config = loadUiConfig({ PROCESSING_URL: 'http://one:1', PROCESSING_URLS: ' http://a:1/ , https://b:2 ,' });
+
+    expect(config.processingUrls).toEqual(['http://a:1', 'https://b:2']);
+  });
+
+  test('when an empty string is set, then the default applies', () => {
+    expect(loadUiConfig({ UI_PORT: '', PROCESSING_URLS: '' }).processingUrls).toEqual(['http://127.0.0.1:3001']);
+  });
+
+  test('when NODE_ENV is production with the development key, then start-up is refused', () => {
+    expect(() => loadUiConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
+    expect(() => loadUiConfig({ NODE_ENV: 'production' })).toThrow(/PROCESSING_API_KEY/);
+    expect(loadUiConfig({ NODE_ENV: 'production', PROCESSING_API_KEY: 'a-real-key' }).nodeEnv).toBe('production');
+  });
+
+  test.each([
+    ['UI_PORT', '70000'],
+    ['PROCESSING_URL', 'ftp://x'],
+    ['PROCESSING_URLS', 'not a url'],
+    ['UI_RATE_LIMIT_PER_MINUTE', '-1'],
+    ['PROCESSING_TIMEOUT_MS', '0'],
+    ['LOG_LEVEL', 'loud'],
+  ])('when %s is %s, then the error names the setting', (name, value) => {
+    expect(() => loadUiConfig({ [name]: value })).toThrow(new RegExp(name));
+  });
+});

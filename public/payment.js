@@ -19,7 +19,7 @@ const fields = {
   expiry: document.getElementById('expiry'),
   cvv: document.getElementById('cvv'),
 };
-const brandBadge = document.getElementById('cardNumber-brand');
+const brandLabel = document.getElementById('cardNumber-brand');
 const FIELD_ORDER = ['amount', 'currency', 'cardholderName', 'cardNumber', 'expiry', 'cvv'];
 const PAY_LABEL = payButton.textContent;
 
@@ -131,7 +131,7 @@ function onCardNumberInput() {
     }
     input.setSelectionRange(position, position);
   }
-  brandBadge.textContent = BRAND_NAMES[brand] ?? '';
+  brandLabel.textContent = BRAND_NAMES[brand] ?? '';
   fields.cvv.maxLength = cvvLength(brand);
   fields.cvv.placeholder = cvvLength(brand) === 4 ? '1234' : '123';
   revalidateIfShown('cardNumber');

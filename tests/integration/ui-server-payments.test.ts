@@ -160,6 +160,19 @@ describe('POST /make-payment: answers by outcome', () => {
     expect(page.text).not.toContain('You have not been charged');
   });
 
+  test('when the in-flight answer names the payment, then the pending page links to its status and moves there by itself', async () => {
+    processing.reply(() => ({ status: 409, body: problem(409, 'idempotency_key_in_flight', { paymentId: 'pay_busy' }) }));
+    const ui = buildTestUi({ processingUrls: [processing.url] });
+
+    const json = await postForm(ui);
+    const page = await postForm(ui, VALID_FORM, BROWSER_ACCEPT);
+
+    expect(json.status).toBe(409);
+    expect(json.body).toMatchObject({ status: 'pending', paymentId: 'pay_busy' });
+    expect(page.text).toContain('href="/payments/pay_busy"');
+    expect(page.text).toContain('<meta http-equiv="refresh" content="5;url=/payments/pay_busy">');
+  });
+
   test('when the key was used for other details, then 400 naming idempotencyKey and asking for a reload', async () => {
     processing.reply(() => ({ status: 409, body: problem(409, 'idempotency_key_reused') }));
     const ui = buildTestUi({ processingUrls: [processing.url] });

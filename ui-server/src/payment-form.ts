@@ -34,6 +34,7 @@ const PROCESSING_TO_FORM_FIELD: Record<string, FormField> = {
   currency: 'currency',
   idempotencyKey: 'idempotencyKey',
   'idempotency-key': 'idempotencyKey',
+  'Idempotency-Key': 'idempotencyKey',
   'headers.idempotency-key': 'idempotencyKey',
 };
 

@@ -89,7 +89,14 @@ export function answerFor(outcome: CreatePaymentOutcome, order: OrderSummary): S
     case 'key_reused':
       return invalidFormAnswer([{ field: 'idempotencyKey', message: MESSAGES.keyReused }], order);
     case 'in_flight':
-      return { httpStatus: 409, result: { status: 'pending', message: MESSAGES.pending, ...orderOnly, ...(outcome.payment ? fromPayment(outcome.payment) : {}) } };
+      return {
+        httpStatus: 409,
+        result: {
+          status: 'pending', message: MESSAGES.pending, ...orderOnly,
+          ...(outcome.paymentId ? { paymentId: outcome.paymentId } : {}),
+          ...(outcome.payment ? fromPayment(outcome.payment) : {}),
+        },
+      };
     case 'not_charged':
       return { httpStatus: 503, result: { status: 'error', message: MESSAGES.notCharged, ...orderOnly, ...(outcome.payment ? fromPayment(outcome.payment) : {}) } };
     case 'unknown':

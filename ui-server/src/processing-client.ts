@@ -17,7 +17,7 @@ export type CreatePaymentOutcome =
   /** The processing server refused the request as invalid; nothing was charged. */
   | { kind: 'invalid'; errors: FieldProblem[]; message: string }
   /** The first request with this key is still being processed; its outcome is not known yet. */
-  | { kind: 'in_flight'; payment: Payment | undefined }
+  | { kind: 'in_flight'; payment: Payment | undefined; paymentId: string | undefined }
   /** The key was already used for a payment with other details. */
   | { kind: 'key_reused' }
   /** Provably not charged: the request never arrived, was refused, or the payment failed. */
@@ -164,7 +164,11 @@ export function interpretCreateResponse(response: Pick<AxiosResponse<unknown>, '
     return { kind: 'invalid', errors: problem.data.errors ?? [], message: problem.data.detail };
   }
   if (status === 409 && code === 'idempotency_key_reused') return { kind: 'key_reused' };
-  if (status === 409 && code === 'idempotency_key_in_flight') return { kind: 'in_flight', payment };
+  if (status === 409 && code === 'idempotency_key_in_flight') {
+    // The processing server names the payment being worked on, so the shopper can follow it.
+    const paymentId = problem.success && typeof problem.data.paymentId === 'string' ? problem.data.paymentId : payment?.id;
+    return { kind: 'in_flight', payment, paymentId };
+  }
   if ((status === 503 || status === 504) && payment?.status === 'failed') {
     return { kind: 'not_charged', reason: payment.reason ?? code ?? 'payment_failed', payment };
   }

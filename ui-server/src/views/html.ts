@@ -56,6 +56,7 @@ export function page(options: PageOptions, body: SafeHtml): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 ${refresh}
 <title>${options.title} · cardlane checkout</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/payment.css">
 </head>
 <body>

@@ -12,7 +12,7 @@ import type {
 } from '../../shared/contracts/network.ts';
 import type { CardFingerprinter } from './card-fingerprint.ts';
 import { isExpired } from './issuer.ts';
-import type { AuthorizationRow, NetworkStore } from './storage/store.ts';
+import type { ClearingRow, NetworkStore, NewRefund } from './storage/store.ts';
 
 export const REJECTION_REASONS = [
   'unknown_authorization', 'authorization_code_mismatch', 'amount_exceeds_authorization', 'already_settled',
@@ -45,9 +45,15 @@ interface BatchContext {
   nowMs: number;
   authorizationTtlMs: number;
   /** Authorizations named by the batch (as sale or as refunded sale), by merchantReference. */
-  authorizations: Map<string, AuthorizationRow>;
+  authorizations: Map<string, ClearingRow>;
   settledRefundReferences: Set<string>;
-  seenItemKeys: Set<string>;
+  /** References already met in this batch, per item type. */
+  seenSaleReferences: Set<string>;
+  seenRefundReferences: Set<string>;
+  /** Sales that settle, written in one statement at the end of the batch. */
+  settledSales: Array<{ seq: number; amount: number }>;
+  /** Refunds that settle, written after the sales (a refund may credit a sale of this batch). */
+  settledRefunds: Array<{ refund: NewRefund; saleSeq: number }>;
   /** Net settled spend per card and currency, written once at the end of the batch. */
   cardSpendDeltas: Map<string, { cardFingerprint: string; currency: Currency; amount: number }>;
 }
@@ -89,7 +95,9 @@ export class ClearingHouse {
       }
       const nowMs = this.#deps.clock().getTime();
       const context = this.#loadContext(request, nowMs);
-      const items = request.items.map((item) => (item.type === 'sale' ? settleSale(item, context, store) : settleRefund(item, context, store)));
+      const items = request.items.map((item) => (item.type === 'sale' ? settleSale(item, context) : settleRefund(item, context)));
+      store.settleSales(context.settledSales, request.batchId, nowMs);
+      for (const { refund, saleSeq } of context.settledRefunds) store.addRefund(refund, saleSeq);
       for (const delta of context.cardSpendDeltas.values()) store.addCardSpend(delta.cardFingerprint, delta.currency, delta.amount);
       const totals = totalsOf(items);
       for (const [currency, total] of Object.entries(totals)) {
@@ -123,14 +131,17 @@ export class ClearingHouse {
         refundReferences.push(item.merchantReference);
       }
     }
-    const rows = this.#deps.store.findAuthorizationsByReferences([...references]);
+    const rows = this.#deps.store.findClearingRows([...references]);
     return {
       batchId: request.batchId,
       nowMs,
       authorizationTtlMs: this.#deps.authorizationTtlMs,
       authorizations: new Map(rows.map((row) => [row.merchantReference, row])),
       settledRefundReferences: new Set(this.#deps.store.findSettledRefundReferences(refundReferences)),
-      seenItemKeys: new Set(),
+      seenSaleReferences: new Set(),
+      seenRefundReferences: new Set(),
+      settledSales: [],
+      settledRefunds: [],
       cardSpendDeltas: new Map(),
     };
   }
@@ -156,31 +167,27 @@ export class ClearingHouse {
 }
 
 function result(item: SettlementBatchItem, reason?: RejectionReason): SettlementItemResult {
-  return {
-    merchantReference: item.merchantReference,
-    type: item.type,
-    amount: item.amount,
-    currency: item.currency,
-    ...(reason === undefined ? { status: 'settled' } : { status: 'rejected', reason }),
-  };
+  const { merchantReference, type, amount, currency } = item;
+  if (reason === undefined) return { merchantReference, type, amount, currency, status: 'settled' };
+  return { merchantReference, type, amount, currency, status: 'rejected', reason };
 }
 
 /** True the first time an item (type and reference) appears in the batch. */
 function firstOccurrence(item: SettlementBatchItem, context: BatchContext): boolean {
-  const key = `${item.type}:${item.merchantReference}`;
-  if (context.seenItemKeys.has(key)) return false;
-  context.seenItemKeys.add(key);
+  const seen = item.type === 'sale' ? context.seenSaleReferences : context.seenRefundReferences;
+  if (seen.has(item.merchantReference)) return false;
+  seen.add(item.merchantReference);
   return true;
 }
 
-function addCardSpend(context: BatchContext, row: AuthorizationRow, amount: number): void {
+function addCardSpend(context: BatchContext, row: ClearingRow, amount: number): void {
   const key = `${row.cardFingerprint}:${row.currency}`;
   const delta = context.cardSpendDeltas.get(key);
   if (delta) delta.amount += amount;
   else context.cardSpendDeltas.set(key, { cardFingerprint: row.cardFingerprint, currency: row.currency, amount });
 }
 
-function saleRejection(item: SettlementBatchItem, row: AuthorizationRow | undefined, context: BatchContext): RejectionReason | null {
+function saleRejection(item: SettlementBatchItem, row: ClearingRow | undefined, context: BatchContext): RejectionReason | null {
   if (!row) return 'unknown_authorization';
   if (row.status === 'declined') return 'authorization_declined';
   if (row.status === 'reversed') return 'authorization_reversed';
@@ -193,12 +200,12 @@ function saleRejection(item: SettlementBatchItem, row: AuthorizationRow | undefi
 }
 
 /** A sale settles for at most the amount still held; the rest of the hold is released. */
-function settleSale(item: SettlementBatchItem, context: BatchContext, store: NetworkStore): SettlementItemResult {
+function settleSale(item: SettlementBatchItem, context: BatchContext): SettlementItemResult {
   if (!firstOccurrence(item, context)) return result(item, 'duplicate_item');
   const row = context.authorizations.get(item.merchantReference);
   const rejection = saleRejection(item, row, context);
   if (rejection !== null || !row) return result(item, rejection ?? 'unknown_authorization');
-  store.settleSale(row.id, item.amount, context.batchId, context.nowMs);
+  context.settledSales.push({ seq: row.seq, amount: item.amount });
   row.status = 'settled';
   row.settledAmount = item.amount;
   row.heldAmount = 0;
@@ -206,7 +213,7 @@ function settleSale(item: SettlementBatchItem, context: BatchContext, store: Net
   return result(item);
 }
 
-function refundRejection(item: SettlementBatchItem, sale: AuthorizationRow | undefined, context: BatchContext): RejectionReason | null {
+function refundRejection(item: SettlementBatchItem, sale: ClearingRow | undefined, context: BatchContext): RejectionReason | null {
   if (context.settledRefundReferences.has(item.merchantReference)) return 'already_settled';
   if (!sale) return 'unknown_authorization';
   if (sale.status !== 'settled') return 'sale_not_settled';
@@ -217,20 +224,23 @@ function refundRejection(item: SettlementBatchItem, sale: AuthorizationRow | und
 }
 
 /** A refund credits a settled sale, never beyond what the sale settled for in total. */
-function settleRefund(item: SettlementBatchItem, context: BatchContext, store: NetworkStore): SettlementItemResult {
+function settleRefund(item: SettlementBatchItem, context: BatchContext): SettlementItemResult {
   if (!firstOccurrence(item, context)) return result(item, 'duplicate_item');
   const originalReference = item.originalMerchantReference ?? item.merchantReference;
   const sale = context.authorizations.get(originalReference);
   const rejection = refundRejection(item, sale, context);
   if (rejection !== null || !sale) return result(item, rejection ?? 'unknown_authorization');
-  store.addRefund({
-    merchantReference: item.merchantReference,
-    originalMerchantReference: originalReference,
-    amount: item.amount,
-    currency: item.currency,
-    batchId: context.batchId,
-    settledAtMs: context.nowMs,
-  }, sale.id);
+  context.settledRefunds.push({
+    refund: {
+      merchantReference: item.merchantReference,
+      originalMerchantReference: originalReference,
+      amount: item.amount,
+      currency: item.currency,
+      batchId: context.batchId,
+      settledAtMs: context.nowMs,
+    },
+    saleSeq: sale.seq,
+  });
   sale.refundedAmount += item.amount;
   context.settledRefundReferences.add(item.merchantReference);
   addCardSpend(context, sale, -item.amount);

@@ -60,7 +60,7 @@ export interface AuthorizationPage {
   hasMore: boolean;
 }
 
-export function isExpired(row: AuthorizationRow, nowMs: number, ttlMs: number): boolean {
+export function isExpired(row: Pick<AuthorizationRow, 'status' | 'createdAtMs'>, nowMs: number, ttlMs: number): boolean {
   return row.status === 'approved' && nowMs - row.createdAtMs > ttlMs;
 }
 

@@ -29,9 +29,12 @@ CREATE TABLE IF NOT EXISTS authorizations (
   updated_at_ms      INTEGER NOT NULL
 ) STRICT;
 
--- Open holds of one card in one currency, for the credit-limit check.
-CREATE INDEX IF NOT EXISTS authorizations_card_holds
-  ON authorizations (card_fingerprint, currency, status, created_at_ms);
+-- Open holds of one card in one currency, for the credit-limit check. Deliberately without
+-- status and held_amount: settling thousands of rows then changes no index entry, and an
+-- account card has few authorizations to filter (test cards skip the limit check).
+CREATE INDEX IF NOT EXISTS authorizations_card
+  ON authorizations (card_fingerprint, currency);
+DROP INDEX IF EXISTS authorizations_card_holds;
 
 -- Settled spend minus settled refunds, per card and currency.
 CREATE TABLE IF NOT EXISTS card_spend (

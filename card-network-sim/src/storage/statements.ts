@@ -8,13 +8,21 @@ const AUTHORIZATION_COLUMNS = `
   settled_amount AS settledAmount, refunded_amount AS refundedAmount,
   settlement_batch_id AS settlementBatchId, created_at_ms AS createdAtMs, updated_at_ms AS updatedAtMs`;
 
+/**
+ * Only what clearing decides on, in this order (store.ts reads these rows as arrays by position):
+ * fewer columns read is a measurably faster 5,000-row batch.
+ */
+const CLEARING_COLUMNS = `
+  seq, merchant_reference, card_fingerprint, currency, authorization_code, status,
+  held_amount, settled_amount, refunded_amount, created_at_ms`;
+
 const SQL = {
   ping: 'SELECT 1 AS one',
   insertMetaIfMissing: 'INSERT INTO simulator_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING',
   selectMeta: 'SELECT value FROM simulator_meta WHERE key = ?',
   selectAuthorizationByReference: `SELECT ${AUTHORIZATION_COLUMNS} FROM authorizations WHERE merchant_reference = ?`,
   selectAuthorizationById: `SELECT ${AUTHORIZATION_COLUMNS} FROM authorizations WHERE id = ?`,
-  selectAuthorizationsByReferences: `SELECT ${AUTHORIZATION_COLUMNS} FROM authorizations
+  selectClearingRowsByReferences: `SELECT ${CLEARING_COLUMNS} FROM authorizations
     WHERE merchant_reference IN (SELECT value FROM json_each(?))`,
   selectAuthorizationPage: `SELECT ${AUTHORIZATION_COLUMNS} FROM authorizations WHERE seq > ? ORDER BY seq LIMIT ?`,
   insertAuthorization: `INSERT INTO authorizations (id, merchant_reference, card_fingerprint, card_last4, amount, currency,
@@ -28,13 +36,15 @@ const SQL = {
   selectCardSpend: 'SELECT spent_amount AS spentAmount FROM card_spend WHERE card_fingerprint = ? AND currency = ?',
   upsertCardSpend: `INSERT INTO card_spend (card_fingerprint, currency, spent_amount) VALUES (?, ?, ?)
     ON CONFLICT (card_fingerprint, currency) DO UPDATE SET spent_amount = spent_amount + excluded.spent_amount`,
-  settleSale: `UPDATE authorizations SET status = 'settled', settled_amount = ?, held_amount = 0,
-    settlement_batch_id = ?, updated_at_ms = ? WHERE id = ?`,
+  settleSales: `UPDATE authorizations SET status = 'settled', settled_amount = settled.amount, held_amount = 0,
+      settlement_batch_id = ?, updated_at_ms = ?
+    FROM (SELECT value ->> 0 AS seq, value ->> 1 AS amount FROM json_each(?)) AS settled
+    WHERE authorizations.seq = settled.seq AND authorizations.status = 'approved'`,
   selectRefundReferences: `SELECT merchant_reference AS merchantReference FROM refunds
     WHERE merchant_reference IN (SELECT value FROM json_each(?))`,
   insertRefund: `INSERT INTO refunds (merchant_reference, original_merchant_reference, amount, currency,
     settlement_batch_id, settled_at_ms) VALUES (?, ?, ?, ?, ?, ?)`,
-  addRefundedAmount: 'UPDATE authorizations SET refunded_amount = refunded_amount + ?, updated_at_ms = ? WHERE id = ?',
+  addRefundedAmount: 'UPDATE authorizations SET refunded_amount = refunded_amount + ?, updated_at_ms = ? WHERE seq = ?',
   selectBatch: 'SELECT content_sha256 AS contentSha256, response_json AS responseJson FROM settlement_batches WHERE batch_id = ?',
   insertBatch: 'INSERT INTO settlement_batches (batch_id, content_sha256, response_json, received_at_ms) VALUES (?, ?, ?, ?)',
   insertDeposit: 'INSERT INTO merchant_deposits (batch_id, currency, amount, at_ms) VALUES (?, ?, ?, ?)',
@@ -46,7 +56,15 @@ const SQL = {
 
 export type Statements = Record<keyof typeof SQL, StatementSync>;
 
+/** Statements whose rows come back as arrays: thousands of rows are read per batch. */
+const ARRAY_ROW_STATEMENTS = new Set<string>(['selectClearingRowsByReferences']);
+
 export function prepareStatements(database: DatabaseSync): Statements {
-  const entries = Object.entries(SQL).map(([name, sql]) => [name, database.prepare(sql)] as const);
+  const entries = Object.entries(SQL).map(([name, sql]) => {
+    const statement = database.prepare(sql);
+    // Node.js before 22.16 lacks setReturnArrays; rows then come as objects and are read by position all the same.
+    if (ARRAY_ROW_STATEMENTS.has(name) && typeof statement.setReturnArrays === 'function') statement.setReturnArrays(true);
+    return [name, statement] as const;
+  });
   return Object.fromEntries(entries) as Statements;
 }

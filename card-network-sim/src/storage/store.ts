@@ -35,6 +35,11 @@ export interface AuthorizationRow {
   updatedAtMs: number;
 }
 
+/** The part of an authorization that clearing decides on. */
+export type ClearingRow = Pick<AuthorizationRow,
+  'seq' | 'merchantReference' | 'cardFingerprint' | 'currency' | 'authorizationCode' | 'status'
+  | 'heldAmount' | 'settledAmount' | 'refundedAmount' | 'createdAtMs'>;
+
 /** The fields one issuer decision sets. */
 export interface AuthorizationDecision {
   responseCode: ResponseCode;
@@ -76,6 +81,27 @@ export interface NewRefund {
 }
 
 const CARD_SECRET_KEY = 'card_fingerprint_secret';
+
+/**
+ * A clearing row read by column position into a plain object of fixed shape. node:sqlite's row
+ * objects have a null prototype and are slow to read property by property, which a
+ * 5,000-item batch reads many times.
+ */
+function toClearingRow(raw: unknown[] | Record<string, unknown>): ClearingRow {
+  const values = Array.isArray(raw) ? raw : Object.values(raw);
+  return {
+    seq: values[0] as number,
+    merchantReference: values[1] as string,
+    cardFingerprint: values[2] as string,
+    currency: values[3] as Currency,
+    authorizationCode: values[4] as string | null,
+    status: values[5] as StoredAuthorizationStatus,
+    heldAmount: values[6] as number,
+    settledAmount: values[7] as number,
+    refundedAmount: values[8] as number,
+    createdAtMs: values[9] as number,
+  };
+}
 
 function firstRow<Row>(statement: StatementSync, ...parameters: Array<string | number | null>): Row | undefined {
   return statement.get(...parameters) as Row | undefined;
@@ -152,9 +178,10 @@ export class NetworkStore {
   }
 
   /** Authorizations by merchant reference, one query for a whole batch (missing ones are absent). */
-  findAuthorizationsByReferences(merchantReferences: string[]): AuthorizationRow[] {
+  findClearingRows(merchantReferences: string[]): ClearingRow[] {
     if (merchantReferences.length === 0) return [];
-    return allRows(this.#statements.selectAuthorizationsByReferences, JSON.stringify(merchantReferences));
+    return allRows<unknown[] | Record<string, unknown>>(this.#statements.selectClearingRowsByReferences, JSON.stringify(merchantReferences))
+      .map(toClearingRow);
   }
 
   /** Oldest first, after the row with sequence `afterSeq`. */
@@ -194,8 +221,15 @@ export class NetworkStore {
     this.#statements.upsertCardSpend.run(cardFingerprint, currency, deltaAmount);
   }
 
-  settleSale(id: string, amount: number, batchId: string, atMs: number): void {
-    this.#statements.settleSale.run(amount, batchId, atMs, id);
+  /**
+   * Settles many approved sales in one statement (one round trip instead of one per item);
+   * `sales` pairs an authorization's `seq` with the amount it settles for.
+   */
+  settleSales(sales: Array<{ seq: number; amount: number }>, batchId: string, atMs: number): void {
+    if (sales.length === 0) return;
+    const pairs = JSON.stringify(sales.map((sale) => [sale.seq, sale.amount]));
+    const { changes } = this.#statements.settleSales.run(batchId, atMs, pairs);
+    if (Number(changes) !== sales.length) throw new Error(`settled ${changes} authorizations, expected ${sales.length}`);
   }
 
   /** Which of these refund references were settled before. */
@@ -206,11 +240,11 @@ export class NetworkStore {
   }
 
   /** Records a settled refund and adds it to the refunded amount of the sale it credits. */
-  addRefund(refund: NewRefund, originalAuthorizationId: string): void {
+  addRefund(refund: NewRefund, originalAuthorizationSeq: number): void {
     this.#statements.insertRefund.run(
       refund.merchantReference, refund.originalMerchantReference, refund.amount, refund.currency, refund.batchId, refund.settledAtMs,
     );
-    this.#statements.addRefundedAmount.run(refund.amount, refund.settledAtMs, originalAuthorizationId);
+    this.#statements.addRefundedAmount.run(refund.amount, refund.settledAtMs, originalAuthorizationSeq);
   }
 
   findBatch(batchId: string): StoredBatch | undefined {

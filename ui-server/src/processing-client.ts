@@ -68,57 +68,71 @@ function classifyTransportError(error: unknown): TransportFailure {
   return 'other';
 }
 
+/** The processing server's URLs, each with its own HTTP client, and the retry bounds. */
+interface Transport {
+  clients: Array<{ baseURL: string; http: AxiosInstance }>;
+  retriesMax: number;
+  retryBackoffMs: number;
+  random: () => number;
+  logger: Logger;
+}
+
+type Send = (http: AxiosInstance) => Promise<AxiosResponse<unknown>>;
+
+/** One attempt: the URLs in order, moving on only when a connection is refused (nothing arrived). */
+async function attemptOnce(transport: Transport, send: Send, requestId: string): Promise<Attempt> {
+  let last: Attempt = { kind: 'failure', failure: 'refused', detail: 'no processing URL answered' };
+  for (const client of transport.clients) {
+    try {
+      return { kind: 'response', response: await send(client.http) };
+    } catch (error) {
+      const failure = classifyTransportError(error);
+      // Only the error's code and message are logged: an axios error also carries the request body.
+      const detail = axios.isAxiosError(error) ? `${error.code ?? 'error'}: ${error.message}` : String(error);
+      transport.logger.warn({ requestId, processingUrl: client.baseURL, failure, detail }, 'call to the processing server failed');
+      last = { kind: 'failure', failure, detail };
+      if (failure !== 'refused') return last;
+    }
+  }
+  return last;
+}
+
+/**
+ * Bounded retries, only after a refused connection (the request never arrived) or a reset
+ * connection. A reset may come after the request arrived, which is why every attempt carries the
+ * same Idempotency-Key: the processing server then replays its first answer instead of charging
+ * again. A timeout is not retried: the shopper has already waited the whole budget.
+ */
+async function sendWithRetries(transport: Transport, send: Send, requestId: string): Promise<Attempt> {
+  let attempt = await attemptOnce(transport, send, requestId);
+  for (let retry = 1; retry <= transport.retriesMax; retry += 1) {
+    if (attempt.kind === 'response' || (attempt.failure !== 'refused' && attempt.failure !== 'reset')) break;
+    const waitMs = Math.round(transport.retryBackoffMs * 2 ** (retry - 1) * (0.5 + transport.random()));
+    transport.logger.info({ requestId, retry, waitMs }, 'retrying the call to the processing server');
+    await sleep(waitMs);
+    attempt = await attemptOnce(transport, send, requestId);
+  }
+  return attempt;
+}
+
 export function createProcessingClient(options: ProcessingClientOptions): ProcessingClient {
   if (options.baseUrls.length === 0) throw new RangeError('at least one processing URL is required');
-  const clients = options.baseUrls.map((baseURL) => ({
-    baseURL,
-    http: createServiceClient({ baseURL, apiKey: options.apiKey, timeoutMs: options.timeoutMs }),
-  }));
-  const retriesMax = Math.min(options.retriesMax ?? RETRIES_MAX_CEILING, RETRIES_MAX_CEILING);
-  const retryBackoffMs = options.retryBackoffMs ?? 100;
-  const random = options.random ?? Math.random;
   const logger = options.logger;
-
-  /** One attempt: the URLs in order, moving on only when a connection is refused (nothing arrived). */
-  async function attemptOnce(send: (http: AxiosInstance) => Promise<AxiosResponse<unknown>>, requestId: string): Promise<Attempt> {
-    let last: Attempt = { kind: 'failure', failure: 'refused', detail: 'no processing URL answered' };
-    for (const client of clients) {
-      try {
-        return { kind: 'response', response: await send(client.http) };
-      } catch (error) {
-        const failure = classifyTransportError(error);
-        // Only the error's code and message are logged: an axios error also carries the request body.
-        const detail = axios.isAxiosError(error) ? `${error.code ?? 'error'}: ${error.message}` : String(error);
-        logger.warn({ requestId, processingUrl: client.baseURL, failure, detail }, 'call to the processing server failed');
-        last = { kind: 'failure', failure, detail };
-        if (failure !== 'refused') return last;
-      }
-    }
-    return last;
-  }
-
-  /**
-   * Bounded retries, only after a refused connection (the request never arrived) or a reset
-   * connection. A reset may come after the request arrived, which is why every attempt carries the
-   * same Idempotency-Key: the processing server then replays its first answer instead of charging
-   * again. A timeout is not retried: the shopper has already waited the whole budget.
-   */
-  async function withRetries(send: (http: AxiosInstance) => Promise<AxiosResponse<unknown>>, requestId: string): Promise<Attempt> {
-    let attempt = await attemptOnce(send, requestId);
-    for (let retry = 1; retry <= retriesMax; retry += 1) {
-      if (attempt.kind === 'response' || (attempt.failure !== 'refused' && attempt.failure !== 'reset')) break;
-      const waitMs = Math.round(retryBackoffMs * 2 ** (retry - 1) * (0.5 + random()));
-      logger.info({ requestId, retry, waitMs }, 'retrying the call to the processing server');
-      await sleep(waitMs);
-      attempt = await attemptOnce(send, requestId);
-    }
-    return attempt;
-  }
+  const transport: Transport = {
+    clients: options.baseUrls.map((baseURL) => ({
+      baseURL,
+      http: createServiceClient({ baseURL, apiKey: options.apiKey, timeoutMs: options.timeoutMs }),
+    })),
+    retriesMax: Math.min(options.retriesMax ?? RETRIES_MAX_CEILING, RETRIES_MAX_CEILING),
+    retryBackoffMs: options.retryBackoffMs ?? 100,
+    random: options.random ?? Math.random,
+    logger,
+  };
 
   return {
     async createPayment(request, context) {
       const headers = { ...requestIdHeaders(context.requestId), [IDEMPOTENCY_KEY_HEADER]: context.idempotencyKey };
-      const attempt = await withRetries((http) => http.post('/v1/payments', request, { headers }), context.requestId);
+      const attempt = await sendWithRetries(transport, (http) => http.post('/v1/payments', request, { headers }), context.requestId);
       const outcome = attempt.kind === 'response' ? interpretCreateResponse(attempt.response) : interpretCreateFailure(attempt);
       if (outcome.kind === 'unknown' || (outcome.kind === 'not_charged' && attempt.kind === 'response')) {
         logger.warn({ requestId: context.requestId, outcome: outcome.kind, reason: outcome.reason, paymentId: outcome.payment?.id }, 'payment did not complete');
@@ -128,7 +142,8 @@ export function createProcessingClient(options: ProcessingClientOptions): Proces
 
     async getPayment(paymentId, context) {
       const headers = requestIdHeaders(context.requestId);
-      const attempt = await withRetries((http) => http.get(`/v1/payments/${encodeURIComponent(paymentId)}`, { headers }), context.requestId);
+      const send: Send = (http) => http.get(`/v1/payments/${encodeURIComponent(paymentId)}`, { headers });
+      const attempt = await sendWithRetries(transport, send, context.requestId);
       if (attempt.kind === 'failure') return { kind: 'unavailable', reason: attempt.failure };
       const { status, data } = attempt.response;
       if (status === 404) return { kind: 'not_found' };

@@ -7,12 +7,16 @@ import { errorHandler, notFoundHandler } from '../../shared/http/errors.ts';
 import { requestLogging } from '../../shared/http/logging.ts';
 import { createMetrics, type Metrics } from '../../shared/http/metrics.ts';
 import type { DomainDeps } from './domain/deps.ts';
+import type { SettlementRepository } from './storage/settlement-repository.ts';
+import { settlementRouter } from './http/settlement-routes.ts';
 import { healthRouter } from './http/health-routes.ts';
 import { paymentsRouter } from './http/payments-routes.ts';
 
 export const API_BODY_LIMIT = '1mb';
 
 export interface ProcessingAppDeps extends DomainDeps {
+  settlements: SettlementRepository;
+  batchSizeMax: number;
   apiKey: string;
   metrics?: Metrics;
   isShuttingDown?: () => boolean;
@@ -35,6 +39,10 @@ export function createApp(deps: ProcessingAppDeps): Express {
 
   app.use('/v1', requireBearerKey(deps.apiKey), requireJsonBody, express.json({ limit: API_BODY_LIMIT }));
   app.use('/v1/payments', paymentsRouter(deps));
+  app.use('/v1/settlements', settlementRouter({
+    settlements: deps.settlements, network: deps.network, clock: deps.clock, logger: deps.logger,
+    settings: { authTtlHours: deps.settings.authTtlHours, batchSizeMax: deps.batchSizeMax },
+  }));
 
   app.use(notFoundHandler);
   app.use(errorHandler());

@@ -4,17 +4,19 @@ import { ConfigError } from '../../shared/config.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { exitOnFatalErrors, startServer } from '../../shared/http/server.ts';
 import { createApp } from './app.ts';
-import { loadProcessingConfig } from './config.ts';
+import { loadProcessingConfig, type ProcessingConfig } from './config.ts';
+import type { DomainDeps } from './domain/deps.ts';
 import { createCardVault, loadVaultKey } from './domain/vault.ts';
+import { startRecoveryWorker } from './jobs/recovery-worker.ts';
+import { startSettlementSchedule } from './jobs/settlement-schedule.ts';
 import { createNetworkClient } from './network-client.ts';
-import { openRepository } from './storage/index.ts';
+import { openStorage } from './storage/index.ts';
 
 assertSupportedRuntime();
 
-async function main(): Promise<void> {
-  let config;
+function readConfig(): ProcessingConfig {
   try {
-    config = loadProcessingConfig(process.env);
+    return loadProcessingConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`processing-server: ${error.message}\n`);
@@ -22,23 +24,49 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
   const logger = createLogger({ service: 'processing-server', level: config.LOG_LEVEL });
   exitOnFatalErrors(logger);
-  const repository = await openRepository(config);
-  const vault = createCardVault(loadVaultKey({ configuredKey: config.CARD_VAULT_KEY, dataDir: config.DATA_DIR, logger }));
-  const network = createNetworkClient({
-    baseURL: config.NETWORK_URL, apiKey: config.NETWORK_API_KEY, timeoutMs: config.NETWORK_TIMEOUT_MS, retryMax: config.NETWORK_RETRY_MAX,
-  });
-  let shuttingDown = false;
-  const deps = {
-    repository, network, vault, logger, clock: () => new Date(),
+  const storage = await openStorage(config);
+  logger.info({ store: storage.description }, 'store opened');
+  const deps: DomainDeps = {
+    repository: storage.repository,
+    network: createNetworkClient({
+      baseURL: config.NETWORK_URL, apiKey: config.NETWORK_API_KEY, timeoutMs: config.NETWORK_TIMEOUT_MS, retryMax: config.NETWORK_RETRY_MAX,
+    }),
+    vault: createCardVault(loadVaultKey({ configuredKey: config.CARD_VAULT_KEY, dataDir: config.DATA_DIR, logger })),
+    clock: () => new Date(),
+    logger,
     settings: { spendLimitMajor: config.CARD_SPEND_LIMIT, authTtlHours: config.AUTH_TTL_HOURS, recoveryGraceMs: config.RECOVERY_GRACE_MS },
   };
-  const app = createApp({ ...deps, apiKey: config.PROCESSING_API_KEY, isShuttingDown: () => shuttingDown });
+  const settlementDeps = {
+    settlements: storage.settlements, network: deps.network, clock: deps.clock, logger,
+    settings: { authTtlHours: config.AUTH_TTL_HOURS, batchSizeMax: config.SETTLEMENT_BATCH_MAX },
+  };
+  let shuttingDown = false;
+  const app = createApp({
+    ...deps, settlements: storage.settlements, batchSizeMax: config.SETTLEMENT_BATCH_MAX,
+    apiKey: config.PROCESSING_API_KEY, isShuttingDown: () => shuttingDown,
+  });
+  const jobs = config.JOBS_ENABLED
+    ? {
+      recovery: startRecoveryWorker({ deps, settlement: settlementDeps, intervalMs: config.RECOVERY_INTERVAL_MS, logger }),
+      schedule: startSettlementSchedule({ expression: config.SETTLEMENT_CRON, deps: settlementDeps, logger }),
+    }
+    : null;
   await startServer({
     app, port: config.PROCESSING_PORT, logger,
-    onShutdownStart: () => { shuttingDown = true; },
-    onClose: () => repository.close(),
+    onShutdownStart: () => {
+      shuttingDown = true;
+      jobs?.schedule?.stop();
+    },
+    onClose: async () => {
+      await jobs?.recovery.stop();
+      await storage.close();
+    },
   });
 }
 

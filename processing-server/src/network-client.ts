@@ -15,7 +15,9 @@ import type { z } from 'zod';
 import { createServiceClient, isConnectionRefused, requestIdHeaders } from '../../shared/http/client.ts';
 import {
   RETRYABLE_RESPONSE_CODES, authorizationRecordSchema, authorizationResponseSchema,
-  type AuthorizationRecord, type AuthorizationRequest, type AuthorizationResponse, type ReversalRequest,
+  merchantAccountSchema, settlementBatchResponseSchema,
+  type AuthorizationRecord, type AuthorizationRequest, type AuthorizationResponse, type MerchantAccount, type ReversalRequest,
+  type SettlementBatchRequest, type SettlementBatchResponse,
 } from '../../shared/contracts/network.ts';
 
 /** A failed exchange with the card company; `delivered` says whether it may have acted on it. */
@@ -59,7 +61,14 @@ export interface NetworkClient {
   lookup(merchantReference: string, context: CallContext): Promise<LookupOutcome>;
   /** Releases all of a hold, or `amount` of it; throws NetworkCallError when it could not be done. */
   reverse(authorizationId: string, body: ReversalRequest, context: CallContext): Promise<AuthorizationRecord>;
-  /** Raw access for the settlement client, which shares the timeout and breaker. */
+  /**
+   * Sends one settlement batch. Safe to repeat: the card company answers a resent batchId with
+   * its first answer. Throws NetworkCallError when no answer came after the retries.
+   */
+  sendBatch(batch: SettlementBatchRequest, context: CallContext): Promise<SettlementBatchResponse>;
+  /** The card company's report of a batch, or null if it never received it. */
+  getBatch(batchId: string, context: CallContext): Promise<SettlementBatchResponse | null>;
+  getMerchantAccount(context: CallContext): Promise<MerchantAccount>;
   readonly http: AxiosInstance;
   readonly breaker: CircuitBreakerPolicy;
   isReachable(): Promise<boolean>;
@@ -75,6 +84,8 @@ export interface NetworkClientOptions {
   breakerHalfOpenAfterMs?: number;
   backoffInitialMs?: number;
   backoffMaxMs?: number;
+  /** Per-call timeout for settlement batches, which carry thousands of items. */
+  batchTimeoutMs?: number;
 }
 
 function toCallError(error: unknown): NetworkCallError {
@@ -183,6 +194,42 @@ export function createNetworkClient(options: NetworkClientOptions): NetworkClien
     }
   }
 
+  async function sendBatch(batch: SettlementBatchRequest, context: CallContext): Promise<SettlementBatchResponse> {
+    try {
+      return await resilient.execute(() => exchange(
+        () => http.post('/v1/settlement-batches', batch, {
+          headers: requestIdHeaders(context.requestId), timeout: options.batchTimeoutMs ?? 30_000,
+        }),
+        settlementBatchResponseSchema,
+      )) as SettlementBatchResponse;
+    } catch (error) {
+      throw toCallError(error);
+    }
+  }
+
+  async function getBatch(batchId: string, context: CallContext): Promise<SettlementBatchResponse | null> {
+    try {
+      return await resilient.execute(() => exchange(
+        () => http.get(`/v1/settlement-batches/${encodeURIComponent(batchId)}`, { headers: requestIdHeaders(context.requestId) })
+          .then((answer) => (answer.status === 404 ? { status: 200, data: null } : answer)),
+        settlementBatchResponseSchema.nullable(),
+      )) as SettlementBatchResponse | null;
+    } catch (error) {
+      throw toCallError(error);
+    }
+  }
+
+  async function getMerchantAccount(context: CallContext): Promise<MerchantAccount> {
+    try {
+      return await resilient.execute(() => exchange(
+        () => http.get('/v1/merchant-account', { headers: requestIdHeaders(context.requestId) }),
+        merchantAccountSchema,
+      )) as MerchantAccount;
+    } catch (error) {
+      throw toCallError(error);
+    }
+  }
+
   async function isReachable(): Promise<boolean> {
     try {
       const answer = await http.get('/healthz', { timeout: Math.min(options.timeoutMs, 1000) });
@@ -192,5 +239,5 @@ export function createNetworkClient(options: NetworkClientOptions): NetworkClien
     }
   }
 
-  return { authorize, lookup, reverse, http, breaker, isReachable };
+  return { authorize, lookup, reverse, sendBatch, getBatch, getMerchantAccount, http, breaker, isReachable };
 }

@@ -71,6 +71,15 @@ export function createFakeNetwork(): FakeNetwork {
       fake.holds.set(record.merchantReference, reversed);
       return reversed;
     },
+    async sendBatch() {
+      throw new NetworkCallError('the fake card company does not settle; use the simulator', { delivered: 'no' });
+    },
+    async getBatch() {
+      return null;
+    },
+    async getMerchantAccount() {
+      return { balances: {}, deposits: [] };
+    },
     async isReachable() {
       return fake.mode === 'up';
     },

@@ -5,8 +5,7 @@ import type { Express } from 'express';
 import { createApp } from '../../processing-server/src/app.ts';
 import type { DomainDeps, DomainSettings } from '../../processing-server/src/domain/deps.ts';
 import { createCardVault } from '../../processing-server/src/domain/vault.ts';
-import { openSqliteDatabase } from '../../processing-server/src/storage/sqlite/database.ts';
-import { createSqlitePaymentRepository } from '../../processing-server/src/storage/sqlite/payment-repository.ts';
+import { openSqliteStorage, type Storage } from '../../processing-server/src/storage/index.ts';
 import type { NetworkClient } from '../../processing-server/src/network-client.ts';
 import { captureLogs, type CapturedLogger } from './log-capture.ts';
 import { createFakeNetwork, type FakeNetwork } from './fake-network.ts';
@@ -18,6 +17,7 @@ export const AUTH_HEADER = { Authorization: `Bearer ${TEST_API_KEY}` };
 export interface ProcessingHarness {
   app: Express;
   deps: DomainDeps;
+  storage: Storage;
   network: FakeNetwork;
   logs: CapturedLogger;
   dataDir: string;
@@ -30,12 +30,17 @@ export interface HarnessOptions {
   network?: NetworkClient;
   settings?: Partial<DomainSettings>;
   now?: Date;
+  /** A clock shared with something else (the simulator); wins over `now`. */
+  clock?: () => Date;
   dataDir?: string;
+  storage?: Storage;
+  batchSizeMax?: number;
 }
 
 export function createProcessingHarness(options: HarnessOptions = {}): ProcessingHarness {
   const dataDir = options.dataDir ?? makeTempDir('processing');
-  const repository = createSqlitePaymentRepository(openSqliteDatabase(path.join(dataDir, 'processing.sqlite')));
+  const storage = options.storage ?? openSqliteStorage(path.join(dataDir, 'processing.sqlite'));
+  const { repository } = storage;
   const network = createFakeNetwork();
   const logs = captureLogs('processing-server');
   let now = options.now ?? null;
@@ -43,15 +48,15 @@ export function createProcessingHarness(options: HarnessOptions = {}): Processin
     repository,
     network: options.network ?? network,
     vault: createCardVault(randomBytes(32)),
-    clock: () => now ?? new Date(),
+    clock: options.clock ?? (() => now ?? new Date()),
     logger: logs.logger,
     settings: { spendLimitMajor: '1000.00', authTtlHours: 168, recoveryGraceMs: 30_000, ...options.settings },
   };
-  const app = createApp({ ...deps, apiKey: TEST_API_KEY });
+  const app = createApp({ ...deps, settlements: storage.settlements, batchSizeMax: options.batchSizeMax ?? 5000, apiKey: TEST_API_KEY });
   return {
-    app, deps, network, logs, dataDir,
+    app, deps, storage, network, logs, dataDir,
     setNow: (date) => { now = date; },
-    close: () => repository.close(),
+    close: () => storage.close(),
   };
 }
 

@@ -1,13 +1,14 @@
 /** /v1/payments: parse the request, call the domain, map its result to a status code. */
 import { Router, type Response } from 'express';
 import {
-  IDEMPOTENCY_KEY_HEADER, createPaymentRequestSchema, idempotencyKeySchema, paymentListQuerySchema,
+  IDEMPOTENCY_KEY_HEADER, captureRequestSchema, createPaymentRequestSchema, idempotencyKeySchema, paymentListQuerySchema,
+  refundRequestSchema,
 } from '../../../shared/contracts/processing.ts';
 import { AppError } from '../../../shared/errors.ts';
 import { sendProblem } from '../../../shared/http/errors.ts';
 import { parseOrThrow } from '../../../shared/http/validate.ts';
 import { authorizePayment, type AuthorizeResult } from '../domain/authorize.ts';
-import type { DomainDeps } from '../domain/deps.ts';
+import { capturePayment, refundPayment, voidPayment, type ManageDeps } from '../domain/manage.ts';
 import { getPayment, listPayments } from '../domain/queries.ts';
 import { toPublicPayment } from '../domain/payment.ts';
 
@@ -49,7 +50,7 @@ function sendAuthorizeResult(response: Response, result: AuthorizeResult): void 
   }
 }
 
-export function paymentsRouter(deps: DomainDeps): Router {
+export function paymentsRouter(deps: ManageDeps): Router {
   const router = Router();
 
   router.post('/', async (request, response) => {
@@ -67,6 +68,23 @@ export function paymentsRouter(deps: DomainDeps): Router {
 
   router.get('/:id', async (request, response) => {
     response.json(await getPayment(deps, request.params.id));
+  });
+
+  router.post('/:id/capture', async (request, response) => {
+    const body = parseOrThrow(captureRequestSchema, request.body);
+    response.json(await capturePayment({ ...deps, logger: request.log }, request.params.id, body.amount, String(request.id)));
+  });
+
+  router.post('/:id/void', async (request, response) => {
+    response.json(await voidPayment({ ...deps, logger: request.log }, request.params.id, String(request.id)));
+  });
+
+  router.post('/:id/refunds', async (request, response) => {
+    const idempotencyKey = requireIdempotencyKey(request.get(IDEMPOTENCY_KEY_HEADER));
+    const body = parseOrThrow(refundRequestSchema, request.body);
+    const result = await refundPayment(deps, { paymentId: request.params.id, amount: body.amount, idempotencyKey });
+    if (result.replayed) response.setHeader('Idempotent-Replayed', 'true');
+    response.status(201).json(result.refund);
   });
 
   return router;

@@ -40,6 +40,8 @@ export interface TransitionInput {
   id: string;
   /** Compare-and-set: the change applies only while the payment is in one of these statuses. */
   fromStatuses: readonly PaymentStatus[];
+  /** Also require that no settlement run has taken the payment. */
+  requireUnbatched?: boolean;
   changes: PaymentChanges;
   /** When given, the payment's idempotent request is completed with this answer in the same transaction. */
   completeIdempotency?: { outcome: string; response: string };
@@ -63,7 +65,7 @@ export interface PaymentRepository {
   getPayment(id: string): Promise<PaymentRecord | null>;
   getIdempotency(key: string): Promise<IdempotencyRecord | null>;
   listPayments(query: PaymentListQuery): Promise<PaymentPage>;
-  /** Pending payments (and failed ones still to be checked for a late hold) last changed before `before`, oldest first. */
+  /** Pending payments, and payments whose hold may still need releasing, last changed before `before`, oldest first. */
   listUnresolved(options: { before: string; limit: number }): Promise<PaymentRecord[]>;
   ping(): Promise<void>;
   close(): Promise<void>;

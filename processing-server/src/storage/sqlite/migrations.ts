@@ -50,4 +50,62 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    sql: `
+      CREATE TABLE refunds (
+        id TEXT PRIMARY KEY,
+        payment_id TEXT NOT NULL REFERENCES payments (id),
+        amount INTEGER NOT NULL CHECK (amount > 0),
+        currency TEXT NOT NULL,
+        status TEXT NOT NULL,
+        reason TEXT,
+        settlement_id TEXT,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        request_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX refunds_ready ON refunds (status, settlement_id);
+      CREATE INDEX refunds_payment ON refunds (payment_id);
+      CREATE TABLE settlement_runs (
+        id TEXT PRIMARY KEY,
+        status TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        completed_at TEXT,
+        item_count INTEGER NOT NULL,
+        batch_count INTEGER NOT NULL,
+        settled_count INTEGER NOT NULL DEFAULT 0,
+        rejected_count INTEGER NOT NULL DEFAULT 0,
+        totals TEXT NOT NULL DEFAULT '{}',
+        error TEXT
+      );
+      CREATE INDEX settlement_runs_status ON settlement_runs (status);
+      CREATE TABLE settlement_items (
+        seq INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL REFERENCES settlement_runs (id),
+        batch_no INTEGER NOT NULL,
+        payment_id TEXT NOT NULL,
+        refund_id TEXT,
+        type TEXT NOT NULL,
+        merchant_reference TEXT NOT NULL,
+        original_merchant_reference TEXT,
+        authorization_code TEXT NOT NULL,
+        card_brand TEXT NOT NULL,
+        card_last4 TEXT NOT NULL,
+        amount INTEGER NOT NULL CHECK (amount > 0),
+        currency TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending',
+        reason TEXT
+      );
+      CREATE INDEX settlement_items_batch ON settlement_items (run_id, batch_no, status);
+      CREATE INDEX payments_ready ON payments (status, settlement_id, capture_method);
+      CREATE INDEX payments_unresolved ON payments (updated_at) WHERE status = 'pending' OR resolution IS NOT NULL;
+      CREATE TABLE job_leases (
+        name TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      );
+    `,
+  },
 ];

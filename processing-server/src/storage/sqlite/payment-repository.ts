@@ -24,7 +24,7 @@ export function createSqlitePaymentRepository(database: DatabaseSync): PaymentRe
       'SELECT COALESCE(SUM(limit_amount), 0) AS spent FROM payments WHERE card_fingerprint = ? AND currency = ? AND created_at >= ? AND limit_amount > 0',
     ),
     unresolved: database.prepare(
-      `SELECT * FROM payments WHERE (status = 'pending' OR (status = 'failed' AND resolution = 'reverse')) AND updated_at < ?
+      `SELECT * FROM payments WHERE (status = 'pending' OR resolution IS NOT NULL) AND updated_at < ?
        ORDER BY updated_at LIMIT ?`,
     ),
   };
@@ -46,13 +46,14 @@ export function createSqlitePaymentRepository(database: DatabaseSync): PaymentRe
   }
 
   /** One UPDATE statement per set of changed columns, prepared the first time it is needed. */
-  function updateStatement(columns: string[], guardCount: number): StatementSync {
-    const signature = `${columns.join(',')}|${guardCount}`;
+  function updateStatement(columns: string[], guardCount: number, requireUnbatched: boolean): StatementSync {
+    const signature = `${columns.join(',')}|${guardCount}|${requireUnbatched}`;
     let statement = updateStatements.get(signature);
     if (!statement) {
       const assignments = columns.map((column) => `${column} = ?`).join(', ');
       const guard = Array.from({ length: guardCount }, () => '?').join(', ');
-      statement = database.prepare(`UPDATE payments SET ${assignments} WHERE id = ? AND status IN (${guard})`);
+      const unbatched = requireUnbatched ? ' AND settlement_id IS NULL' : '';
+      statement = database.prepare(`UPDATE payments SET ${assignments} WHERE id = ? AND status IN (${guard})${unbatched}`);
       updateStatements.set(signature, statement);
     }
     return statement;
@@ -63,7 +64,7 @@ export function createSqlitePaymentRepository(database: DatabaseSync): PaymentRe
     const columns = Object.keys(changedRow);
     assert.ok(columns.length > 0, 'a transition must change something');
     const values = columns.map((column) => changedRow[column] as SQLInputValue);
-    const result = updateStatement(columns, input.fromStatuses.length).run(...values, input.id, ...input.fromStatuses);
+    const result = updateStatement(columns, input.fromStatuses.length, input.requireUnbatched ?? false).run(...values, input.id, ...input.fromStatuses);
     if (Number(result.changes) === 0) return null;
     const updated = getPayment(input.id);
     assert.ok(updated, 'updated payment must exist');

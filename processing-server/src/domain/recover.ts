@@ -1,0 +1,71 @@
+/**
+ * The recovery worker's domain (SPEC §3, §6.2): every payment left pending by a crash or a
+ * timeout, and every payment whose hold may still need releasing, is settled by asking the card
+ * company what it recorded under the payment's merchantReference. Bounded per pass; safe to run
+ * on many instances at once (every change is a guarded transition).
+ */
+import type { DomainDeps } from './deps.ts';
+import type { PaymentRecord } from './payment.ts';
+import { changesFromAnswer, reverseHold, settleOutcome } from './resolve.ts';
+
+/** How long a payment we told failed is watched for a hold that lands late. */
+export const LATE_HOLD_WATCH_MS = 10 * 60 * 1000;
+
+export interface RecoveryReport {
+  examined: number;
+  authorized: number;
+  declined: number;
+  failed: number;
+  reversed: number;
+  unresolved: number;
+}
+
+export async function recoverPayments(deps: DomainDeps, options: { limit: number }): Promise<RecoveryReport> {
+  const now = deps.clock();
+  const before = new Date(now.getTime() - deps.settings.recoveryGraceMs).toISOString();
+  const candidates = await deps.repository.listUnresolved({ before, limit: options.limit });
+  const report: RecoveryReport = { examined: candidates.length, authorized: 0, declined: 0, failed: 0, reversed: 0, unresolved: 0 };
+  for (const payment of candidates) {
+    const outcome = payment.status === 'pending' ? await resolvePending(deps, payment) : await releaseHold(deps, payment, now);
+    report[outcome] += 1;
+  }
+  if (report.examined > report.unresolved) deps.logger.info({ ...report }, 'recovery pass finished');
+  return report;
+}
+
+type RecoveryOutcome = Exclude<keyof RecoveryReport, 'examined'>;
+
+/** Nobody was told anything final: what the card company recorded is the answer. */
+async function resolvePending(deps: DomainDeps, payment: PaymentRecord): Promise<RecoveryOutcome> {
+  const lookup = await deps.network.lookup(payment.merchantReference, {});
+  if (lookup.kind === 'unknown') return 'unresolved';
+  if (lookup.kind === 'found' && (lookup.record.status === 'approved' || lookup.record.status === 'declined')) {
+    const { outcome, changes } = changesFromAnswer(lookup.record);
+    const result = await settleOutcome(deps, payment, outcome, changes);
+    deps.logger.info({ paymentId: payment.id, status: result.payment.status }, 'recovered a pending payment from the card company\'s record');
+    return result.outcome === 'authorized' ? 'authorized' : 'declined';
+  }
+  await settleOutcome(deps, payment, 'failed', { status: 'failed', reason: 'network_unavailable', limitAmount: 0 });
+  deps.logger.info({ paymentId: payment.id }, 'recovered a pending payment: unknown to the card company, failed');
+  return 'failed';
+}
+
+/** The caller was told the payment failed or was voided: any hold found must be released. */
+async function releaseHold(deps: DomainDeps, payment: PaymentRecord, now: Date): Promise<RecoveryOutcome> {
+  const lookup = await deps.network.lookup(payment.merchantReference, {});
+  if (lookup.kind === 'unknown') return 'unresolved';
+  if (lookup.kind === 'found' && lookup.record.heldAmount > 0) {
+    const released = await reverseHold(deps, payment, lookup.record);
+    if (!released) return 'unresolved';
+    // A merchant's void stays a void; a payment we reported failed ends voided by timeout reversal.
+    const changes = payment.status === 'voided' ? { resolution: null } : released;
+    await deps.repository.transition({ id: payment.id, fromStatuses: [payment.status], changes: { ...changes, updatedAt: now.toISOString() } });
+    return 'reversed';
+  }
+  const watchedLongEnough = now.getTime() - Date.parse(payment.updatedAt) > LATE_HOLD_WATCH_MS;
+  if (lookup.kind === 'found' || watchedLongEnough) {
+    await deps.repository.transition({ id: payment.id, fromStatuses: [payment.status], changes: { resolution: null } });
+    return 'failed';
+  }
+  return 'unresolved';
+}

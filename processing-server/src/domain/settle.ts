@@ -1,0 +1,168 @@
+/**
+ * The settlement run (SPEC §4–§6): expire stale authorizations, take the lease, create the run
+ * with every ready item assigned in one transaction, then send the batches one by one and
+ * record each answer. Safe to run twice and to resume after a crash: a batch is resent with
+ * the same batchId, and the card company answers a resent batch with its first answer.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
+import type { SettlementBatchRequest, SettlementBatchResponse } from '../../../shared/contracts/network.ts';
+import type { SettlementRun } from '../../../shared/contracts/processing.ts';
+import type { Logger } from '../../../shared/logger.ts';
+import type { NetworkClient } from '../network-client.ts';
+import type { BatchItemRecord, ItemResult, SettlementRepository } from '../storage/settlement-repository.ts';
+
+export const SETTLEMENT_LEASE = 'settlement';
+const LEASE_TTL_MS = 60_000;
+
+export interface SettlementDeps {
+  settlements: SettlementRepository;
+  network: NetworkClient;
+  clock: () => Date;
+  logger: Logger;
+  settings: { authTtlHours: number; batchSizeMax: number };
+}
+
+export interface SettleProgress {
+  runId: string;
+  batchesDone: number;
+  batchCount: number;
+  itemsDone: number;
+  itemCount: number;
+}
+
+export interface SettleOptions {
+  /** Called once the run exists (before any batch is sent), so callers can point at it. */
+  onRunStarted?: (run: SettlementRun) => void;
+  onProgress?: (progress: SettleProgress) => void;
+  requestId?: string;
+}
+
+export type SettleResult =
+  | { kind: 'nothing_ready' }
+  /** Another run holds the lease. */
+  | { kind: 'busy'; run: SettlementRun | null }
+  | { kind: 'completed'; run: SettlementRun }
+  /** A batch could not be sent or recorded; the run stays running and resumes on the next trigger. */
+  | { kind: 'interrupted'; run: SettlementRun; error: string }
+  | { kind: 'failed'; run: SettlementRun; error: string };
+
+/** A batch answer that does not match what was sent: resending cannot fix it. */
+class BatchMismatchError extends Error {
+  override readonly name = 'BatchMismatchError';
+}
+
+export function newRunId(): string {
+  return `set_${uuidv7().replaceAll('-', '')}`;
+}
+
+export async function settle(deps: SettlementDeps, options: SettleOptions = {}): Promise<SettleResult> {
+  const owner = randomUUID();
+  const now = deps.clock();
+  const leased = await deps.settlements.acquireLease({
+    name: SETTLEMENT_LEASE, owner, now: now.toISOString(), expiresAt: new Date(now.getTime() + LEASE_TTL_MS).toISOString(),
+  });
+  if (!leased) return { kind: 'busy', run: await deps.settlements.findRunningRun() };
+  try {
+    const run = await resumableRun(deps, now);
+    if (!run) return { kind: 'nothing_ready' };
+    options.onRunStarted?.(run);
+    return await sendAndRecord(deps, run, owner, options);
+  } finally {
+    await deps.settlements.releaseLease(SETTLEMENT_LEASE, owner);
+  }
+}
+
+/** An interrupted run is finished first; otherwise a new run takes every ready item. */
+async function resumableRun(deps: SettlementDeps, now: Date): Promise<SettlementRun | null> {
+  const interrupted = await deps.settlements.findRunningRun();
+  if (interrupted) {
+    deps.logger.info({ runId: interrupted.id }, 'resuming an interrupted settlement run');
+    return interrupted;
+  }
+  const cutoff = new Date(now.getTime() - deps.settings.authTtlHours * 3_600_000).toISOString();
+  const expired = await deps.settlements.expireAuthorizations(cutoff, now.toISOString());
+  if (expired > 0) deps.logger.info({ expired }, 'expired authorizations older than AUTH_TTL_HOURS');
+  const run = await deps.settlements.createRun({
+    runId: newRunId(), startedAt: now.toISOString(), batchSizeMax: deps.settings.batchSizeMax, notBefore: cutoff,
+  });
+  if (run) deps.logger.info({ runId: run.id, itemCount: run.itemCount, batchCount: run.batchIds.length }, 'settlement run created');
+  return run;
+}
+
+async function sendAndRecord(deps: SettlementDeps, run: SettlementRun, owner: string, options: SettleOptions): Promise<SettleResult> {
+  const pending = await deps.settlements.unsentBatchNumbers(run.id);
+  const batchCount = run.batchIds.length;
+  let batchesDone = batchCount - pending.length;
+  let itemsDone = 0;
+  try {
+    for (const batchNo of pending) {
+      itemsDone += await sendBatch(deps, run.id, batchNo, options.requestId);
+      batchesDone += 1;
+      await renewLease(deps, owner);
+      options.onProgress?.({ runId: run.id, batchesDone, batchCount, itemsDone, itemCount: run.itemCount });
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof BatchMismatchError) {
+      await deps.settlements.failRun(run.id, message, deps.clock().toISOString());
+      deps.logger.error({ runId: run.id, error: message }, 'settlement run failed');
+      return { kind: 'failed', run: (await deps.settlements.getRun(run.id)) ?? run, error: message };
+    }
+    deps.logger.warn({ runId: run.id, error: message }, 'settlement run interrupted; it resumes on the next trigger');
+    return { kind: 'interrupted', run: (await deps.settlements.getRun(run.id)) ?? run, error: message };
+  }
+  const completed = await deps.settlements.completeRun(run.id, deps.clock().toISOString());
+  deps.logger.info({ runId: run.id, settled: completed.settledCount, rejected: completed.rejectedCount, totals: completed.totals }, 'settlement run completed');
+  return { kind: 'completed', run: completed };
+}
+
+async function renewLease(deps: SettlementDeps, owner: string): Promise<void> {
+  const now = deps.clock();
+  const renewed = await deps.settlements.acquireLease({
+    name: SETTLEMENT_LEASE, owner, now: now.toISOString(), expiresAt: new Date(now.getTime() + LEASE_TTL_MS).toISOString(),
+  });
+  assert.ok(renewed, 'the settlement lease was lost during a run');
+}
+
+/** Sends one batch (committed before it is sent), checks the answer item by item and records it. */
+async function sendBatch(deps: SettlementDeps, runId: string, batchNo: number, requestId?: string): Promise<number> {
+  const items = await deps.settlements.readBatch(runId, batchNo);
+  assert.ok(items.length > 0 && items.length <= deps.settings.batchSizeMax, 'a batch holds 1..batchSizeMax items');
+  const batch = toBatchRequest(`${runId}-${batchNo}`, items);
+  const answer = await deps.network.sendBatch(batch, { requestId });
+  const results = matchResults(items, answer);
+  await deps.settlements.recordBatchResults(runId, results, deps.clock().toISOString());
+  return items.length;
+}
+
+export function toBatchRequest(batchId: string, items: BatchItemRecord[]): SettlementBatchRequest {
+  return {
+    batchId,
+    items: items.map((item) => ({
+      merchantReference: item.merchantReference,
+      authorizationCode: item.authorizationCode,
+      amount: item.amount,
+      currency: item.currency,
+      card: { brand: item.cardBrand, last4: item.cardLast4 },
+      type: item.type,
+      ...(item.originalMerchantReference ? { originalMerchantReference: item.originalMerchantReference } : {}),
+    })),
+  };
+}
+
+/** Pairs every item sent with exactly one result, by merchantReference; anything else is a mismatch. */
+function matchResults(items: BatchItemRecord[], answer: SettlementBatchResponse): ItemResult[] {
+  const byReference = new Map(answer.items.map((result) => [result.merchantReference, result]));
+  if (answer.items.length !== items.length || byReference.size !== items.length) {
+    throw new BatchMismatchError(`batch ${answer.batchId}: sent ${items.length} items, the answer has ${answer.items.length}`);
+  }
+  return items.map((item) => {
+    const result = byReference.get(item.merchantReference);
+    if (!result || result.amount !== item.amount || result.type !== item.type) {
+      throw new BatchMismatchError(`batch ${answer.batchId}: no matching result for ${item.merchantReference}`);
+    }
+    return { item, status: result.status, reason: result.reason ?? null };
+  });
+}

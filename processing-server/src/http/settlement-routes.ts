@@ -1,0 +1,114 @@
+/** /v1/settlements: start a run, read runs, their items and their reconciliation. */
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { AppError, notFound } from '../../../shared/errors.ts';
+import { sendProblem } from '../../../shared/http/errors.ts';
+import { parseOrThrow } from '../../../shared/http/validate.ts';
+import { reconcileRun } from '../domain/reconcile.ts';
+import { settle, type SettleResult, type SettlementDeps } from '../domain/settle.ts';
+import type { BatchItemRecord } from '../storage/settlement-repository.ts';
+
+/** How long POST /v1/settlements waits for a run before answering 202 and letting it go on. */
+export const SETTLE_WAIT_MS = 3_000;
+
+const pageQuerySchema = z.object({
+  limit: z.coerce.number({ error: 'must be an integer from 1 to 100' }).int('must be an integer from 1 to 100').min(1, 'must be 1 to 100').max(100, 'must be 1 to 100').default(20),
+  startingAfter: z.string().min(1).max(200).optional(),
+});
+
+const ITEM_ID = /^item_(\d{1,15})$/;
+
+/** An item as the API shows it; its batch id is `<runId>-<batch number>`. */
+export function toPublicItem(runId: string, item: BatchItemRecord) {
+  return {
+    id: `item_${item.seq}`,
+    paymentId: item.paymentId,
+    ...(item.refundId ? { refundId: item.refundId } : {}),
+    type: item.type,
+    amount: item.amount,
+    currency: item.currency,
+    batchId: `${runId}-${item.batchNo}`,
+    status: item.status,
+    ...(item.reason ? { reason: item.reason } : {}),
+  };
+}
+
+export function settlementRouter(deps: SettlementDeps): Router {
+  const router = Router();
+
+  router.post('/', async (request, response) => {
+    let startedRunId: string | null = null;
+    const running = settle(deps, { requestId: String(request.id), onRunStarted: (run) => { startedRunId = run.id; } });
+    const waited = await Promise.race([
+      running,
+      new Promise<null>((resolve) => { setTimeout(() => resolve(null), SETTLE_WAIT_MS).unref(); }),
+    ]);
+    if (waited) {
+      sendSettleResult(response, waited);
+      return;
+    }
+    // The run goes on in the background; its outcome is logged and visible at its URL.
+    running.catch((error: unknown) => request.log.error({ err: error }, 'settlement run failed'));
+    const run = startedRunId ? await deps.settlements.getRun(startedRunId) : null;
+    if (!run) throw new AppError({ code: 'internal_error', status: 500, message: 'The settlement run did not start.' });
+    response.status(202).location(`/v1/settlements/${run.id}`).json(run);
+  });
+
+  router.get('/', async (request, response) => {
+    const query = parseOrThrow(pageQuerySchema, request.query, 'query');
+    response.json(await deps.settlements.listRuns(query));
+  });
+
+  router.get('/:id', async (request, response) => {
+    const run = await deps.settlements.getRun(request.params.id);
+    if (!run) throw notFound(`Settlement run ${request.params.id}`);
+    response.json(run);
+  });
+
+  router.get('/:id/items', async (request, response) => {
+    const query = parseOrThrow(pageQuerySchema, request.query, 'query');
+    const run = await deps.settlements.getRun(request.params.id);
+    if (!run) throw notFound(`Settlement run ${request.params.id}`);
+    let startingAfterSeq: number | undefined;
+    if (query.startingAfter) {
+      const match = ITEM_ID.exec(query.startingAfter);
+      if (!match) throw new AppError({ code: 'validation_failed', status: 400, message: 'startingAfter must be an item id.', errors: [{ field: 'query.startingAfter', message: 'must be an item id such as item_42' }] });
+      startingAfterSeq = Number(match[1]);
+    }
+    const page = await deps.settlements.listItems(run.id, { limit: query.limit, startingAfterSeq });
+    response.json({ data: page.data.map((item) => toPublicItem(run.id, item)), hasMore: page.hasMore });
+  });
+
+  router.get('/:id/reconciliation', async (request, response) => {
+    response.json(await reconcileRun(deps, request.params.id, String(request.id)));
+  });
+
+  return router;
+}
+
+function sendSettleResult(response: Response, result: SettleResult): void {
+  switch (result.kind) {
+    case 'nothing_ready':
+      response.status(200).json({ itemCount: 0, message: 'Nothing is ready to settle; no run was recorded.' });
+      return;
+    case 'busy':
+      sendProblem(response, new AppError({
+        code: 'settlement_running', status: 409, message: 'A settlement run is already going; wait for it to finish.',
+        // The running run's fields are repeated at the top level for clients that read the body as the run.
+        extensions: result.run ? { ...result.run, run: result.run } : {},
+      }));
+      return;
+    case 'completed':
+      response.status(201).location(`/v1/settlements/${result.run.id}`).json(result.run);
+      return;
+    case 'interrupted':
+      sendProblem(response, new AppError({
+        code: 'settlement_interrupted', status: 503,
+        message: `The run could not reach the card company (${result.error}); it stays running and resumes on the next trigger.`,
+        extensions: { run: result.run },
+      }));
+      return;
+    case 'failed':
+      sendProblem(response, new AppError({ code: 'settlement_failed', status: 502, message: result.error, extensions: { run: result.run } }));
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The processing server's app wired to a real card-network simulator (in this process, over
+ * real HTTP on a free port), sharing one hand-moved clock: for settlement, refunds and voids.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { createNetworkClient } from '../../processing-server/src/network-client.ts';
+import type { Storage } from '../../processing-server/src/storage/index.ts';
+import { AUTH_HEADER as NETWORK_AUTH, ManualClock, NETWORK_TEST_KEY, createTestNetwork, type TestNetwork } from './network-sim.ts';
+import { AUTH_HEADER, createProcessingHarness, freshKey, paymentBody, type ProcessingHarness } from './processing.ts';
+import { removeDir } from './temp-dir.ts';
+
+export interface SettlementSystem {
+  clock: ManualClock;
+  sim: TestNetwork;
+  processing: ProcessingHarness;
+  /** POST /v1/payments on the processing server. */
+  pay(overrides?: Record<string, unknown>, card?: Record<string, unknown>): Promise<request.Response>;
+  api(): ReturnType<typeof request>;
+  merchantAccount(): Promise<{ balances: Record<string, number>; deposits: Array<{ batchId: string; currency: string; amount: number }> }>;
+  close(): Promise<void>;
+}
+
+export async function createSettlementSystem(options: { batchSizeMax?: number; storage?: Storage; simEnv?: Record<string, string> } = {}): Promise<SettlementSystem> {
+  const clock = new ManualClock(new Date('2026-03-01T12:00:00.000Z'));
+  const sim = createTestNetwork({ clock, env: { SETTLEMENT_BATCH_MAX: String(options.batchSizeMax ?? 5000), ...options.simEnv } });
+  const server = http.createServer(sim.app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const network = createNetworkClient({
+    baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, apiKey: NETWORK_TEST_KEY,
+    timeoutMs: 2000, retryMax: 2, backoffInitialMs: 1, backoffMaxMs: 5,
+  });
+  const processing = createProcessingHarness({
+    network, clock: clock.now, batchSizeMax: options.batchSizeMax ?? 5000, ...(options.storage ? { storage: options.storage } : {}),
+  });
+  return {
+    clock, sim, processing,
+    pay: (overrides = {}, card = {}) => request(processing.app).post('/v1/payments').set(AUTH_HEADER)
+      .set('Idempotency-Key', freshKey()).send(paymentBody(overrides, card)),
+    api: () => request(processing.app),
+    merchantAccount: async () => (await request(sim.app).get('/v1/merchant-account').set(NETWORK_AUTH)).body,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await processing.close();
+      sim.close();
+      removeDir(processing.dataDir);
+      removeDir(sim.dataDir);
+    },
+  };
+}

@@ -37,6 +37,8 @@ describe('POST /make-payment: the request to the processing server', () => {
     expect(sent.headers['idempotency-key']).toBe(VALID_FORM.idempotencyKey);
     expect(sent.headers['x-request-id']).toBe('req-test-0001');
     expect(response.headers['x-request-id']).toBe('req-test-0001');
+    const answered = ui.logLines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.msg === 'payment answered');
+    expect(answered).toMatchObject({ requestId: 'req-test-0001', paymentStatus: 'approved', paymentId: 'pay_0001' });
     expect(sent.body).toEqual({
       amount: 1234,
       currency: 'USD',

@@ -57,9 +57,10 @@ export function makePaymentRoutes(deps: MakePaymentDeps): Router {
       }
       const { result } = answer;
       deps.results.inc({ status: result.status });
-      deps.logger.info({
-        requestId: String(request.id), paymentStatus: result.status, paymentId: result.paymentId,
-        declineCode: result.declineCode, invalidFields: result.errors?.map((problem) => problem.field),
+      // request.log carries the requestId; only names of invalid fields are logged, never values.
+      request.log.info({
+        paymentStatus: result.status, paymentId: result.paymentId, declineCode: result.declineCode,
+        invalidFields: result.errors?.map((problem) => problem.field),
       }, 'payment answered');
       sendResult(request, response, answer.httpStatus, result);
     },

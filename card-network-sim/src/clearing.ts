@@ -12,7 +12,7 @@ import type {
 } from '../../shared/contracts/network.ts';
 import type { CardFingerprinter } from './card-fingerprint.ts';
 import { isExpired } from './issuer.ts';
-import type { ClearingRow, NetworkStore, NewRefund } from './storage/store.ts';
+import type { ClearingRow, NetworkStore, NewRefund, StoredBatch } from './storage/store.ts';
 
 export const REJECTION_REASONS = [
   'unknown_authorization', 'authorization_code_mismatch', 'amount_exceeds_authorization', 'already_settled',
@@ -75,34 +75,22 @@ export class ClearingHouse {
     this.#deps = deps;
   }
 
-  /** Settles a batch once; a resend of the same batchId and items answers the stored report. */
+  /**
+   * Settles a batch once, all of it in one transaction: the items, the card accounts, the
+   * deposits and the stored answer commit together or not at all. A resend of the same batchId
+   * and items answers the stored report and moves nothing.
+   */
   settleBatch(request: SettlementBatchRequest): BatchOutcome {
     const { store } = this.#deps;
     const contentSha256 = batchContentSha256(request.items, this.#deps.fingerprintCard);
     return store.transaction(() => {
       const stored = store.findBatch(request.batchId);
-      if (stored) {
-        if (stored.contentSha256 !== contentSha256) {
-          throw new AppError({
-            code: 'batch_id_reused',
-            status: 409,
-            message: `Batch ${request.batchId} was already received with different items; a new batch needs a new batchId.`,
-          });
-        }
-        const report = JSON.parse(stored.responseJson) as SettlementBatchResponse;
-        assertReportConsistent(report);
-        return { responseJson: stored.responseJson, replayed: true, settledCount: report.settledCount, rejectedCount: report.rejectedCount };
-      }
+      if (stored) return replay(request.batchId, stored, contentSha256);
       const nowMs = this.#deps.clock().getTime();
       const context = this.#loadContext(request, nowMs);
       const items = request.items.map((item) => (item.type === 'sale' ? settleSale(item, context) : settleRefund(item, context)));
-      store.settleSales(context.settledSales, request.batchId, nowMs);
-      for (const { refund, saleSeq } of context.settledRefunds) store.addRefund(refund, saleSeq);
-      for (const delta of context.cardSpendDeltas.values()) store.addCardSpend(delta.cardFingerprint, delta.currency, delta.amount);
       const totals = totalsOf(items);
-      for (const [currency, total] of Object.entries(totals)) {
-        store.addDeposit({ batchId: request.batchId, currency: currency as Currency, amount: total.net, atMs: nowMs });
-      }
+      this.#write(context, totals);
       const settledCount = items.filter((item) => item.status === 'settled').length;
       const response: SettlementBatchResponse = {
         batchId: request.batchId,
@@ -118,6 +106,17 @@ export class ClearingHouse {
       store.insertBatch(request.batchId, contentSha256, responseJson, nowMs);
       return { responseJson, replayed: false, settledCount, rejectedCount: response.rejectedCount };
     });
+  }
+
+  /** Writes what the batch settled: sales first, since a refund may credit a sale of the same batch. */
+  #write(context: BatchContext, totals: Totals): void {
+    const { store } = this.#deps;
+    store.settleSales(context.settledSales, context.batchId, context.nowMs);
+    for (const { refund, saleSeq } of context.settledRefunds) store.addRefund(refund, saleSeq);
+    for (const delta of context.cardSpendDeltas.values()) store.addCardSpend(delta.cardFingerprint, delta.currency, delta.amount);
+    for (const [currency, total] of Object.entries(totals)) {
+      store.addDeposit({ batchId: context.batchId, currency: currency as Currency, amount: total.net, atMs: context.nowMs });
+    }
   }
 
   #loadContext(request: SettlementBatchRequest, nowMs: number): BatchContext {
@@ -164,6 +163,19 @@ export class ClearingHouse {
     }));
     return { balances, deposits };
   }
+}
+
+function replay(batchId: string, stored: StoredBatch, contentSha256: string): BatchOutcome {
+  if (stored.contentSha256 !== contentSha256) {
+    throw new AppError({
+      code: 'batch_id_reused',
+      status: 409,
+      message: `Batch ${batchId} was already received with different items; a new batch needs a new batchId.`,
+    });
+  }
+  const report = JSON.parse(stored.responseJson) as SettlementBatchResponse;
+  assertReportConsistent(report);
+  return { responseJson: stored.responseJson, replayed: true, settledCount: report.settledCount, rejectedCount: report.rejectedCount };
 }
 
 function result(item: SettlementBatchItem, reason?: RejectionReason): SettlementItemResult {

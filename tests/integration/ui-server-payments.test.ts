@@ -202,6 +202,18 @@ describe('POST /make-payment: answers by outcome', () => {
     expect(processing.requests).toHaveLength(2);
   });
 
+  test('when the hold was released by a timeout reversal (voided, charged: false), then 503 error and "not charged"', async () => {
+    const voided = paymentFixture({ status: 'voided', authorizationCode: null, reason: 'timeout_reversal' });
+    processing.reply(() => ({ status: 503, body: problem(503, 'network_unavailable', { charged: false, payment: voided }) }));
+    const ui = buildTestUi({ processingUrls: [processing.url] });
+
+    const json = await postForm(ui);
+
+    expect(json.status).toBe(503);
+    expect(json.body).toMatchObject({ status: 'error' });
+    expect(json.body.message).toContain('You have not been charged.');
+  });
+
   test('when the outcome at the card company is unknown, then 503 pending with a link to the payment status', async () => {
     const pending = paymentFixture({ id: 'pay_pending', status: 'pending', authorizationCode: null });
     processing.reply(() => ({ status: 504, body: problem(504, 'network_timeout', { payment: pending }) }));

@@ -184,7 +184,10 @@ export function interpretCreateResponse(response: Pick<AxiosResponse<unknown>, '
     const paymentId = problem.success && typeof problem.data.paymentId === 'string' ? problem.data.paymentId : payment?.id;
     return { kind: 'in_flight', payment, paymentId };
   }
-  if ((status === 503 || status === 504) && payment?.status === 'failed') {
+  // The processing server says `charged: false` when the payment failed or its hold was released
+  // by a timeout reversal (the payment is then `voided`): either way the shopper was not charged.
+  const notCharged = payment?.status === 'failed' || (payment?.status === 'voided' && problem.success && problem.data.charged === false);
+  if ((status === 503 || status === 504) && notCharged && payment) {
     return { kind: 'not_charged', reason: payment.reason ?? code ?? 'payment_failed', payment };
   }
   // A refusal of our own request (wrong key, rate limit, …) happens before any payment exists.

@@ -93,7 +93,7 @@ export class FaultInjector {
 
   #log(request: Request, logger: Logger, kind: FaultKind, details: Record<string, unknown> = {}): void {
     this.#onFault(kind);
-    logger.info({ requestId: requestIdOf(request), fault: kind, method: request.method, path: request.path, ...details }, `injected fault: ${kind}`);
+    logger.info({ requestId: requestIdOf(request), fault: kind, method: request.method, path: request.originalUrl.split('?')[0], ...details }, `injected fault: ${kind}`);
   }
 
   /** First on every `/v1` route: wait the added latency, then perhaps answer 503 before any work. */

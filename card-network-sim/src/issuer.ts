@@ -195,26 +195,32 @@ export class Issuer {
     };
   }
 
-  /** Releases all of a hold or part of it. Reversing what is already released answers the record as it is. */
+  /**
+   * Releases all of a hold or part of it. A partial `amount` is how much of the authorized amount
+   * is released in total, so the hold becomes `amount authorized − amount` (the replacement-amount
+   * style of ISO 8583 partial reversals). That makes a retried partial reversal, sent again after a
+   * lost answer, release nothing twice: releasing twice would leave less held than was captured and
+   * the capture would then be refused at settlement. Releasing what is already released answers
+   * the record as it is.
+   */
   reverse(authorizationId: string, request: ReversalRequest): NetworkAuthorizationRecord {
     const { store } = this.#deps;
     return store.transaction(() => {
       const nowMs = this.#deps.clock().getTime();
       const row = store.findAuthorizationById(authorizationId);
       if (!row) throw notFound(`Authorization ${authorizationId}`);
-      if (row.status === 'reversed' || isExpired(row, nowMs, this.#deps.authorizationTtlMs)) return this.#record(row);
       if (row.status === 'settled') {
         throw new AppError({ code: 'already_settled', status: 409, message: `Authorization ${authorizationId} is settled; refund it instead.` });
       }
       if (row.status === 'declined') {
         throw new AppError({ code: 'not_approved', status: 409, message: `Authorization ${authorizationId} was declined; there is no hold to release.` });
       }
-      const releaseAmount = request.amount ?? row.heldAmount;
-      if (releaseAmount > row.heldAmount) {
-        throw validationError([{ field: 'amount', message: `must not exceed the held amount (${row.heldAmount})` }]);
+      if (request.amount !== undefined && request.amount > row.amount) {
+        throw validationError([{ field: 'amount', message: `must not exceed the authorized amount (${row.amount})` }]);
       }
-      const heldAmount = row.heldAmount - releaseAmount;
-      store.updateHold(row.id, heldAmount, heldAmount === 0 ? 'reversed' : 'approved', nowMs);
+      if (row.status === 'reversed' || isExpired(row, nowMs, this.#deps.authorizationTtlMs)) return this.#record(row);
+      const heldAmount = request.amount === undefined ? 0 : Math.min(row.heldAmount, row.amount - request.amount);
+      if (heldAmount !== row.heldAmount) store.updateHold(row.id, heldAmount, heldAmount === 0 ? 'reversed' : 'approved', nowMs);
       const updated = store.findAuthorizationById(row.id);
       if (!updated) throw new Error('the reversed authorization could not be read back');
       return this.#record(updated);

@@ -266,13 +266,30 @@ describe('POST /v1/authorizations/:id/reversal', () => {
     expect(authorizationRecordSchema.parse(response.body)).toMatchObject({ status: 'reversed', heldAmount: 0, amount: 5000 });
   });
 
-  test('when part of a hold is reversed, then the hold shrinks and stays approved; the rest reverses it', async () => {
+  test('when part of a hold is reversed, then the hold shrinks and stays approved; a full reversal releases the rest', async () => {
     const created = await postAuthorization(network.app, authorizationBody({ amount: 5000 }));
     const partial = await reverse(created.body.authorizationId, { amount: 2000, reason: 'partial_capture' });
-    const rest = await reverse(created.body.authorizationId, { amount: 3000 });
+    const rest = await reverse(created.body.authorizationId, { reason: 'void' });
 
     expect(partial.body).toMatchObject({ status: 'approved', heldAmount: 3000 });
     expect(rest.body).toMatchObject({ status: 'reversed', heldAmount: 0 });
+  });
+
+  test('when a partial reversal is sent again (a retry after a lost answer), then it releases nothing twice', async () => {
+    const created = await postAuthorization(network.app, authorizationBody({ amount: 10_000 }));
+    const first = await reverse(created.body.authorizationId, { amount: 4000, reason: 'partial_capture' });
+    const retry = await reverse(created.body.authorizationId, { amount: 4000, reason: 'partial_capture' });
+
+    expect(first.body.heldAmount).toBe(6000);
+    expect(retry.status).toBe(200);
+    expect(retry.body).toEqual(first.body);
+  });
+
+  test('when a partial amount releases the whole authorization, then the authorization is reversed', async () => {
+    const created = await postAuthorization(network.app, authorizationBody({ amount: 700 }));
+    const response = await reverse(created.body.authorizationId, { amount: 700 });
+
+    expect(response.body).toMatchObject({ status: 'reversed', heldAmount: 0 });
   });
 
   test('when a reversed hold is reversed again, then the answer is 200 with the record unchanged', async () => {
@@ -310,7 +327,7 @@ describe('POST /v1/authorizations/:id/reversal', () => {
     expect(response.body.code).toBe('already_settled');
   });
 
-  test('when the amount is above the hold, then the answer is 400 naming amount and the hold is kept', async () => {
+  test('when the amount is above the authorization, then the answer is 400 naming amount and the hold is kept', async () => {
     const created = await postAuthorization(network.app, authorizationBody({ amount: 1000 }));
     const response = await reverse(created.body.authorizationId, { amount: 1001 });
 

@@ -152,12 +152,23 @@ describe('Issuer.reverse and the record', () => {
     expect(subject.findByReference(body.merchantReference)).toMatchObject({ status: 'expired', heldAmount: 0 });
   });
 
-  test('when a reversal is asked for more than is held, then it throws a validation error naming amount', () => {
+  test('when a reversal is asked for more than was authorized, then it throws a validation error naming amount', () => {
     const subject = issuer();
     const { response } = subject.authorize(request({ cardNumber: TEST_CARDS.visa, amount: 300 }));
 
     expect(() => subject.reverse(response.authorizationId, { amount: 301 })).toThrow(expect.objectContaining({
       status: 400, errors: [expect.objectContaining({ field: 'amount' })],
     }));
+  });
+
+  test('when partial reversals follow each other, then the hold is what the largest leaves and never grows back', () => {
+    const subject = issuer();
+    const { response } = subject.authorize(request({ cardNumber: TEST_CARDS.visa, amount: 100 }));
+
+    expect(subject.reverse(response.authorizationId, { amount: 40 }).heldAmount).toBe(60);
+    expect(subject.reverse(response.authorizationId, { amount: 40 }).heldAmount).toBe(60);
+    expect(subject.reverse(response.authorizationId, { amount: 20 }).heldAmount).toBe(60);
+    expect(subject.reverse(response.authorizationId, { amount: 70 }).heldAmount).toBe(30);
+    expect(subject.reverse(response.authorizationId, {}).status).toBe('reversed');
   });
 });

@@ -34,7 +34,9 @@ describe('processing server: when the card company does not answer', () => {
     const response = await pay();
 
     expect(response.status).toBe(503);
-    expect(response.body.payment).toMatchObject({ status: 'voided', reason: 'timeout_reversal' });
+    expect(response.body).toMatchObject({ charged: false, payment: { status: 'failed' } });
+    const stored = await request(harness.app).get(`/v1/payments/${response.body.payment.id}`).set(AUTH_HEADER);
+    expect(stored.body).toMatchObject({ status: 'voided', reason: 'timeout_reversal' });
     expect(harness.network.reversals).toHaveLength(1);
     const [hold] = [...harness.network.holds.values()];
     expect(hold).toMatchObject({ status: 'reversed', heldAmount: 0 });

@@ -12,7 +12,7 @@ import type { DomainDeps } from './deps.ts';
 import { limitExceededDecline } from './declines.ts';
 import type { PaymentRecord } from './payment.ts';
 import { toPublicPayment } from './payment.ts';
-import { changesFromAnswer, reverseHold, settleOutcome, type Resolution } from './resolve.ts';
+import { changesFromAnswer, releaseFailedHold, settleOutcome, type Resolution } from './resolve.ts';
 import type { IdempotencyRecord } from '../storage/repository.ts';
 
 const SPEND_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -128,11 +128,14 @@ async function resolveWithoutAnswer(
     return settleOutcome(deps, payment, 'declined', changesFromAnswer(lookup.record).changes);
   }
   if (lookup.kind === 'found' && lookup.record.heldAmount > 0) {
-    const reversed = await reverseHold(deps, payment, lookup.record, requestId);
-    return settleOutcome(deps, payment, 'failed', reversed ?? {
+    // Fail first, release second: only the request (or recovery pass) that wins the transition
+    // to failed may release the hold, so a payment someone else authorized keeps its hold.
+    const failed = await settleOutcome(deps, payment, 'failed', {
       status: 'failed', reason: 'network_unavailable', resolution: 'reverse', limitAmount: 0,
       authorizationId: lookup.record.authorizationId,
     });
+    if (failed.payment.status === 'failed') await releaseFailedHold(deps, failed.payment, lookup.record, requestId);
+    return failed;
   }
   if (lookup.kind === 'unknown' && delivered === 'maybe') {
     return { outcome: 'pending', payment };

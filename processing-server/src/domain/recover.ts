@@ -6,7 +6,7 @@
  */
 import type { DomainDeps } from './deps.ts';
 import type { PaymentRecord } from './payment.ts';
-import { changesFromAnswer, reverseHold, settleOutcome } from './resolve.ts';
+import { changesFromAnswer, releaseFailedHold, settleOutcome } from './resolve.ts';
 
 /** How long a payment we told failed is watched for a hold that lands late. */
 export const LATE_HOLD_WATCH_MS = 10 * 60 * 1000;
@@ -45,7 +45,8 @@ async function resolvePending(deps: DomainDeps, payment: PaymentRecord): Promise
     deps.logger.info({ paymentId: payment.id, status: result.payment.status }, 'recovered a pending payment from the card company\'s record');
     return result.outcome === 'authorized' ? 'authorized' : 'declined';
   }
-  await settleOutcome(deps, payment, 'failed', { status: 'failed', reason: 'network_unavailable', limitAmount: 0 });
+  // Unknown now, but a request still travelling could land later: watch it for a late hold.
+  await settleOutcome(deps, payment, 'failed', { status: 'failed', reason: 'network_unavailable', limitAmount: 0, resolution: 'reverse' });
   deps.logger.info({ paymentId: payment.id }, 'recovered a pending payment: unknown to the card company, failed');
   return 'failed';
 }
@@ -55,11 +56,11 @@ async function releaseHold(deps: DomainDeps, payment: PaymentRecord, now: Date):
   const lookup = await deps.network.lookup(payment.merchantReference, {});
   if (lookup.kind === 'unknown') return 'unresolved';
   if (lookup.kind === 'found' && lookup.record.heldAmount > 0) {
-    const released = await reverseHold(deps, payment, lookup.record);
+    if (payment.status === 'failed') return (await releaseFailedHold(deps, payment, lookup.record)) ? 'reversed' : 'unresolved';
+    // A merchant's void whose reversal did not go through at the time: release the hold now.
+    const released = await deps.network.reverse(lookup.record.authorizationId, { reason: 'void' }, {}).then(() => true, () => false);
     if (!released) return 'unresolved';
-    // A merchant's void stays a void; a payment we reported failed ends voided by timeout reversal.
-    const changes = payment.status === 'voided' ? { resolution: null } : released;
-    await deps.repository.transition({ id: payment.id, fromStatuses: [payment.status], changes: { ...changes, updatedAt: now.toISOString() } });
+    await deps.repository.transition({ id: payment.id, fromStatuses: ['voided'], changes: { resolution: null } });
     return 'reversed';
   }
   const watchedLongEnough = now.getTime() - Date.parse(payment.updatedAt) > LATE_HOLD_WATCH_MS;

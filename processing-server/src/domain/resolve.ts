@@ -65,21 +65,22 @@ export function outcomeOf(payment: PaymentRecord): AuthorizeOutcomeKind {
 }
 
 /**
- * A hold exists but the caller was told, or is about to be told, that the payment failed:
- * release it (a timeout reversal). Returns the changes, or null if the reversal could not be sent.
+ * A hold exists for a payment the caller was told failed: release it (a timeout reversal) and
+ * mark the payment voided. Returns the voided payment, or null if the card company could not be
+ * reached (the payment keeps `resolution: reverse`, and the recovery worker tries again).
  */
-export async function reverseHold(
+export async function releaseFailedHold(
   deps: DomainDeps, payment: PaymentRecord, record: AuthorizationRecord, requestId?: string,
-): Promise<PaymentChanges | null> {
+): Promise<PaymentRecord | null> {
   try {
     await deps.network.reverse(record.authorizationId, { reason: 'timeout' }, { requestId });
-    deps.logger.warn({ paymentId: payment.id, authorizationId: record.authorizationId }, 'timeout reversal: released a hold the caller was told failed');
-    return {
-      status: 'voided', reason: 'timeout_reversal', resolution: null, limitAmount: 0,
-      authorizationId: record.authorizationId,
-    };
   } catch (error) {
     deps.logger.warn({ paymentId: payment.id, err: error }, 'timeout reversal could not be sent yet; recovery will retry');
     return null;
   }
+  deps.logger.warn({ paymentId: payment.id, authorizationId: record.authorizationId }, 'timeout reversal: released a hold the caller was told failed');
+  return deps.repository.transition({
+    id: payment.id, fromStatuses: ['failed'],
+    changes: { status: 'voided', reason: 'timeout_reversal', resolution: null, updatedAt: deps.clock().toISOString() },
+  });
 }

@@ -1,87 +1,17 @@
-/**
- * Starts the three real processes (node bin/run.mjs …) on free ports with their own DATA_DIR,
- * collects their log lines, and stops them. Ports are chosen by the processes themselves
- * (port 0) and read back from their "listening" log line, so parallel test files never clash.
- */
-import { spawn, type ChildProcess } from 'node:child_process';
+/** The process launcher of scripts/lib, bound to this repository, for the end-to-end and browser tests. */
 import path from 'node:path';
-import readline from 'node:readline';
+import {
+  NETWORK_KEY, PROCESSING_KEY, freePort, startService as startServiceIn, startSystem as startSystemIn, stopService,
+  type RunningService, type ServiceName, type System,
+} from '../../scripts/lib/processes.ts';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const START_TIMEOUT_MS = 20_000;
+export const ROOT = path.resolve(__dirname, '..', '..');
+export { NETWORK_KEY, PROCESSING_KEY, freePort, stopService, type RunningService, type ServiceName, type System };
 
-export type ServiceName = 'network' | 'processing' | 'ui';
-
-export interface RunningService {
-  name: ServiceName;
-  child: ChildProcess;
-  url: string;
-  port: number;
-  /** Every stdout and stderr line the process printed so far. */
-  lines: string[];
-  /** Resolves with the exit code when the process ends. */
-  exited: Promise<number | null>;
+export function startService(name: ServiceName, env: Record<string, string>): Promise<RunningService> {
+  return startServiceIn(ROOT, name, env);
 }
 
-export async function startService(name: ServiceName, env: Record<string, string>): Promise<RunningService> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'run.mjs'), name], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start in ${START_TIMEOUT_MS} ms:\n${lines.join('\n')}`)), START_TIMEOUT_MS);
-    const onLine = (line: string): void => {
-      lines.push(line);
-      const match = /"port":(\d+).*"msg":"listening"/.exec(line);
-      if (match) {
-        clearTimeout(timer);
-        resolve(Number(match[1]));
-      }
-    };
-    readline.createInterface({ input: child.stdout! }).on('line', onLine);
-    readline.createInterface({ input: child.stderr! }).on('line', onLine);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} exited with ${code} before listening:\n${lines.join('\n')}`));
-    });
-  });
-  return { name, child, url: `http://127.0.0.1:${port}`, port, lines, exited };
-}
-
-export async function stopService(service: RunningService, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-  if (service.child.exitCode !== null || service.child.signalCode !== null) return service.child.exitCode;
-  service.child.kill(signal);
-  return service.exited;
-}
-
-export interface System {
-  network: RunningService;
-  processing: RunningService;
-  ui: RunningService;
-  dataDir: string;
-  stop(): Promise<void>;
-}
-
-export const NETWORK_KEY = 'e2e-network-key';
-export const PROCESSING_KEY = 'e2e-processing-key';
-
-/** The card company first, then the processing server pointed at it, then the UI server. */
-export async function startSystem(dataDir: string, extraEnv: Partial<Record<ServiceName, Record<string, string>>> = {}): Promise<System> {
-  const common = { DATA_DIR: dataDir, NETWORK_API_KEY: NETWORK_KEY, PROCESSING_API_KEY: PROCESSING_KEY };
-  const network = await startService('network', { ...common, NETWORK_PORT: '0', ...extraEnv.network });
-  const processing = await startService('processing', {
-    ...common, PROCESSING_PORT: '0', NETWORK_URL: network.url, SETTLEMENT_CRON: 'off', ...extraEnv.processing,
-  });
-  const ui = await startService('ui', {
-    ...common, UI_PORT: '0', PROCESSING_URL: processing.url, UI_RATE_LIMIT_PER_MINUTE: '0', ...extraEnv.ui,
-  });
-  return {
-    network, processing, ui, dataDir,
-    async stop() {
-      await Promise.all([stopService(ui), stopService(processing), stopService(network)]);
-    },
-  };
+export function startSystem(dataDir: string, extraEnv: Parameters<typeof startSystemIn>[2] = {}): Promise<System> {
+  return startSystemIn(ROOT, dataDir, extraEnv);
 }

@@ -312,6 +312,22 @@ describe('POST /make-payment: transport failures and retries', () => {
     expect(processing.requests[1]!.body).toEqual(processing.requests[0]!.body);
   });
 
+  test('when the processing server dies mid-request (reset) and then refuses, then 503 pending, never "not charged"', async () => {
+    const dying = await startFakeProcessing();
+    dying.reply(() => {
+      // The request arrived; the process dies before answering, and stays down for the retries.
+      setImmediate(() => { void dying.close(); });
+      return { action: 'reset' };
+    });
+    const ui = buildTestUi({ processingUrls: [dying.url] });
+
+    const response = await postForm(ui);
+
+    expect(response.status).toBe(503);
+    expect(response.body.status).toBe('pending');
+    expect(response.body.message).not.toContain('not been charged');
+  });
+
   test('when every attempt is reset, then 503 pending after at most 2 retries', async () => {
     processing.reply(() => ({ action: 'reset' }));
     const ui = buildTestUi({ processingUrls: [processing.url] });

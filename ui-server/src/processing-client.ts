@@ -105,12 +105,19 @@ async function attemptOnce(transport: Transport, send: Send, requestId: string):
  */
 async function sendWithRetries(transport: Transport, send: Send, requestId: string): Promise<Attempt> {
   let attempt = await attemptOnce(transport, send, requestId);
+  let mayHaveArrived = attempt.kind === 'failure' && attempt.failure === 'reset';
   for (let retry = 1; retry <= transport.retriesMax; retry += 1) {
     if (attempt.kind === 'response' || (attempt.failure !== 'refused' && attempt.failure !== 'reset')) break;
     const waitMs = Math.round(transport.retryBackoffMs * 2 ** (retry - 1) * (0.5 + transport.random()));
     transport.logger.info({ requestId, retry, waitMs }, 'retrying the call to the processing server');
     await sleep(waitMs);
     attempt = await attemptOnce(transport, send, requestId);
+    mayHaveArrived ||= attempt.kind === 'failure' && attempt.failure === 'reset';
+  }
+  // A refusal proves only that the LAST attempt never arrived. If an earlier one was reset after
+  // sending (the processing server died mid-request), the outcome is still unknown.
+  if (attempt.kind === 'failure' && attempt.failure === 'refused' && mayHaveArrived) {
+    return { kind: 'failure', failure: 'reset', detail: `an earlier attempt was reset; then ${attempt.detail}` };
   }
   return attempt;
 }

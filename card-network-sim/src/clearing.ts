@@ -54,8 +54,6 @@ interface BatchContext {
   settledSales: Array<{ seq: number; amount: number }>;
   /** Refunds that settle, written after the sales (a refund may credit a sale of this batch). */
   settledRefunds: Array<{ refund: NewRefund; saleSeq: number }>;
-  /** Net settled spend per card and currency, written once at the end of the batch. */
-  cardSpendDeltas: Map<string, { cardFingerprint: string; currency: Currency; amount: number }>;
 }
 
 /** SHA-256 of the items in a fixed field order; a full card number enters only as its fingerprint. */
@@ -113,7 +111,6 @@ export class ClearingHouse {
     const { store } = this.#deps;
     store.settleSales(context.settledSales, context.batchId, context.nowMs);
     for (const { refund, saleSeq } of context.settledRefunds) store.addRefund(refund, saleSeq);
-    for (const delta of context.cardSpendDeltas.values()) store.addCardSpend(delta.cardFingerprint, delta.currency, delta.amount);
     for (const [currency, total] of Object.entries(totals)) {
       store.addDeposit({ batchId: context.batchId, currency: currency as Currency, amount: total.net, atMs: context.nowMs });
     }
@@ -141,7 +138,6 @@ export class ClearingHouse {
       seenRefundReferences: new Set(),
       settledSales: [],
       settledRefunds: [],
-      cardSpendDeltas: new Map(),
     };
   }
 
@@ -192,13 +188,6 @@ function firstOccurrence(item: SettlementBatchItem, context: BatchContext): bool
   return true;
 }
 
-function addCardSpend(context: BatchContext, row: ClearingRow, amount: number): void {
-  const key = `${row.cardFingerprint}:${row.currency}`;
-  const delta = context.cardSpendDeltas.get(key);
-  if (delta) delta.amount += amount;
-  else context.cardSpendDeltas.set(key, { cardFingerprint: row.cardFingerprint, currency: row.currency, amount });
-}
-
 function saleRejection(item: SettlementBatchItem, row: ClearingRow | undefined, context: BatchContext): RejectionReason | null {
   if (!row) return 'unknown_authorization';
   if (row.status === 'declined') return 'authorization_declined';
@@ -221,7 +210,6 @@ function settleSale(item: SettlementBatchItem, context: BatchContext): Settlemen
   row.status = 'settled';
   row.settledAmount = item.amount;
   row.heldAmount = 0;
-  addCardSpend(context, row, item.amount);
   return result(item);
 }
 
@@ -255,7 +243,6 @@ function settleRefund(item: SettlementBatchItem, context: BatchContext): Settlem
   });
   sale.refundedAmount += item.amount;
   context.settledRefundReferences.add(item.merchantReference);
-  addCardSpend(context, sale, -item.amount);
   return result(item);
 }
 

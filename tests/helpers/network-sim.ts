@@ -60,6 +60,7 @@ export interface TestNetwork {
   logLines: string[];
   /** Parsed log lines. */
   logs(): Array<Record<string, unknown>>;
+  /** Closes the database and removes the temporary DATA_DIR. */
   close(): void;
 }
 
@@ -81,7 +82,10 @@ export function createTestNetwork(options: TestNetworkOptions = {}): TestNetwork
   return {
     app, store, config, clock, dataDir, logLines,
     logs: () => logLines.map((line) => JSON.parse(line) as Record<string, unknown>),
-    close: () => store.close(),
+    close: () => {
+      store.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }
 

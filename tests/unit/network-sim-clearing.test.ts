@@ -10,14 +10,17 @@ import { ManualClock } from '../helpers/network-sim.ts';
 
 let store: NetworkStore;
 let clock: ManualClock;
+let dataDir: string;
 
 beforeEach(() => {
-  store = openStore(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cardlane-clearing-')), 'card-network.sqlite'));
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cardlane-clearing-'));
+  store = openStore(path.join(dataDir, 'card-network.sqlite'));
   clock = new ManualClock();
 });
 
 afterEach(() => {
   store.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 function clearingHouse(): ClearingHouse {
@@ -109,10 +112,12 @@ describe('ClearingHouse.settleBatch', () => {
     expect(store.merchantBalances()).toEqual([{ currency: 'USD', amount: 700 }]);
   });
 
-  test('when the card spend is settled, then the card account records it once', () => {
+  test('when sales and a refund of one card settle, then the card\'s spend is their net', () => {
     const subject = clearingHouse();
-    subject.settleBatch({ batchId: 'run-3-1', items: [approve('pay-3', 300), approve('pay-4', 200)] });
+    const first = approve('pay-3', 300);
+    subject.settleBatch({ batchId: 'run-3-1', items: [first, approve('pay-4', 200)] });
+    subject.settleBatch({ batchId: 'run-3-2', items: [{ ...first, merchantReference: 'refund-1', originalMerchantReference: 'pay-3', amount: 120, type: 'refund' }] });
 
-    expect(store.cardSpentAmount('card', 'USD')).toBe(500);
+    expect(store.cardSpentAmount('card', 'USD')).toBe(380);
   });
 });

@@ -13,6 +13,7 @@ const TTL_MS = 168 * 3_600_000;
 
 let store: NetworkStore;
 let clock: ManualClock;
+let dataDir: string;
 
 function issuer(random: () => number = Math.random, cardCreditLimit = '5000.00'): Issuer {
   return new Issuer({
@@ -32,12 +33,14 @@ function request(overrides: Partial<AuthorizationRequest> & { cardNumber?: strin
 }
 
 beforeEach(() => {
-  store = openStore(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cardlane-issuer-')), 'card-network.sqlite'));
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cardlane-issuer-'));
+  store = openStore(path.join(dataDir, 'card-network.sqlite'));
   clock = new ManualClock();
 });
 
 afterEach(() => {
   store.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('Issuer.authorize', () => {
@@ -110,9 +113,11 @@ describe('Issuer.authorize', () => {
   });
 
   test('when settled spend is on the card, then it counts against the limit', () => {
-    const fingerprint = createCardFingerprinter(store.cardSecret)(ACCOUNT_CARDS[0]);
-    store.addCardSpend(fingerprint, 'USD', 499_000);
     const subject = issuer();
+    const settled = subject.authorize(request({ amount: 499_000 }));
+    const { seq } = store.findAuthorizationById(settled.response.authorizationId) ?? { seq: 0 };
+    store.settleSales([{ seq, amount: 499_000 }], 'run-1-1', clock.now().getTime());
+    clock.advanceHours(200);
 
     expect(subject.authorize(request({ amount: 1001 })).response.responseCode).toBe('51');
     expect(subject.authorize(request({ amount: 1000 })).response.responseCode).toBe('00');

@@ -29,20 +29,16 @@ CREATE TABLE IF NOT EXISTS authorizations (
   updated_at_ms      INTEGER NOT NULL
 ) STRICT;
 
--- Open holds of one card in one currency, for the credit-limit check. Deliberately without
--- status and held_amount: settling thousands of rows then changes no index entry, and an
--- account card has few authorizations to filter (test cards skip the limit check).
+-- Open holds and settled spend of one card in one currency, for the credit-limit check.
+-- Deliberately without status and amounts: settling thousands of rows then changes no index
+-- entry, and an account card has few authorizations to sum (test cards skip the limit check).
 CREATE INDEX IF NOT EXISTS authorizations_card
   ON authorizations (card_fingerprint, currency);
 DROP INDEX IF EXISTS authorizations_card_holds;
 
--- Settled spend minus settled refunds, per card and currency.
-CREATE TABLE IF NOT EXISTS card_spend (
-  card_fingerprint TEXT NOT NULL,
-  currency         TEXT NOT NULL,
-  spent_amount     INTEGER NOT NULL,
-  PRIMARY KEY (card_fingerprint, currency)
-) STRICT, WITHOUT ROWID;
+-- A card's settled spend is summed from its authorizations (settled minus refunded), so a
+-- batch writes no per-card rows. This table of an earlier layout is gone.
+DROP TABLE IF EXISTS card_spend;
 
 CREATE TABLE IF NOT EXISTS refunds (
   merchant_reference          TEXT PRIMARY KEY,

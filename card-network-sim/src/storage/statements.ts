@@ -33,9 +33,8 @@ const SQL = {
   updateHold: 'UPDATE authorizations SET held_amount = ?, status = ?, updated_at_ms = ? WHERE id = ?',
   sumOpenHolds: `SELECT COALESCE(SUM(held_amount), 0) AS total FROM authorizations
     WHERE card_fingerprint = ? AND currency = ? AND status = 'approved' AND created_at_ms >= ?`,
-  selectCardSpend: 'SELECT spent_amount AS spentAmount FROM card_spend WHERE card_fingerprint = ? AND currency = ?',
-  upsertCardSpend: `INSERT INTO card_spend (card_fingerprint, currency, spent_amount) VALUES (?, ?, ?)
-    ON CONFLICT (card_fingerprint, currency) DO UPDATE SET spent_amount = spent_amount + excluded.spent_amount`,
+  sumCardSpend: `SELECT COALESCE(SUM(settled_amount - refunded_amount), 0) AS total FROM authorizations
+    WHERE card_fingerprint = ? AND currency = ? AND status = 'settled'`,
   settleSales: `UPDATE authorizations SET status = 'settled', settled_amount = settled.amount, held_amount = 0,
       settlement_batch_id = ?, updated_at_ms = ?
     FROM (SELECT value ->> 0 AS seq, value ->> 1 AS amount FROM json_each(?)) AS settled

@@ -121,8 +121,9 @@ export class NetworkStore {
     if (databasePath !== ':memory:') mkdirSync(path.dirname(databasePath), { recursive: true });
     this.#database = new DatabaseSync(databasePath);
     // WAL lets readers run beside the writer; NORMAL sync is durable across a process crash,
-    // which is the failure a simulator has to survive (not a power cut).
-    this.#database.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+    // which is the failure a simulator has to survive (not a power cut). A 64 MB page cache keeps
+    // the pages a 5,000-item batch touches in memory.
+    this.#database.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -65536;');
     this.#database.exec(SCHEMA_SQL);
     this.#statements = prepareStatements(this.#database);
     this.#cardSecret = this.#loadOrCreateCardSecret();
@@ -214,11 +215,7 @@ export class NetworkStore {
 
   /** Settled sales minus settled refunds of one card and currency. */
   cardSpentAmount(cardFingerprint: string, currency: Currency): number {
-    return firstRow<{ spentAmount: number }>(this.#statements.selectCardSpend, cardFingerprint, currency)?.spentAmount ?? 0;
-  }
-
-  addCardSpend(cardFingerprint: string, currency: Currency, deltaAmount: number): void {
-    this.#statements.upsertCardSpend.run(cardFingerprint, currency, deltaAmount);
+    return firstRow<{ total: number }>(this.#statements.sumCardSpend, cardFingerprint, currency)?.total ?? 0;
   }
 
   /**

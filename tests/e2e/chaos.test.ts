@@ -1,0 +1,22 @@
+import path from 'node:path';
+import { CHAOS_DEFAULTS, formatReport, runChaos } from '../../scripts/lib/chaos.ts';
+
+describe('chaos (small): lost answers, 5xx, latency and a SIGKILLed processing server', () => {
+  test('when 300 checkouts run through faults and a crash, then every invariant holds', async () => {
+    const lines: string[] = [];
+    const report = await runChaos({
+      ...CHAOS_DEFAULTS,
+      root: path.resolve(__dirname, '..', '..'),
+      payments: 300,
+      concurrency: 10,
+      kills: 1,
+      seed: 4242,
+      log: (line) => lines.push(line),
+    });
+
+    if (report.violations.length > 0) throw new Error(formatReport(report));
+    expect(report.actions['SIGKILLs of the processing server']).toBe(1);
+    expect(report.findings.pending).toBe(0);
+    expect(report.findings['deposited (minor units)']).toBe(report.findings['settled minus refunded (minor units)']);
+  }, 180_000);
+});

@@ -68,7 +68,11 @@ export const authorizationQuerySchema = z.object({
 });
 export const authorizationListSchema = z.object({ data: z.array(authorizationRecordSchema), hasMore: z.boolean() });
 
-/** Reversal body: the whole hold by default, or part of it (the rest of a partial capture). */
+/**
+ * Reversal body: the whole hold by default; with `amount`, how much of the authorized amount is
+ * released in total (the hold becomes authorized − amount and never grows back), so a retried
+ * partial reversal releases nothing twice.
+ */
 export const reversalRequestSchema = z.object({
   amount: amountMinorSchema.optional(),
   reason: z.enum(['void', 'timeout', 'partial_capture']).optional(),
@@ -160,7 +164,7 @@ export const faultSettingsSchema = z.object({
     .refine((range) => range.max >= range.min, 'max must be at least min'),
   /** Share (0..1) of answered 5xx before anything is recorded. */
   errorRate: z.number().min(0).max(1),
-  /** Share (0..1) of authorization answers dropped after the authorization was recorded. */
+  /** Share (0..1) of answers to POST /v1/authorizations and /v1/settlement-batches dropped after the work was committed. */
   lostAnswerRate: z.number().min(0).max(1),
 });
 export type FaultSettings = z.infer<typeof faultSettingsSchema>;

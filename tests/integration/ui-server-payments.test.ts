@@ -290,6 +290,20 @@ describe('POST /make-payment: transport failures and retries', () => {
     expect(refusals).toHaveLength(6);
   });
 
+  test('when the processing server keeps refusing, then the breaker opens and later checkouts fail fast without a call', async () => {
+    const ui = buildTestUi({ processingUrls: [await refusedUrl()] });
+    // Each checkout makes 3 attempts; the breaker opens after 10 consecutive failed attempts.
+    for (let checkout = 0; checkout < 4; checkout += 1) await postForm(ui);
+    const callsBefore = ui.logLines.filter((line) => line.includes('call to the processing server failed')).length;
+
+    const fast = await postForm(ui);
+
+    expect(fast.status).toBe(503);
+    expect(fast.body.status).toBe('error');
+    expect(fast.body.message).toContain('You have not been charged.');
+    expect(ui.logLines.filter((line) => line.includes('call to the processing server failed')).length).toBe(callsBefore);
+  });
+
   test('when the first URL refuses connections, then the next one gets the payment, once', async () => {
     const ui = buildTestUi({ processingUrls: [await refusedUrl(), processing.url] });
 

@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { BrokenCircuitError, ConsecutiveBreaker, circuitBreaker, handleWhenResult, type CircuitBreakerPolicy } from 'cockatiel';
 import { createServiceClient, isConnectionRefused, requestIdHeaders } from '../../shared/http/client.ts';
 import { problemSchema } from '../../shared/contracts/common.ts';
 import { IDEMPOTENCY_KEY_HEADER, paymentSchema, type CreatePaymentInput, type Payment } from '../../shared/contracts/processing.ts';
@@ -49,6 +50,9 @@ export interface ProcessingClientOptions {
   /** Base of the exponential backoff between attempts; each wait is jittered. */
   retryBackoffMs?: number;
   random?: () => number;
+  /** Consecutive transport failures that open the breaker (default 10), and how long it stays open. */
+  breakerThreshold?: number;
+  breakerHalfOpenAfterMs?: number;
 }
 
 const RETRIES_MAX_CEILING = 2;
@@ -71,6 +75,8 @@ function classifyTransportError(error: unknown): TransportFailure {
 /** The processing server's URLs, each with its own HTTP client, and the retry bounds. */
 interface Transport {
   clients: Array<{ baseURL: string; http: AxiosInstance }>;
+  /** Opens after consecutive transport failures, so a dead processing server costs no waiting. */
+  breaker: CircuitBreakerPolicy;
   retriesMax: number;
   retryBackoffMs: number;
   random: () => number;
@@ -103,15 +109,30 @@ async function attemptOnce(transport: Transport, send: Send, requestId: string):
  * same Idempotency-Key: the processing server then replays its first answer instead of charging
  * again. A timeout is not retried: the shopper has already waited the whole budget.
  */
+/**
+ * One attempt through the breaker. While it is open nothing is sent, which is reported as a
+ * refusal: the request provably did not arrive.
+ */
+async function guardedAttempt(transport: Transport, send: Send, requestId: string): Promise<Attempt> {
+  try {
+    return await transport.breaker.execute(() => attemptOnce(transport, send, requestId));
+  } catch (error) {
+    if (error instanceof BrokenCircuitError) {
+      return { kind: 'failure', failure: 'refused', detail: 'processing server unavailable (circuit open); not sent' };
+    }
+    throw error;
+  }
+}
+
 async function sendWithRetries(transport: Transport, send: Send, requestId: string): Promise<Attempt> {
-  let attempt = await attemptOnce(transport, send, requestId);
+  let attempt = await guardedAttempt(transport, send, requestId);
   let mayHaveArrived = attempt.kind === 'failure' && attempt.failure === 'reset';
   for (let retry = 1; retry <= transport.retriesMax; retry += 1) {
     if (attempt.kind === 'response' || (attempt.failure !== 'refused' && attempt.failure !== 'reset')) break;
     const waitMs = Math.round(transport.retryBackoffMs * 2 ** (retry - 1) * (0.5 + transport.random()));
     transport.logger.info({ requestId, retry, waitMs }, 'retrying the call to the processing server');
     await sleep(waitMs);
-    attempt = await attemptOnce(transport, send, requestId);
+    attempt = await guardedAttempt(transport, send, requestId);
     mayHaveArrived ||= attempt.kind === 'failure' && attempt.failure === 'reset';
   }
   // A refusal proves only that the LAST attempt never arrived. If an earlier one was reset after
@@ -130,6 +151,10 @@ export function createProcessingClient(options: ProcessingClientOptions): Proces
       baseURL,
       http: createServiceClient({ baseURL, apiKey: options.apiKey, timeoutMs: options.timeoutMs }),
     })),
+    breaker: circuitBreaker(
+      handleWhenResult((attempt) => (attempt as Attempt).kind === 'failure'),
+      { halfOpenAfter: options.breakerHalfOpenAfterMs ?? 2_000, breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 10) },
+    ),
     retriesMax: Math.min(options.retriesMax ?? RETRIES_MAX_CEILING, RETRIES_MAX_CEILING),
     retryBackoffMs: options.retryBackoffMs ?? 100,
     random: options.random ?? Math.random,

@@ -1,10 +1,21 @@
 /** The processing server's settings (SPEC §8): parsed once at start, with working defaults. */
 import path from 'node:path';
+import { Cron } from 'croner';
 import { z } from 'zod';
 import { booleanSchema, loadConfig, logLevelSchema, nodeEnvSchema, portSchema } from '../../shared/config.ts';
 
 export const DEVELOPMENT_API_KEY = 'dev-processing-key';
 export const DEVELOPMENT_NETWORK_KEY = 'dev-network-key';
+
+function isScheduleExpression(expression: string): boolean {
+  if (expression.trim().toLowerCase() === 'off') return true;
+  try {
+    new Cron(expression, { paused: true }).stop();
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const decimalMajorSchema = z.string().regex(/^\d{1,12}(\.\d{1,3})?$/, 'must be a decimal amount such as 1000.00');
 
@@ -23,7 +34,7 @@ export const processingConfigSchema = z.object({
   CARD_VAULT_KEY: z.string().optional(),
   CARD_SPEND_LIMIT: decimalMajorSchema.default('1000.00'),
   AUTH_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(168),
-  SETTLEMENT_CRON: z.string().min(1).default('0 * * * *'),
+  SETTLEMENT_CRON: z.string().min(1).default('0 * * * *').refine(isScheduleExpression, 'must be a cron expression such as "0 * * * *", or "off"'),
   SETTLEMENT_BATCH_MAX: z.coerce.number().int().min(1).max(100_000).default(5000),
   /** A pending payment younger than this is left to the request that is still working on it. */
   RECOVERY_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),

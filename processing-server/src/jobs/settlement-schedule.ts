@@ -17,7 +17,10 @@ export function parseSchedule(expression: string): string | null {
 
 export function startSettlementSchedule(options: {
   expression: string; deps: SettlementDeps; logger: Logger; onResult?: (result: SettleResult) => void;
+  /** The job; `settle` unless a test injects another. */
+  run?: typeof settle;
 }): SettlementSchedule | null {
+  const run = options.run ?? settle;
   const pattern = parseSchedule(options.expression);
   if (!pattern) {
     options.logger.info('settlement schedule is off (SETTLEMENT_CRON=off)');
@@ -28,7 +31,7 @@ export function startSettlementSchedule(options: {
     catch: (error) => options.logger.error({ err: error }, 'scheduled settlement failed'),
   }, async () => {
     options.logger.info('scheduled settlement starting');
-    const result = await settle(options.deps, {
+    const result = await run(options.deps, {
       onProgress: (progress) => options.logger.info(progress, 'settlement progress'),
     });
     options.logger.info({ result: result.kind, runId: 'run' in result && result.run ? result.run.id : undefined }, 'scheduled settlement finished');

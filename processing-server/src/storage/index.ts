@@ -1,6 +1,9 @@
-/** Chooses the store from the configuration: SQLite under DATA_DIR by default. */
+/** Chooses the store from the configuration: SQLite under DATA_DIR by default, PostgreSQL when DATABASE_URL is set. */
 import path from 'node:path';
 import type { ProcessingConfig } from '../config.ts';
+import { createPostgresPool, describePostgresUrl, migratePostgres } from './postgres/database.ts';
+import { createPostgresPaymentRepository } from './postgres/payment-repository.ts';
+import { createPostgresSettlementRepository } from './postgres/settlement-repository.ts';
 import type { PaymentRepository } from './repository.ts';
 import type { SettlementRepository } from './settlement-repository.ts';
 import { openSqliteDatabase } from './sqlite/database.ts';
@@ -28,9 +31,30 @@ export function openSqliteStorage(filePath: string): Storage {
   };
 }
 
-export async function openStorage(config: Pick<ProcessingConfig, 'DATA_DIR' | 'DATABASE_URL'>): Promise<Storage> {
-  if (config.DATABASE_URL) {
-    throw new Error('DATABASE_URL is set, but this build of the processing server stores payments in SQLite only; unset DATABASE_URL.');
+export interface PostgresStorageOptions {
+  /** Connections this instance may hold; defaults to POOL_SIZE_MAX_DEFAULT. */
+  poolSizeMax?: number;
+}
+
+/** Opens a pool on `connectionString` and applies the migrations before anything else uses it. */
+export async function openPostgresStorage(connectionString: string, options: PostgresStorageOptions = {}): Promise<Storage> {
+  const pool = createPostgresPool({ connectionString, ...options });
+  try {
+    await migratePostgres(pool);
+  } catch (error) {
+    await pool.end();
+    throw error;
   }
+  const repository = createPostgresPaymentRepository(pool);
+  return {
+    repository,
+    settlements: createPostgresSettlementRepository(pool),
+    description: describePostgresUrl(connectionString),
+    close: () => repository.close(),
+  };
+}
+
+export async function openStorage(config: Pick<ProcessingConfig, 'DATA_DIR' | 'DATABASE_URL'>): Promise<Storage> {
+  if (config.DATABASE_URL) return openPostgresStorage(config.DATABASE_URL);
   return openSqliteStorage(path.join(config.DATA_DIR, SQLITE_FILE_NAME));
 }

@@ -1,0 +1,129 @@
+/**
+ * Schema of the processing server on PostgreSQL, one migration a step, applied in order under an
+ * advisory lock and never edited once shipped.
+ *
+ * The tables mirror the SQLite schema so that both stores answer alike:
+ * - Money is BIGINT (minor units; amounts are at most 999,999,999,999, sums of a batch stay far
+ *   below 2^53), read back as JavaScript numbers.
+ * - Timestamps stay the ISO-8601 UTC strings the domain writes (`toISOString()`: fixed width,
+ *   so text order is time order), as TEXT. Identifiers and timestamps use the "C" collation, so
+ *   ordering and cursor comparisons are byte order, exactly as in SQLite, whatever locale the
+ *   database was created with.
+ * - JSON (a decline, a run's totals) is stored as text, as in SQLite, and parsed by the shared
+ *   row mappers.
+ * - An idempotency key's reference to its payment is checked at commit (DEFERRABLE), so that
+ *   `createPayment` can claim the key before it writes the payment: a concurrent duplicate then
+ *   waits on the key and comes back as the existing request.
+ */
+export interface Migration {
+  version: number;
+  sql: string;
+}
+
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE payments (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        merchant_reference TEXT COLLATE "C" NOT NULL UNIQUE,
+        status TEXT NOT NULL,
+        amount BIGINT NOT NULL CHECK (amount > 0),
+        currency TEXT NOT NULL,
+        capture_method TEXT NOT NULL,
+        card_brand TEXT NOT NULL,
+        card_last4 TEXT NOT NULL,
+        card_exp_month INTEGER NOT NULL,
+        card_exp_year INTEGER NOT NULL,
+        card_fingerprint TEXT NOT NULL,
+        card_sealed TEXT NOT NULL,
+        holder_name TEXT NOT NULL,
+        description TEXT,
+        order_id TEXT,
+        idempotency_key TEXT COLLATE "C" NOT NULL,
+        authorization_id TEXT,
+        authorization_code TEXT,
+        decline TEXT,
+        reason TEXT,
+        resolution TEXT,
+        limit_amount BIGINT NOT NULL CHECK (limit_amount >= 0),
+        captured_amount BIGINT NOT NULL DEFAULT 0 CHECK (captured_amount >= 0),
+        refunded_amount BIGINT NOT NULL DEFAULT 0 CHECK (refunded_amount >= 0),
+        settlement_id TEXT COLLATE "C",
+        created_at TEXT COLLATE "C" NOT NULL,
+        updated_at TEXT COLLATE "C" NOT NULL
+      );
+      CREATE INDEX payments_card_window ON payments (card_fingerprint, currency, created_at) WHERE limit_amount > 0;
+      CREATE INDEX payments_status_updated ON payments (status, updated_at);
+      CREATE INDEX payments_created ON payments (created_at, id);
+      CREATE TABLE idempotency_keys (
+        key TEXT COLLATE "C" PRIMARY KEY,
+        request_hash TEXT NOT NULL,
+        payment_id TEXT COLLATE "C" NOT NULL REFERENCES payments (id) DEFERRABLE INITIALLY DEFERRED,
+        outcome TEXT,
+        response TEXT,
+        created_at TEXT COLLATE "C" NOT NULL
+      );
+      CREATE INDEX idempotency_keys_payment ON idempotency_keys (payment_id);
+    `,
+  },
+  {
+    version: 2,
+    sql: `
+      CREATE TABLE refunds (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        payment_id TEXT COLLATE "C" NOT NULL REFERENCES payments (id),
+        amount BIGINT NOT NULL CHECK (amount > 0),
+        currency TEXT NOT NULL,
+        status TEXT NOT NULL,
+        reason TEXT,
+        settlement_id TEXT COLLATE "C",
+        idempotency_key TEXT COLLATE "C" NOT NULL UNIQUE,
+        request_hash TEXT NOT NULL,
+        created_at TEXT COLLATE "C" NOT NULL,
+        updated_at TEXT COLLATE "C" NOT NULL
+      );
+      CREATE INDEX refunds_ready ON refunds (status, settlement_id);
+      CREATE INDEX refunds_payment ON refunds (payment_id);
+      CREATE TABLE settlement_runs (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        status TEXT NOT NULL,
+        started_at TEXT COLLATE "C" NOT NULL,
+        completed_at TEXT COLLATE "C",
+        item_count INTEGER NOT NULL,
+        batch_count INTEGER NOT NULL,
+        settled_count INTEGER NOT NULL DEFAULT 0,
+        rejected_count INTEGER NOT NULL DEFAULT 0,
+        totals TEXT NOT NULL DEFAULT '{}',
+        error TEXT
+      );
+      CREATE INDEX settlement_runs_status ON settlement_runs (status);
+      CREATE TABLE settlement_items (
+        seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        run_id TEXT COLLATE "C" NOT NULL REFERENCES settlement_runs (id),
+        batch_no INTEGER NOT NULL,
+        payment_id TEXT COLLATE "C" NOT NULL,
+        refund_id TEXT COLLATE "C",
+        type TEXT NOT NULL,
+        merchant_reference TEXT COLLATE "C" NOT NULL,
+        original_merchant_reference TEXT COLLATE "C",
+        authorization_code TEXT NOT NULL,
+        card_brand TEXT NOT NULL,
+        card_last4 TEXT NOT NULL,
+        amount BIGINT NOT NULL CHECK (amount > 0),
+        currency TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending',
+        reason TEXT
+      );
+      CREATE INDEX settlement_items_batch ON settlement_items (run_id, batch_no, status);
+      CREATE INDEX payments_ready ON payments (status, settlement_id, capture_method);
+      CREATE INDEX payments_settlement ON payments (settlement_id);
+      CREATE INDEX payments_unresolved ON payments (updated_at) WHERE status = 'pending' OR resolution IS NOT NULL;
+      CREATE TABLE job_leases (
+        name TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        expires_at TEXT COLLATE "C" NOT NULL
+      );
+    `,
+  },
+];

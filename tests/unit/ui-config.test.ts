@@ -11,6 +11,8 @@ describe('loadUiConfig', () => {
       rateLimitPerMinute: 120,
       processingTimeoutMs: 15_000,
       trustProxyHops: 0,
+      adminUser: 'admin',
+      adminPassword: 'admin',
       logLevel: 'info',
       nodeEnv: 'development',
     });
@@ -29,7 +31,13 @@ describe('loadUiConfig', () => {
   test('when NODE_ENV is production with the development key, then start-up is refused', () => {
     expect(() => loadUiConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
     expect(() => loadUiConfig({ NODE_ENV: 'production' })).toThrow(/PROCESSING_API_KEY/);
-    expect(loadUiConfig({ NODE_ENV: 'production', PROCESSING_API_KEY: 'a-real-key' }).nodeEnv).toBe('production');
+    expect(loadUiConfig({ NODE_ENV: 'production', PROCESSING_API_KEY: 'a-real-key', ADMIN_PASSWORD: 'a-real-password' }).nodeEnv).toBe('production');
+  });
+
+  test('when NODE_ENV is production with the development back-office password, then start-up is refused', () => {
+    expect(() => loadUiConfig({ NODE_ENV: 'production', PROCESSING_API_KEY: 'a-real-key' })).toThrow(/ADMIN_PASSWORD/);
+    expect(loadUiConfig({ NODE_ENV: 'production', PROCESSING_API_KEY: 'a-real-key', ADMIN_USER: 'ops', ADMIN_PASSWORD: 's3cret-enough' }))
+      .toMatchObject({ adminUser: 'ops', adminPassword: 's3cret-enough' });
   });
 
   test.each([

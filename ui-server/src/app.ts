@@ -2,15 +2,19 @@
  * createApp builds the UI server from explicit dependencies and never listens: main.ts does,
  * and the tests drive it through supertest.
  */
+import path from 'node:path';
 import express, { type Express } from 'express';
 import { Counter } from 'prom-client';
 import { errorHandler, notFoundHandler } from '../../shared/http/errors.ts';
 import { requestLogging } from '../../shared/http/logging.ts';
 import { createMetrics } from '../../shared/http/metrics.ts';
 import type { Logger } from '../../shared/logger.ts';
+import { createBackOfficeClient, type BackOfficeClient } from './admin/back-office-client.ts';
+import { createSessionStore, type SessionStore } from './admin/sessions.ts';
 import type { Clock } from './clock.ts';
 import type { UiConfig } from './config.ts';
 import { createProcessingClient, type ProcessingClient } from './processing-client.ts';
+import { adminRoutes } from './routes/admin/index.ts';
 import { makePaymentRoutes } from './routes/make-payment.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { paymentStatusRoutes } from './routes/payment-status.ts';
@@ -25,6 +29,14 @@ export interface AppDeps {
   publicDir: string;
   /** Built from the config when absent; tests may pass their own. */
   processingClient?: ProcessingClient;
+  /** The back office's processing calls; built from the config when absent. */
+  backOfficeClient?: BackOfficeClient;
+  /** Back-office sessions; a fresh in-memory store when absent. */
+  sessions?: SessionStore;
+  /** chart.js's dist folder, served at /admin/vendor/chart.js/; by default found beside publicDir. */
+  chartJsDir?: string;
+  /** Failed back-office logins per address per 15 minutes (default 10). */
+  adminLoginFailuresMax?: number;
   clock: Clock;
 }
 
@@ -62,9 +74,19 @@ export function createApp(deps: AppDeps): UiApp {
   app.get('/metrics', metrics.handler);
   app.use(pageRoutes({ checkoutPage: loadCheckoutPage(deps.publicDir), isReady: () => !shuttingDown }));
   app.use(express.static(deps.publicDir, { index: false }));
+  // The chart library comes from the installed npm package, never from a CDN (CSP: script-src 'self').
+  app.use('/admin/vendor/chart.js', express.static(deps.chartJsDir ?? path.resolve(deps.publicDir, '../node_modules/chart.js/dist'), { index: false }));
   app.use(crossSiteGuard());
   app.use(makePaymentRoutes({ processingClient, clock: deps.clock, logger, rateLimitPerMinute: config.rateLimitPerMinute, results }));
   app.use(paymentStatusRoutes({ processingClient }));
+  app.use('/admin', adminRoutes({
+    client: deps.backOfficeClient ?? createBackOfficeClient({ baseUrls: config.processingUrls, apiKey: config.processingApiKey, timeoutMs: config.processingTimeoutMs, logger }),
+    sessions: deps.sessions ?? createSessionStore({ clock: deps.clock }),
+    credentials: { user: config.adminUser, password: config.adminPassword },
+    clock: deps.clock,
+    logger,
+    ...(deps.adminLoginFailuresMax === undefined ? {} : { loginFailuresMax: deps.adminLoginFailuresMax }),
+  }));
   app.use(notFoundHandler);
   app.use(htmlErrorPages());
   app.use(errorHandler());

@@ -20,6 +20,10 @@
  * # Reverse proxies in front of the UI server whose X-Forwarded-For is believed (0 = none), so
  * # the rate limit counts the shopper's address and not the proxy's.
  * UI_TRUST_PROXY_HOPS=0
+ * # The merchant back office (/admin/) login. The default password is for development only:
+ * # with NODE_ENV=production the UI server refuses to start on it.
+ * ADMIN_USER=admin
+ * ADMIN_PASSWORD=admin
  * LOG_LEVEL=info
  * NODE_ENV=development
  */
@@ -27,6 +31,7 @@ import { z } from 'zod';
 import { loadConfig, logLevelSchema, nodeEnvSchema, portSchema } from '../../shared/config.ts';
 
 export const DEVELOPMENT_PROCESSING_API_KEY = 'dev-processing-key';
+export const DEVELOPMENT_ADMIN_PASSWORD = 'admin';
 
 const httpUrlSchema = z
   .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
@@ -46,6 +51,9 @@ const environmentSchema = z
     UI_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(120),
     PROCESSING_TIMEOUT_MS: z.coerce.number().int().min(1).max(120_000).default(15_000),
     UI_TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+    ADMIN_USER: z.string().trim().min(1).max(100).default('admin'),
+    // Bounded so the constant-time comparison hashes a bounded input.
+    ADMIN_PASSWORD: z.string().min(1).max(1000).default(DEVELOPMENT_ADMIN_PASSWORD),
     LOG_LEVEL: logLevelSchema.default('info'),
     NODE_ENV: nodeEnvSchema,
   })
@@ -57,6 +65,13 @@ const environmentSchema = z
         message: 'the development key is refused with NODE_ENV=production; set a real key',
       });
     }
+    if (env.NODE_ENV === 'production' && env.ADMIN_PASSWORD === DEVELOPMENT_ADMIN_PASSWORD) {
+      context.addIssue({
+        code: 'custom',
+        path: ['ADMIN_PASSWORD'],
+        message: 'the development back-office password is refused with NODE_ENV=production; set a real one',
+      });
+    }
   })
   .transform((env) => ({
     port: env.UI_PORT,
@@ -65,6 +80,8 @@ const environmentSchema = z
     rateLimitPerMinute: env.UI_RATE_LIMIT_PER_MINUTE,
     processingTimeoutMs: env.PROCESSING_TIMEOUT_MS,
     trustProxyHops: env.UI_TRUST_PROXY_HOPS,
+    adminUser: env.ADMIN_USER,
+    adminPassword: env.ADMIN_PASSWORD,
     logLevel: env.LOG_LEVEL,
     nodeEnv: env.NODE_ENV,
   }));

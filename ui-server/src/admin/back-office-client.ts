@@ -1,0 +1,141 @@
+/**
+ * The back office's calls to the processing server, with the UI server's own key (the browser
+ * never holds it). Unlike the shopper's client there are no retries: a merchant sees the answer
+ * and decides, and every answer is validated against the processing contract before use.
+ */
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { z } from 'zod';
+import { listSchema, problemSchema } from '../../../shared/contracts/common.ts';
+import {
+  IDEMPOTENCY_KEY_HEADER, paymentListSchema, paymentSchema, refundSchema, settlementItemSchema, settlementRunSchema,
+  type PaymentStatus,
+} from '../../../shared/contracts/processing.ts';
+import { createServiceClient, isConnectionRefused, requestIdHeaders } from '../../../shared/http/client.ts';
+import type { Logger } from '../../../shared/logger.ts';
+
+/** GET /v1/settlements/:id/reconciliation (SPEC §4); its entries are shown as they come. */
+const reconciliationEntrySchema = z.looseObject({
+  batchId: z.string(),
+  merchantReference: z.string(),
+  type: z.string(),
+  ledgerAmount: z.number().int().optional(),
+  networkAmount: z.number().int().optional(),
+  ledgerStatus: z.string().optional(),
+  networkStatus: z.string().optional(),
+});
+export const reconciliationSchema = z.object({
+  matched: z.number().int().nonnegative(),
+  missingAtNetwork: z.array(reconciliationEntrySchema),
+  missingInLedger: z.array(reconciliationEntrySchema),
+  amountMismatches: z.array(reconciliationEntrySchema),
+});
+export type Reconciliation = z.infer<typeof reconciliationSchema>;
+export type ReconciliationEntry = z.infer<typeof reconciliationEntrySchema>;
+
+export const settlementItemListSchema = listSchema(settlementItemSchema);
+export const settlementRunListSchema = listSchema(settlementRunSchema);
+
+/** POST /v1/settlements: the run (201, 202), "nothing ready" (200), or a problem naming the running run (409). */
+export const startSettlementAnswerSchema = z.union([
+  settlementRunSchema,
+  z.object({ itemCount: z.literal(0), message: z.string().optional() }),
+]);
+
+export type Answer<T> =
+  | { kind: 'ok'; status: number; data: T }
+  /** The processing server refused or failed with a problem+json. */
+  | { kind: 'problem'; status: number; code: string; detail: string; body: Record<string, unknown> }
+  /** No usable answer: unreachable, timed out, or a body that breaks the contract. */
+  | { kind: 'unavailable'; reason: string };
+
+export interface PageQuery {
+  limit: number;
+  startingAfter?: string | undefined;
+}
+
+export interface PaymentQuery extends PageQuery {
+  status?: PaymentStatus | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
+export interface CallContext {
+  requestId: string;
+}
+
+export interface BackOfficeClientOptions {
+  baseUrls: string[];
+  apiKey: string;
+  timeoutMs: number;
+  logger: Logger;
+}
+
+type Send = (http: AxiosInstance) => Promise<AxiosResponse<unknown>>;
+
+export function createBackOfficeClient(options: BackOfficeClientOptions) {
+  const clients = options.baseUrls.map((baseURL) => createServiceClient({ baseURL, apiKey: options.apiKey, timeoutMs: options.timeoutMs, socketsMax: 16 }));
+
+  /** The URLs in order, moving on only when a connection is refused (the request never arrived). */
+  async function call<T>(schema: z.ZodType<T>, send: Send, context: CallContext): Promise<Answer<T>> {
+    let reason = 'no processing URL configured';
+    for (const http of clients) {
+      let response: AxiosResponse<unknown>;
+      try {
+        response = await send(http);
+      } catch (error) {
+        reason = axios.isAxiosError(error) ? `${error.code ?? 'error'}: ${error.message}` : String(error);
+        options.logger.warn({ requestId: context.requestId, detail: reason }, 'back-office call to the processing server failed');
+        if (isConnectionRefused(error)) continue;
+        return { kind: 'unavailable', reason };
+      }
+      return interpret(schema, response, context);
+    }
+    return { kind: 'unavailable', reason };
+  }
+
+  function interpret<T>(schema: z.ZodType<T>, response: AxiosResponse<unknown>, context: CallContext): Answer<T> {
+    const { status, data } = response;
+    if (status >= 200 && status < 300) {
+      const parsed = schema.safeParse(data);
+      if (parsed.success) return { kind: 'ok', status, data: parsed.data };
+      options.logger.error({ requestId: context.requestId, status, issues: parsed.error.issues.slice(0, 5) }, 'processing answer breaks the contract');
+      return { kind: 'unavailable', reason: 'malformed answer' };
+    }
+    const problem = problemSchema.safeParse(data);
+    if (problem.success) {
+      return { kind: 'problem', status, code: problem.data.code, detail: problem.data.detail, body: problem.data };
+    }
+    return { kind: 'unavailable', reason: `status ${status}` };
+  }
+
+  const headers = (context: CallContext, idempotencyKey?: string) => ({
+    ...requestIdHeaders(context.requestId),
+    ...(idempotencyKey ? { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey } : {}),
+  });
+  const id = encodeURIComponent;
+
+  return {
+    listPayments: (query: PaymentQuery, context: CallContext) =>
+      call(paymentListSchema, (http) => http.get('/v1/payments', { params: query, headers: headers(context) }), context),
+    getPayment: (paymentId: string, context: CallContext) =>
+      call(paymentSchema, (http) => http.get(`/v1/payments/${id(paymentId)}`, { headers: headers(context) }), context),
+    capture: (paymentId: string, amountMinor: number | undefined, context: CallContext & { idempotencyKey: string }) =>
+      call(paymentSchema, (http) => http.post(`/v1/payments/${id(paymentId)}/capture`, amountMinor === undefined ? {} : { amount: amountMinor }, { headers: headers(context, context.idempotencyKey) }), context),
+    voidPayment: (paymentId: string, context: CallContext & { idempotencyKey: string }) =>
+      call(paymentSchema, (http) => http.post(`/v1/payments/${id(paymentId)}/void`, {}, { headers: headers(context, context.idempotencyKey) }), context),
+    refund: (paymentId: string, amountMinor: number, context: CallContext & { idempotencyKey: string }) =>
+      call(refundSchema, (http) => http.post(`/v1/payments/${id(paymentId)}/refunds`, { amount: amountMinor }, { headers: headers(context, context.idempotencyKey) }), context),
+    listRuns: (query: PageQuery, context: CallContext) =>
+      call(settlementRunListSchema, (http) => http.get('/v1/settlements', { params: query, headers: headers(context) }), context),
+    getRun: (runId: string, context: CallContext) =>
+      call(settlementRunSchema, (http) => http.get(`/v1/settlements/${id(runId)}`, { headers: headers(context) }), context),
+    listItems: (runId: string, query: PageQuery, context: CallContext) =>
+      call(settlementItemListSchema, (http) => http.get(`/v1/settlements/${id(runId)}/items`, { params: query, headers: headers(context) }), context),
+    reconciliation: (runId: string, context: CallContext) =>
+      call(reconciliationSchema, (http) => http.get(`/v1/settlements/${id(runId)}/reconciliation`, { headers: headers(context) }), context),
+    startSettlement: (context: CallContext) =>
+      call(startSettlementAnswerSchema, (http) => http.post('/v1/settlements', {}, { headers: headers(context) }), context),
+  };
+}
+
+export type BackOfficeClient = ReturnType<typeof createBackOfficeClient>;

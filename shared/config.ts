@@ -35,4 +35,7 @@ export const booleanSchema = z
 
 export const logLevelSchema = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
+/** LOG_FORMAT: `auto` is pretty when stdout is a terminal, JSON otherwise; `npm start` asks for pretty. */
+export const logFormatSchema = z.enum(['auto', 'pretty', 'json']).default('auto');
+
 export const nodeEnvSchema = z.enum(['development', 'production', 'test']).default('development');

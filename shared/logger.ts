@@ -21,8 +21,8 @@ export interface LoggerOptions {
   level?: string;
   /** Where lines go; tests pass a stream to capture them. Defaults to stdout. */
   destination?: DestinationStream;
-  /** Pretty-print for people; defaults to stdout being a terminal. */
-  pretty?: boolean;
+  /** `pretty` for people, `json` for machines; `auto` (the default) is pretty on a terminal. */
+  format?: 'auto' | 'pretty' | 'json';
 }
 
 export function createLogger(options: LoggerOptions): Logger {
@@ -33,7 +33,8 @@ export function createLogger(options: LoggerOptions): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   if (options.destination) return pino(base, options.destination);
-  const pretty = options.pretty ?? Boolean(process.stdout.isTTY);
+  const format = options.format ?? 'auto';
+  const pretty = format === 'pretty' || (format === 'auto' && Boolean(process.stdout.isTTY));
   if (pretty) {
     return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname,service' } } });
   }

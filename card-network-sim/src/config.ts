@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { booleanSchema, loadConfig, logLevelSchema, nodeEnvSchema, portSchema } from '../../shared/config.ts';
+import { booleanSchema, loadConfig, logFormatSchema, logLevelSchema, nodeEnvSchema, portSchema } from '../../shared/config.ts';
 
 export const DEVELOPMENT_API_KEY = 'dev-network-key';
 export const DATABASE_FILE_NAME = 'card-network.sqlite';
@@ -49,6 +49,7 @@ const environmentSchema = z.object({
   NETWORK_ADMIN_ENABLED: booleanSchema.optional(),
   NODE_ENV: nodeEnvSchema,
   LOG_LEVEL: logLevelSchema.default('info'),
+  LOG_FORMAT: logFormatSchema,
 }).superRefine((env, context) => {
   if (env.NODE_ENV === 'production' && env.NETWORK_API_KEY === DEVELOPMENT_API_KEY) {
     context.addIssue({
@@ -76,6 +77,7 @@ const networkConfigSchema = environmentSchema.transform((env) => ({
   adminEnabled: env.NETWORK_ADMIN_ENABLED ?? env.NODE_ENV !== 'production',
   nodeEnv: env.NODE_ENV,
   logLevel: env.LOG_LEVEL,
+  logFormat: env.LOG_FORMAT,
 }));
 
 export type NetworkConfig = z.infer<typeof networkConfigSchema>;

@@ -27,7 +27,7 @@ function readConfig() {
 }
 
 const config = readConfig();
-const logger = createLogger({ service: SERVICE_NAME, level: config.logLevel });
+const logger = createLogger({ service: SERVICE_NAME, level: config.logLevel, format: config.logFormat });
 exitOnFatalErrors(logger);
 
 const store = openStore(config.databasePath);

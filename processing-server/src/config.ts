@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { Cron } from 'croner';
 import { z } from 'zod';
-import { booleanSchema, loadConfig, logLevelSchema, nodeEnvSchema, portSchema } from '../../shared/config.ts';
+import { booleanSchema, loadConfig, logFormatSchema, logLevelSchema, nodeEnvSchema, portSchema } from '../../shared/config.ts';
 
 export const DEVELOPMENT_API_KEY = 'dev-processing-key';
 export const DEVELOPMENT_NETWORK_KEY = 'dev-network-key';
@@ -22,6 +22,7 @@ const decimalMajorSchema = z.string().regex(/^\d{1,12}(\.\d{1,3})?$/, 'must be a
 export const processingConfigSchema = z.object({
   NODE_ENV: nodeEnvSchema,
   LOG_LEVEL: logLevelSchema.default('info'),
+  LOG_FORMAT: logFormatSchema,
   PROCESSING_PORT: portSchema.default(3001),
   PROCESSING_API_KEY: z.string().min(8, 'must be at least 8 characters').default(DEVELOPMENT_API_KEY),
   NETWORK_URL: z.url().default('http://127.0.0.1:3002'),

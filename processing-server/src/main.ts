@@ -28,7 +28,7 @@ function readConfig(): ProcessingConfig {
 
 async function main(): Promise<void> {
   const config = readConfig();
-  const logger = createLogger({ service: 'processing-server', level: config.LOG_LEVEL });
+  const logger = createLogger({ service: 'processing-server', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   exitOnFatalErrors(logger);
   const storage = await openStorage(config);
   logger.info({ store: storage.description }, 'store opened');

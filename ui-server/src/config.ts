@@ -28,7 +28,7 @@
  * NODE_ENV=development
  */
 import { z } from 'zod';
-import { loadConfig, logLevelSchema, nodeEnvSchema, portSchema } from '../../shared/config.ts';
+import { loadConfig, logFormatSchema, logLevelSchema, nodeEnvSchema, portSchema } from '../../shared/config.ts';
 
 export const DEVELOPMENT_PROCESSING_API_KEY = 'dev-processing-key';
 export const DEVELOPMENT_ADMIN_PASSWORD = 'admin';
@@ -55,6 +55,7 @@ const environmentSchema = z
     // Bounded so the constant-time comparison hashes a bounded input.
     ADMIN_PASSWORD: z.string().min(1).max(1000).default(DEVELOPMENT_ADMIN_PASSWORD),
     LOG_LEVEL: logLevelSchema.default('info'),
+    LOG_FORMAT: logFormatSchema,
     NODE_ENV: nodeEnvSchema,
   })
   .superRefine((env, context) => {
@@ -83,6 +84,7 @@ const environmentSchema = z
     adminUser: env.ADMIN_USER,
     adminPassword: env.ADMIN_PASSWORD,
     logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT,
     nodeEnv: env.NODE_ENV,
   }));
 

@@ -21,7 +21,7 @@ function readConfig(): UiConfig {
 }
 
 const config = readConfig();
-const logger = createLogger({ service: 'ui-server', level: config.logLevel });
+const logger = createLogger({ service: 'ui-server', level: config.logLevel, format: config.logFormat });
 exitOnFatalErrors(logger);
 
 const publicDir = path.resolve(import.meta.dirname, '../../public');

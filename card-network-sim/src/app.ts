@@ -18,6 +18,8 @@ import { createNetworkCounters } from './metrics.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authorizationRoutes } from './routes/authorizations.ts';
 import { healthRoutes } from './routes/health.ts';
+import { openApiHandler } from '../../shared/http/openapi.ts';
+import { networkOpenApi } from './openapi.ts';
 import { settlementRoutes } from './routes/settlement.ts';
 import type { NetworkStore } from './storage/store.ts';
 
@@ -59,6 +61,8 @@ export function createApp(deps: AppDeps): Express {
     isShuttingDown: deps.isShuttingDown ?? (() => false),
     metricsHandler: metrics.handler,
   }));
+
+  app.get('/openapi.json', openApiHandler(() => networkOpenApi(config.settlementBatchMax)));
 
   // The key is checked before faults and body parsing: an uninvited caller learns nothing.
   app.use('/v1', requireBearerKey(config.apiKey), faults.middleware(logger), express.json({ limit: config.jsonBodyLimitBytes }));

@@ -10,6 +10,8 @@ import type { DomainDeps } from './domain/deps.ts';
 import type { SettlementRepository } from './storage/settlement-repository.ts';
 import { settlementRouter } from './http/settlement-routes.ts';
 import { healthRouter } from './http/health-routes.ts';
+import { openApiHandler } from '../../shared/http/openapi.ts';
+import { processingOpenApi } from './http/openapi.ts';
 import { paymentsRouter } from './http/payments-routes.ts';
 
 export const API_BODY_LIMIT = '1mb';
@@ -37,6 +39,7 @@ export function createApp(deps: ProcessingAppDeps): Express {
     isShuttingDown: deps.isShuttingDown ?? (() => false),
   }, metrics.handler));
 
+  app.get('/openapi.json', openApiHandler(processingOpenApi));
   app.use('/v1', requireBearerKey(deps.apiKey), requireJsonBody, express.json({ limit: API_BODY_LIMIT }));
   app.use('/v1/payments', paymentsRouter(deps));
   app.use('/v1/settlements', settlementRouter({

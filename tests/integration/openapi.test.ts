@@ -1,0 +1,31 @@
+import request from 'supertest';
+import { createProcessingHarness } from '../helpers/processing.ts';
+import { createTestNetwork } from '../helpers/network-sim.ts';
+import { removeDir } from '../helpers/temp-dir.ts';
+
+describe('/openapi.json', () => {
+  test('when the processing server and the simulator are asked without a key, then each describes its API', async () => {
+    const processing = createProcessingHarness();
+    const network = createTestNetwork();
+    try {
+      const processingDoc = await request(processing.app).get('/openapi.json');
+      expect(processingDoc.status).toBe(200);
+      expect(processingDoc.body.openapi).toBe('3.1.0');
+      expect(Object.keys(processingDoc.body.paths)).toEqual(expect.arrayContaining([
+        '/v1/payments', '/v1/payments/{id}', '/v1/payments/{id}/capture', '/v1/payments/{id}/void', '/v1/payments/{id}/refunds',
+        '/v1/settlements', '/v1/settlements/{id}', '/v1/settlements/{id}/items', '/v1/settlements/{id}/reconciliation',
+      ]));
+      const create = processingDoc.body.paths['/v1/payments'].post;
+      expect(create.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['amount', 'currency', 'card']));
+
+      const networkDoc = await request(network.app).get('/openapi.json');
+      expect(networkDoc.status).toBe(200);
+      expect(Object.keys(networkDoc.body.paths)).toEqual(expect.arrayContaining(['/v1/authorizations', '/v1/settlement-batches', '/v1/merchant-account']));
+    } finally {
+      await processing.close();
+      removeDir(processing.dataDir);
+      network.close();
+      removeDir(network.dataDir);
+    }
+  });
+});

@@ -7,4 +7,7 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: { module: 'commonjs', moduleResolution: 'node10', verbatimModuleSyntax: false, allowImportingTsExtensions: true, noEmit: false, isolatedModules: true }, diagnostics: false }],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // PostgreSQL for the storage tests: TEST_DATABASE_URL, or a temporary cluster started once per run (tests/helpers/postgres*.ts).
+  globalSetup: '<rootDir>/tests/helpers/postgres-global-setup.ts',
+  globalTeardown: '<rootDir>/tests/helpers/postgres-global-teardown.ts',
 };

@@ -1,0 +1,111 @@
+/**
+ * PostgreSQL for tests: whether it is available (decided once by the jest global setup, see
+ * postgres-global-setup.ts), and a fresh database per test, so that test files in parallel jest
+ * workers never see each other's rows, locks or leases.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openPostgresStorage, type Storage } from '../../processing-server/src/storage/index.ts';
+import { POSTGRES_TEST_ENV } from './postgres-cluster.ts';
+
+export { POSTGRES_TEST_ENV };
+
+export type PostgresAvailability =
+  | { kind: 'ready'; adminUrl: string }
+  | { kind: 'skip'; reason: string }
+  | { kind: 'fail'; reason: string };
+
+export function postgresAvailability(): PostgresAvailability {
+  const adminUrl = process.env[POSTGRES_TEST_ENV.adminUrl];
+  if (adminUrl) return { kind: 'ready', adminUrl };
+  const skip = process.env[POSTGRES_TEST_ENV.skip];
+  if (skip) return { kind: 'skip', reason: skip };
+  return {
+    kind: 'fail',
+    reason: process.env[POSTGRES_TEST_ENV.failure]
+      ?? 'no PostgreSQL was provided: run the tests through jest.config.cjs, whose global setup starts one',
+  };
+}
+
+/**
+ * `describe` for tests that need PostgreSQL: runs them when it is available; otherwise one test
+ * fails with the reason (CI, or a broken setup), or the block is skipped with it in its name.
+ */
+export function describeWithPostgres(name: string, body: (adminUrl: string) => void): void {
+  const availability = postgresAvailability();
+  if (availability.kind === 'ready') {
+    describe(name, () => body(availability.adminUrl));
+  } else if (availability.kind === 'fail') {
+    describe(name, () => {
+      test('PostgreSQL is available', () => {
+        throw new Error(availability.reason);
+      });
+    });
+  } else {
+    describe.skip(`${name} (skipped: ${availability.reason})`, () => body(''));
+  }
+}
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+let databaseSequence = 0;
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+async function adminQuery(adminUrl: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** An empty database of its own on the test server; `drop()` removes it, closing leftover connections. */
+export async function createTestDatabase(adminUrl: string): Promise<TestDatabase> {
+  databaseSequence += 1;
+  // Names are unique across workers (pid) and across runs on a shared TEST_DATABASE_URL server (random).
+  const name = `cardlane_test_${process.pid}_${databaseSequence}_${randomBytes(3).toString('hex')}`;
+  await adminQuery(adminUrl, `CREATE DATABASE ${name}`);
+  return {
+    name,
+    url: withDatabase(adminUrl, name),
+    drop: () => adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
+
+/**
+ * A database with any number of processing-server stores on it, each with its own pool, as
+ * separate instances of the server would have; `close()` closes them all and drops the database.
+ */
+export interface PostgresTestStores {
+  database: TestDatabase;
+  open(): Promise<Storage>;
+  close(): Promise<void>;
+}
+
+export async function createPostgresTestStores(adminUrl: string): Promise<PostgresTestStores> {
+  const database = await createTestDatabase(adminUrl);
+  const opened: Storage[] = [];
+  return {
+    database,
+    async open() {
+      const storage = await openPostgresStorage(database.url);
+      opened.push(storage);
+      return storage;
+    },
+    async close() {
+      await Promise.all(opened.map((storage) => storage.close()));
+      await database.drop();
+    },
+  };
+}

@@ -1,0 +1,258 @@
+/**
+ * The SettlementRepository contract, run against SQLite and PostgreSQL: the lease (also between
+ * two instances), runs and their batches, recording answers, totals, expiry and refunds.
+ */
+import type { Storage } from '../../processing-server/src/storage/index.ts';
+import type { LeaseRequest } from '../../processing-server/src/storage/settlement-repository.ts';
+import {
+  WINDOW_START, at, authorizedPayment, createInput, newRefund, pendingPayment, settledPayment,
+} from './builders.ts';
+import { describeEachStore } from './stores.ts';
+
+function lease(owner: string, nowSeconds: number, ttlSeconds = 60): LeaseRequest {
+  return { name: 'settlement', owner, now: at(nowSeconds), expiresAt: at(nowSeconds + ttlSeconds) };
+}
+
+// Each test opens a fresh database and, on PostgreSQL, several pools; parallel test files share two CPUs.
+jest.setTimeout(20_000);
+
+describeEachStore('settlement repository contract', (current) => {
+  const settlements = () => current().storage.settlements;
+  const repository = () => current().storage.repository;
+
+  describe('the lease', () => {
+    test('when one owner holds it, then another is refused until it expires or is released, and the holder may renew', async () => {
+      expect(await settlements().acquireLease(lease('a', 0))).toBe(true);
+      expect(await settlements().acquireLease(lease('b', 30))).toBe(false);
+      expect(await settlements().acquireLease(lease('a', 50))).toBe(true);
+      expect(await settlements().acquireLease(lease('b', 100))).toBe(false);
+      expect(await settlements().acquireLease(lease('b', 110))).toBe(true);
+      expect(await settlements().acquireLease(lease('a', 120))).toBe(false);
+
+      await settlements().releaseLease('settlement', 'a');
+      expect(await settlements().acquireLease(lease('c', 121))).toBe(false);
+      await settlements().releaseLease('settlement', 'b');
+      expect(await settlements().acquireLease(lease('c', 122))).toBe(true);
+    });
+
+    test('when 20 owners on two instances race for a free lease, then exactly one gets it', async () => {
+      const other = await current().openAnother();
+      const owners = Array.from({ length: 20 }, (_unused, index) => `owner-${index}`);
+
+      const results = await Promise.all(owners.map((owner, index) =>
+        (index % 2 === 0 ? settlements() : other.settlements).acquireLease(lease(owner, 0))));
+
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const holder = owners[results.indexOf(true)] ?? '';
+      expect(await other.settlements.acquireLease(lease(holder, 10))).toBe(true);
+      expect(await settlements().acquireLease(lease('late', 20))).toBe(false);
+    });
+
+    test('when the lease expired, then of two instances taking it over at once exactly one gets it', async () => {
+      const other = await current().openAnother();
+      await settlements().acquireLease(lease('crashed', 0));
+
+      const results = await Promise.all([settlements().acquireLease(lease('x', 61)), other.settlements.acquireLease(lease('y', 61))]);
+
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+  });
+
+  describe('runs', () => {
+    test('when nothing is ready, then createRun records nothing', async () => {
+      await repository().createPayment(createInput(pendingPayment()));
+      await authorizedPayment(current().storage, { captureMethod: 'manual' });
+
+      const run = await settlements().createRun({ runId: 'set_empty', startedAt: at(60), batchSizeMax: 10, notBefore: WINDOW_START });
+
+      expect(run).toBeNull();
+      expect(await settlements().listRuns({ limit: 10 })).toEqual({ data: [], hasMore: false });
+      expect(await settlements().getRun('set_empty')).toBeNull();
+    });
+
+    test('when a run is created, then exactly the ready sales and refunds are taken, numbered into batches of batchSizeMax', async () => {
+      const storage = current().storage;
+      const refunded = await settledPayment(storage, { amount: 4000 });
+      const refund = newRefund(refunded, 1500);
+      expect((await settlements().createRefund(refund)).kind).toBe('created');
+      const automatic = [await authorizedPayment(storage, { amount: 1000 }), await authorizedPayment(storage, { amount: 2000 })];
+      const manual = await authorizedPayment(storage, { amount: 5000, captureMethod: 'manual' });
+      await repository().transition({ id: manual.id, fromStatuses: ['authorized'], changes: { status: 'captured', capturedAmount: 3000, limitAmount: 3000 } });
+      const stale = await authorizedPayment(storage, { createdAt: new Date(Date.parse(WINDOW_START) - 1).toISOString() });
+      await authorizedPayment(storage, { captureMethod: 'manual' });
+      await repository().createPayment(createInput(pendingPayment()));
+
+      const run = await settlements().createRun({ runId: 'set_two', startedAt: at(300), batchSizeMax: 2, notBefore: WINDOW_START });
+
+      expect(run).toMatchObject({ id: 'set_two', status: 'running', itemCount: 4, settledCount: 0, batchIds: ['set_two-1', 'set_two-2'] });
+      expect(await settlements().unsentBatchNumbers('set_two')).toEqual([1, 2]);
+      const batches = [await settlements().readBatch('set_two', 1), await settlements().readBatch('set_two', 2)];
+      expect(batches.map((batch) => batch.length)).toEqual([2, 2]);
+      const items = batches.flat();
+      expect(items.map((item) => item.seq)).toEqual([...items.map((item) => item.seq)].sort((left, right) => left - right));
+      expect(items.filter((item) => item.type === 'sale').map((item) => [item.paymentId, item.amount]).sort())
+        .toEqual([[automatic[0]?.id, 1000], [automatic[1]?.id, 2000], [manual.id, 3000]].sort());
+      expect(items.find((item) => item.type === 'refund')).toMatchObject({
+        paymentId: refunded.id, refundId: refund.id, merchantReference: refund.id, originalMerchantReference: refunded.merchantReference,
+        amount: 1500, currency: 'USD', status: 'pending', authorizationCode: 'A1B2C3', cardBrand: 'visa', cardLast4: '4242',
+      });
+      expect((await repository().getPayment(manual.id))?.settlementId).toBe('set_two');
+      expect((await repository().getPayment(stale.id))?.settlementId).toBeNull();
+      expect((await settlements().getRefundsOfPayment(refunded.id))[0]?.settlementId).toBe('set_two');
+      expect(await settlements().findRunningRun()).toMatchObject({ id: 'set_two' });
+    });
+
+    test('when two instances create runs at once, then every ready payment lands in exactly one run', async () => {
+      const other = await current().openAnother();
+      for (let index = 0; index < 20; index += 1) await authorizedPayment(current().storage, { amount: 100 + index });
+
+      const runs = await Promise.all([
+        settlements().createRun({ runId: 'set_a', startedAt: at(60), batchSizeMax: 7, notBefore: WINDOW_START }),
+        other.settlements.createRun({ runId: 'set_b', startedAt: at(60), batchSizeMax: 7, notBefore: WINDOW_START }),
+      ]);
+
+      expect(runs.reduce((sum, run) => sum + (run?.itemCount ?? 0), 0)).toBe(20);
+      const items = [];
+      for (const run of runs) {
+        if (!run) continue;
+        for (const batchNo of await settlements().unsentBatchNumbers(run.id)) items.push(...await settlements().readBatch(run.id, batchNo));
+      }
+      expect(new Set(items.map((item) => item.paymentId)).size).toBe(20);
+    });
+
+    test('when batch answers are recorded and the run completed, then payments, counts and totals follow, and a repeat changes nothing', async () => {
+      const storage: Storage = current().storage;
+      const payments = [];
+      for (const amount of [1000, 2000, 3000]) payments.push(await authorizedPayment(storage, { amount }));
+      const euro = await authorizedPayment(storage, { amount: 700, currency: 'EUR' });
+      const run = await settlements().createRun({ runId: 'set_rec', startedAt: at(60), batchSizeMax: 2, notBefore: WINDOW_START });
+      expect(run?.batchIds).toHaveLength(2);
+      const first = await settlements().readBatch('set_rec', 1);
+      const second = await settlements().readBatch('set_rec', 2);
+      const rejectedId = second[0]?.paymentId;
+
+      await settlements().recordBatchResults('set_rec', first.map((item) => ({ item, status: 'settled', reason: null })), at(70));
+      await expect(settlements().completeRun('set_rec', at(71))).rejects.toThrow(/every item has a result/);
+      const secondResults = second.map((item, index) => ({ item, status: index === 0 ? 'rejected' as const : 'settled' as const, reason: index === 0 ? 'expired_authorization' : null }));
+      await settlements().recordBatchResults('set_rec', secondResults, at(80));
+      await settlements().recordBatchResults('set_rec', secondResults.map((result) => ({ ...result, status: 'settled' as const })), at(90));
+      const completed = await settlements().completeRun('set_rec', at(100));
+
+      expect(await settlements().unsentBatchNumbers('set_rec')).toEqual([]);
+      const rejected = [...payments, euro].find((payment) => payment.id === rejectedId);
+      const settledTotal = [...payments, euro].filter((payment) => payment.id !== rejectedId && payment.currency === 'USD').reduce((sum, payment) => sum + payment.amount, 0);
+      expect(completed).toMatchObject({ id: 'set_rec', status: 'completed', completedAt: at(100), itemCount: 4, settledCount: 3, rejectedCount: 1 });
+      expect(completed.totals.USD).toEqual({ sales: settledTotal, refunds: 0, net: settledTotal });
+      expect(await repository().getPayment(rejectedId ?? '')).toMatchObject({ status: 'settlement_rejected', limitAmount: 0, updatedAt: at(80) });
+      for (const payment of [...payments, euro].filter((candidate) => candidate.id !== rejected?.id)) {
+        expect(await repository().getPayment(payment.id)).toMatchObject({ status: 'settled', capturedAmount: payment.amount, settlementId: 'set_rec' });
+      }
+      const rejectedItem = (await settlements().readBatch('set_rec', 2)).find((item) => item.paymentId === rejectedId);
+      expect(rejectedItem).toMatchObject({ status: 'rejected', reason: 'expired_authorization' });
+      expect(await settlements().getRun('set_rec')).toEqual(completed);
+      expect(await settlements().findRunningRun()).toBeNull();
+    });
+
+    test('when runs and items are listed, then runs come newest first and items in order, paged by cursor', async () => {
+      for (const runId of ['set_01', 'set_02', 'set_03']) {
+        await authorizedPayment(current().storage);
+        await authorizedPayment(current().storage);
+        await settlements().createRun({ runId, startedAt: at(60), batchSizeMax: 10, notBefore: WINDOW_START });
+        await settlements().failRun(runId, 'injected', at(61));
+      }
+
+      const firstPage = await settlements().listRuns({ limit: 2 });
+      const secondPage = await settlements().listRuns({ limit: 2, startingAfter: 'set_02' });
+      const items = await settlements().listItems('set_02', { limit: 1 });
+      const moreItems = await settlements().listItems('set_02', { limit: 1, startingAfterSeq: items.data[0]?.seq });
+
+      expect(firstPage.data.map((run) => run.id)).toEqual(['set_03', 'set_02']);
+      expect(firstPage.hasMore).toBe(true);
+      expect(secondPage).toMatchObject({ data: [{ id: 'set_01', status: 'failed', completedAt: at(61) }], hasMore: false });
+      expect(items.hasMore).toBe(true);
+      expect(moreItems.hasMore).toBe(false);
+      expect(moreItems.data[0]?.seq).toBeGreaterThan(items.data[0]?.seq ?? Infinity);
+    });
+
+    test('when authorizations are older than the cutoff and never batched, then they expire and stop counting', async () => {
+      const old = await authorizedPayment(current().storage, { createdAt: at(-7200) });
+      const young = await authorizedPayment(current().storage, { createdAt: at(0) });
+
+      const expired = await settlements().expireAuthorizations(at(-3600), at(10));
+
+      expect(expired).toBe(1);
+      expect(await repository().getPayment(old.id)).toMatchObject({ status: 'expired', limitAmount: 0, updatedAt: at(10) });
+      expect((await repository().getPayment(young.id))?.status).toBe('authorized');
+    });
+  });
+
+  describe('refunds', () => {
+    test('when a settled payment is refunded, then the refund is pending and the payment partially refunded; more than the rest is refused', async () => {
+      const payment = await settledPayment(current().storage, { amount: 5000 });
+
+      const first = await settlements().createRefund(newRefund(payment, 2000));
+      const tooMuch = await settlements().createRefund(newRefund(payment, 3001));
+      const rest = await settlements().createRefund(newRefund(payment, 3000));
+
+      expect(first).toMatchObject({ kind: 'created', refund: { paymentId: payment.id, amount: 2000, status: 'pending', settlementId: null } });
+      expect(tooMuch).toEqual({ kind: 'exceeds', refundable: 3000 });
+      expect(rest.kind).toBe('created');
+      expect(await repository().getPayment(payment.id)).toMatchObject({ status: 'refunded', refundedAmount: 5000 });
+      expect(await settlements().getRefundsOfPayment(payment.id)).toHaveLength(2);
+    });
+
+    test('when the key was used before, then the first refund comes back, also when repeats race on two instances', async () => {
+      const other = await current().openAnother();
+      const payment = await settledPayment(current().storage, { amount: 5000 });
+      const first = newRefund(payment, 5000);
+
+      const results = await Promise.all(Array.from({ length: 10 }, (_unused, index) =>
+        (index % 2 === 0 ? settlements() : other.settlements).createRefund({ ...first, id: `re_race_${index}` })));
+
+      expect(results.filter((result) => result.kind === 'created')).toHaveLength(1);
+      expect(results.filter((result) => result.kind === 'existing')).toHaveLength(9);
+      expect(await repository().getPayment(payment.id)).toMatchObject({ status: 'refunded', refundedAmount: 5000 });
+    });
+
+    test('when refunds of one payment race on two instances, then together they never exceed what was settled', async () => {
+      const other = await current().openAnother();
+      const payment = await settledPayment(current().storage, { amount: 5000 });
+
+      const results = await Promise.all(Array.from({ length: 10 }, (_unused, index) =>
+        (index % 2 === 0 ? settlements() : other.settlements).createRefund(newRefund(payment, 1500))));
+
+      expect(results.filter((result) => result.kind === 'created')).toHaveLength(3);
+      expect(results.filter((result) => result.kind === 'exceeds' && result.refundable === 500)).toHaveLength(7);
+      expect(await repository().getPayment(payment.id)).toMatchObject({ status: 'partially_refunded', refundedAmount: 4500 });
+    });
+
+    test('when the payment is missing or not settled, then no refund is made', async () => {
+      const authorized = await authorizedPayment(current().storage);
+
+      expect(await settlements().createRefund(newRefund(authorized, 100))).toEqual({ kind: 'not_refundable', status: 'authorized' });
+      expect(await settlements().createRefund(newRefund({ ...authorized, id: 'pay_missing' }, 100))).toEqual({ kind: 'payment_not_found' });
+      expect(await settlements().getRefundsOfPayment(authorized.id)).toEqual([]);
+    });
+
+    test('when the card company refuses two refunds of one payment in one batch, then both amounts return to the refundable balance', async () => {
+      const storage = current().storage;
+      const payment = await settledPayment(storage, { amount: 5000 });
+      const settledRefund = newRefund(payment, 1000);
+      for (const refund of [settledRefund, newRefund(payment, 1500), newRefund(payment, 500)]) await settlements().createRefund(refund);
+      const runId = 'set_refunds';
+      await settlements().createRun({ runId, startedAt: at(600), batchSizeMax: 10, notBefore: WINDOW_START });
+      const items = await settlements().readBatch(runId, 1);
+
+      await settlements().recordBatchResults(runId, items.map((item) => item.refundId === settledRefund.id
+        ? { item, status: 'settled', reason: null }
+        : { item, status: 'rejected', reason: 'not_settled' }), at(610));
+      const completed = await settlements().completeRun(runId, at(620));
+
+      expect(await repository().getPayment(payment.id)).toMatchObject({ status: 'partially_refunded', refundedAmount: 1000 });
+      expect(completed).toMatchObject({ settledCount: 1, rejectedCount: 2, totals: { USD: { sales: 0, refunds: 1000, net: -1000 } } });
+      const refunds = await settlements().getRefundsOfPayment(payment.id);
+      expect(refunds.map((refund) => refund.status).sort()).toEqual(['rejected', 'rejected', 'settled']);
+      expect(await settlements().createRun({ runId: 'set_after', startedAt: at(700), batchSizeMax: 10, notBefore: WINDOW_START })).toBeNull();
+    });
+  });
+});

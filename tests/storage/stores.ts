@@ -1,0 +1,91 @@
+/**
+ * The stores the storage contract runs against, each opened fresh per test: SQLite (a temp file)
+ * and PostgreSQL (a database of its own). `openAnother()` opens a second instance on the same
+ * data, as a second processing server (or `npm run settle`) would: for PostgreSQL its own pool,
+ * for SQLite its own connection to the file.
+ */
+import path from 'node:path';
+import { openSqliteStorage, type Storage } from '../../processing-server/src/storage/index.ts';
+import { createPostgresTestStores, postgresAvailability, type PostgresAvailability } from '../helpers/postgres.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
+
+export interface StoreUnderTest {
+  storage: Storage;
+  openAnother(): Promise<Storage>;
+  close(): Promise<void>;
+}
+
+export interface StoreFactory {
+  name: 'sqlite' | 'postgres';
+  availability: PostgresAvailability | { kind: 'ready' };
+  open(): Promise<StoreUnderTest>;
+}
+
+const sqliteFactory: StoreFactory = {
+  name: 'sqlite',
+  availability: { kind: 'ready' },
+  async open() {
+    const directory = makeTempDir('storage');
+    const filePath = path.join(directory, 'processing.sqlite');
+    const opened = [openSqliteStorage(filePath)];
+    return {
+      storage: opened[0]!,
+      async openAnother() {
+        const another = openSqliteStorage(filePath);
+        opened.push(another);
+        return another;
+      },
+      async close() {
+        await Promise.all(opened.map((storage) => storage.close()));
+        removeDir(directory);
+      },
+    };
+  },
+};
+
+function postgresFactory(): StoreFactory {
+  const availability = postgresAvailability();
+  return {
+    name: 'postgres',
+    availability,
+    async open() {
+      if (availability.kind !== 'ready') throw new Error('PostgreSQL is not available');
+      const stores = await createPostgresTestStores(availability.adminUrl);
+      return { storage: await stores.open(), openAnother: () => stores.open(), close: () => stores.close() };
+    },
+  };
+}
+
+export const STORE_FACTORIES: readonly StoreFactory[] = [sqliteFactory, postgresFactory()];
+
+/**
+ * One suite of behaviours, written once, run against every store: `body` gets the store of the
+ * running test. A store that is not available fails one test with the reason (CI) or is skipped.
+ */
+export function describeEachStore(title: string, body: (current: () => StoreUnderTest) => void): void {
+  describe.each(STORE_FACTORIES.map((factory) => [factory.name, factory] as const))(`${title} (%s)`, (_name, factory) => {
+    const { availability } = factory;
+    if (availability.kind === 'fail') {
+      test('the store is available', () => {
+        throw new Error(availability.reason);
+      });
+      return;
+    }
+    if (availability.kind === 'skip') {
+      test.skip(`skipped: ${availability.reason}`, () => undefined);
+      return;
+    }
+    let store: StoreUnderTest | null = null;
+    beforeEach(async () => {
+      store = await factory.open();
+    });
+    afterEach(async () => {
+      await store?.close();
+      store = null;
+    });
+    body(() => {
+      if (!store) throw new Error('the store is opened before each test');
+      return store;
+    });
+  });
+}

@@ -34,11 +34,11 @@
     data: {
       labels: rows.map((row) => label(row.hour)),
       datasets: [
-        { type: 'bar', label: 'Approvals', data: rows.map((row) => row.approved), backgroundColor: approvedColor, yAxisID: 'count', stack: 'count' },
-        { type: 'bar', label: 'Declines', data: rows.map((row) => row.declined), backgroundColor: declinedColor, yAxisID: 'count', stack: 'count' },
+        { type: 'bar', label: 'Approvals', data: rows.map((row) => row.approved), backgroundColor: approvedColor, yAxisID: 'count', stack: 'count', order: 1 },
+        { type: 'bar', label: 'Declines', data: rows.map((row) => row.declined), backgroundColor: declinedColor, yAxisID: 'count', stack: 'count', order: 1 },
         {
           type: 'line', label: `Settled volume (${currency})`, data: rows.map((row) => row.settled), borderColor: volumeColor,
-          backgroundColor: volumeColor, yAxisID: 'volume', tension: 0.25, pointRadius: rows.length > 48 ? 0 : 3,
+          backgroundColor: volumeColor, yAxisID: 'volume', order: 0, tension: 0, pointRadius: rows.length > 48 ? 0 : 2,
         },
       ],
     },

@@ -12,6 +12,8 @@ export const PAGE_SIZE = 100;
 export const PAGES_MAX = 10;
 /** At most a week of hourly bars: older payments among those read are left out of the chart. */
 export const HOURS_MAX = 168;
+/** At least a day of bars, so a quiet shop still gets a readable time axis. */
+export const HOURS_MIN = 24;
 const HOUR_MS = 3_600_000;
 
 /** Statuses of payments the card company approved (whatever happened to them later). */
@@ -68,8 +70,8 @@ export function currenciesByUse(payments: Payment[]): Currency[] {
 }
 
 /**
- * One bucket per hour (by the payment's creation time) from the oldest payment read to now,
- * empty hours included so the time axis is even. Settled volume is the settled amount of the
+ * One bucket per hour (by the payment's creation time) from the oldest payment read (or a day
+ * ago, whichever is earlier) to now, empty hours included so the time axis is even. Settled volume is the settled amount of the
  * payments made in that hour (captured amount where a capture set it).
  */
 export function hourlyActivity(recent: RecentPayments, requested: string | undefined, now: Date): Activity {
@@ -77,7 +79,7 @@ export function hourlyActivity(recent: RecentPayments, requested: string | undef
   const currency = currencies.find((code) => code === requested) ?? currencies[0];
   const ofCurrency = recent.payments.filter((payment) => payment.currency === currency);
   const lastHourMs = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS;
-  const oldestMs = Math.min(lastHourMs, ...ofCurrency.map((payment) => Date.parse(payment.createdAt)));
+  const oldestMs = Math.min(lastHourMs - (HOURS_MIN - 1) * HOUR_MS, ...ofCurrency.map((payment) => Date.parse(payment.createdAt)));
   const firstHourMs = Math.max(Math.floor(oldestMs / HOUR_MS) * HOUR_MS, lastHourMs - (HOURS_MAX - 1) * HOUR_MS);
   const buckets: HourBucket[] = [];
   for (let hourMs = firstHourMs; hourMs <= lastHourMs; hourMs += HOUR_MS) {

@@ -30,7 +30,7 @@ function currencyPicker(activity: Activity): SafeHtml {
 function dataTable(activity: Activity, currency: string): SafeHtml {
   // Newest hour first in the table; the script sorts by hour for the chart.
   const rows = [...activity.buckets].reverse();
-  return html`<details class="data-details"${activity.buckets.length <= 24 ? html` open` : ''}><summary>The numbers, per hour</summary>
+  return html`<details class="data-details"><summary>The numbers, per hour</summary>
 <div class="table-scroll"><table class="data compact" id="activity-data" data-currency="${currency}">
 <thead><tr><th scope="col">Hour (UTC)</th><th scope="col" class="number">Approvals</th><th scope="col" class="number">Declines</th><th scope="col" class="number">Settled volume (${currency})</th></tr></thead>
 <tbody>${rows.map((bucket) => html`<tr data-hour="${bucket.hour}" data-approved="${bucket.approved}" data-declined="${bucket.declined}" data-settled="${activity.currency ? formatMinor(bucket.settledMinor, activity.currency) : '0'}">

@@ -78,11 +78,12 @@ export function money(amountMinor: number, currency: string): string {
 }
 
 /** "2026-01-15 12:00:05 UTC": one unambiguous zone for every merchant reading the page. */
-export function dateTime(iso: string | null | undefined): string {
+export function dateTime(iso: string | null | undefined, options: { zone?: boolean } = {}): string {
   if (!iso) return '—';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  const text = date.toISOString().slice(0, 19).replace('T', ' ');
+  return options.zone === false ? text : `${text} UTC`;
 }
 
 export function cardLabel(card: MaskedCard): string {

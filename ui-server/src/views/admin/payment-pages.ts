@@ -36,12 +36,11 @@ ${view.filterErrors.length > 0 ? html`<div class="flash flash-error" role="alert
 
 function paymentRow(payment: Payment): SafeHtml {
   return html`<tr>
-<td class="nowrap">${dateTime(payment.createdAt)}</td>
-<td><a class="mono" href="/admin/payments/${encodeURIComponent(payment.id)}">${payment.id}</a></td>
+<td class="nowrap">${dateTime(payment.createdAt, { zone: false })}</td>
+<td><a class="mono id" href="/admin/payments/${encodeURIComponent(payment.id)}">${payment.id}</a></td>
 <td>${statusBadge(payment.status)}</td>
 <td class="number">${money(payment.amount, payment.currency)}</td>
-<td class="nowrap">${cardLabel(payment.card)}</td>
-<td>${payment.holderName}</td>
+<td><span class="nowrap">${cardLabel(payment.card)}</span><span class="sub">${payment.holderName}</span></td>
 <td class="mono">${payment.authorizationCode ?? '—'}</td>
 </tr>`;
 }
@@ -51,7 +50,7 @@ export function renderPaymentList(view: PaymentListView): string {
   const table = view.payments.length === 0
     ? html`<p class="empty">No payments match these filters.</p>`
     : html`<div class="table-scroll"><table class="data">
-<thead><tr><th scope="col">Created</th><th scope="col">Payment</th><th scope="col">Status</th><th scope="col" class="number">Amount</th><th scope="col">Card</th><th scope="col">Holder</th><th scope="col">Auth code</th></tr></thead>
+<thead><tr><th scope="col">Created (UTC)</th><th scope="col">Payment</th><th scope="col">Status</th><th scope="col" class="number">Amount</th><th scope="col">Card and holder</th><th scope="col">Auth code</th></tr></thead>
 <tbody>${view.payments.map(paymentRow)}</tbody>
 </table></div>`;
   const query = { status: view.filters.status, from: view.filters.from, to: view.filters.to, after: view.filters.after };

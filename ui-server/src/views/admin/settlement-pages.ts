@@ -28,10 +28,10 @@ export function renderRunList(view: { session: AdminSession; flash: Flash | unde
   const table = view.runs.length === 0
     ? html`<p class="empty">No settlement run yet. Approved payments are settled by the hourly run, or now with the button.</p>`
     : html`<div class="table-scroll"><table class="data">
-<thead><tr><th scope="col">Started</th><th scope="col">Run</th><th scope="col">Status</th><th scope="col" class="number">Items</th><th scope="col" class="number">Settled</th><th scope="col" class="number">Rejected</th><th scope="col" class="number">Net</th></tr></thead>
+<thead><tr><th scope="col">Started (UTC)</th><th scope="col">Run</th><th scope="col">Status</th><th scope="col" class="number">Items</th><th scope="col" class="number">Settled</th><th scope="col" class="number">Rejected</th><th scope="col" class="number">Net</th></tr></thead>
 <tbody>${view.runs.map((run) => html`<tr>
-<td class="nowrap">${dateTime(run.startedAt)}</td>
-<td><a class="mono" href="/admin/settlements/${encodeURIComponent(run.id)}">${run.id}</a></td>
+<td class="nowrap">${dateTime(run.startedAt, { zone: false })}</td>
+<td><a class="mono id" href="/admin/settlements/${encodeURIComponent(run.id)}">${run.id}</a></td>
 <td>${statusBadge(run.status)}</td>
 <td class="number">${run.itemCount}</td><td class="number">${run.settledCount}</td><td class="number">${run.rejectedCount}</td>
 <td class="number">${totalsText(run)}</td>
@@ -95,7 +95,7 @@ function itemsTable(view: RunDetailView): SafeHtml {
 <thead><tr><th scope="col">Item</th><th scope="col">Payment</th><th scope="col">Type</th><th scope="col" class="number">Amount</th><th scope="col">Batch</th><th scope="col">Status</th></tr></thead>
 <tbody>${view.items.map((item) => html`<tr>
 <td class="mono">${item.id}</td>
-<td><a class="mono" href="/admin/payments/${encodeURIComponent(item.paymentId)}">${item.paymentId}</a></td>
+<td><a class="mono id" href="/admin/payments/${encodeURIComponent(item.paymentId)}">${item.paymentId}</a></td>
 <td>${item.type}</td>
 <td class="number">${money(item.amount, item.currency)}</td>
 <td class="mono">${item.batchId}</td>

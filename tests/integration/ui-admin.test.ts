@@ -1,0 +1,432 @@
+/**
+ * The back office (/admin/) against a fake processing server: login, sessions and their cookie,
+ * the CSRF token, the payment pages and their actions, settlement runs, and the activity chart's
+ * bounded read. What the UI server sends downstream is checked request by request.
+ */
+import path from 'node:path';
+import request from 'supertest';
+import type { Payment, SettlementRun } from '../../shared/contracts/processing.ts';
+import { createLogger } from '../../shared/logger.ts';
+import { hourlyActivity } from '../../ui-server/src/admin/activity.ts';
+import { createSessionStore } from '../../ui-server/src/admin/sessions.ts';
+import { createApp, type UiApp } from '../../ui-server/src/app.ts';
+import { loadUiConfig } from '../../ui-server/src/config.ts';
+import { PUBLIC_DIR, TEST_PROCESSING_KEY } from '../helpers/ui-app.ts';
+import { paymentFixture, problem, refusedUrl, startFakeProcessing, type FakeProcessing, type FakeReply, type RecordedRequest } from '../helpers/ui-fake-processing.ts';
+
+const USER = 'ops';
+const PASSWORD = 'correct horse battery staple';
+const NOW = new Date('2026-01-15T12:30:00.000Z');
+
+interface TestAdmin {
+  app: UiApp;
+  logLines: string[];
+  clock: { nowMs: number };
+}
+
+function buildAdmin(processingUrl: string, options: { loginFailuresMax?: number } = {}): TestAdmin {
+  const config = loadUiConfig({
+    NODE_ENV: 'test', LOG_LEVEL: 'debug', UI_RATE_LIMIT_PER_MINUTE: '0', PROCESSING_URL: processingUrl,
+    PROCESSING_API_KEY: TEST_PROCESSING_KEY, PROCESSING_TIMEOUT_MS: '2000', ADMIN_USER: USER, ADMIN_PASSWORD: PASSWORD,
+  });
+  const logLines: string[] = [];
+  const logger = createLogger({ service: 'ui-server', level: 'debug', destination: { write: (line: string) => void logLines.push(line) } });
+  const clock = { nowMs: NOW.getTime() };
+  const clockDep = { now: () => new Date(clock.nowMs) };
+  const app = createApp({
+    config, logger, publicDir: PUBLIC_DIR, clock: clockDep, sessions: createSessionStore({ clock: clockDep }),
+    chartJsDir: path.resolve(PUBLIC_DIR, '../node_modules/chart.js/dist'),
+    ...(options.loginFailuresMax === undefined ? {} : { adminLoginFailuresMax: options.loginFailuresMax }),
+  });
+  return { app, logLines, clock };
+}
+
+type Route = (recorded: RecordedRequest) => FakeReply | undefined;
+
+/** Answers by method and path; anything unexpected is a 500 the test will notice. */
+function routes(...handlers: Route[]) {
+  return (recorded: RecordedRequest): FakeReply => {
+    for (const handler of handlers) {
+      const reply = handler(recorded);
+      if (reply) return reply;
+    }
+    return { status: 500, body: problem(500, 'unexpected_request', { url: recorded.url }) };
+  };
+}
+
+const on = (method: string, pattern: RegExp, reply: (recorded: RecordedRequest) => FakeReply): Route =>
+  (recorded) => (recorded.method === method && pattern.test(recorded.url) ? reply(recorded) : undefined);
+
+function runFixture(overrides: Partial<SettlementRun> = {}): SettlementRun {
+  return {
+    id: 'set_1', status: 'completed', startedAt: '2026-01-15T12:00:00.000Z', completedAt: '2026-01-15T12:00:02.000Z',
+    itemCount: 2, settledCount: 2, rejectedCount: 0, totals: { USD: { sales: 3000, refunds: 0, net: 3000 } }, batchIds: ['set_1-1'],
+    ...overrides,
+  };
+}
+
+const item = (id: string, paymentId: string, amount: number) => ({ id, paymentId, type: 'sale', amount, currency: 'USD', batchId: 'set_1-1', status: 'settled' });
+
+/** Logs in and answers the cookie header and the session's CSRF token (read from a page's form). */
+async function logIn(admin: TestAdmin): Promise<{ cookie: string; csrfToken: string }> {
+  const login = await request(admin.app).post('/admin/login').type('form').send({ user: USER, password: PASSWORD, next: '/admin/settlements' });
+  expect(login.status).toBe(303);
+  const cookie = String(login.headers['set-cookie']?.[0] ?? '').split(';')[0]!;
+  // Any back-office page carries the token (in its logout form); this one asks the processing server nothing.
+  const page = await request(admin.app).get('/admin/no-such-page').set('Cookie', cookie);
+  const csrfToken = /name="csrfToken" value="([^"]+)"/.exec(page.text)?.[1];
+  if (!csrfToken) throw new Error(`no CSRF token in the page: ${page.status}`);
+  return { cookie, csrfToken };
+}
+
+let processing: FakeProcessing;
+
+beforeEach(async () => {
+  processing = await startFakeProcessing(routes(
+    on('GET', /^\/v1\/payments(\?|$)/, () => ({ status: 200, body: { data: [], hasMore: false } })),
+  ));
+});
+
+afterEach(async () => {
+  await processing.close();
+});
+
+describe('back-office login and session', () => {
+  test('when a page is asked for without a session, then the browser goes to the login with the page to come back to', async () => {
+    const admin = buildAdmin(processing.url);
+
+    const response = await request(admin.app).get('/admin/payments?status=settled');
+
+    expect(response.status).toBe(303);
+    expect(response.headers.location).toBe('/admin/login?next=%2Fadmin%2Fpayments%3Fstatus%3Dsettled');
+    expect(processing.requests).toHaveLength(0);
+  });
+
+  test('when the password is wrong, then 401, the form again, no cookie, and the password is not logged', async () => {
+    const admin = buildAdmin(processing.url);
+
+    const response = await request(admin.app).post('/admin/login').type('form').send({ user: USER, password: 'wrong-guess-123', next: '/admin/payments' });
+
+    expect(response.status).toBe(401);
+    expect(response.text).toContain('The user name or password is not right.');
+    expect(response.headers['set-cookie']).toBeUndefined();
+    expect(admin.logLines.join('')).not.toContain('wrong-guess-123');
+    expect(admin.logLines.join('')).toContain('admin_login_failed');
+  });
+
+  test('when the login is right, then an httpOnly SameSite=Strict cookie scoped to /admin and a redirect to the page asked for', async () => {
+    const admin = buildAdmin(processing.url);
+
+    const response = await request(admin.app).post('/admin/login').type('form').send({ user: USER, password: PASSWORD, next: '/admin/settlements?after=set_9' });
+
+    expect(response.status).toBe(303);
+    expect(response.headers.location).toBe('/admin/settlements?after=set_9');
+    const cookie = String(response.headers['set-cookie']?.[0]);
+    expect(cookie).toMatch(/^cardlane_admin=[A-Za-z0-9_-]{43};/);
+    expect(cookie).toContain('HttpOnly');
+    expect(cookie).toContain('SameSite=Strict');
+    expect(cookie).toContain('Path=/admin');
+  });
+
+  test.each(['https://evil.example/', '//evil.example/admin/', '/admin/\\evil', '/payment.html', '/admin/login'])(
+    'when the page to come back to is %s, then the login goes to the payments instead', async (next) => {
+      const admin = buildAdmin(processing.url);
+
+      const response = await request(admin.app).post('/admin/login').type('form').send({ user: USER, password: PASSWORD, next });
+
+      expect(response.headers.location).toBe('/admin/payments');
+    });
+
+  test('when logins keep failing from one address, then they are refused with 429, and successful logins do not count', async () => {
+    const admin = buildAdmin(processing.url, { loginFailuresMax: 3 });
+    const attempt = (password: string) => request(admin.app).post('/admin/login').type('form').send({ user: USER, password });
+
+    expect((await attempt(PASSWORD)).status).toBe(303);
+    for (let index = 0; index < 3; index += 1) expect((await attempt('nope')).status).toBe(401);
+    const refused = await attempt(PASSWORD);
+
+    expect(refused.status).toBe(429);
+    expect(refused.text).toContain('Too many failed logins');
+  });
+
+  test('when the session is unused for more than 30 minutes, then it is over', async () => {
+    const admin = buildAdmin(processing.url);
+    const { cookie } = await logIn(admin);
+    expect((await request(admin.app).get('/admin/payments').set('Cookie', cookie)).status).toBe(200);
+
+    admin.clock.nowMs += 31 * 60_000;
+    const response = await request(admin.app).get('/admin/payments').set('Cookie', cookie);
+
+    expect(response.status).toBe(303);
+    expect(response.headers.location).toMatch(/^\/admin\/login/);
+  });
+
+  test('when the merchant logs out, then the session is gone and the cookie cleared', async () => {
+    const admin = buildAdmin(processing.url);
+    const { cookie, csrfToken } = await logIn(admin);
+
+    const response = await request(admin.app).post('/admin/logout').set('Cookie', cookie).type('form').send({ csrfToken });
+
+    expect(response.status).toBe(303);
+    expect(String(response.headers['set-cookie']?.[0])).toMatch(/^cardlane_admin=;.*Expires=Thu, 01 Jan 1970/);
+    expect((await request(admin.app).get('/admin/payments').set('Cookie', cookie)).status).toBe(303);
+  });
+
+  test('when an action is posted without the CSRF token, or from another site, then it is refused and nothing is sent', async () => {
+    const admin = buildAdmin(processing.url);
+    const { cookie, csrfToken } = await logIn(admin);
+    const before = processing.requests.length;
+
+    const missing = await request(admin.app).post('/admin/settlements').set('Cookie', cookie).type('form').send({});
+    const crossSite = await request(admin.app).post('/admin/settlements').set('Cookie', cookie).set('Origin', 'https://evil.example').type('form').send({ csrfToken });
+    const noSession = await request(admin.app).post('/admin/settlements').type('form').send({ csrfToken });
+
+    expect(missing.status).toBe(403);
+    expect(missing.text).toContain('This form has expired');
+    expect(crossSite.status).toBe(403);
+    expect(noSession.status).toBe(401);
+    expect(processing.requests.length).toBe(before);
+  });
+});
+
+describe('back-office payments', () => {
+  test('when the list is filtered, then the processing server is asked with the filters (To as the next day) and values are escaped', async () => {
+    const hostile = paymentFixture({ id: 'pay_x', holderName: '<img src=x onerror=alert(1)>' });
+    processing.reply(routes(on('GET', /^\/v1\/payments\?/, () => ({ status: 200, body: { data: [hostile], hasMore: true } }))));
+    const admin = buildAdmin(processing.url);
+    const { cookie } = await logIn(admin);
+
+    const response = await request(admin.app).get('/admin/payments?status=authorized&from=2026-01-10&to=2026-01-11').set('Cookie', cookie);
+
+    expect(response.status).toBe(200);
+    expect(response.headers['cache-control']).toBe('no-store');
+    const listCall = processing.requests.at(-1)!;
+    const query = new URL(listCall.url, 'http://x').searchParams;
+    expect(Object.fromEntries(query)).toEqual({ limit: '25', status: 'authorized', from: '2026-01-10T00:00:00.000Z', to: '2026-01-12T00:00:00.000Z' });
+    expect(listCall.headers.authorization).toBe(`Bearer ${TEST_PROCESSING_KEY}`);
+    expect(response.text).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(response.text).not.toContain('<img src=x');
+    expect(response.text).toContain('href="/admin/payments?status=authorized&amp;from=2026-01-10&amp;to=2026-01-11&amp;after=pay_x"');
+    expect(response.text).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
+  });
+
+  test('when a filter is not a real date, then the page says so and nothing is asked', async () => {
+    const admin = buildAdmin(processing.url);
+    const { cookie } = await logIn(admin);
+    const before = processing.requests.length;
+
+    const response = await request(admin.app).get('/admin/payments?from=2026-02-30&status=lost').set('Cookie', cookie);
+
+    expect(response.status).toBe(400);
+    expect(response.text).toContain('From: enter a date such as 2026-01-31.');
+    expect(response.text).toContain('Status: choose one from the list.');
+    expect(processing.requests.length).toBe(before);
+  });
+
+  test('when a manual payment is captured, then the form\'s idempotency key and the amount in minor units are sent, and the page says so', async () => {
+    const manual = paymentFixture({ id: 'pay_m', captureMethod: 'manual', amount: 5000 });
+    processing.reply(routes(
+      on('GET', /^\/v1\/payments\/pay_m$/, () => ({ status: 200, body: manual })),
+      on('POST', /^\/v1\/payments\/pay_m\/capture$/, () => ({ status: 200, body: { ...manual, status: 'captured', capturedAmount: 1050 } })),
+      on('GET', /^\/v1\/payments/, () => ({ status: 200, body: { data: [], hasMore: false } })),
+    ));
+    const admin = buildAdmin(processing.url);
+    const { cookie, csrfToken } = await logIn(admin);
+    const page = await request(admin.app).get('/admin/payments/pay_m').set('Cookie', cookie);
+    const again = await request(admin.app).get('/admin/payments/pay_m').set('Cookie', cookie);
+    const key = /action="\/admin\/payments\/pay_m\/capture"[\s\S]*?name="idempotencyKey" value="([^"]+)"/.exec(page.text)?.[1];
+    expect(key).toMatch(/^[0-9a-f-]{36}$/);
+    expect(again.text).not.toContain(key);
+
+    const response = await request(admin.app).post('/admin/payments/pay_m/capture').set('Cookie', cookie).type('form').send({ csrfToken, idempotencyKey: key, amount: '10.50' });
+
+    expect(response.status).toBe(303);
+    expect(response.headers.location).toBe('/admin/payments/pay_m');
+    const capture = processing.requests.find((recorded) => recorded.url.endsWith('/capture'))!;
+    expect(capture.body).toEqual({ amount: 1050 });
+    expect(capture.headers['idempotency-key']).toBe(key);
+    const after = await request(admin.app).get('/admin/payments/pay_m').set('Cookie', cookie);
+    expect(after.text).toContain('Captured 10.50 USD');
+  });
+
+  test('when a refund amount has too many decimals, then nothing is sent and the page says why', async () => {
+    const settled = paymentFixture({ id: 'pay_s', status: 'settled', capturedAmount: 1234 });
+    processing.reply(routes(on('GET', /^\/v1\/payments\/pay_s$/, () => ({ status: 200, body: settled })), on('GET', /^\/v1\/payments/, () => ({ status: 200, body: { data: [], hasMore: false } }))));
+    const admin = buildAdmin(processing.url);
+    const { cookie, csrfToken } = await logIn(admin);
+
+    await request(admin.app).post('/admin/payments/pay_s/refunds').set('Cookie', cookie).type('form').send({ csrfToken, idempotencyKey: 'k-1', amount: '1.005' });
+
+    expect(processing.requests.some((recorded) => recorded.method === 'POST')).toBe(false);
+    const page = await request(admin.app).get('/admin/payments/pay_s').set('Cookie', cookie);
+    expect(page.text).toContain('Amount: USD allows at most 2 decimal places.');
+  });
+
+  test('when the processing server refuses a refund as too large, then the page names the most that can be refunded', async () => {
+    const settled = paymentFixture({ id: 'pay_s', status: 'partially_refunded', capturedAmount: 1234, refundedAmount: 234 });
+    processing.reply(routes(
+      on('GET', /^\/v1\/payments\/pay_s$/, () => ({ status: 200, body: settled })),
+      on('POST', /^\/v1\/payments\/pay_s\/refunds$/, () => ({ status: 400, body: problem(400, 'amount_exceeds_refundable') })),
+      on('GET', /^\/v1\/payments/, () => ({ status: 200, body: { data: [], hasMore: false } })),
+    ));
+    const admin = buildAdmin(processing.url);
+    const { cookie, csrfToken } = await logIn(admin);
+
+    await request(admin.app).post('/admin/payments/pay_s/refunds').set('Cookie', cookie).type('form').send({ csrfToken, idempotencyKey: 'k-2', amount: '12.00' });
+
+    const refund = processing.requests.find((recorded) => recorded.url.endsWith('/refunds'))!;
+    expect(refund.body).toEqual({ amount: 1200 });
+    expect(refund.headers['idempotency-key']).toBe('k-2');
+    const page = await request(admin.app).get('/admin/payments/pay_s').set('Cookie', cookie);
+    expect(page.text).toContain('The refund may be at most 10.00 USD');
+  });
+
+  test('when the processing server cannot be reached, then the page says it is unavailable (503)', async () => {
+    const admin = buildAdmin(await refusedUrl());
+    const login = await request(admin.app).post('/admin/login').type('form').send({ user: USER, password: PASSWORD });
+    const cookie = String(login.headers['set-cookie']?.[0]).split(';')[0]!;
+
+    const response = await request(admin.app).get('/admin/payments/pay_1').set('Cookie', cookie);
+
+    expect(response.status).toBe(503);
+    expect(response.text).toContain('Processing server unavailable');
+  });
+});
+
+describe('back-office settlements', () => {
+  test('when "Run settlement now" is answered 202, then the run page reloads itself and shows the progress, without reconciliation yet', async () => {
+    const running = runFixture({ status: 'running', completedAt: null, itemCount: 4, settledCount: 1, rejectedCount: 0, totals: {} });
+    processing.reply(routes(
+      on('POST', /^\/v1\/settlements$/, () => ({ status: 202, body: running })),
+      on('GET', /^\/v1\/settlements\/set_1$/, () => ({ status: 200, body: running })),
+      on('GET', /^\/v1\/settlements\/set_1\/items/, () => ({ status: 200, body: { data: [item('item_1', 'pay_1', 1000)], hasMore: false } })),
+      on('GET', /^\/v1\/payments/, () => ({ status: 200, body: { data: [], hasMore: false } })),
+    ));
+    const admin = buildAdmin(processing.url);
+    const { cookie, csrfToken } = await logIn(admin);
+
+    const started = await request(admin.app).post('/admin/settlements').set('Cookie', cookie).type('form').send({ csrfToken });
+    expect(started.status).toBe(303);
+    expect(started.headers.location).toBe('/admin/settlements/set_1');
+    const page = await request(admin.app).get('/admin/settlements/set_1').set('Cookie', cookie);
+
+    expect(page.text).toContain('<meta http-equiv="refresh" content="2">');
+    expect(page.text).toContain('<progress id="run-progress" max="4" value="1"');
+    expect(page.text).toContain('1 of 4 items (25%)');
+    expect(page.text).toContain('Settlement run started with 4 items');
+    expect(processing.requests.some((recorded) => recorded.url.includes('reconciliation'))).toBe(false);
+  });
+
+  test('when nothing is ready to settle, then the runs page says so', async () => {
+    processing.reply(routes(
+      on('POST', /^\/v1\/settlements$/, () => ({ status: 200, body: { itemCount: 0, message: 'Nothing is ready to settle; no run was recorded.' } })),
+      on('GET', /^\/v1\/settlements\?/, () => ({ status: 200, body: { data: [], hasMore: false } })),
+      on('GET', /^\/v1\/payments/, () => ({ status: 200, body: { data: [], hasMore: false } })),
+    ));
+    const admin = buildAdmin(processing.url);
+    const { cookie, csrfToken } = await logIn(admin);
+
+    const started = await request(admin.app).post('/admin/settlements').set('Cookie', cookie).type('form').send({ csrfToken });
+    const page = await request(admin.app).get(String(started.headers.location)).set('Cookie', cookie);
+
+    expect(started.headers.location).toBe('/admin/settlements');
+    expect(page.text).toContain('Nothing is ready to settle, so no run was recorded.');
+  });
+
+  test('when a run is already going (409), then the merchant is taken to that run', async () => {
+    processing.reply(routes(
+      on('POST', /^\/v1\/settlements$/, () => ({ status: 409, body: problem(409, 'settlement_running', { id: 'set_busy', itemCount: 3, run: runFixture({ id: 'set_busy', status: 'running' }) }) })),
+      on('GET', /^\/v1\/payments/, () => ({ status: 200, body: { data: [], hasMore: false } })),
+    ));
+    const admin = buildAdmin(processing.url);
+    const { cookie, csrfToken } = await logIn(admin);
+
+    const started = await request(admin.app).post('/admin/settlements').set('Cookie', cookie).type('form').send({ csrfToken });
+
+    expect(started.headers.location).toBe('/admin/settlements/set_busy');
+  });
+
+  test('when a completed run is shown, then its totals, items and the reconciliation with its differences are on the page', async () => {
+    processing.reply(routes(
+      on('GET', /^\/v1\/settlements\/set_1$/, () => ({ status: 200, body: runFixture() })),
+      on('GET', /^\/v1\/settlements\/set_1\/items\?/, () => ({ status: 200, body: { data: [item('item_1', 'pay_1', 1000), item('item_2', 'pay_2', 2000)], hasMore: true } })),
+      on('GET', /^\/v1\/settlements\/set_1\/reconciliation$/, () => ({
+        status: 200,
+        body: { runId: 'set_1', matched: 1, missingAtNetwork: [], missingInLedger: [], amountMismatches: [{ batchId: 'set_1-1', merchantReference: 'pay_2', type: 'sale', ledgerAmount: 2000, networkAmount: 1999, ledgerStatus: 'settled', networkStatus: 'settled' }] },
+      })),
+      on('GET', /^\/v1\/payments/, () => ({ status: 200, body: { data: [], hasMore: false } })),
+    ));
+    const admin = buildAdmin(processing.url);
+    const { cookie } = await logIn(admin);
+
+    const page = await request(admin.app).get('/admin/settlements/set_1').set('Cookie', cookie);
+
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain('http-equiv="refresh"');
+    expect(page.text).toContain('30.00 USD');
+    expect(page.text).toContain('pay_2');
+    expect(page.text).toContain('1 differences');
+    expect(page.text).toContain('Amount or outcome differs (1)');
+    expect(page.text).toContain('href="/admin/settlements/set_1?itemsAfter=item_2"');
+    const itemsCall = processing.requests.find((recorded) => recorded.url.startsWith('/v1/settlements/set_1/items'))!;
+    expect(new URL(itemsCall.url, 'http://x').searchParams.get('limit')).toBe('50');
+  });
+});
+
+describe('back-office activity chart', () => {
+  test('when there are more payments than the bound, then exactly 10 pages of 100 are read, chained by cursor, and the page says so', async () => {
+    let served = 0;
+    processing.reply(routes(on('GET', /^\/v1\/payments\?/, () => {
+      const data = Array.from({ length: 100 }, () => {
+        served += 1;
+        return paymentFixture({ id: `pay_${served}`, createdAt: new Date(NOW.getTime() - served * 60_000).toISOString() });
+      });
+      return { status: 200, body: { data, hasMore: true } };
+    })));
+    const admin = buildAdmin(processing.url);
+    const { cookie } = await logIn(admin);
+    const before = processing.requests.length;
+
+      const page = await request(admin.app).get('/admin/activity').set('Cookie', cookie);
+
+    expect(page.status).toBe(200);
+    const calls = processing.requests.slice(before).map((recorded) => Object.fromEntries(new URL(recorded.url, 'http://x').searchParams));
+    expect(calls).toHaveLength(10);
+    expect(calls[0]).toEqual({ limit: '100' });
+    expect(calls[9]).toEqual({ limit: '100', startingAfter: 'pay_900' });
+    expect(page.text).toContain('from the 1,000 most recent payments');
+    expect(page.text).toContain('older payments are not included');
+    expect(page.text).toContain('<script defer src="/admin/vendor/chart.js/chart.umd.min.js"></script>');
+  });
+
+  test('when payments are aggregated, then approvals, declines and settled volume land in their creation hour, in the chosen currency', () => {
+    const at = (iso: string, overrides: Partial<Payment>) => paymentFixture({ createdAt: iso, ...overrides });
+    const activity = hourlyActivity({
+      truncated: false,
+      payments: [
+        at('2026-01-15T12:10:00.000Z', { status: 'settled', amount: 1000, capturedAmount: 1000 }),
+        at('2026-01-15T12:20:00.000Z', { status: 'declined' }),
+        at('2026-01-15T11:59:59.000Z', { status: 'authorized' }),
+        at('2026-01-15T11:00:00.000Z', { status: 'partially_refunded', amount: 5000, capturedAmount: 4000, refundedAmount: 100 }),
+        at('2026-01-15T11:30:00.000Z', { status: 'failed' }),
+        at('2026-01-15T12:00:00.000Z', { currency: 'EUR', status: 'authorized' }),
+      ],
+    }, undefined, NOW);
+
+    expect(activity.currency).toBe('USD');
+    expect(activity.currencies).toEqual(['USD', 'EUR']);
+    expect(activity.buckets).toHaveLength(24);
+    expect(activity.buckets.at(-1)).toEqual({ hour: '2026-01-15T12:00:00.000Z', approved: 1, declined: 1, settledMinor: 1000 });
+    expect(activity.buckets.at(-2)).toEqual({ hour: '2026-01-15T11:00:00.000Z', approved: 2, declined: 0, settledMinor: 4000 });
+    expect(hourlyActivity({ truncated: false, payments: [at('2026-01-15T12:00:00.000Z', { currency: 'EUR', status: 'authorized' })] }, 'EUR', NOW).buckets.at(-1)?.approved).toBe(1);
+  });
+
+  test('when chart.js is asked for, then the UI server serves it from node_modules without a login', async () => {
+    const admin = buildAdmin(processing.url);
+
+    const response = await request(admin.app).get('/admin/vendor/chart.js/chart.umd.min.js');
+
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toContain('javascript');
+  });
+});

@@ -32,6 +32,7 @@ const report = await runChaos({
   kills: positiveInteger('kills', values.kills, 50),
   seed: positiveInteger('seed', values.seed, 2 ** 31),
   log: (line) => process.stdout.write(`${line}\n`),
+  artifactsDir: path.resolve(import.meta.dirname, '..', 'test-artifacts', `chaos-${Date.now()}`),
 });
 process.stdout.write(`\n${formatReport(report)}`);
 process.exitCode = report.violations.length === 0 ? 0 : 1;

@@ -82,6 +82,13 @@ export async function auditChaos(input: AuditInput): Promise<Audit> {
 /** What each shopper was told must be what happened. */
 function checkShoppers(records: CheckoutRecord[], byId: Map<string, PaymentView>, holds: HoldView[], violate: (text: string) => void): void {
   const liveByReference = new Set(holds.filter(LIVE_HOLD).map((hold) => hold.merchantReference));
+  // Every payment that holds or took money must have been reported as approved to its shopper.
+  const toldApproved = new Set(records.filter((record) => record.final === 'approved').flatMap((record) => [...record.paymentIds]));
+  for (const payment of byId.values()) {
+    if (CHARGED_STATUSES.has(payment.status) && !toldApproved.has(payment.id)) {
+      violate(`payment ${payment.id} is ${payment.status} but no shopper was told it was approved`);
+    }
+  }
   for (const record of records) {
     const key = record.spec.idempotencyKey;
     if (record.paymentIds.size > 1) violate(`key ${key} was answered with ${record.paymentIds.size} different payments`);

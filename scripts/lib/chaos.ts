@@ -27,6 +27,8 @@ export interface ChaosOptions {
   /** How long recovery may take after the last checkout before the run gives up. */
   settleTimeoutMs: number;
   log: (line: string) => void;
+  /** When set and an invariant fails, every process's log lines are written here. */
+  artifactsDir?: string;
 }
 
 export const CHAOS_DEFAULTS = {
@@ -43,6 +45,18 @@ interface Cluster {
   processing: RunningService;
   processingPort: number;
   dataDir: string;
+  /** Processing servers killed during the run, kept for their logs. */
+  retired?: RunningService[];
+}
+
+function saveLogs(cluster: Cluster, records: CheckoutRecord[], directory: string, log: (line: string) => void): void {
+  fs.mkdirSync(directory, { recursive: true });
+  const processing = [...(cluster.retired ?? []), cluster.processing];
+  processing.forEach((service, index) => fs.writeFileSync(path.join(directory, `processing-${index + 1}.log`), service.lines.join('\n')));
+  fs.writeFileSync(path.join(directory, 'network.log'), cluster.network.lines.join('\n'));
+  fs.writeFileSync(path.join(directory, 'ui.log'), cluster.ui.lines.join('\n'));
+  fs.writeFileSync(path.join(directory, 'checkouts.json'), JSON.stringify(records.map((record) => ({ ...record, paymentIds: [...record.paymentIds] })), null, 1));
+  log(`chaos: logs of every process written to ${directory}`);
 }
 
 function processingEnv(dataDir: string, port: number, networkUrl: string): Record<string, string> {
@@ -72,6 +86,7 @@ async function startCluster(options: ChaosOptions): Promise<Cluster> {
 /** SIGKILL, then start again on the same port (the UI server keeps its PROCESSING_URL). */
 async function killAndRestart(cluster: Cluster, options: ChaosOptions): Promise<void> {
   await stopService(cluster.processing, 'SIGKILL');
+  cluster.retired?.push(cluster.processing);
   cluster.processing = await startService(options.root, 'processing', processingEnv(cluster.dataDir, cluster.processingPort, cluster.network.url));
 }
 
@@ -141,6 +156,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const records: CheckoutRecord[] = makeSpecs(options.payments, random, randomUUID().slice(0, 8))
     .map((spec) => ({ spec, paymentIds: new Set<string>(), final: null, attempts: 0, pendingAnswers: 0 }));
   const cluster = await startCluster(options);
+  cluster.retired = [];
   try {
     options.log(`chaos: ${options.payments} checkouts, concurrency ${options.concurrency}, ${options.kills} kills, seed ${options.seed}`);
     const kills = await drive(cluster, records, options, random);
@@ -150,6 +166,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const audit = await auditChaos({
       processingUrl: cluster.processing.url, processingKey: PROCESSING_KEY, networkUrl: cluster.network.url, networkKey: NETWORK_KEY, records,
     });
+    if (audit.violations.length > 0 && options.artifactsDir) saveLogs(cluster, records, options.artifactsDir, options.log);
     const told = (status: string) => records.filter((record) => record.final === status).length;
     return {
       ...audit,

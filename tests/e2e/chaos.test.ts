@@ -12,6 +12,7 @@ describe('chaos (small): lost answers, 5xx, latency and a SIGKILLed processing s
       kills: 1,
       seed: 4242,
       log: (line) => lines.push(line),
+      artifactsDir: path.resolve(__dirname, '..', '..', 'test-artifacts', `chaos-${Date.now()}`),
     });
 
     if (report.violations.length > 0) throw new Error(formatReport(report));

@@ -342,6 +342,22 @@ describe('POST /make-payment: transport failures and retries', () => {
     expect(response.body.message).not.toContain('not been charged');
   });
 
+  test('when a key that already reached the processing server is repeated during an outage, then 503 pending, not "not charged"', async () => {
+    const flaky = await startFakeProcessing();
+    flaky.reply(() => ({ status: 504, body: problem(504, 'authorization_pending', { payment: paymentFixture({ id: 'pay_unknown', status: 'pending', authorizationCode: null }) }) }));
+    const ui = buildTestUi({ processingUrls: [flaky.url] });
+    const first = await postForm(ui);
+    expect(first.body.status).toBe('pending');
+
+    await flaky.close();
+    const repeat = await postForm(ui);
+    const freshKey = await postForm(ui, { ...VALID_FORM, idempotencyKey: 'another-checkout-key' });
+
+    expect(repeat.status).toBe(503);
+    expect(repeat.body.status).toBe('pending');
+    expect(freshKey.body.status).toBe('error');
+  });
+
   test('when every attempt is reset, then 503 pending after at most 2 retries', async () => {
     processing.reply(() => ({ action: 'reset' }));
     const ui = buildTestUi({ processingUrls: [processing.url] });

@@ -11,6 +11,7 @@ import { problemSchema } from '../../shared/contracts/common.ts';
 import { IDEMPOTENCY_KEY_HEADER, paymentSchema, type CreatePaymentInput, type Payment } from '../../shared/contracts/processing.ts';
 import type { FieldProblem } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/logger.ts';
+import { createDeliveredKeys, type DeliveredKeys } from './delivered-keys.ts';
 
 export type CreatePaymentOutcome =
   | { kind: 'authorized'; payment: Payment }
@@ -50,6 +51,8 @@ export interface ProcessingClientOptions {
   /** Base of the exponential backoff between attempts; each wait is jittered. */
   retryBackoffMs?: number;
   random?: () => number;
+  /** Keys already delivered to the processing server (see delivered-keys.ts). */
+  deliveredKeys?: DeliveredKeys;
   /** Consecutive transport failures that open the breaker (default 10), and how long it stays open. */
   breakerThreshold?: number;
   breakerHalfOpenAfterMs?: number;
@@ -160,11 +163,18 @@ export function createProcessingClient(options: ProcessingClientOptions): Proces
     random: options.random ?? Math.random,
     logger,
   };
+  const deliveredKeys = options.deliveredKeys ?? createDeliveredKeys();
 
   return {
     async createPayment(request, context) {
       const headers = { ...requestIdHeaders(context.requestId), [IDEMPOTENCY_KEY_HEADER]: context.idempotencyKey };
-      const attempt = await sendWithRetries(transport, (http) => http.post('/v1/payments', request, { headers }), context.requestId);
+      let attempt = await sendWithRetries(transport, (http) => http.post('/v1/payments', request, { headers }), context.requestId);
+      const refused = attempt.kind === 'failure' && attempt.failure === 'refused';
+      if (!refused) deliveredKeys.remember(context.idempotencyKey);
+      else if (deliveredKeys.wasDelivered(context.idempotencyKey)) {
+        // An earlier request with this key reached the processing server: a payment may exist.
+        attempt = { kind: 'failure', failure: 'reset', detail: 'refused now, but an earlier request with this key was delivered' };
+      }
       const outcome = attempt.kind === 'response' ? interpretCreateResponse(attempt.response) : interpretCreateFailure(attempt);
       if (outcome.kind === 'unknown' || (outcome.kind === 'not_charged' && attempt.kind === 'response')) {
         logger.warn({ requestId: context.requestId, outcome: outcome.kind, reason: outcome.reason, paymentId: outcome.payment?.id }, 'payment did not complete');

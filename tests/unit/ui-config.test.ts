@@ -14,6 +14,7 @@ describe('loadUiConfig', () => {
       adminUser: 'admin',
       adminPassword: 'admin',
       logLevel: 'info',
+      logFormat: 'auto',
       nodeEnv: 'development',
     });
   });

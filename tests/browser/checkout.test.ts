@@ -164,5 +164,11 @@ describeInBrowser('checkout in a browser', {}, (suite, browserTest) => {
     expect(problems.errors).toEqual([]);
     expect(freshProblems.cspViolations).toEqual([]);
     expect(freshProblems.errors).toEqual([]);
+
+    // The watch itself works: an inline script added to the page is refused, and seen.
+    await page.evaluate(`(() => { const script = document.createElement('script'); script.textContent = 'window.injected = true'; document.body.append(script); })()`);
+    for (let waited = 0; problems.cspViolations.length === 0 && waited < 2_000; waited += 50) await page.waitForTimeout(50);
+    expect(problems.cspViolations.join('\n')).toMatch(/script-src/);
+    await expect(page.evaluate('window.injected === true')).resolves.toBe(false);
   });
 });

@@ -291,6 +291,20 @@ describe('back-office payments', () => {
     expect(response.status).toBe(503);
     expect(response.text).toContain('Processing server unavailable');
   });
+
+  test('when the processing server refuses the UI server\'s key, then the page blames the configuration, not the merchant\'s login', async () => {
+    processing.reply(routes(
+      on('GET', /^\/v1\/payments\/pay_1$/, () => ({ status: 401, body: problem(401, 'unauthorized') })),
+      on('GET', /^\/v1\/payments/, () => ({ status: 200, body: { data: [], hasMore: false } })),
+    ));
+    const admin = buildAdmin(processing.url);
+    const { cookie } = await logIn(admin);
+
+    const response = await request(admin.app).get('/admin/payments/pay_1').set('Cookie', cookie);
+
+    expect(response.status).toBe(503);
+    expect(response.text).toContain('check PROCESSING_API_KEY');
+  });
 });
 
 describe('back-office settlements', () => {

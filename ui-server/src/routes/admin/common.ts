@@ -34,10 +34,19 @@ export function processingUnavailable(): AppError {
   });
 }
 
-/** The data of a successful answer; a 404 becomes "not found", any other failure an error page. */
+/**
+ * The data of a successful answer; a 404 becomes "not found", any other failure an error page.
+ * A 401/403 refuses the UI server's own key, not the merchant: that is a configuration fault.
+ */
 export function unwrap<T>(answer: Answer<T>, what: string): T {
   if (answer.kind === 'ok') return answer.data;
   if (answer.kind === 'problem' && answer.status === 404) throw notFound(what);
+  if (answer.kind === 'problem' && (answer.status === 401 || answer.status === 403)) {
+    throw new AppError({
+      code: 'processing_refused_key', status: 503,
+      message: 'The processing server refused the UI server\'s key (check PROCESSING_API_KEY). Nothing was changed.',
+    });
+  }
   if (answer.kind === 'problem' && answer.status < 500) {
     throw new AppError({ code: answer.code, status: answer.status, message: answer.detail });
   }

@@ -49,6 +49,8 @@ export function describeWithPostgres(name: string, body: (adminUrl: string) => v
 export interface TestDatabase {
   name: string;
   url: string;
+  /** Empties every table (the schema and its migrations stay): cheaper than a new database per test. */
+  reset(): Promise<void>;
   drop(): Promise<void>;
 }
 
@@ -60,14 +62,24 @@ function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
-async function adminQuery(adminUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
+async function withClient<Result>(url: string, work: (client: pg.Client) => Promise<Result>): Promise<Result> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
   await client.connect();
   try {
-    await client.query(sql);
+    return await work(client);
   } finally {
     await client.end();
   }
+}
+
+async function truncateTables(url: string): Promise<void> {
+  await withClient(url, async (client) => {
+    const { rows } = await client.query<{ name: string }>(
+      "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations'",
+    );
+    if (rows.length === 0) return;
+    await client.query(`TRUNCATE ${rows.map((row) => `"${row.name}"`).join(', ')} RESTART IDENTITY CASCADE`);
+  });
 }
 
 /** An empty database of its own on the test server; `drop()` removes it, closing leftover connections. */
@@ -75,17 +87,20 @@ export async function createTestDatabase(adminUrl: string): Promise<TestDatabase
   databaseSequence += 1;
   // Names are unique across workers (pid) and across runs on a shared TEST_DATABASE_URL server (random).
   const name = `cardlane_test_${process.pid}_${databaseSequence}_${randomBytes(3).toString('hex')}`;
-  await adminQuery(adminUrl, `CREATE DATABASE ${name}`);
+  await withClient(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
+  const url = withDatabase(adminUrl, name);
   return {
     name,
-    url: withDatabase(adminUrl, name),
-    drop: () => adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+    url,
+    reset: () => truncateTables(url),
+    drop: async () => { await withClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)); },
   };
 }
 
 /**
- * A database with any number of processing-server stores on it, each with its own pool, as
- * separate instances of the server would have; `close()` closes them all and drops the database.
+ * Any number of processing-server stores on one database, each with its own pool, as separate
+ * instances of the server would have; `close()` closes them all (and drops the database when the
+ * stores own it).
  */
 export interface PostgresTestStores {
   database: TestDatabase;
@@ -93,8 +108,7 @@ export interface PostgresTestStores {
   close(): Promise<void>;
 }
 
-export async function createPostgresTestStores(adminUrl: string): Promise<PostgresTestStores> {
-  const database = await createTestDatabase(adminUrl);
+export function storesOn(database: TestDatabase, options: { dropOnClose: boolean }): PostgresTestStores {
   const opened: Storage[] = [];
   return {
     database,
@@ -105,7 +119,12 @@ export async function createPostgresTestStores(adminUrl: string): Promise<Postgr
     },
     async close() {
       await Promise.all(opened.map((storage) => storage.close()));
-      await database.drop();
+      if (options.dropOnClose) await database.drop();
     },
   };
+}
+
+/** Stores on a new database of their own, dropped on close. */
+export async function createPostgresTestStores(adminUrl: string): Promise<PostgresTestStores> {
+  return storesOn(await createTestDatabase(adminUrl), { dropOnClose: true });
 }

@@ -1,12 +1,14 @@
 /**
- * The stores the storage contract runs against, each opened fresh per test: SQLite (a temp file)
- * and PostgreSQL (a database of its own). `openAnother()` opens a second instance on the same
+ * The stores the storage contract runs against, empty for each test: SQLite (a temp file per
+ * test) and PostgreSQL (a database per test file, emptied before each test). `openAnother()` opens a second instance on the same
  * data, as a second processing server (or `npm run settle`) would: for PostgreSQL its own pool,
  * for SQLite its own connection to the file.
  */
 import path from 'node:path';
 import { openSqliteStorage, type Storage } from '../../processing-server/src/storage/index.ts';
-import { createPostgresTestStores, postgresAvailability, type PostgresAvailability } from '../helpers/postgres.ts';
+import {
+  createTestDatabase, postgresAvailability, storesOn, type PostgresAvailability, type TestDatabase,
+} from '../helpers/postgres.ts';
 import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 export interface StoreUnderTest {
@@ -18,7 +20,10 @@ export interface StoreUnderTest {
 export interface StoreFactory {
   name: 'sqlite' | 'postgres';
   availability: PostgresAvailability | { kind: 'ready' };
+  /** A store with no data in it. */
   open(): Promise<StoreUnderTest>;
+  /** After the last test: releases what the factory keeps between tests. */
+  finish(): Promise<void>;
 }
 
 const sqliteFactory: StoreFactory = {
@@ -41,17 +46,30 @@ const sqliteFactory: StoreFactory = {
       },
     };
   },
+  finish: async () => undefined,
 };
 
+/**
+ * One database per test file, emptied before each test: creating and migrating a database per
+ * test would cost more than the tests. Its migrations run when the first test opens it; later
+ * opens find them applied.
+ */
 function postgresFactory(): StoreFactory {
   const availability = postgresAvailability();
+  let database: TestDatabase | null = null;
   return {
     name: 'postgres',
     availability,
     async open() {
       if (availability.kind !== 'ready') throw new Error('PostgreSQL is not available');
-      const stores = await createPostgresTestStores(availability.adminUrl);
+      if (database) await database.reset();
+      else database = await createTestDatabase(availability.adminUrl);
+      const stores = storesOn(database, { dropOnClose: false });
       return { storage: await stores.open(), openAnother: () => stores.open(), close: () => stores.close() };
+    },
+    async finish() {
+      await database?.drop();
+      database = null;
     },
   };
 }
@@ -83,6 +101,7 @@ export function describeEachStore(title: string, body: (current: () => StoreUnde
       await store?.close();
       store = null;
     });
+    afterAll(() => factory.finish());
     body(() => {
       if (!store) throw new Error('the store is opened before each test');
       return store;

@@ -95,7 +95,7 @@ function detailList(payment: Payment): SafeHtml {
     ['Decline', payment.decline ? `${payment.decline.code}: ${payment.decline.message}` : '—'],
     ['Reason', payment.reason ?? '—'],
     ['Settlement run', payment.settlementId ? html`<a class="mono" href="/admin/settlements/${encodeURIComponent(payment.settlementId)}">${payment.settlementId}</a>` : '—'],
-    ['Merchant reference', payment.merchantReference],
+    ['Merchant reference', html`<span class="mono">${payment.merchantReference}</span>`],
     ['Order', payment.orderId ?? '—'],
     ['Description', payment.description ?? '—'],
     ['Created', dateTime(payment.createdAt)],

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { createProcessingHarness } from '../helpers/processing.ts';
 import { createTestNetwork } from '../helpers/network-sim.ts';
 import { removeDir } from '../helpers/temp-dir.ts';
+import { buildTestUi } from '../helpers/ui-app.ts';
 
 describe('/openapi.json', () => {
   test('when the processing server and the simulator are asked without a key, then each describes its API', async () => {
@@ -21,6 +22,11 @@ describe('/openapi.json', () => {
       const networkDoc = await request(network.app).get('/openapi.json');
       expect(networkDoc.status).toBe(200);
       expect(Object.keys(networkDoc.body.paths)).toEqual(expect.arrayContaining(['/v1/authorizations', '/v1/settlement-batches', '/v1/merchant-account']));
+
+      const uiDoc = await request(buildTestUi({ processingUrls: ['http://127.0.0.1:9'] }).app).get('/openapi.json');
+      expect(uiDoc.status).toBe(200);
+      expect(uiDoc.body.paths['/make-payment'].post.requestBody.content['application/json'].schema.required)
+        .toEqual(expect.arrayContaining(['cardNumber', 'expiry', 'cvv', 'amount', 'currency', 'idempotencyKey']));
     } finally {
       await processing.close();
       removeDir(processing.dataDir);

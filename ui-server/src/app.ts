@@ -7,6 +7,8 @@ import express, { type Express } from 'express';
 import { Counter } from 'prom-client';
 import { errorHandler, notFoundHandler } from '../../shared/http/errors.ts';
 import { requestLogging } from '../../shared/http/logging.ts';
+import { openApiHandler } from '../../shared/http/openapi.ts';
+import { uiOpenApi } from './openapi.ts';
 import { createMetrics } from '../../shared/http/metrics.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { createBackOfficeClient, type BackOfficeClient } from './admin/back-office-client.ts';
@@ -72,6 +74,7 @@ export function createApp(deps: AppDeps): UiApp {
   app.use(metrics.middleware);
   app.use(securityHeaders());
   app.get('/metrics', metrics.handler);
+  app.get('/openapi.json', openApiHandler(uiOpenApi));
   app.use(pageRoutes({ checkoutPage: loadCheckoutPage(deps.publicDir), isReady: () => !shuttingDown }));
   app.use(express.static(deps.publicDir, { index: false }));
   // The chart library comes from the installed npm package, never from a CDN (CSP: script-src 'self').

@@ -3,7 +3,7 @@
  * that start together, BIGINT money, and a full-size batch recorded in one transaction.
  */
 import pg from 'pg';
-import { migratePostgres } from '../../processing-server/src/storage/postgres/database.ts';
+import { createPostgresPool, migratePostgres } from '../../processing-server/src/storage/postgres/database.ts';
 import { openStorage } from '../../processing-server/src/storage/index.ts';
 import { POSTGRES_MIGRATIONS } from '../../processing-server/src/storage/postgres/migrations.ts';
 import { WINDOW_START, at, createInput, pendingPayment } from './builders.ts';
@@ -56,7 +56,9 @@ describeWithPostgres('PostgreSQL store', (adminUrl) => {
     const versions = await query('SELECT version FROM schema_migrations ORDER BY version');
     expect(versions.map((row) => row.version)).toEqual(POSTGRES_MIGRATIONS.map((migration) => migration.version));
     await Promise.all(instances.map((storage) => storage.repository.ping()));
-    const pool = new pg.Pool({ connectionString: stores.database.url });
+    // The store's own pool settings: among them an error listener, since dropping the database
+    // after the test may still meet a connection that pool.end() is closing.
+    const pool = createPostgresPool({ connectionString: stores.database.url });
     try {
       expect(await migratePostgres(pool)).toEqual([]);
     } finally {

@@ -12,7 +12,7 @@ import { settlementRouter } from './http/settlement-routes.ts';
 import { healthRouter } from './http/health-routes.ts';
 import { openApiHandler } from '../../shared/http/openapi.ts';
 import { processingOpenApi } from './http/openapi.ts';
-import { paymentsRouter } from './http/payments-routes.ts';
+import { createPaymentMetrics, paymentsRouter } from './http/payments-routes.ts';
 
 export const API_BODY_LIMIT = '1mb';
 
@@ -22,11 +22,13 @@ export interface ProcessingAppDeps extends DomainDeps {
   apiKey: string;
   metrics?: Metrics;
   isShuttingDown?: () => boolean;
+  /** Process metrics (CPU, memory, event loop); off in tests, which build many apps. */
+  collectDefaultMetrics?: boolean;
 }
 
 export function createApp(deps: ProcessingAppDeps): Express {
   const app = express();
-  const metrics = deps.metrics ?? createMetrics('processing-server');
+  const metrics = deps.metrics ?? createMetrics('processing-server', { collectDefaults: deps.collectDefaultMetrics ?? false });
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(helmet());
@@ -41,7 +43,7 @@ export function createApp(deps: ProcessingAppDeps): Express {
 
   app.get('/openapi.json', openApiHandler(processingOpenApi));
   app.use('/v1', requireBearerKey(deps.apiKey), requireJsonBody, express.json({ limit: API_BODY_LIMIT }));
-  app.use('/v1/payments', paymentsRouter(deps));
+  app.use('/v1/payments', paymentsRouter(deps, createPaymentMetrics(metrics.registry)));
   app.use('/v1/settlements', settlementRouter({
     settlements: deps.settlements, network: deps.network, clock: deps.clock, logger: deps.logger,
     settings: { authTtlHours: deps.settings.authTtlHours, batchSizeMax: deps.batchSizeMax },

@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   let shuttingDown = false;
   const app = createApp({
     ...deps, settlements: storage.settlements, batchSizeMax: config.SETTLEMENT_BATCH_MAX,
-    apiKey: config.PROCESSING_API_KEY, isShuttingDown: () => shuttingDown,
+    apiKey: config.PROCESSING_API_KEY, isShuttingDown: () => shuttingDown, collectDefaultMetrics: true,
   });
   const jobs = config.JOBS_ENABLED
     ? {

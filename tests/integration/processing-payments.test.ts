@@ -38,6 +38,8 @@ describe('processing server: POST /v1/payments', () => {
     });
     const stored = await request(harness.app).get(`/v1/payments/${payment.id}`).set(AUTH_HEADER);
     expect(stored.body).toEqual(response.body);
+    const metrics = await request(harness.app).get('/metrics');
+    expect(metrics.text).toContain('cardlane_payment_authorizations_total{outcome="authorized",replayed="false",service="processing-server"} 1');
   });
 
   test('when the card company declines, then 402 with the payment declined and a readable reason', async () => {

@@ -1,5 +1,6 @@
 /** /v1/payments: parse the request, call the domain, map its result to a status code. */
 import { Router, type Response } from 'express';
+import { Counter, type Registry } from 'prom-client';
 import {
   IDEMPOTENCY_KEY_HEADER, captureRequestSchema, createPaymentRequestSchema, idempotencyKeySchema, paymentListQuerySchema,
   refundRequestSchema,
@@ -50,7 +51,21 @@ function sendAuthorizeResult(response: Response, result: AuthorizeResult): void 
   }
 }
 
-export function paymentsRouter(deps: ManageDeps): Router {
+export interface PaymentMetrics {
+  /** Answers to POST /v1/payments by outcome (authorized, declined, failed, pending) and whether replayed. */
+  authorizations: Counter<'outcome' | 'replayed'>;
+}
+
+export function createPaymentMetrics(registry: Registry): PaymentMetrics {
+  return {
+    authorizations: new Counter({
+      name: 'cardlane_payment_authorizations_total', help: 'Answers to POST /v1/payments by outcome',
+      labelNames: ['outcome', 'replayed'] as const, registers: [registry],
+    }),
+  };
+}
+
+export function paymentsRouter(deps: ManageDeps, metrics?: PaymentMetrics): Router {
   const router = Router();
 
   router.post('/', async (request, response) => {
@@ -58,6 +73,7 @@ export function paymentsRouter(deps: ManageDeps): Router {
     const body = parseOrThrow(createPaymentRequestSchema, request.body);
     // The request's own logger carries its requestId into every line the domain writes.
     const result = await authorizePayment({ ...deps, logger: request.log }, { request: body, idempotencyKey, requestId: String(request.id) });
+    metrics?.authorizations.inc({ outcome: result.outcome, replayed: String(result.replayed) });
     sendAuthorizeResult(response, result);
   });
 

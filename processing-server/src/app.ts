@@ -9,6 +9,7 @@ import { createMetrics, type Metrics } from '../../shared/http/metrics.ts';
 import type { DomainDeps } from './domain/deps.ts';
 import type { SettlementRepository } from './storage/settlement-repository.ts';
 import { settlementRouter } from './http/settlement-routes.ts';
+import type { SettlementDeps } from './domain/settle.ts';
 import { healthRouter } from './http/health-routes.ts';
 import { openApiHandler } from '../../shared/http/openapi.ts';
 import { processingOpenApi } from './http/openapi.ts';
@@ -19,6 +20,7 @@ export const API_BODY_LIMIT = '1mb';
 export interface ProcessingAppDeps extends DomainDeps {
   settlements: SettlementRepository;
   batchSizeMax: number;
+  lifecycle?: SettlementDeps['lifecycle'];
   apiKey: string;
   metrics?: Metrics;
   isShuttingDown?: () => boolean;
@@ -47,6 +49,7 @@ export function createApp(deps: ProcessingAppDeps): Express {
   app.use('/v1/settlements', settlementRouter({
     settlements: deps.settlements, network: deps.network, clock: deps.clock, logger: deps.logger,
     settings: { authTtlHours: deps.settings.authTtlHours, batchSizeMax: deps.batchSizeMax },
+    ...(deps.lifecycle ? { lifecycle: deps.lifecycle } : {}),
   }));
 
   app.use(notFoundHandler);

@@ -42,13 +42,23 @@ async function main(): Promise<void> {
     logger,
     settings: { spendLimitMajor: config.CARD_SPEND_LIMIT, authTtlHours: config.AUTH_TTL_HOURS, recoveryGraceMs: config.RECOVERY_GRACE_MS },
   };
+  // Settlement runs stop between batches at shutdown, and the store closes only after they did.
+  const stopping = new AbortController();
+  const activeRuns = new Set<Promise<unknown>>();
   const settlementDeps = {
     settlements: storage.settlements, network: deps.network, clock: deps.clock, logger,
     settings: { authTtlHours: config.AUTH_TTL_HOURS, batchSizeMax: config.SETTLEMENT_BATCH_MAX },
+    lifecycle: {
+      signal: stopping.signal,
+      track: (work: Promise<unknown>) => {
+        activeRuns.add(work);
+        void work.finally(() => activeRuns.delete(work)).catch(() => undefined);
+      },
+    },
   };
   let shuttingDown = false;
   const app = createApp({
-    ...deps, settlements: storage.settlements, batchSizeMax: config.SETTLEMENT_BATCH_MAX,
+    ...deps, settlements: storage.settlements, batchSizeMax: config.SETTLEMENT_BATCH_MAX, lifecycle: settlementDeps.lifecycle,
     apiKey: config.PROCESSING_API_KEY, isShuttingDown: () => shuttingDown, collectDefaultMetrics: true,
   });
   const jobs = config.JOBS_ENABLED
@@ -61,10 +71,12 @@ async function main(): Promise<void> {
     app, port: config.PROCESSING_PORT, logger,
     onShutdownStart: () => {
       shuttingDown = true;
+      stopping.abort();
       jobs?.schedule?.stop();
     },
     onClose: async () => {
       await jobs?.recovery.stop();
+      await Promise.allSettled([...activeRuns]);
       await storage.close();
     },
   });

@@ -95,6 +95,28 @@ describe('settlement: runs, capture, void, refund, expiry and reconciliation', (
     expect(account.balances.USD).toBe(1500);
   });
 
+  test('when the process shuts down during a run, then the run stops between batches and the next start resumes it', async () => {
+    system = await createSettlementSystem({ batchSizeMax: 1 });
+    for (let index = 0; index < 3; index += 1) await system.pay({ amount: 100 });
+    const stopping = new AbortController();
+    const tracked: Array<Promise<unknown>> = [];
+    const base = {
+      settlements: system.processing.storage.settlements, network: system.processing.deps.network, clock: system.clock.now,
+      logger: system.processing.logs.logger, settings: { authTtlHours: 168, batchSizeMax: 1 },
+    };
+    const lifecycle = { signal: stopping.signal, track: (work: Promise<unknown>) => { tracked.push(work); } };
+
+    const stopped = await settle({ ...base, lifecycle }, { onProgress: () => stopping.abort() });
+    expect(stopped.kind).toBe('interrupted');
+    expect(tracked).toHaveLength(1);
+    if (stopped.kind !== 'interrupted') return;
+    expect(stopped.run).toMatchObject({ status: 'running', itemCount: 3 });
+
+    const resumed = await settle(base);
+    expect(resumed).toMatchObject({ kind: 'completed', run: { id: stopped.run.id, settledCount: 3 } });
+    expect((await system.merchantAccount()).balances.USD).toBe(300);
+  });
+
   test('when a settled payment is refunded, then the next run carries the credit and the balance drops by exactly that amount', async () => {
     system = await createSettlementSystem();
     const payment = await system.pay({ amount: 5000 });

@@ -22,6 +22,11 @@ export interface SettlementDeps {
   clock: () => Date;
   logger: Logger;
   settings: { authTtlHours: number; batchSizeMax: number };
+  /**
+   * The process's lifecycle: runs stop between two batches once `signal` aborts (a shutdown),
+   * and register with `track` so the shutdown can wait for them. A stopped run resumes later.
+   */
+  lifecycle?: { signal: AbortSignal; track(work: Promise<unknown>): void };
 }
 
 export interface SettleProgress {
@@ -57,7 +62,13 @@ export function newRunId(): string {
   return `set_${uuidv7().replaceAll('-', '')}`;
 }
 
-export async function settle(deps: SettlementDeps, options: SettleOptions = {}): Promise<SettleResult> {
+export function settle(deps: SettlementDeps, options: SettleOptions = {}): Promise<SettleResult> {
+  const work = settleOnce(deps, options);
+  deps.lifecycle?.track(work);
+  return work;
+}
+
+async function settleOnce(deps: SettlementDeps, options: SettleOptions): Promise<SettleResult> {
   const owner = randomUUID();
   const now = deps.clock();
   const leased = await deps.settlements.acquireLease({
@@ -98,6 +109,7 @@ async function sendAndRecord(deps: SettlementDeps, run: SettlementRun, owner: st
   let itemsDone = 0;
   try {
     for (const batchNo of pending) {
+      if (deps.lifecycle?.signal.aborted) throw new Error('the process is shutting down; the run resumes at the next start');
       itemsDone += await sendBatch(deps, run.id, batchNo, options.requestId);
       batchesDone += 1;
       await renewLease(deps, owner);

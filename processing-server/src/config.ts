@@ -32,6 +32,8 @@ export const processingConfigSchema = z.object({
   NETWORK_RETRY_MAX: z.coerce.number().int().min(0).max(10).default(2),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  /** Connections one processing server may hold to PostgreSQL. */
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   CARD_VAULT_KEY: z.string().optional(),
   CARD_SPEND_LIMIT: decimalMajorSchema.default('1000.00'),
   AUTH_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(168),

@@ -54,7 +54,9 @@ export async function openPostgresStorage(connectionString: string, options: Pos
   };
 }
 
-export async function openStorage(config: Pick<ProcessingConfig, 'DATA_DIR' | 'DATABASE_URL'>): Promise<Storage> {
-  if (config.DATABASE_URL) return openPostgresStorage(config.DATABASE_URL);
+export async function openStorage(config: Pick<ProcessingConfig, 'DATA_DIR' | 'DATABASE_URL'> & { DATABASE_POOL_MAX?: number }): Promise<Storage> {
+  if (config.DATABASE_URL) {
+    return openPostgresStorage(config.DATABASE_URL, config.DATABASE_POOL_MAX ? { poolSizeMax: config.DATABASE_POOL_MAX } : {});
+  }
   return openSqliteStorage(path.join(config.DATA_DIR, SQLITE_FILE_NAME));
 }

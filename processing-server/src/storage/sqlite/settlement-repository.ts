@@ -1,4 +1,8 @@
-/** SettlementRepository on node:sqlite: set-based SQL for assigning items, one transaction per batch result. */
+/**
+ * SettlementRepository on node:sqlite: set-based SQL for assigning items and for recording a
+ * batch's results (a handful of statements per batch, not a few per item), one transaction per
+ * batch result. Shaped for runs of a million items; see docs/PERFORMANCE.md.
+ */
 import assert from 'node:assert/strict';
 import type { DatabaseSync } from 'node:sqlite';
 import type { SettlementRun } from '../../../../shared/contracts/processing.ts';
@@ -6,7 +10,10 @@ import type {
   BatchItemRecord, CreateRefundResult, ItemResult, RefundRecord, SettlementRepository,
 } from '../settlement-repository.ts';
 import { inTransaction } from './database.ts';
-import { ASSIGN_ITEMS_SQL, batchIdsOf, itemFromRow, refundFromRow, runFromRow, totalsFromGroups, type Row } from './settlement-rows.ts';
+import {
+  ASSIGN_REFUNDS_SQL, ASSIGN_SALES_SQL, ITEM_COLUMNS, MARK_SALES_SQL, READY_REFUND_CONDITION, batchIdsOf, itemFromRow, itemFromValues,
+  refundFromRow, runFromRow, totalsFromGroups, type Row,
+} from './settlement-rows.ts';
 
 export function createSqliteSettlementRepository(database: DatabaseSync): SettlementRepository {
   const statements = {
@@ -15,26 +22,45 @@ export function createSqliteSettlementRepository(database: DatabaseSync): Settle
       'INSERT INTO job_leases (name, owner, expires_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at',
     ),
     releaseLease: database.prepare('DELETE FROM job_leases WHERE name = ? AND owner = ?'),
+    // Never-batched authorizations older than the cutoff, found on the partial index by created_at.
     expire: database.prepare(
-      `UPDATE payments SET status = 'expired', limit_amount = 0, updated_at = ?
+      `UPDATE payments INDEXED BY payments_unbatched SET status = 'expired', limit_amount = 0, updated_at = ?
        WHERE status IN ('authorized', 'captured') AND settlement_id IS NULL AND created_at < ?`,
     ),
     insertRun: database.prepare('INSERT INTO settlement_runs (id, status, started_at, item_count, batch_count) VALUES (?, \'running\', ?, 0, 0)'),
-    assignItems: database.prepare(ASSIGN_ITEMS_SQL),
-    markPayments: database.prepare("UPDATE payments SET settlement_id = ? WHERE id IN (SELECT payment_id FROM settlement_items WHERE run_id = ? AND type = 'sale')"),
-    markRefunds: database.prepare("UPDATE refunds SET settlement_id = ? WHERE id IN (SELECT refund_id FROM settlement_items WHERE run_id = ? AND type = 'refund')"),
+    assignSales: database.prepare(ASSIGN_SALES_SQL),
+    markSales: database.prepare(MARK_SALES_SQL),
+    assignRefunds: database.prepare(ASSIGN_REFUNDS_SQL),
+    markRefunds: database.prepare(`UPDATE refunds AS r SET settlement_id = :runId WHERE ${READY_REFUND_CONDITION}`),
     setRunSize: database.prepare('UPDATE settlement_runs SET item_count = ?, batch_count = ? WHERE id = ?'),
     deleteRun: database.prepare('DELETE FROM settlement_runs WHERE id = ?'),
     runningRun: database.prepare("SELECT * FROM settlement_runs WHERE status = 'running' ORDER BY started_at LIMIT 1"),
     getRun: database.prepare('SELECT * FROM settlement_runs WHERE id = ?'),
-    unsentBatches: database.prepare("SELECT DISTINCT batch_no FROM settlement_items WHERE run_id = ? AND status = 'pending' ORDER BY batch_no"),
-    readBatch: database.prepare('SELECT * FROM settlement_items WHERE run_id = ? AND batch_no = ? ORDER BY seq'),
+    // A batch is recorded in one transaction: while it waits, its first item is found pending at once.
+    batchPending: database.prepare("SELECT EXISTS (SELECT 1 FROM settlement_items WHERE run_id = ? AND batch_no = ? AND status = 'pending') AS pending"),
+    readBatch: database.prepare(`SELECT ${ITEM_COLUMNS} FROM settlement_items WHERE run_id = ? AND batch_no = ? ORDER BY seq`),
     setItem: database.prepare("UPDATE settlement_items SET status = ?, reason = ? WHERE seq = ? AND status = 'pending'"),
-    saleSettled: database.prepare(
-      "UPDATE payments SET status = 'settled', captured_amount = ?, updated_at = ? WHERE id = ? AND status IN ('authorized', 'captured')",
+    // A batch's results as JSON: [[seq, status, reason], …] for the items, [seq, …] for the sales.
+    // Each statement follows the stored items (payment, amount, still pending), not the caller's
+    // copy. The unary `+` keeps the planner from walking an index of the run's million items or
+    // of the payments by status: the 5,000 results lead, each item and payment found by its key.
+    setItems: database.prepare(
+      `UPDATE settlement_items SET status = result.value ->> 1, reason = result.value ->> 2 FROM json_each(:results) AS result
+       WHERE settlement_items.seq = result.value ->> 0 AND +settlement_items.run_id = :runId AND settlement_items.status = 'pending'`,
     ),
-    saleRejected: database.prepare(
-      "UPDATE payments SET status = 'settlement_rejected', limit_amount = 0, updated_at = ? WHERE id = ? AND status IN ('authorized', 'captured')",
+    salesSettled: database.prepare(
+      `UPDATE payments SET status = 'settled', captured_amount = sale.amount, updated_at = :now
+       FROM (SELECT item.payment_id AS payment_id, item.amount AS amount FROM json_each(:seqs) AS result
+             JOIN settlement_items AS item ON item.seq = result.value
+             WHERE +item.run_id = :runId AND item.type = 'sale' AND item.status = 'pending') AS sale
+       WHERE payments.id = sale.payment_id AND +payments.status IN ('authorized', 'captured')`,
+    ),
+    salesRejected: database.prepare(
+      `UPDATE payments SET status = 'settlement_rejected', limit_amount = 0, updated_at = :now
+       FROM (SELECT item.payment_id AS payment_id FROM json_each(:seqs) AS result
+             JOIN settlement_items AS item ON item.seq = result.value
+             WHERE +item.run_id = :runId AND item.type = 'sale' AND item.status = 'pending') AS sale
+       WHERE payments.id = sale.payment_id AND +payments.status IN ('authorized', 'captured')`,
     ),
     refundResult: database.prepare("UPDATE refunds SET status = ?, reason = ?, updated_at = ? WHERE id = ? AND status = 'pending'"),
     // A refused refund gives its amount back to the payment's refundable balance.
@@ -63,6 +89,8 @@ export function createSqliteSettlementRepository(database: DatabaseSync): Settle
     ),
     refundsOfPayment: database.prepare('SELECT * FROM refunds WHERE payment_id = ? ORDER BY created_at'),
   };
+  // Node.js before 22.16 lacks setReturnArrays; rows then come as objects, read by position all the same.
+  if (typeof statements.readBatch.setReturnArrays === 'function') statements.readBatch.setReturnArrays(true);
 
   function getRun(runId: string): SettlementRun | null {
     const row = statements.getRun.get(runId) as Row | undefined;
@@ -76,32 +104,76 @@ export function createSqliteSettlementRepository(database: DatabaseSync): Settle
     return true;
   }
 
+  /**
+   * Assigns the ready sales a batch at a time, marking each batch's payments as it goes, then the
+   * refunds after them; every assigned payment and refund is marked with the run. Returns the count.
+   */
+  function assignItems(runId: string, batchSizeMax: number, notBefore: string): number {
+    let assigned = 0;
+    for (let batchNo = 1; ; batchNo += 1) {
+      const count = Number(statements.assignSales.run({ runId, batchNo, notBefore, limit: batchSizeMax }).changes);
+      if (count === 0) break;
+      const marked = Number(statements.markSales.run({ runId, notBefore, limit: batchSizeMax }).changes);
+      assert.equal(marked, count, 'the payments of the assigned sales are marked with the run');
+      assigned += count;
+      if (count < batchSizeMax) break;
+    }
+    const refunds = Number(statements.assignRefunds.run({ runId, assigned, batchSizeMax }).changes);
+    assert.equal(Number(statements.markRefunds.run({ runId }).changes), refunds, 'the assigned refunds are marked with the run');
+    return assigned + refunds;
+  }
+
   function createRun(runId: string, startedAt: string, batchSizeMax: number, notBefore: string): SettlementRun | null {
     statements.insertRun.run(runId, startedAt);
-    const itemCount = Number(statements.assignItems.run({ runId, batchSizeMax, notBefore }).changes);
+    const itemCount = assignItems(runId, batchSizeMax, notBefore);
     if (itemCount === 0) {
       statements.deleteRun.run(runId);
       return null;
     }
-    statements.markPayments.run(runId, runId);
-    statements.markRefunds.run(runId, runId);
     statements.setRunSize.run(itemCount, Math.ceil(itemCount / batchSizeMax), runId);
     return getRun(runId);
   }
 
-  function recordResults(results: ItemResult[], now: string): void {
-    for (const { item, status, reason } of results) {
-      const changed = Number(statements.setItem.run(status, reason, item.seq).changes);
-      if (changed === 0) continue; // Already recorded by an earlier attempt at this batch.
-      if (item.type === 'sale') {
-        if (status === 'settled') statements.saleSettled.run(item.amount, now, item.paymentId);
-        else statements.saleRejected.run(now, item.paymentId);
-      } else {
-        assert.ok(item.refundId, 'a refund item names its refund');
-        statements.refundResult.run(status, reason, now, item.refundId);
-        if (status === 'rejected') statements.refundUndone.run(item.amount, item.amount, now, item.paymentId);
-      }
+  /**
+   * A whole batch in three statements (settled sales, rejected sales, items); refunds, which are
+   * few, one by one. An item already recorded by an earlier attempt at this batch is left as it
+   * is, and so are its payment and refund.
+   */
+  function recordResults(runId: string, results: ItemResult[], now: string): void {
+    const settledSales: number[] = [];
+    const rejectedSales: number[] = [];
+    for (const { item, status } of results) {
+      if (item.type === 'sale') (status === 'settled' ? settledSales : rejectedSales).push(item.seq);
     }
+    if (settledSales.length > 0) statements.salesSettled.run({ runId, now, seqs: JSON.stringify(settledSales) });
+    if (rejectedSales.length > 0) statements.salesRejected.run({ runId, now, seqs: JSON.stringify(rejectedSales) });
+    for (const { item, status, reason } of results) {
+      if (item.type === 'refund') recordRefund(item, status, reason, now);
+    }
+    statements.setItems.run({ runId, results: JSON.stringify(results.map(({ item, status, reason }) => [item.seq, status, reason])) });
+  }
+
+  function recordRefund(item: BatchItemRecord, status: ItemResult['status'], reason: string | null, now: string): void {
+    const changed = Number(statements.setItem.run(status, reason, item.seq).changes);
+    if (changed === 0) return; // Already recorded by an earlier attempt at this batch.
+    assert.ok(item.refundId, 'a refund item names its refund');
+    statements.refundResult.run(status, reason, now, item.refundId);
+    if (status === 'rejected') statements.refundUndone.run(item.amount, item.amount, now, item.paymentId);
+  }
+
+  function unsentBatchNumbers(runId: string): number[] {
+    const run = getRun(runId);
+    if (!run) return [];
+    const pending: number[] = [];
+    for (let batchNo = 1; batchNo <= run.batchIds.length; batchNo += 1) {
+      if ((statements.batchPending.get(runId, batchNo) as Row).pending === 1) pending.push(batchNo);
+    }
+    return pending;
+  }
+
+  function readBatch(runId: string, batchNo: number): BatchItemRecord[] {
+    const rows = statements.readBatch.all(runId, batchNo) as unknown as Array<unknown[] | Row>;
+    return rows.map((row) => itemFromValues(Array.isArray(row) ? row : Object.values(row)));
   }
 
   function completeRun(runId: string, now: string): SettlementRun {
@@ -140,9 +212,9 @@ export function createSqliteSettlementRepository(database: DatabaseSync): Settle
       const row = statements.runningRun.get() as Row | undefined;
       return row ? runFromRow(row) : null;
     },
-    unsentBatchNumbers: async (runId) => (statements.unsentBatches.all(runId) as Row[]).map((row) => Number(row.batch_no)),
-    readBatch: async (runId, batchNo) => (statements.readBatch.all(runId, batchNo) as Row[]).map(itemFromRow),
-    recordBatchResults: async (_runId, results, now) => inTransaction(database, () => recordResults(results, now)),
+    unsentBatchNumbers: async (runId) => unsentBatchNumbers(runId),
+    readBatch: async (runId, batchNo) => readBatch(runId, batchNo),
+    recordBatchResults: async (runId, results, now) => inTransaction(database, () => recordResults(runId, results, now)),
     completeRun: async (runId, now) => inTransaction(database, () => completeRun(runId, now)),
     failRun: async (runId, error, now) => { statements.fail.run(now, error, runId); },
     getRun: async (runId) => getRun(runId),

@@ -6,28 +6,56 @@ import type { BatchItemRecord, RefundRecord } from '../settlement-repository.ts'
 export type Row = Record<string, unknown>;
 
 /**
- * Every sale ready to settle (automatic and authorized, or captured; never batched; not expired)
- * and every pending refund, numbered into batches in one statement. Named parameters:
- * :runId, :batchSizeMax, :notBefore.
+ * The sales a run takes: automatic and authorized, or captured; never batched; not expired.
+ * Named parameter :notBefore; the payments table is `p`. Written so that the partial index
+ * payments_unbatched (never batched, authorized or captured) serves it, and shared by the
+ * assignment and the marking of a run so that both always mean the same rows.
  */
-export const ASSIGN_ITEMS_SQL = `
-  INSERT INTO settlement_items (run_id, batch_no, payment_id, refund_id, type, merchant_reference,
-    original_merchant_reference, authorization_code, card_brand, card_last4, amount, currency)
-  SELECT :runId, CAST((ROW_NUMBER() OVER (ORDER BY kind, id) - 1) / CAST(:batchSizeMax AS INTEGER) AS INTEGER) + 1,
-    payment_id, refund_id, type, merchant_reference, original_merchant_reference, authorization_code, card_brand, card_last4, amount, currency
-  FROM (
-    SELECT 0 AS kind, p.id AS id, p.id AS payment_id, NULL AS refund_id, 'sale' AS type, p.merchant_reference AS merchant_reference,
-      NULL AS original_merchant_reference, p.authorization_code AS authorization_code, p.card_brand AS card_brand, p.card_last4 AS card_last4,
-      CASE WHEN p.capture_method = 'manual' THEN p.captured_amount ELSE p.amount END AS amount, p.currency AS currency
-    FROM payments p
-    WHERE p.settlement_id IS NULL AND p.created_at >= :notBefore
-      AND ((p.status = 'authorized' AND p.capture_method = 'automatic') OR p.status = 'captured')
-    UNION ALL
-    SELECT 1, r.id, r.payment_id, r.id, 'refund', r.id, p.merchant_reference, p.authorization_code, p.card_brand, p.card_last4, r.amount, r.currency
-    FROM refunds r JOIN payments p ON p.id = r.payment_id
-    WHERE r.status = 'pending' AND r.settlement_id IS NULL
-  )
-`;
+export const READY_SALE_CONDITION = `p.settlement_id IS NULL AND p.status IN ('authorized', 'captured')
+  AND p.created_at >= :notBefore AND (p.capture_method = 'automatic' OR p.status = 'captured')`;
+
+/** The refunds a run takes (the refunds table is `r`); every refund has its payment (a foreign key). */
+export const READY_REFUND_CONDITION = "r.status = 'pending' AND r.settlement_id IS NULL";
+
+const ITEM_INSERT = `INSERT INTO settlement_items (run_id, batch_no, payment_id, refund_id, type, merchant_reference,
+    original_merchant_reference, authorization_code, card_brand, card_last4, amount, currency)`;
+
+/**
+ * The first :limit ready sales in (created_at, id) order, walked on the partial index
+ * payments_unbatched. Named parameter :notBefore (and :limit).
+ */
+const NEXT_READY_SALES = `FROM payments p INDEXED BY payments_unbatched
+  WHERE ${READY_SALE_CONDITION}
+  ORDER BY p.created_at, p.id
+  LIMIT :limit`;
+
+/**
+ * The next ready sales as the items of batch :batchNo; MARK_SALES_SQL then marks the same
+ * payments, so that the next call takes the ones after them. Taking a batch at a time from the
+ * front of an index in order numbers the items without sorting a million rows or running a window
+ * function over them (each of which cost more than the insert itself). Named parameters: :runId,
+ * :batchNo, :notBefore, :limit.
+ */
+export const ASSIGN_SALES_SQL = `${ITEM_INSERT}
+  SELECT :runId, :batchNo, p.id, NULL, 'sale', p.merchant_reference, NULL, p.authorization_code, p.card_brand, p.card_last4,
+    CASE WHEN p.capture_method = 'manual' THEN p.captured_amount ELSE p.amount END, p.currency
+  ${NEXT_READY_SALES}`;
+
+/** Marks the sales ASSIGN_SALES_SQL just took (the same rows: same query, same transaction). */
+export const MARK_SALES_SQL = `UPDATE payments SET settlement_id = :runId
+  WHERE rowid IN (SELECT p.rowid ${NEXT_READY_SALES})`;
+
+/**
+ * Every pending refund after the :assigned sales, continuing their numbering into batches of
+ * :batchSizeMax (refunds are few, so a window function is cheap here). Named parameters:
+ * :runId, :assigned, :batchSizeMax.
+ */
+export const ASSIGN_REFUNDS_SQL = `${ITEM_INSERT}
+  SELECT :runId, CAST((:assigned + ROW_NUMBER() OVER (ORDER BY r.id) - 1) / CAST(:batchSizeMax AS INTEGER) AS INTEGER) + 1,
+    r.payment_id, r.id, 'refund', r.id, p.merchant_reference, p.authorization_code, p.card_brand, p.card_last4, r.amount, r.currency
+  FROM refunds r JOIN payments p ON p.id = r.payment_id
+  WHERE ${READY_REFUND_CONDITION}
+  ORDER BY r.id`;
 
 export function batchIdsOf(runId: string, batchCount: number): string[] {
   return Array.from({ length: batchCount }, (_unused, index) => `${runId}-${index + 1}`);
@@ -105,4 +133,31 @@ export function totalsFromGroups(groups: Row[]): {
     totals[currency] = entry;
   }
   return { settledCount, rejectedCount, pendingCount, totals };
+}
+
+/** The columns of an item in the order `itemFromValues` reads them. */
+export const ITEM_COLUMNS = `seq, batch_no, payment_id, refund_id, type, merchant_reference, original_merchant_reference,
+  authorization_code, card_brand, card_last4, amount, currency, status, reason`;
+
+/**
+ * An item from its ITEM_COLUMNS values by position: a batch reads 5,000 rows, and arrays are
+ * much cheaper to make and read than row objects with named properties.
+ */
+export function itemFromValues(values: readonly unknown[]): BatchItemRecord {
+  return {
+    seq: Number(values[0]),
+    batchNo: Number(values[1]),
+    paymentId: String(values[2]),
+    refundId: values[3] === null ? null : String(values[3]),
+    type: values[4] as BatchItemRecord['type'],
+    merchantReference: String(values[5]),
+    originalMerchantReference: values[6] === null ? null : String(values[6]),
+    authorizationCode: String(values[7]),
+    cardBrand: String(values[8]),
+    cardLast4: String(values[9]),
+    amount: Number(values[10]),
+    currency: values[11] as Currency,
+    status: values[12] as BatchItemRecord['status'],
+    reason: values[13] === null ? null : String(values[13]),
+  };
 }

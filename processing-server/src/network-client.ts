@@ -5,6 +5,8 @@
  * breaker fails fast while the card company is down and lets one probe through half-open.
  * Answers are validated with the shared contracts before anyone believes them.
  */
+import nodeHttp from 'node:http';
+import nodeHttps from 'node:https';
 import type { AxiosInstance } from 'axios';
 import axios from 'axios';
 import {
@@ -54,6 +56,12 @@ export type LookupOutcome =
 
 export interface CallContext {
   requestId?: string | undefined;
+  /**
+   * Called when a request's body has been handed to the operating system (settlement batches
+   * only): a batch of about 1 MB is more than a socket takes at once, and the settlement run
+   * waits for it to be on its way before it blocks the event loop with a database write.
+   */
+  onRequestSent?: (() => void) | undefined;
 }
 
 export interface NetworkClient {
@@ -86,6 +94,20 @@ export interface NetworkClientOptions {
   backoffMaxMs?: number;
   /** Per-call timeout for settlement batches, which carry thousands of items. */
   batchTimeoutMs?: number;
+}
+
+/**
+ * The http(s) transport, reporting each request's 'finish' (every byte of the body written out).
+ * Node's own request timeout covers an idle socket only, so callers also pass a wall-clock signal.
+ */
+function transportReportingSent(onSent: () => void) {
+  return {
+    request(options: nodeHttp.RequestOptions, onResponse: (response: nodeHttp.IncomingMessage) => void): nodeHttp.ClientRequest {
+      const request = (options.protocol === 'https:' ? nodeHttps : nodeHttp).request(options, onResponse);
+      request.once('finish', onSent);
+      return request;
+    },
+  };
 }
 
 function toCallError(error: unknown): NetworkCallError {
@@ -195,10 +217,13 @@ export function createNetworkClient(options: NetworkClientOptions): NetworkClien
   }
 
   async function sendBatch(batch: SettlementBatchRequest, context: CallContext): Promise<SettlementBatchResponse> {
+    const timeoutMs = options.batchTimeoutMs ?? 30_000;
+    const { onRequestSent } = context;
     try {
       return await resilient.execute(() => exchange(
         () => http.post('/v1/settlement-batches', batch, {
-          headers: requestIdHeaders(context.requestId), timeout: options.batchTimeoutMs ?? 30_000,
+          headers: requestIdHeaders(context.requestId), timeout: timeoutMs,
+          ...(onRequestSent ? { transport: transportReportingSent(onRequestSent), signal: AbortSignal.timeout(timeoutMs) } : {}),
         }),
         settlementBatchResponseSchema,
       )) as SettlementBatchResponse;

@@ -104,18 +104,12 @@ async function resumableRun(deps: SettlementDeps, now: Date): Promise<Settlement
 
 async function sendAndRecord(deps: SettlementDeps, run: SettlementRun, owner: string, options: SettleOptions): Promise<SettleResult> {
   const pending = await deps.settlements.unsentBatchNumbers(run.id);
-  const batchCount = run.batchIds.length;
-  let batchesDone = batchCount - pending.length;
-  let itemsDone = 0;
+  const inFlight: { batch: SentBatch | null } = { batch: null };
   try {
-    for (const batchNo of pending) {
-      if (deps.lifecycle?.signal.aborted) throw new Error('the process is shutting down; the run resumes at the next start');
-      itemsDone += await sendBatch(deps, run.id, batchNo, options.requestId);
-      batchesDone += 1;
-      await renewLease(deps, owner);
-      options.onProgress?.({ runId: run.id, batchesDone, batchCount, itemsDone, itemCount: run.itemCount });
-    }
+    await sendBatches(deps, run, pending, owner, options, inFlight);
   } catch (error) {
+    // A batch already on its way is let land before the run stops; it is resent on resume.
+    if (inFlight.batch) await inFlight.batch.answer.catch(() => undefined);
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof BatchMismatchError) {
       await deps.settlements.failRun(run.id, message, deps.clock().toISOString());
@@ -130,6 +124,40 @@ async function sendAndRecord(deps: SettlementDeps, run: SettlementRun, owner: st
   return { kind: 'completed', run: completed };
 }
 
+/**
+ * Sends the pending batches one ahead: while batch n's answer is recorded, batch n+1 is already
+ * at the card company (and is read while the card company works on batch n). Every batch's items
+ * were committed with the run before any was sent; an answer is checked before the next batch
+ * leaves, and answers are recorded strictly in order. A batch sent but never recorded (a crash,
+ * a failed write) is resent with the same batchId on resume, and the card company answers it as
+ * before. `inFlight` tells the caller which batch is on its way if this throws.
+ */
+async function sendBatches(
+  deps: SettlementDeps, run: SettlementRun, pending: number[], owner: string, options: SettleOptions, inFlight: { batch: SentBatch | null },
+): Promise<void> {
+  const batchCount = run.batchIds.length;
+  let batchesDone = batchCount - pending.length;
+  let itemsDone = 0;
+  for (const [index, batchNo] of pending.entries()) {
+    const current = inFlight.batch ?? startBatch(deps, run.id, batchNo, await readBatch(deps, run.id, batchNo), options.requestId);
+    inFlight.batch = current;
+    const following = pending[index + 1];
+    const followingItems = following === undefined || deps.lifecycle?.signal.aborted ? null : await readBatch(deps, run.id, following);
+    const results = matchResults(current.items, await current.answer);
+    inFlight.batch = null;
+    if (following !== undefined && followingItems && !deps.lifecycle?.signal.aborted) {
+      inFlight.batch = startBatch(deps, run.id, following, followingItems, options.requestId);
+      // The write below blocks the event loop: the next batch must have left before it starts.
+      await inFlight.batch.sent;
+    }
+    await deps.settlements.recordBatchResults(run.id, results, deps.clock().toISOString());
+    itemsDone += current.items.length;
+    batchesDone += 1;
+    await renewLease(deps, owner);
+    options.onProgress?.({ runId: run.id, batchesDone, batchCount, itemsDone, itemCount: run.itemCount });
+  }
+}
+
 async function renewLease(deps: SettlementDeps, owner: string): Promise<void> {
   const now = deps.clock();
   const renewed = await deps.settlements.acquireLease({
@@ -138,15 +166,29 @@ async function renewLease(deps: SettlementDeps, owner: string): Promise<void> {
   assert.ok(renewed, 'the settlement lease was lost during a run');
 }
 
-/** Sends one batch (committed before it is sent), checks the answer item by item and records it. */
-async function sendBatch(deps: SettlementDeps, runId: string, batchNo: number, requestId?: string): Promise<number> {
+/** A batch on its way to the card company, with the items it carries. */
+interface SentBatch {
+  items: BatchItemRecord[];
+  answer: Promise<SettlementBatchResponse>;
+  /** Resolves once the request has left (or the exchange has ended), never rejects. */
+  sent: Promise<void>;
+}
+
+async function readBatch(deps: SettlementDeps, runId: string, batchNo: number): Promise<BatchItemRecord[]> {
   const items = await deps.settlements.readBatch(runId, batchNo);
   assert.ok(items.length > 0 && items.length <= deps.settings.batchSizeMax, 'a batch holds 1..batchSizeMax items');
-  const batch = toBatchRequest(`${runId}-${batchNo}`, items);
-  const answer = await deps.network.sendBatch(batch, { requestId });
-  const results = matchResults(items, answer);
-  await deps.settlements.recordBatchResults(runId, results, deps.clock().toISOString());
-  return items.length;
+  return items;
+}
+
+/** Sends a batch whose items were committed with the run; the answer comes later. */
+function startBatch(deps: SettlementDeps, runId: string, batchNo: number, items: BatchItemRecord[], requestId?: string): SentBatch {
+  if (deps.lifecycle?.signal.aborted) throw new Error('the process is shutting down; the run resumes at the next start');
+  let reportSent = (): void => undefined;
+  const reported = new Promise<void>((resolve) => { reportSent = resolve; });
+  const answer = deps.network.sendBatch(toBatchRequest(`${runId}-${batchNo}`, items), { requestId, onRequestSent: () => reportSent() });
+  // Observed at once, so that an answer abandoned after an earlier failure is never an unhandled rejection.
+  const ended = answer.then(() => undefined, () => undefined);
+  return { items, answer, sent: Promise.race([reported, ended]) };
 }
 
 export function toBatchRequest(batchId: string, items: BatchItemRecord[]): SettlementBatchRequest {

@@ -53,7 +53,7 @@ interface Card {
 }
 
 /** A Luhn-valid 16-digit Visa or Mastercard number from an index (never one of the test cards' outcomes). */
-function cardNumber(index: number): string {
+export function cardNumber(index: number): string {
   const body = `${index % 2 === 0 ? '4' : '5'}${index % 2 === 0 ? '9' : '1'}${String(index).padStart(13, '0')}`;
   for (let check = 0; check <= 9; check += 1) {
     if (luhnValid(`${body}${check}`)) return `${body}${check}`;

@@ -2,7 +2,7 @@
  * Settlement throughput of the simulator, end to end over real HTTP: JSON parsing, zod
  * validation, the batch transaction and the answer. Not a test; run it by hand:
  *
- *   npx node card-network-sim/bench/settlement-throughput.ts [items] [rounds]
+ *   npm run bench:network-batch -- [items] [rounds]
  *
  * Each round seeds `items` approved authorizations straight into a fresh store, then times
  * one POST /v1/settlement-batches that settles them all.
@@ -11,11 +11,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { createLogger } from '../../shared/logger.ts';
-import type { SettlementBatchItem } from '../../shared/contracts/network.ts';
-import { createApp } from '../src/app.ts';
-import { loadNetworkConfig } from '../src/config.ts';
-import { openStore, type NetworkStore } from '../src/storage/store.ts';
+import { createLogger } from '../shared/logger.ts';
+import type { SettlementBatchItem } from '../shared/contracts/network.ts';
+import { createApp } from '../card-network-sim/src/app.ts';
+import { loadNetworkConfig } from '../card-network-sim/src/config.ts';
+import { openStore, type NetworkStore } from '../card-network-sim/src/storage/store.ts';
 
 const itemCount = Number(process.argv[2] ?? 5000);
 const rounds = Number(process.argv[3] ?? 5);

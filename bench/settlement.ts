@@ -6,10 +6,13 @@
  * resident memory of each process. It checks the outcome before it believes the numbers: the
  * run completed, every item settled, and the merchant account holds the sum of the amounts.
  *
- *   npm run bench:settlement -- --items 100000,1000000 --repeat 3 [--via cli|server] [--keep true]
+ *   npm run bench:settlement -- --items 100000,1000000 --repeat 3 [--via cli|server]
  *
- * Seeding is timed apart and is not part of the measurement. All traffic goes to 127.0.0.1;
- * every process it starts is stopped and every temporary folder removed at the end.
+ * Seeding is timed apart and is not part of the measurement; each attempt settles its own copy
+ * of the seeded files. `--keep true` keeps the seeded folders and `--seeded DIR` reuses them
+ * (seeding a million payments takes minutes). For experiments: `--profile DIR` writes a CPU
+ * profile of every process, `--node-options '…'` passes runtime flags to them. All traffic goes
+ * to 127.0.0.1; every process it starts is stopped and every temporary folder removed at the end.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

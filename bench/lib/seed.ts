@@ -3,7 +3,8 @@
  * the processing server's SQLite (opened with openSqliteDatabase, so its migrations apply) gets
  * `authorized` automatic payments with sealed cards and their idempotency records, and the
  * simulator's SQLite (through its own store) gets the matching approved authorizations: same
- * merchantReference, authorization code, amount and currency, created now (not expired).
+ * merchantReference, authorization code, amount and currency, created in the last moments before
+ * `now`, one a millisecond, as a busy shop's would be (none of them expired).
  * Rows go in big transactions through prepared statements; nothing here talks HTTP.
  */
 import { createHmac, createSecretKey, randomBytes, randomUUID } from 'node:crypto';
@@ -100,7 +101,7 @@ export function seed(options: SeedOptions): SeedResult {
   const totals: Record<string, number> = {};
   let processingMs = 0;
   let networkMs = 0;
-  const createdAt = options.now.toISOString();
+  const firstCreatedMs = options.now.getTime() - options.itemCount;
   try {
     for (let start = 0; start < options.itemCount; start += ROWS_PER_TRANSACTION) {
       const end = Math.min(options.itemCount, start + ROWS_PER_TRANSACTION);
@@ -111,6 +112,7 @@ export function seed(options: SeedOptions): SeedResult {
         const amount = amountOf(index, currency);
         totals[currency] = (totals[currency] ?? 0) + amount;
         const id = `pay_${uuidv7().replaceAll('-', '')}`;
+        const createdAt = new Date(firstCreatedMs + index).toISOString();
         payments.push({
           id, merchantReference: id, status: 'authorized', amount, currency, captureMethod: 'automatic',
           cardBrand: card.brand, cardLast4: card.last4, cardExpMonth: 1 + (index % 12), cardExpYear: options.now.getUTCFullYear() + 3,
@@ -126,7 +128,7 @@ export function seed(options: SeedOptions): SeedResult {
       for (const payment of payments) {
         insertPayment.run(paymentToRow(payment) as Record<string, string | number | null>);
         insertIdempotency.run(payment.idempotencyKey, requestHash(payment.id), payment.id, 'authorized',
-          JSON.stringify(toPublicPayment(payment)), createdAt);
+          JSON.stringify(toPublicPayment(payment)), payment.createdAt);
       }
       processing.exec('COMMIT');
       processingMs += performance.now() - processingStartedMs;
@@ -138,7 +140,7 @@ export function seed(options: SeedOptions): SeedResult {
             id: payment.authorizationId!, merchantReference: payment.merchantReference, cardFingerprint: card.networkFingerprint,
             cardLast4: card.last4, amount: payment.amount, currency: payment.currency, responseCode: '00',
             authorizationCode: payment.authorizationCode, message: 'approved', status: 'approved', heldAmount: payment.amount,
-            createdAtMs: options.now.getTime(),
+            createdAtMs: Date.parse(payment.createdAt),
           });
         }
       });

@@ -20,7 +20,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { startService, stopService, type RunningService } from '../scripts/lib/processes.ts';
+import { nodeFlags, startService, stopService, type RunningService } from '../scripts/lib/processes.ts';
 import { followPeakRss, machineDescription, median, parseFlags, procStatusKb } from './lib/measure.ts';
 import { PROCESSING_DATABASE_FILE_NAME, seed } from './lib/seed.ts';
 
@@ -66,7 +66,7 @@ function commonEnv(dataDir: string, vaultKey: string): Record<string, string> {
 
 /** `node bin/run.mjs settle` as `npm run settle` starts it; resolves when it exits. */
 async function settleWithCli(env: Record<string, string>): Promise<{ peakMb: number; output: string }> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'run.mjs'), 'settle'], {
+  const child = spawn(process.execPath, [...nodeFlags(ROOT), path.join(ROOT, 'bin', 'run.mjs'), 'settle'], {
     cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const peak = followPeakRss(child.pid!);

@@ -2,14 +2,17 @@
 // `npm start`: the three processes in one terminal with prefixed logs (concurrently); Ctrl-C
 // stops all three. Logs are pretty when a person watches this terminal, JSON when piped.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
+// The runtime flags every process starts with (see docs/PERFORMANCE.md, "Memory").
+const nodeFlags = JSON.parse(fs.readFileSync(path.join(root, 'bin', 'node-flags.json'), 'utf8')).join(' ');
 const env = { ...process.env, LOG_FORMAT: process.env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json') };
 const child = spawn(process.execPath, [
   path.join(root, 'node_modules', 'concurrently', 'dist', 'bin', 'concurrently.js'),
   '--kill-others', '--names', 'ui,proc,net', '--prefix-colors', 'cyan,magenta,yellow',
-  'node bin/run.mjs ui', 'node bin/run.mjs processing', 'node bin/run.mjs network',
+  ...['ui', 'processing', 'network'].map((name) => `node ${nodeFlags} bin/run.mjs ${name}`),
 ], { cwd: root, env, stdio: 'inherit' });
 
 // Ctrl-C reaches every process of the terminal's group; this one only waits for the others.

@@ -5,6 +5,7 @@
  * Shared by the tests and the scripts (chaos, screenshots); `root` is the repository folder.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -33,8 +34,16 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * The runtime flags npm's scripts start every process with (bin/node-flags.json), so that what
+ * the tests and benchmarks run is what a user runs.
+ */
+export function nodeFlags(root: string): string[] {
+  return JSON.parse(fs.readFileSync(path.join(root, 'bin', 'node-flags.json'), 'utf8')) as string[];
+}
+
 export async function startService(root: string, name: ServiceName, env: Record<string, string>): Promise<RunningService> {
-  const child = spawn(process.execPath, [path.join(root, 'bin', 'run.mjs'), name], {
+  const child = spawn(process.execPath, [...nodeFlags(root), path.join(root, 'bin', 'run.mjs'), name], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -102,6 +102,36 @@ describeEachStore('settlement repository contract', (current) => {
       expect(await settlements().findRunningRun()).toMatchObject({ id: 'set_two' });
     });
 
+    test('when a run has taken a payment and not yet recorded it, then the payment names the run and cannot be voided or captured', async () => {
+      const automatic = await authorizedPayment(current().storage, { amount: 1200 });
+      await settlements().createRun({ runId: 'set_taken', startedAt: at(60), batchSizeMax: 10, notBefore: WINDOW_START });
+
+      const voided = await repository().transition({
+        id: automatic.id, fromStatuses: ['authorized', 'captured'], requireUnbatched: true,
+        changes: { status: 'voided', reason: 'merchant_void', limitAmount: 0, updatedAt: at(61) },
+      });
+
+      expect(voided).toBeNull();
+      expect(await repository().getPayment(automatic.id)).toMatchObject({ status: 'authorized', settlementId: 'set_taken' });
+      expect((await repository().listPayments({ limit: 10, status: 'authorized' })).data.map((payment) => payment.settlementId)).toEqual(['set_taken']);
+    });
+
+    test('when a run failed before its results were recorded, then its payments keep naming it, and no later run or expiry takes them', async () => {
+      const stranded = await authorizedPayment(current().storage, { amount: 1300, createdAt: at(1) });
+      await settlements().createRun({ runId: 'set_failed', startedAt: at(60), batchSizeMax: 10, notBefore: WINDOW_START });
+      await settlements().failRun('set_failed', 'injected', at(61));
+      const fresh = await authorizedPayment(current().storage, { amount: 1400, createdAt: at(2) });
+
+      const next = await settlements().createRun({ runId: 'set_next', startedAt: at(70), batchSizeMax: 10, notBefore: WINDOW_START });
+      await settlements().expireAuthorizations(at(100), at(100));
+
+      expect(next).toMatchObject({ itemCount: 1 });
+      expect((await settlements().readBatch('set_next', 1)).map((item) => item.paymentId)).toEqual([fresh.id]);
+      expect(await repository().getPayment(stranded.id)).toMatchObject({ status: 'authorized', settlementId: 'set_failed' });
+      expect(await repository().getPayment(fresh.id)).toMatchObject({ status: 'authorized', settlementId: 'set_next' });
+      expect(await settlements().getRun('set_failed')).toMatchObject({ status: 'failed' });
+    });
+
     test('when two instances create runs at once, then every ready payment lands in exactly one run', async () => {
       const other = await current().openAnother();
       for (let index = 0; index < 20; index += 1) await authorizedPayment(current().storage, { amount: 100 + index });

@@ -49,9 +49,10 @@ describe('SQLite settlement store', () => {
     const payment = await authorizedPayment(storage, { amount: 4200 });
     const run = await storage.settlements.createRun({ runId: 'set_upgraded', startedAt: at(60), batchSizeMax: 10, notBefore: WINDOW_START });
 
-    expect(indexesOf(filePath, 'payments')).toEqual(expect.arrayContaining(['payments_unbatched']));
+    expect(indexesOf(filePath, 'payments')).toEqual(expect.arrayContaining(['payments_unbatched', 'payments_status_created']));
     expect(indexesOf(filePath, 'payments')).not.toContain('payments_ready');
-    expect(indexesOf(filePath, 'settlement_items')).toEqual(['settlement_items_run_batch']);
+    expect(indexesOf(filePath, 'payments')).not.toContain('payments_status_updated');
+    expect(indexesOf(filePath, 'settlement_items')).toEqual(['settlement_items_run_batch', 'settlement_items_sale']);
     expect(indexesOf(filePath, 'idempotency_keys')).toEqual(['idempotency_keys_payment']);
     expect(run).toMatchObject({ itemCount: 1, batchIds: ['set_upgraded-1'] });
     expect((await storage.repository.getPayment(payment.id))?.settlementId).toBe('set_upgraded');

@@ -127,4 +127,18 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX idempotency_keys_payment ON idempotency_keys (payment_id);
     `,
   },
+  {
+    // A run no longer rewrites every payment row when it is created (docs/PERFORMANCE.md):
+    // - A payment is in a run when the run has a sale item for it. This unique index finds that
+    //   item, and makes "a payment is in at most one run" a rule of the database: a run that took
+    //   a payment already taken could not commit. The payment's own settlement_id is written when
+    //   its result is recorded (or when its run fails), together with its new status.
+    // - Payments listed by status come in (created_at, id) order from the index, not sorted.
+    version: 4,
+    sql: `
+      CREATE UNIQUE INDEX settlement_items_sale ON settlement_items (payment_id) WHERE type = 'sale';
+      DROP INDEX payments_status_updated;
+      CREATE INDEX payments_status_created ON payments (status, created_at, id);
+    `,
+  },
 ];

@@ -9,12 +9,23 @@ import type {
 } from '../repository.ts';
 import { inTransaction } from './database.ts';
 import { PAYMENT_COLUMNS, paymentFromRow, paymentToRow, type Row } from './payment-rows.ts';
+import { IN_A_RUN_CONDITION } from './settlement-rows.ts';
+
+/**
+ * A payment's columns, its settlementId read as the run that has taken it: written on the row
+ * once its result is recorded, and until then found through the run's sale item (the SQLite
+ * store does not rewrite every payment when it creates a run; see settlement-rows.ts).
+ */
+const PAYMENT_SELECT = `SELECT ${PAYMENT_COLUMNS.filter((column) => column !== 'settlement_id').join(', ')},
+  COALESCE(settlement_id, (SELECT taken.run_id FROM settlement_items AS taken WHERE taken.payment_id = payments.id AND taken.type = 'sale'))
+    AS settlement_id
+  FROM payments`;
 
 export function createSqlitePaymentRepository(database: DatabaseSync): PaymentRepository {
   const placeholders = PAYMENT_COLUMNS.map((column) => `:${column}`).join(', ');
   const statements = {
     insertPayment: database.prepare(`INSERT INTO payments (${PAYMENT_COLUMNS.join(', ')}) VALUES (${placeholders})`),
-    getPayment: database.prepare('SELECT * FROM payments WHERE id = ?'),
+    getPayment: database.prepare(`${PAYMENT_SELECT} WHERE id = ?`),
     getIdempotency: database.prepare('SELECT * FROM idempotency_keys WHERE key = ?'),
     insertIdempotency: database.prepare(
       'INSERT INTO idempotency_keys (key, request_hash, payment_id, outcome, response, created_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -24,7 +35,7 @@ export function createSqlitePaymentRepository(database: DatabaseSync): PaymentRe
       'SELECT COALESCE(SUM(limit_amount), 0) AS spent FROM payments WHERE card_fingerprint = ? AND currency = ? AND created_at >= ? AND limit_amount > 0',
     ),
     unresolved: database.prepare(
-      `SELECT * FROM payments WHERE (status = 'pending' OR resolution IS NOT NULL) AND updated_at < ?
+      `${PAYMENT_SELECT} WHERE (status = 'pending' OR resolution IS NOT NULL) AND updated_at < ?
        ORDER BY updated_at LIMIT ?`,
     ),
   };
@@ -52,7 +63,7 @@ export function createSqlitePaymentRepository(database: DatabaseSync): PaymentRe
     if (!statement) {
       const assignments = columns.map((column) => `${column} = ?`).join(', ');
       const guard = Array.from({ length: guardCount }, () => '?').join(', ');
-      const unbatched = requireUnbatched ? ' AND settlement_id IS NULL' : '';
+      const unbatched = requireUnbatched ? ` AND settlement_id IS NULL AND NOT ${IN_A_RUN_CONDITION}` : '';
       statement = database.prepare(`UPDATE payments SET ${assignments} WHERE id = ? AND status IN (${guard})${unbatched}`);
       updateStatements.set(signature, statement);
     }
@@ -105,7 +116,7 @@ export function createSqlitePaymentRepository(database: DatabaseSync): PaymentRe
     }
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
     // Filters vary per call; SQLite caches compiled statements, and there are few combinations.
-    const rows = database.prepare(`SELECT * FROM payments ${where} ORDER BY created_at DESC, id DESC LIMIT ?`)
+    const rows = database.prepare(`${PAYMENT_SELECT} ${where} ORDER BY created_at DESC, id DESC LIMIT ?`)
       .all(...parameters, query.limit + 1) as Row[];
     return { data: rows.slice(0, query.limit).map(paymentFromRow), hasMore: rows.length > query.limit };
   }

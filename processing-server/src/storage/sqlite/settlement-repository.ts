@@ -11,7 +11,8 @@ import type {
 } from '../settlement-repository.ts';
 import { inTransaction } from './database.ts';
 import {
-  ASSIGN_REFUNDS_SQL, ASSIGN_SALES_SQL, ITEM_COLUMNS, MARK_SALES_SQL, READY_REFUND_CONDITION, batchIdsOf, itemFromRow, itemFromValues,
+  ASSIGN_REFUNDS_SQL, ASSIGN_SALES_SQL, IN_A_RUN_CONDITION, ITEM_COLUMNS, LAST_SALE_KEY_SQL, READY_REFUND_CONDITION, batchIdsOf, itemFromRow,
+  itemFromValues,
   refundFromRow, runFromRow, totalsFromGroups, type Row,
 } from './settlement-rows.ts';
 
@@ -25,11 +26,11 @@ export function createSqliteSettlementRepository(database: DatabaseSync): Settle
     // Never-batched authorizations older than the cutoff, found on the partial index by created_at.
     expire: database.prepare(
       `UPDATE payments INDEXED BY payments_unbatched SET status = 'expired', limit_amount = 0, updated_at = ?
-       WHERE status IN ('authorized', 'captured') AND settlement_id IS NULL AND created_at < ?`,
+       WHERE status IN ('authorized', 'captured') AND settlement_id IS NULL AND created_at < ? AND NOT ${IN_A_RUN_CONDITION}`,
     ),
     insertRun: database.prepare('INSERT INTO settlement_runs (id, status, started_at, item_count, batch_count) VALUES (?, \'running\', ?, 0, 0)'),
     assignSales: database.prepare(ASSIGN_SALES_SQL),
-    markSales: database.prepare(MARK_SALES_SQL),
+    lastSaleKey: database.prepare(LAST_SALE_KEY_SQL),
     assignRefunds: database.prepare(ASSIGN_REFUNDS_SQL),
     markRefunds: database.prepare(`UPDATE refunds AS r SET settlement_id = :runId WHERE ${READY_REFUND_CONDITION}`),
     setRunSize: database.prepare('UPDATE settlement_runs SET item_count = ?, batch_count = ? WHERE id = ?'),
@@ -40,21 +41,12 @@ export function createSqliteSettlementRepository(database: DatabaseSync): Settle
     batchPending: database.prepare("SELECT EXISTS (SELECT 1 FROM settlement_items WHERE run_id = ? AND batch_no = ? AND status = 'pending') AS pending"),
     readBatch: database.prepare(`SELECT ${ITEM_COLUMNS} FROM settlement_items WHERE run_id = ? AND batch_no = ? ORDER BY seq`),
     setItem: database.prepare("UPDATE settlement_items SET status = ?, reason = ? WHERE seq = ? AND status = 'pending'"),
-    // A batch's results as JSON: [[seq, status, reason], …] for the items, [seq, …] for the sales.
-    // Each statement follows the stored items (payment, amount, still pending), not the caller's
-    // copy. The unary `+` keeps the planner from walking an index of the run's million items or
-    // of the payments by status: the 5,000 results lead, each item and payment found by its key.
-    setItems: database.prepare(
-      `UPDATE settlement_items SET status = result.value ->> 1, reason = result.value ->> 2 FROM json_each(:results) AS result
-       WHERE settlement_items.seq = result.value ->> 0 AND +settlement_items.run_id = :runId AND settlement_items.status = 'pending'`,
-    ),
-    salesSettled: database.prepare(
-      `UPDATE payments SET status = 'settled', captured_amount = sale.amount, updated_at = :now
-       FROM (SELECT item.payment_id AS payment_id, item.amount AS amount FROM json_each(:seqs) AS result
-             JOIN settlement_items AS item ON item.seq = result.value
-             WHERE +item.run_id = :runId AND item.type = 'sale' AND item.status = 'pending') AS sale
-       WHERE payments.id = sale.payment_id AND +payments.status IN ('authorized', 'captured')`,
-    ),
+    batchSize: database.prepare('SELECT COUNT(*) AS count FROM settlement_items WHERE run_id = ? AND batch_no = ?'),
+    // A batch's answer is written as its rejections (JSON: [seq, …] for the sales, [[seq, reason], …]
+    // for the items), and then everything of the batch still pending settled, read in place
+    // through the (run_id, batch_no) index. Each statement follows the stored items (payment,
+    // amount, still pending), not the caller's copy. The unary `+` keeps the planner from walking
+    // an index of the run's items or of the payments by status for a handful of rejections.
     salesRejected: database.prepare(
       `UPDATE payments SET status = 'settlement_rejected', limit_amount = 0, updated_at = :now
        FROM (SELECT item.payment_id AS payment_id FROM json_each(:seqs) AS result
@@ -62,6 +54,18 @@ export function createSqliteSettlementRepository(database: DatabaseSync): Settle
              WHERE +item.run_id = :runId AND item.type = 'sale' AND item.status = 'pending') AS sale
        WHERE payments.id = sale.payment_id AND +payments.status IN ('authorized', 'captured')`,
     ),
+    salesSettled: database.prepare(
+      `UPDATE payments SET status = 'settled', captured_amount = sale.amount, updated_at = :now
+       FROM (SELECT item.payment_id AS payment_id, item.amount AS amount FROM settlement_items AS item
+             WHERE item.run_id = :runId AND item.batch_no = :batchNo AND item.type = 'sale' AND item.status = 'pending'
+               AND item.seq NOT IN (SELECT value FROM json_each(:rejectedSeqs))) AS sale
+       WHERE payments.id = sale.payment_id AND +payments.status IN ('authorized', 'captured')`,
+    ),
+    itemsRejected: database.prepare(
+      `UPDATE settlement_items SET status = 'rejected', reason = result.value ->> 1 FROM json_each(:rejections) AS result
+       WHERE settlement_items.seq = result.value ->> 0 AND +settlement_items.run_id = :runId AND settlement_items.status = 'pending'`,
+    ),
+    itemsSettled: database.prepare("UPDATE settlement_items SET status = 'settled' WHERE run_id = :runId AND batch_no = :batchNo AND status = 'pending'"),
     refundResult: database.prepare("UPDATE refunds SET status = ?, reason = ?, updated_at = ? WHERE id = ? AND status = 'pending'"),
     // A refused refund gives its amount back to the payment's refundable balance.
     refundUndone: database.prepare(
@@ -82,8 +86,20 @@ export function createSqliteSettlementRepository(database: DatabaseSync): Settle
       "UPDATE settlement_runs SET status = 'completed', completed_at = ?, settled_count = ?, rejected_count = ?, totals = ? WHERE id = ?",
     ),
     fail: database.prepare("UPDATE settlement_runs SET status = 'failed', completed_at = ?, error = ? WHERE id = ? AND status = 'running'"),
+    // The payments a failed run took and never recorded stay out of later runs, as they always did.
+    markUnrecordedSales: database.prepare(
+      `UPDATE payments SET settlement_id = :runId
+       WHERE settlement_id IS NULL AND id IN (SELECT payment_id FROM settlement_items WHERE run_id = :runId AND type = 'sale' AND status = 'pending')`,
+    ),
     listRuns: database.prepare('SELECT * FROM settlement_runs WHERE id < ? ORDER BY id DESC LIMIT ?'),
-    listItems: database.prepare('SELECT * FROM settlement_items WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
+    // A page of a run's items walks the table from the cursor (or the run's first item) in seq
+    // order; a run's items are one range of seq (one transaction inserted them), so the page is
+    // read without sorting the run's million items.
+    listItems: database.prepare(
+      `SELECT * FROM settlement_items
+       WHERE seq > MAX(:after, (SELECT seq - 1 FROM settlement_items WHERE run_id = :runId ORDER BY batch_no, seq LIMIT 1)) AND +run_id = :runId
+       ORDER BY seq LIMIT :limit`,
+    ),
     getPayment: database.prepare('SELECT id, status, currency, captured_amount, refunded_amount FROM payments WHERE id = ?'),
     refundByKey: database.prepare('SELECT * FROM refunds WHERE idempotency_key = ?'),
     insertRefund: database.prepare(
@@ -111,18 +127,20 @@ export function createSqliteSettlementRepository(database: DatabaseSync): Settle
   }
 
   /**
-   * Assigns the ready sales a batch at a time, marking each batch's payments as it goes, then the
-   * refunds after them; every assigned payment and refund is marked with the run. Returns the count.
+   * Assigns the ready sales a batch at a time, each batch starting after the last sale of the one
+   * before, then the refunds after them, which are marked with the run. Returns the count.
    */
   function assignItems(runId: string, batchSizeMax: number, notBefore: string): number {
     let assigned = 0;
+    let after = { afterCreatedAt: '', afterId: '' };
     for (let batchNo = 1; ; batchNo += 1) {
-      const count = Number(statements.assignSales.run({ runId, batchNo, notBefore, limit: batchSizeMax }).changes);
+      const from = after.afterCreatedAt > notBefore ? after.afterCreatedAt : notBefore;
+      const count = Number(statements.assignSales.run({ runId, batchNo, notBefore: from, limit: batchSizeMax, ...after }).changes);
       if (count === 0) break;
-      const marked = Number(statements.markSales.run({ runId, notBefore, limit: batchSizeMax }).changes);
-      assert.equal(marked, count, 'the payments of the assigned sales are marked with the run');
       assigned += count;
       if (count < batchSizeMax) break;
+      const last = statements.lastSaleKey.get() as Row;
+      after = { afterCreatedAt: String(last.created_at), afterId: String(last.id) };
     }
     const refunds = Number(statements.assignRefunds.run({ runId, assigned, batchSizeMax }).changes);
     assert.equal(Number(statements.markRefunds.run({ runId }).changes), refunds, 'the assigned refunds are marked with the run');
@@ -141,22 +159,29 @@ export function createSqliteSettlementRepository(database: DatabaseSync): Settle
   }
 
   /**
-   * A whole batch in three statements (settled sales, rejected sales, items); refunds, which are
-   * few, one by one. An item already recorded by an earlier attempt at this batch is left as it
-   * is, and so are its payment and refund.
+   * A whole batch in a few statements: the rejected sales and their items (few, listed), the
+   * refunds (few, one by one), then every other item of the batch and its payment settled, read
+   * in place. `results` answers every item of one batch (checked). An item already recorded by an
+   * earlier attempt at this batch is left as it is, and so are its payment and refund.
    */
   function recordResults(runId: string, results: ItemResult[], now: string): void {
-    const settledSales: number[] = [];
+    const batchNo = results[0]?.item.batchNo;
+    assert.ok(batchNo !== undefined && results.every(({ item }) => item.batchNo === batchNo), 'the results are of one batch');
+    assert.equal(Number((statements.batchSize.get(runId, batchNo) as Row).count), results.length, 'the results answer every item of the batch');
     const rejectedSales: number[] = [];
-    for (const { item, status } of results) {
-      if (item.type === 'sale') (status === 'settled' ? settledSales : rejectedSales).push(item.seq);
-    }
-    if (settledSales.length > 0) statements.salesSettled.run({ runId, now, seqs: JSON.stringify(settledSales) });
-    if (rejectedSales.length > 0) statements.salesRejected.run({ runId, now, seqs: JSON.stringify(rejectedSales) });
+    const rejections: Array<[number, string | null]> = [];
     for (const { item, status, reason } of results) {
       if (item.type === 'refund') recordRefund(item, status, reason, now);
+      else if (status === 'rejected') {
+        rejectedSales.push(item.seq);
+        rejections.push([item.seq, reason]);
+      }
     }
-    statements.setItems.run({ runId, results: JSON.stringify(results.map(({ item, status, reason }) => [item.seq, status, reason])) });
+    const rejectedSeqs = JSON.stringify(rejectedSales);
+    if (rejectedSales.length > 0) statements.salesRejected.run({ runId, now, seqs: rejectedSeqs });
+    statements.salesSettled.run({ runId, batchNo, now, rejectedSeqs });
+    if (rejections.length > 0) statements.itemsRejected.run({ runId, rejections: JSON.stringify(rejections) });
+    statements.itemsSettled.run({ runId, batchNo });
   }
 
   function recordRefund(item: BatchItemRecord, status: ItemResult['status'], reason: string | null, now: string): void {
@@ -222,14 +247,17 @@ export function createSqliteSettlementRepository(database: DatabaseSync): Settle
     readBatch: async (runId, batchNo) => readBatch(runId, batchNo),
     recordBatchResults: async (runId, results, now) => inTransaction(database, () => recordResults(runId, results, now)),
     completeRun: async (runId, now) => inTransaction(database, () => completeRun(runId, now)),
-    failRun: async (runId, error, now) => { statements.fail.run(now, error, runId); },
+    failRun: async (runId, error, now) => inTransaction(database, () => {
+      statements.fail.run(now, error, runId);
+      statements.markUnrecordedSales.run({ runId });
+    }),
     getRun: async (runId) => getRun(runId),
     listRuns: async ({ limit, startingAfter }) => {
       const rows = statements.listRuns.all(startingAfter ?? '\u{10FFFF}', limit + 1) as Row[];
       return { data: rows.slice(0, limit).map(runFromRow), hasMore: rows.length > limit };
     },
     listItems: async (runId, { limit, startingAfterSeq }) => {
-      const rows = statements.listItems.all(runId, startingAfterSeq ?? 0, limit + 1) as Row[];
+      const rows = statements.listItems.all({ runId, after: startingAfterSeq ?? 0, limit: limit + 1 }) as Row[];
       return { data: rows.slice(0, limit).map(itemFromRow), hasMore: rows.length > limit };
     },
     createRefund: async (refund) => inTransaction(database, () => createRefund(refund)),

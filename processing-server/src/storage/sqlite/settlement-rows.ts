@@ -8,11 +8,18 @@ export type Row = Record<string, unknown>;
 /**
  * The sales a run takes: automatic and authorized, or captured; never batched; not expired.
  * Named parameter :notBefore; the payments table is `p`. Written so that the partial index
- * payments_unbatched (never batched, authorized or captured) serves it, and shared by the
- * assignment and the marking of a run so that both always mean the same rows.
+ * payments_unbatched (authorized or captured, settlement_id not yet written) serves it. On
+ * SQLite a payment keeps its entry there until its result is recorded: what takes it out of
+ * the next run is its sale item (see ASSIGN_SALES_SQL).
  */
 export const READY_SALE_CONDITION = `p.settlement_id IS NULL AND p.status IN ('authorized', 'captured')
   AND p.created_at >= :notBefore AND (p.capture_method = 'automatic' OR p.status = 'captured')`;
+
+/**
+ * The payment (table `payments`, unaliased) has a sale item in some run: it is in that run,
+ * whether or not its result has been recorded. Found on the unique index settlement_items_sale.
+ */
+export const IN_A_RUN_CONDITION = "EXISTS (SELECT 1 FROM settlement_items AS taken WHERE taken.payment_id = payments.id AND taken.type = 'sale')";
 
 /** The refunds a run takes (the refunds table is `r`); every refund has its payment (a foreign key). */
 export const READY_REFUND_CONDITION = "r.status = 'pending' AND r.settlement_id IS NULL";
@@ -21,29 +28,29 @@ const ITEM_INSERT = `INSERT INTO settlement_items (run_id, batch_no, payment_id,
     original_merchant_reference, authorization_code, card_brand, card_last4, amount, currency)`;
 
 /**
- * The first :limit ready sales in (created_at, id) order, walked on the partial index
- * payments_unbatched. Named parameter :notBefore (and :limit).
- */
-const NEXT_READY_SALES = `FROM payments p INDEXED BY payments_unbatched
-  WHERE ${READY_SALE_CONDITION}
-  ORDER BY p.created_at, p.id
-  LIMIT :limit`;
-
-/**
- * The next ready sales as the items of batch :batchNo; MARK_SALES_SQL then marks the same
- * payments, so that the next call takes the ones after them. Taking a batch at a time from the
- * front of an index in order numbers the items without sorting a million rows or running a window
- * function over them (each of which cost more than the insert itself). Named parameters: :runId,
- * :batchNo, :notBefore, :limit.
+ * The next :limit ready sales after the key (:afterCreatedAt, :afterId), in (created_at, id)
+ * order, as the items of batch :batchNo (named parameters :runId, :batchNo, :notBefore,
+ * :afterCreatedAt, :afterId, :limit). A run calls it batch after batch, each time from the key
+ * of the last sale taken (LAST_SALE_KEY_SQL), with :notBefore raised to :afterCreatedAt: the
+ * index walk must start at the key, and SQLite starts it at the one lower bound on created_at
+ * (a row-value comparison, or a second bound, is only a filter, and the walk starts back at the
+ * front of the index every batch, quadratic in the run's size). Walking a partial index in order
+ * numbers the items without sorting a million rows or running a window function over them, and
+ * the payments are not rewritten. A payment that some run has taken already (it has a sale
+ * item) is left out; the unique index settlement_items_sale would refuse it anyway.
  */
 export const ASSIGN_SALES_SQL = `${ITEM_INSERT}
   SELECT :runId, :batchNo, p.id, NULL, 'sale', p.merchant_reference, NULL, p.authorization_code, p.card_brand, p.card_last4,
     CASE WHEN p.capture_method = 'manual' THEN p.captured_amount ELSE p.amount END, p.currency
-  ${NEXT_READY_SALES}`;
+  FROM payments p INDEXED BY payments_unbatched
+  WHERE ${READY_SALE_CONDITION} AND (p.created_at > :afterCreatedAt OR p.id > :afterId)
+    AND NOT EXISTS (SELECT 1 FROM settlement_items AS taken WHERE taken.payment_id = p.id AND taken.type = 'sale')
+  ORDER BY p.created_at, p.id
+  LIMIT :limit`;
 
-/** Marks the sales ASSIGN_SALES_SQL just took (the same rows: same query, same transaction). */
-export const MARK_SALES_SQL = `UPDATE payments SET settlement_id = :runId
-  WHERE rowid IN (SELECT p.rowid ${NEXT_READY_SALES})`;
+/** The (created_at, id) of the payment of the last item inserted: where the next batch of sales starts. */
+export const LAST_SALE_KEY_SQL = `SELECT p.created_at AS created_at, p.id AS id FROM payments p
+  WHERE p.id = (SELECT payment_id FROM settlement_items WHERE seq = (SELECT MAX(seq) FROM settlement_items))`;
 
 /**
  * Every pending refund after the :assigned sales, continuing their numbering into batches of

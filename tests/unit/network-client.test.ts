@@ -88,7 +88,9 @@ describe('network client', () => {
 
   test('when the card company keeps failing, then the breaker opens and fails fast, and closes after a successful half-open probe', async () => {
     const server = await scriptedServer([{ status: 503 }, { status: 503 }, { status: 503 }, { status: 200, body: APPROVED }]);
-    const network = client(server.url, { retryMax: 0, breakerThreshold: 3, breakerHalfOpenAfterMs: 50 });
+    // Long enough that the fast-failing call below still finds the breaker open on a busy machine
+    // (at 50 ms it once became the half-open probe in a full parallel run).
+    const network = client(server.url, { retryMax: 0, breakerThreshold: 3, breakerHalfOpenAfterMs: 400 });
     const states: string[] = [];
     network.breaker.onBreak(() => states.push('open'));
     network.breaker.onReset(() => states.push('closed'));
@@ -99,7 +101,7 @@ describe('network client', () => {
     expect(fast).toMatchObject({ kind: 'no_answer', delivered: 'no' });
     expect(server.hits()).toBe(3);
 
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await new Promise((resolve) => setTimeout(resolve, 450));
     const probe = await network.authorize(REQUEST, {});
     expect(probe).toEqual({ kind: 'answered', response: APPROVED });
     expect(states).toEqual(['open', 'closed']);

@@ -48,14 +48,14 @@ export function createSqliteSettlementRepository(database: DatabaseSync): Settle
     // amount, still pending), not the caller's copy. The unary `+` keeps the planner from walking
     // an index of the run's items or of the payments by status for a handful of rejections.
     salesRejected: database.prepare(
-      `UPDATE payments SET status = 'settlement_rejected', limit_amount = 0, updated_at = :now
+      `UPDATE payments SET status = 'settlement_rejected', limit_amount = 0, settlement_id = :runId, updated_at = :now
        FROM (SELECT item.payment_id AS payment_id FROM json_each(:seqs) AS result
              JOIN settlement_items AS item ON item.seq = result.value
              WHERE +item.run_id = :runId AND item.type = 'sale' AND item.status = 'pending') AS sale
        WHERE payments.id = sale.payment_id AND +payments.status IN ('authorized', 'captured')`,
     ),
     salesSettled: database.prepare(
-      `UPDATE payments SET status = 'settled', captured_amount = sale.amount, updated_at = :now
+      `UPDATE payments SET status = 'settled', captured_amount = sale.amount, settlement_id = :runId, updated_at = :now
        FROM (SELECT item.payment_id AS payment_id, item.amount AS amount FROM settlement_items AS item
              WHERE item.run_id = :runId AND item.batch_no = :batchNo AND item.type = 'sale' AND item.status = 'pending'
                AND item.seq NOT IN (SELECT value FROM json_each(:rejectedSeqs))) AS sale

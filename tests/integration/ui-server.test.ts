@@ -75,6 +75,7 @@ describe('the checkout page', () => {
   test.each([
     ['/payment.js', 'javascript'],
     ['/card-rules.js', 'javascript'],
+    ['/base.css', 'text/css'],
     ['/payment.css', 'text/css'],
   ])('when %s is requested, then it is served statically', async (path, type) => {
     const response = await request(ui().app).get(path);

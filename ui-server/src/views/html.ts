@@ -44,7 +44,7 @@ export interface PageOptions {
   refreshUrl?: string;
 }
 
-/** The frame of every server-rendered page: the checkout's stylesheet, no script, no inline style. */
+/** The frame of every server-rendered page: the checkout's stylesheets, no script, no inline style. */
 export function page(options: PageOptions, body: SafeHtml): string {
   const refresh = options.refreshSeconds === undefined
     ? ''
@@ -57,6 +57,7 @@ export function page(options: PageOptions, body: SafeHtml): string {
 ${refresh}
 <title>${options.title} · cardlane checkout</title>
 <link rel="icon" href="data:,">
+<link rel="stylesheet" href="/base.css">
 <link rel="stylesheet" href="/payment.css">
 </head>
 <body>

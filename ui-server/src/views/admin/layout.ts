@@ -1,6 +1,7 @@
 /**
- * The frame of every back-office page: its own stylesheet, a navigation bar with logout, the
- * one-time flash message, and only same-origin scripts (the CSP allows no inline script).
+ * The frame of every back-office page: the shared base.css and its own stylesheet, a navigation
+ * bar with logout, the one-time flash message, and only same-origin scripts (the CSP allows no
+ * inline script).
  */
 import { formatMinor, isCurrency } from '../../../../shared/money.ts';
 import { maskedLabel } from '../../../../shared/cards.ts';
@@ -58,6 +59,7 @@ export function adminPage(options: AdminPageOptions, body: SafeHtml): string {
 ${refresh}
 <title>${options.title} · cardlane back office</title>
 <link rel="icon" href="data:,">
+<link rel="stylesheet" href="/base.css">
 <link rel="stylesheet" href="/admin/admin.css">
 ${scripts.map((src) => html`<script defer src="${src}"></script>\n`)}
 </head>

@@ -82,7 +82,10 @@ export interface SettlementRepository {
   /** Batch numbers of the run that still have items without a recorded result, in order. */
   unsentBatchNumbers(runId: string): Promise<number[]>;
   readBatch(runId: string, batchNo: number): Promise<BatchItemRecord[]>;
-  /** Records the card company's answer for one batch: items, payments and refunds, in one transaction. */
+  /**
+   * Records the card company's answer for one batch: items, payments and refunds, in one
+   * transaction. `results` holds one result for every item of that batch.
+   */
   recordBatchResults(runId: string, results: ItemResult[], now: string): Promise<void>;
   /** Computes counts and totals from the items and marks the run completed. */
   completeRun(runId: string, now: string): Promise<SettlementRun>;

@@ -44,8 +44,20 @@ export interface PageOptions {
   refreshUrl?: string;
 }
 
-/** The frame of every server-rendered page: the checkout's stylesheets, no script, no inline style. */
-export function page(options: PageOptions, body: SafeHtml): string {
+export interface DocumentOptions {
+  /** The whole <title>. */
+  title: string;
+  /** Same-origin stylesheets after /base.css, in order. */
+  stylesheets: string[];
+  /** Same-origin scripts, deferred, in order (the CSP allows no inline script). */
+  scripts?: string[];
+  /** Reloads after this many seconds, to `refreshUrl` when given; no script needed. */
+  refreshSeconds?: number | undefined;
+  refreshUrl?: string | undefined;
+}
+
+/** The HTML document every page of the UI server is: head, shared stylesheet, then the body. */
+export function htmlDocument(options: DocumentOptions, body: SafeHtml): string {
   const refresh = options.refreshSeconds === undefined
     ? ''
     : html`<meta http-equiv="refresh" content="${options.refreshSeconds}${options.refreshUrl ? `;url=${options.refreshUrl}` : ''}">`;
@@ -55,16 +67,23 @@ export function page(options: PageOptions, body: SafeHtml): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 ${refresh}
-<title>${options.title} · cardlane checkout</title>
+<title>${options.title}</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/base.css">
-<link rel="stylesheet" href="/payment.css">
-</head>
+${options.stylesheets.map((href) => html`<link rel="stylesheet" href="${href}">\n`)}${(options.scripts ?? []).map((src) => html`<script defer src="${src}"></script>\n`)}</head>
 <body>
-<main class="result">
 ${body}
-</main>
 </body>
 </html>
 `.value;
+}
+
+/** The frame of every server-rendered checkout page: the checkout's stylesheets, no script, no inline style. */
+export function page(options: PageOptions, body: SafeHtml): string {
+  return htmlDocument(
+    { title: `${options.title} · cardlane checkout`, stylesheets: ['/payment.css'], refreshSeconds: options.refreshSeconds, refreshUrl: options.refreshUrl },
+    html`<main class="result">
+${body}
+</main>`,
+  );
 }

@@ -7,7 +7,7 @@ import { formatMinor, isCurrency } from '../../../../shared/money.ts';
 import { maskedLabel } from '../../../../shared/cards.ts';
 import type { MaskedCard } from '../../../../shared/contracts/common.ts';
 import type { AdminSession, Flash } from '../../admin/sessions.ts';
-import { html, type SafeHtml } from '../html.ts';
+import { html, htmlDocument, type SafeHtml } from '../html.ts';
 
 export type Section = 'payments' | 'settlements' | 'activity';
 
@@ -49,29 +49,17 @@ function flashBox(flash: Flash | undefined): SafeHtml {
 }
 
 export function adminPage(options: AdminPageOptions, body: SafeHtml): string {
-  const refresh = options.refreshSeconds === undefined ? '' : html`<meta http-equiv="refresh" content="${options.refreshSeconds}">`;
-  const scripts = ['/admin/admin.js', ...(options.scripts ?? [])];
-  return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-${refresh}
-<title>${options.title} · cardlane back office</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="/base.css">
-<link rel="stylesheet" href="/admin/admin.css">
-${scripts.map((src) => html`<script defer src="${src}"></script>\n`)}
-</head>
-<body>
-${header(options)}
+  return htmlDocument(
+    {
+      title: `${options.title} · cardlane back office`, stylesheets: ['/admin/admin.css'],
+      scripts: ['/admin/admin.js', ...(options.scripts ?? [])], refreshSeconds: options.refreshSeconds,
+    },
+    html`${header(options)}
 <main class="admin">
 ${flashBox(options.flash)}
 ${body}
-</main>
-</body>
-</html>
-`.value;
+</main>`,
+  );
 }
 
 /** "12.34 USD"; amounts are integer minor units everywhere past the UI server. */

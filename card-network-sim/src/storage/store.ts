@@ -49,15 +49,8 @@ export interface AuthorizationDecision {
   heldAmount: number;
 }
 
-export interface NewAuthorization extends AuthorizationDecision {
-  id: string;
-  merchantReference: string;
-  cardFingerprint: string;
-  cardLast4: string;
-  amount: number;
-  currency: Currency;
-  createdAtMs: number;
-}
+export interface NewAuthorization extends AuthorizationDecision,
+  Pick<AuthorizationRow, 'id' | 'merchantReference' | 'cardFingerprint' | 'cardLast4' | 'amount' | 'currency' | 'createdAtMs'> {}
 
 export interface StoredBatch {
   contentSha256: string;

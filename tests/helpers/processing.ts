@@ -9,7 +9,7 @@ import { openSqliteStorage, type Storage } from '../../processing-server/src/sto
 import type { NetworkClient } from '../../processing-server/src/network-client.ts';
 import { captureLogs, type CapturedLogger } from './log-capture.ts';
 import { createFakeNetwork, type FakeNetwork } from './fake-network.ts';
-import { makeTempDir } from './temp-dir.ts';
+import { makeTempDir, removeDir } from './temp-dir.ts';
 
 export const TEST_API_KEY = 'test-processing-key';
 export const AUTH_HEADER = { Authorization: `Bearer ${TEST_API_KEY}` };
@@ -23,6 +23,7 @@ export interface ProcessingHarness {
   dataDir: string;
   /** Moves the injected clock. */
   setNow(date: Date): void;
+  /** Closes the store, and removes the data folder when the harness made it. */
   close(): Promise<void>;
 }
 
@@ -56,7 +57,10 @@ export function createProcessingHarness(options: HarnessOptions = {}): Processin
   return {
     app, deps, storage, network, logs, dataDir,
     setNow: (date) => { now = date; },
-    close: () => storage.close(),
+    close: async () => {
+      await storage.close();
+      if (!options.dataDir) removeDir(dataDir);
+    },
   };
 }
 

@@ -45,7 +45,6 @@ export async function createSettlementSystem(options: { batchSizeMax?: number; s
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await processing.close();
       sim.close();
-      removeDir(processing.dataDir);
       removeDir(sim.dataDir);
     },
   };

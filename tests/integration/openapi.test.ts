@@ -29,7 +29,6 @@ describe('/openapi.json', () => {
         .toEqual(expect.arrayContaining(['cardNumber', 'expiry', 'cvv', 'amount', 'currency', 'idempotencyKey']));
     } finally {
       await processing.close();
-      removeDir(processing.dataDir);
       network.close();
       removeDir(network.dataDir);
     }

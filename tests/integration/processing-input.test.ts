@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import request from 'supertest';
 import { AUTH_HEADER, createProcessingHarness, freshKey, paymentBody, type ProcessingHarness } from '../helpers/processing.ts';
-import { removeDir } from '../helpers/temp-dir.ts';
 
 describe('processing server: bad input, keys and reading payments', () => {
   let harness: ProcessingHarness;
@@ -12,7 +11,6 @@ describe('processing server: bad input, keys and reading payments', () => {
 
   afterAll(async () => {
     await harness.close();
-    removeDir(harness.dataDir);
   });
 
   function pay(body: unknown) {
@@ -121,7 +119,6 @@ describe('processing server: bad input, keys and reading payments', () => {
       expect(JSON.stringify(first.body)).not.toContain('4242424242424242');
     } finally {
       await local.close();
-      removeDir(local.dataDir);
     }
   });
 

@@ -1,6 +1,5 @@
 import request from 'supertest';
 import { AUTH_HEADER, createProcessingHarness, freshKey, paymentBody, type ProcessingHarness } from '../helpers/processing.ts';
-import { removeDir } from '../helpers/temp-dir.ts';
 
 describe('processing server: when the card company does not answer', () => {
   let harness: ProcessingHarness;
@@ -11,7 +10,6 @@ describe('processing server: when the card company does not answer', () => {
 
   afterEach(async () => {
     await harness.close();
-    removeDir(harness.dataDir);
   });
 
   const pay = (key = freshKey()) => request(harness.app).post('/v1/payments').set(AUTH_HEADER).set('Idempotency-Key', key).send(paymentBody());

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { paymentSchema } from '../../shared/contracts/processing.ts';
 import { AUTH_HEADER, createProcessingHarness, freshKey, paymentBody, type ProcessingHarness } from '../helpers/processing.ts';
-import { readAllBytes, removeDir } from '../helpers/temp-dir.ts';
+import { readAllBytes } from '../helpers/temp-dir.ts';
 
 const TEST_CARD_NUMBERS = ['4242424242424242', '5555555555554444', '378282246310005', '4000000000000002'];
 
@@ -14,7 +14,6 @@ describe('processing server: POST /v1/payments', () => {
 
   afterEach(async () => {
     await harness.close();
-    removeDir(harness.dataDir);
   });
 
   function pay(body: Record<string, unknown>, key = freshKey()) {

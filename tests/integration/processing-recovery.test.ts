@@ -1,7 +1,6 @@
 import request from 'supertest';
 import { recoverPayments } from '../../processing-server/src/domain/recover.ts';
 import { AUTH_HEADER, createProcessingHarness, freshKey, paymentBody, type ProcessingHarness } from '../helpers/processing.ts';
-import { removeDir } from '../helpers/temp-dir.ts';
 
 describe('recovery worker: payments left pending or with a hold to release', () => {
   let harness: ProcessingHarness;
@@ -13,7 +12,6 @@ describe('recovery worker: payments left pending or with a hold to release', () 
 
   afterEach(async () => {
     await harness.close();
-    removeDir(harness.dataDir);
   });
 
   const pay = (key: string, card: Record<string, unknown> = {}) =>

@@ -9,7 +9,7 @@ import type {
 } from '../repository.ts';
 import { inTransaction } from './database.ts';
 import { PAYMENT_COLUMNS, paymentFromRow, paymentToRow, type Row } from './payment-rows.ts';
-import { IN_A_RUN_CONDITION } from './settlement-rows.ts';
+import { saleItemOf } from './settlement-rows.ts';
 
 /**
  * A payment's columns, its settlementId read as the run that has taken it: written on the row
@@ -17,7 +17,7 @@ import { IN_A_RUN_CONDITION } from './settlement-rows.ts';
  * store does not rewrite every payment when it creates a run; see settlement-rows.ts).
  */
 const PAYMENT_SELECT = `SELECT ${PAYMENT_COLUMNS.filter((column) => column !== 'settlement_id').join(', ')},
-  COALESCE(settlement_id, (SELECT taken.run_id FROM settlement_items AS taken WHERE taken.payment_id = payments.id AND taken.type = 'sale'))
+  COALESCE(settlement_id, (SELECT taken.run_id ${saleItemOf('payments.id')}))
     AS settlement_id
   FROM payments`;
 
@@ -63,7 +63,7 @@ export function createSqlitePaymentRepository(database: DatabaseSync): PaymentRe
     if (!statement) {
       const assignments = columns.map((column) => `${column} = ?`).join(', ');
       const guard = Array.from({ length: guardCount }, () => '?').join(', ');
-      const unbatched = requireUnbatched ? ` AND settlement_id IS NULL AND NOT ${IN_A_RUN_CONDITION}` : '';
+      const unbatched = requireUnbatched ? ` AND settlement_id IS NULL AND NOT EXISTS (SELECT 1 ${saleItemOf('payments.id')})` : '';
       statement = database.prepare(`UPDATE payments SET ${assignments} WHERE id = ? AND status IN (${guard})${unbatched}`);
       updateStatements.set(signature, statement);
     }

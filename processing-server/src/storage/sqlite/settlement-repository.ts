@@ -11,9 +11,8 @@ import type {
 } from '../settlement-repository.ts';
 import { inTransaction } from './database.ts';
 import {
-  ASSIGN_REFUNDS_SQL, ASSIGN_SALES_SQL, IN_A_RUN_CONDITION, ITEM_COLUMNS, LAST_SALE_KEY_SQL, READY_REFUND_CONDITION, batchIdsOf, itemFromRow,
-  itemFromValues,
-  refundFromRow, runFromRow, totalsFromGroups, type Row,
+  ASSIGN_REFUNDS_SQL, ASSIGN_SALES_SQL, ITEM_COLUMNS, LAST_SALE_KEY_SQL, READY_REFUND_CONDITION, batchIdsOf, itemFromRow, itemFromValues,
+  refundFromRow, runFromRow, saleItemOf, totalsFromGroups, type Row,
 } from './settlement-rows.ts';
 
 export function createSqliteSettlementRepository(database: DatabaseSync): SettlementRepository {
@@ -26,7 +25,7 @@ export function createSqliteSettlementRepository(database: DatabaseSync): Settle
     // Never-batched authorizations older than the cutoff, found on the partial index by created_at.
     expire: database.prepare(
       `UPDATE payments INDEXED BY payments_unbatched SET status = 'expired', limit_amount = 0, updated_at = ?
-       WHERE status IN ('authorized', 'captured') AND settlement_id IS NULL AND created_at < ? AND NOT ${IN_A_RUN_CONDITION}`,
+       WHERE status IN ('authorized', 'captured') AND settlement_id IS NULL AND created_at < ? AND NOT EXISTS (SELECT 1 ${saleItemOf('payments.id')})`,
     ),
     insertRun: database.prepare('INSERT INTO settlement_runs (id, status, started_at, item_count, batch_count) VALUES (?, \'running\', ?, 0, 0)'),
     assignSales: database.prepare(ASSIGN_SALES_SQL),

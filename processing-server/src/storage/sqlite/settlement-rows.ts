@@ -16,10 +16,13 @@ export const READY_SALE_CONDITION = `p.settlement_id IS NULL AND p.status IN ('a
   AND p.created_at >= :notBefore AND (p.capture_method = 'automatic' OR p.status = 'captured')`;
 
 /**
- * The payment (table `payments`, unaliased) has a sale item in some run: it is in that run,
- * whether or not its result has been recorded. Found on the unique index settlement_items_sale.
+ * `FROM … WHERE …` of the sale item of the payment whose id is `paymentId` (a column): a payment
+ * with a sale item is in that item's run, whether or not its result has been recorded. Found on
+ * the unique index settlement_items_sale.
  */
-export const IN_A_RUN_CONDITION = "EXISTS (SELECT 1 FROM settlement_items AS taken WHERE taken.payment_id = payments.id AND taken.type = 'sale')";
+export function saleItemOf(paymentId: string): string {
+  return `FROM settlement_items AS taken WHERE taken.payment_id = ${paymentId} AND taken.type = 'sale'`;
+}
 
 /** The refunds a run takes (the refunds table is `r`); every refund has its payment (a foreign key). */
 export const READY_REFUND_CONDITION = "r.status = 'pending' AND r.settlement_id IS NULL";
@@ -44,7 +47,7 @@ export const ASSIGN_SALES_SQL = `${ITEM_INSERT}
     CASE WHEN p.capture_method = 'manual' THEN p.captured_amount ELSE p.amount END, p.currency
   FROM payments p INDEXED BY payments_unbatched
   WHERE ${READY_SALE_CONDITION} AND (p.created_at > :afterCreatedAt OR p.id > :afterId)
-    AND NOT EXISTS (SELECT 1 FROM settlement_items AS taken WHERE taken.payment_id = p.id AND taken.type = 'sale')
+    AND NOT EXISTS (SELECT 1 ${saleItemOf('p.id')})
   ORDER BY p.created_at, p.id
   LIMIT :limit`;
 

@@ -2,7 +2,9 @@
 import path from 'node:path';
 import { Cron } from 'croner';
 import { z } from 'zod';
-import { booleanSchema, loadConfig, logFormatSchema, logLevelSchema, nodeEnvSchema, portSchema } from '../../shared/config.ts';
+import {
+  booleanSchema, hostSchema, loadConfig, localServiceUrl, logFormatSchema, logLevelSchema, nodeEnvSchema, portSchema,
+} from '../../shared/config.ts';
 
 export const DEVELOPMENT_API_KEY = 'dev-processing-key';
 export const DEVELOPMENT_NETWORK_KEY = 'dev-network-key';
@@ -23,9 +25,12 @@ export const processingConfigSchema = z.object({
   NODE_ENV: nodeEnvSchema,
   LOG_LEVEL: logLevelSchema.default('info'),
   LOG_FORMAT: logFormatSchema,
+  HOST: hostSchema,
   PROCESSING_PORT: portSchema.default(3001),
   PROCESSING_API_KEY: z.string().min(8, 'must be at least 8 characters').default(DEVELOPMENT_API_KEY),
-  NETWORK_URL: z.url().default('http://127.0.0.1:3002'),
+  /** The card company's port on this machine: where NETWORK_URL points unless it is set. */
+  NETWORK_PORT: portSchema.default(3002),
+  NETWORK_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   NETWORK_API_KEY: z.string().min(1).default(DEVELOPMENT_NETWORK_KEY),
   NETWORK_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
   /** Retries after the first attempt for a retryable failure (timeouts, resets, 5xx, codes 91/96). */
@@ -55,7 +60,7 @@ export const processingConfigSchema = z.object({
   if (!config.CARD_VAULT_KEY) {
     context.addIssue({ code: 'custom', path: ['CARD_VAULT_KEY'], message: 'is required in production (32 bytes, base64)' });
   }
-});
+}).transform((config) => ({ ...config, NETWORK_URL: config.NETWORK_URL ?? localServiceUrl(config.HOST, config.NETWORK_PORT) }));
 
 export type ProcessingConfig = z.infer<typeof processingConfigSchema>;
 

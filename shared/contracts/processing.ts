@@ -19,7 +19,7 @@ export const captureMethodSchema = z.enum(['automatic', 'manual']);
 export type CaptureMethod = z.infer<typeof captureMethodSchema>;
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
-export const idempotencyKeySchema = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+export const idempotencyKeySchema = z.string().min(1, 'is required').max(255, 'must be at most 255 characters').regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
 
 /** Card as typed by the shopper; the server normalizes the number and checks Luhn, expiry and CVV. */
 export const paymentCardInputSchema = z.object({

@@ -68,6 +68,18 @@ describe('processing server: POST /v1/payments', () => {
     expect(harness.network.authorizeCalls).toHaveLength(1);
   });
 
+  test('when the same key and body come again with another CVV, then the first answer is replayed and the card company is not asked again', async () => {
+    const key = freshKey();
+    const first = await pay(paymentBody({}, { cvv: '123' }), key);
+    const second = await pay(paymentBody({}, { cvv: '987' }), key);
+
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(second.body).toEqual(first.body);
+    expect(second.headers['idempotent-replayed']).toBe('true');
+    expect(harness.network.authorizeCalls).toHaveLength(1);
+  });
+
   test('when the same key comes with a different body, then 409 idempotency_key_reused', async () => {
     const key = freshKey();
     await pay(paymentBody(), key);

@@ -10,6 +10,7 @@ import { AppError, validationError } from '../../../shared/errors.ts';
 import { formatMoney, majorToMinor } from '../../../shared/money.ts';
 import type { DomainDeps } from './deps.ts';
 import { limitExceededDecline } from './declines.ts';
+import { hashRequest } from './request-hash.ts';
 import type { PaymentRecord } from './payment.ts';
 import { toPublicPayment } from './payment.ts';
 import { changesFromAnswer, releaseFailedHold, settleOutcome, type Resolution } from './resolve.ts';
@@ -39,8 +40,7 @@ export async function authorizePayment(deps: DomainDeps, input: AuthorizeInput):
   if (problems.length > 0) throw validationError(problems, 'The card cannot be charged.');
 
   const digits = normalizeCardNumber(request.card.number);
-  // The request hash covers card data, so it is keyed: a plain hash of a card number can be reversed.
-  const requestHash = deps.vault.keyedHash(JSON.stringify({ ...request, card: { ...request.card, number: digits } }));
+  const requestHash = hashRequest(deps.vault, request);
   const payment = newPendingPayment(deps, input, digits, now);
   const limitMinor = majorToMinor(deps.settings.spendLimitMajor, request.currency);
   const created = await deps.repository.createPayment({

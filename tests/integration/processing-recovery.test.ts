@@ -60,20 +60,28 @@ describe('recovery worker: payments left pending or with a hold to release', () 
     expect((await recover()).examined).toBe(0);
   });
 
-  test('when the timeout reversal could not be sent, then the payment is failed now and recovery releases the hold later', async () => {
-    harness.network.mode = 'lose_answers';
-    const originalReverse = harness.network.reverse;
-    harness.network.reverse = async () => { throw new Error('card company unreachable'); };
-    const response = await pay(freshKey());
-    expect(response.status).toBe(503);
-    const { id } = response.body.payment;
-    expect(harness.network.holds.get(id)?.heldAmount).toBeGreaterThan(0);
-
-    harness.network.reverse = originalReverse;
+  test('when a late hold is found but its reversal cannot be sent yet, then the payment stays failed and a later pass releases it', async () => {
+    harness.network.mode = 'lose_everything';
+    const first = await pay(freshKey());
+    const { id } = first.body.payment;
+    const hold = harness.network.holds.get(id);
+    harness.network.holds.delete(id);
     harness.network.mode = 'up';
     later(11_000);
+    expect(await recover()).toMatchObject({ failed: 1 });
+
+    harness.network.holds.set(id, hold!);
+    const originalReverse = harness.network.reverse;
+    harness.network.reverse = async () => { throw new Error('card company unreachable'); };
+    later(25_000);
+    expect(await recover()).toMatchObject({ unresolved: 1 });
+    expect((await request(harness.app).get(`/v1/payments/${id}`).set(AUTH_HEADER)).body.status).toBe('failed');
+
+    harness.network.reverse = originalReverse;
+    later(40_000);
     expect(await recover()).toMatchObject({ reversed: 1 });
-    expect((await request(harness.app).get(`/v1/payments/${id}`).set(AUTH_HEADER)).body.status).toBe('voided');
+    expect((await request(harness.app).get(`/v1/payments/${id}`).set(AUTH_HEADER)).body).toMatchObject({ status: 'voided', reason: 'timeout_reversal' });
+    expect(harness.network.holds.get(id)).toMatchObject({ status: 'reversed', heldAmount: 0 });
   });
 
   test('when a void could not reach the card company, then the payment is voided at once and recovery releases the hold', async () => {

@@ -11,7 +11,8 @@ import type { SettlementBatchRequest, SettlementBatchResponse } from '../../../s
 import type { SettlementRun } from '../../../shared/contracts/processing.ts';
 import type { Logger } from '../../../shared/logger.ts';
 import type { NetworkClient } from '../network-client.ts';
-import type { BatchItemRecord, ItemResult, SettlementRepository } from '../storage/settlement-repository.ts';
+import type { BatchItemRecord, ExpiredAuthorization, ItemResult, SettlementRepository } from '../storage/settlement-repository.ts';
+import { expireAuthorizations, expiryCutoff, releaseExpiredHolds } from './expire.ts';
 
 export const SETTLEMENT_LEASE = 'settlement';
 const LEASE_TTL_MS = 60_000;
@@ -75,31 +76,34 @@ async function settleOnce(deps: SettlementDeps, options: SettleOptions): Promise
     name: SETTLEMENT_LEASE, owner, now: now.toISOString(), expiresAt: new Date(now.getTime() + LEASE_TTL_MS).toISOString(),
   });
   if (!leased) return { kind: 'busy', run: await deps.settlements.findRunningRun() };
+  let expired: ExpiredAuthorization[] = [];
   try {
-    const run = await resumableRun(deps, now);
-    if (!run) return { kind: 'nothing_ready' };
-    options.onRunStarted?.(run);
-    return await sendAndRecord(deps, run, owner, options);
+    const prepared = await resumableRun(deps, now);
+    expired = prepared.expired;
+    if (!prepared.run) return { kind: 'nothing_ready' };
+    options.onRunStarted?.(prepared.run);
+    return await sendAndRecord(deps, prepared.run, owner, options);
   } finally {
     await deps.settlements.releaseLease(SETTLEMENT_LEASE, owner);
+    // After the lease: a release is safe to repeat, and a slow card company must not keep the
+    // next run waiting. The payments are marked, so a release that does not happen is not lost.
+    await releaseExpiredHolds(deps, expired, options.requestId);
   }
 }
 
-/** An interrupted run is finished first; otherwise a new run takes every ready item. */
-async function resumableRun(deps: SettlementDeps, now: Date): Promise<SettlementRun | null> {
+/** An interrupted run is finished first; otherwise authorizations expire, and a new run takes every ready item. */
+async function resumableRun(deps: SettlementDeps, now: Date): Promise<{ run: SettlementRun | null; expired: ExpiredAuthorization[] }> {
   const interrupted = await deps.settlements.findRunningRun();
   if (interrupted) {
     deps.logger.info({ runId: interrupted.id }, 'resuming an interrupted settlement run');
-    return interrupted;
+    return { run: interrupted, expired: [] };
   }
-  const cutoff = new Date(now.getTime() - deps.settings.authTtlHours * 3_600_000).toISOString();
-  const expired = await deps.settlements.expireAuthorizations(cutoff, now.toISOString());
-  if (expired > 0) deps.logger.info({ expired }, 'expired authorizations older than AUTH_TTL_HOURS');
+  const expired = await expireAuthorizations(deps, now);
   const run = await deps.settlements.createRun({
-    runId: newRunId(), startedAt: now.toISOString(), batchSizeMax: deps.settings.batchSizeMax, notBefore: cutoff,
+    runId: newRunId(), startedAt: now.toISOString(), batchSizeMax: deps.settings.batchSizeMax, notBefore: expiryCutoff(deps, now),
   });
   if (run) deps.logger.info({ runId: run.id, itemCount: run.itemCount, batchCount: run.batchIds.length }, 'settlement run created');
-  return run;
+  return { run, expired };
 }
 
 async function sendAndRecord(deps: SettlementDeps, run: SettlementRun, owner: string, options: SettleOptions): Promise<SettleResult> {

@@ -27,6 +27,8 @@ export interface ProcessingAppDeps extends DomainDeps {
   isShuttingDown?: () => boolean;
   /** Process metrics (CPU, memory, event loop); off in tests, which build many apps. */
   collectDefaultMetrics?: boolean;
+  /** How long POST /v1/settlements waits for another instance's run to show (BUSY_WAIT_MS). */
+  settlementBusyWaitMs?: number;
 }
 
 export function createApp(deps: ProcessingAppDeps): Express {
@@ -52,7 +54,10 @@ export function createApp(deps: ProcessingAppDeps): Express {
   app.use('/v1/payments', paymentsRouter(deps, createPaymentMetrics(metrics.registry)));
   app.use('/v1/settlements', settlementRouter({
     settlements: deps.settlements, network: deps.network, clock: deps.clock, logger: deps.logger,
-    settings: { authTtlHours: deps.settings.authTtlHours, batchSizeMax: deps.batchSizeMax },
+    settings: {
+      authTtlHours: deps.settings.authTtlHours, batchSizeMax: deps.batchSizeMax,
+      ...(deps.settlementBusyWaitMs === undefined ? {} : { busyWaitMs: deps.settlementBusyWaitMs }),
+    },
     ...(deps.lifecycle ? { lifecycle: deps.lifecycle } : {}),
   }));
 

@@ -36,6 +36,8 @@ export interface HarnessOptions {
   dataDir?: string;
   storage?: Storage;
   batchSizeMax?: number;
+  /** How long POST /v1/settlements waits for another instance's run to show. */
+  settlementBusyWaitMs?: number;
 }
 
 export function createProcessingHarness(options: HarnessOptions = {}): ProcessingHarness {
@@ -53,7 +55,10 @@ export function createProcessingHarness(options: HarnessOptions = {}): Processin
     logger: logs.logger,
     settings: { spendLimitMajor: '1000.00', authTtlHours: 168, recoveryGraceMs: 30_000, ...options.settings },
   };
-  const app = createApp({ ...deps, settlements: storage.settlements, batchSizeMax: options.batchSizeMax ?? 5000, apiKey: TEST_API_KEY });
+  const app = createApp({
+    ...deps, settlements: storage.settlements, batchSizeMax: options.batchSizeMax ?? 5000, apiKey: TEST_API_KEY,
+    ...(options.settlementBusyWaitMs === undefined ? {} : { settlementBusyWaitMs: options.settlementBusyWaitMs }),
+  });
   return {
     app, deps, storage, network, logs, dataDir,
     setNow: (date) => { now = date; },

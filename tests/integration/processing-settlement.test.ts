@@ -143,6 +143,28 @@ describe('settlement: runs, capture, void, refund, expiry and reconciliation', (
     expect(after.body).toMatchObject({ status: 'partially_refunded', refundedAmount: 2000 });
   });
 
+  test('when a run is going, then another POST /v1/settlements gets 409 settlement_running with the run under run, and the problem keeps its own status', async () => {
+    system = await createSettlementSystem();
+    await system.pay({ amount: 100 });
+    // The batch waits at the card company, so the first run is still going when the second trigger comes.
+    await request(system.sim.app).post('/admin/faults').set(NETWORK_AUTH).send({ latencyMs: 1000 }).expect(200);
+    const first = settleNow().then((response) => response);
+    let runs = await system.api().get('/v1/settlements').set(AUTH_HEADER);
+    for (let attempt = 0; runs.body.data.length === 0 && attempt < 200; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      runs = await system.api().get('/v1/settlements').set(AUTH_HEADER);
+    }
+
+    const second = await settleNow();
+
+    expect(second.status).toBe(409);
+    expect(second.body).toMatchObject({ status: 409, code: 'settlement_running', run: { id: runs.body.data[0].id, status: 'running' } });
+    expect(second.body).not.toHaveProperty('id');
+    expect(second.body).not.toHaveProperty('itemCount');
+    // 201, or 202 if the machine is so busy that the run outlasts the answer's wait.
+    expect([201, 202]).toContain((await first).status);
+  });
+
   test('when two triggers arrive at once, then one run is made and the other is told it is busy', async () => {
     system = await createSettlementSystem();
     await system.pay({ amount: 100 });

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { v7 as uuidv7 } from 'uuid';
 import type { SettlementBatchRequest, SettlementBatchResponse } from '../../../shared/contracts/network.ts';
 import type { SettlementRun } from '../../../shared/contracts/processing.ts';
@@ -22,7 +23,8 @@ export interface SettlementDeps {
   network: NetworkClient;
   clock: () => Date;
   logger: Logger;
-  settings: { authTtlHours: number; batchSizeMax: number };
+  /** `busyWaitMs`: how long settleOrFindRunning waits for another holder's run (BUSY_WAIT_MS). */
+  settings: { authTtlHours: number; batchSizeMax: number; busyWaitMs?: number };
   /**
    * The process's lifecycle: runs stop between two batches once `signal` aborts (a shutdown),
    * and register with `track` so the shutdown can wait for them. A stopped run resumes later.
@@ -67,6 +69,29 @@ export function settle(deps: SettlementDeps, options: SettleOptions = {}): Promi
   const work = settleOnce(deps, options);
   deps.lifecycle?.track(work);
   return work;
+}
+
+/** How long a trigger waits for the run of another lease holder to show, and how often it looks. */
+export const BUSY_WAIT_MS = 5_000;
+const BUSY_POLL_MS = 100;
+
+/**
+ * settle(), for a caller that must be told which run is going (POST /v1/settlements). Another
+ * instance (or `npm run settle`) may hold the lease without a recorded run yet: it is expiring
+ * authorizations or creating its run (one transaction, seconds for a million items), or it found
+ * nothing ready and is about to give the lease back. So look again every BUSY_POLL_MS for up to
+ * `busyWaitMs`: either its run shows (busy, with the run), or the lease is free again and this
+ * trigger settles itself. Still busy with no run after the wait, it says so (`run: null`).
+ */
+export async function settleOrFindRunning(deps: SettlementDeps, options: SettleOptions = {}): Promise<SettleResult> {
+  const waitMs = deps.settings.busyWaitMs ?? BUSY_WAIT_MS;
+  let result = await settle(deps, options);
+  for (let waited = 0; result.kind === 'busy' && !result.run && waited < waitMs; waited += BUSY_POLL_MS) {
+    if (deps.lifecycle?.signal.aborted) break;
+    await sleep(BUSY_POLL_MS);
+    result = await settle(deps, options);
+  }
+  return result;
 }
 
 async function settleOnce(deps: SettlementDeps, options: SettleOptions): Promise<SettleResult> {

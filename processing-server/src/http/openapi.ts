@@ -34,7 +34,12 @@ export function processingOpenApi(): Record<string, unknown> {
       },
       {
         method: 'post', path: '/v1/settlements', summary: 'Start a settlement run now',
-        responses: { 201: settlementRunSchema, 202: settlementRunSchema, 200: z.object({ itemCount: z.literal(0) }), 409: 'settlement_running (the running run is in the body)', 503: 'settlement_interrupted' },
+        responses: {
+          201: settlementRunSchema, 202: settlementRunSchema, 200: z.object({ itemCount: z.literal(0) }),
+          409: 'settlement_running: the running run is under `run`',
+          502: 'settlement_failed: the card company\'s answer did not match the batch (the run is under `run`)',
+          503: 'settlement_interrupted (the run is under `run`, still running, resumed on the next trigger), or settlement_busy (another process holds the lease and recorded no run within 5 s; Retry-After)',
+        },
       },
       { method: 'get', path: '/v1/settlements', summary: 'Settlement runs, newest first', query: pageQuery, responses: { 200: z.object({ data: z.array(settlementRunSchema), hasMore: z.boolean() }) } },
       { method: 'get', path: '/v1/settlements/:id', summary: 'One settlement run', responses: { 200: settlementRunSchema, 404: 'not_found' } },

@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { AUTH_HEADER as NETWORK_AUTH } from '../helpers/network-sim.ts';
-import { AUTH_HEADER, freshKey } from '../helpers/processing.ts';
+import { createApp } from '../../processing-server/src/app.ts';
+import { SETTLE_WAIT_MS } from '../../processing-server/src/http/settlement-routes.ts';
+import { AUTH_HEADER, TEST_API_KEY, freshKey } from '../helpers/processing.ts';
 import { createSettlementSystem, type SettlementSystem } from '../helpers/settlement-system.ts';
 import type { SettlementRepository } from '../../processing-server/src/storage/settlement-repository.ts';
 import { settle } from '../../processing-server/src/domain/settle.ts';
@@ -164,6 +166,34 @@ describe('settlement: runs, capture, void, refund, expiry and reconciliation', (
     // 201, or 202 if the machine is so busy that the run outlasts the answer's wait.
     expect([201, 202]).toContain((await first).status);
   });
+
+  test('when creating the run outlasts the answer\'s wait, then 202 with the run once it exists (not a 500)', async () => {
+    system = await createSettlementSystem();
+    await system.pay({ amount: 100 });
+    await request(system.sim.app).post('/admin/faults').set(NETWORK_AUTH).send({ latencyMs: 300 }).expect(200);
+    const { settlements } = system.processing.storage;
+    // A run of a million items takes seconds to create; here the store is made that slow.
+    const slowSettlements: SettlementRepository = {
+      ...settlements,
+      createRun: async (options) => {
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_WAIT_MS + 500));
+        return settlements.createRun(options);
+      },
+    };
+    const app = createApp({ ...system.processing.deps, settlements: slowSettlements, batchSizeMax: 5000, apiKey: TEST_API_KEY });
+
+    const response = await request(app).post('/v1/settlements').set(AUTH_HEADER).send();
+
+    expect(response.status).toBe(202);
+    expect(response.body).toMatchObject({ status: 'running', itemCount: 1 });
+    expect(response.headers.location).toBe(`/v1/settlements/${response.body.id}`);
+    let run = await settlements.getRun(response.body.id);
+    for (let attempt = 0; run?.status === 'running' && attempt < 500; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      run = await settlements.getRun(response.body.id);
+    }
+    expect(run?.status).toBe('completed');
+  }, 20_000);
 
   test('when two triggers arrive at once, then one run is made and the other is told it is busy', async () => {
     system = await createSettlementSystem();

@@ -99,6 +99,10 @@ export const refundSchema = z.object({
 });
 export type Refund = z.infer<typeof refundSchema>;
 
+/** GET /v1/payments/:id/refunds: the payment's refunds, oldest first. */
+export const refundListSchema = z.object({ data: z.array(refundSchema) });
+export type RefundList = z.infer<typeof refundListSchema>;
+
 export const settlementRunSchema = z.object({
   id: z.string(),
   status: z.enum(['running', 'completed', 'failed']),

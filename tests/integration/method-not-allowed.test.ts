@@ -34,7 +34,7 @@ describe('405 method not allowed', () => {
       ['delete', '/v1/payments/pay_123', 'GET, HEAD'],
       ['get', '/v1/payments/pay_123/capture', 'POST'],
       ['put', '/v1/payments/pay_123/void', 'POST'],
-      ['patch', '/v1/payments/pay_123/refunds', 'POST'],
+      ['patch', '/v1/payments/pay_123/refunds', 'GET, HEAD, POST'],
       ['delete', '/v1/settlements', 'GET, HEAD, POST'],
       ['post', '/v1/settlements/set_1/items', 'GET, HEAD'],
       ['put', '/v1/settlements/set_1/reconciliation', 'GET, HEAD'],

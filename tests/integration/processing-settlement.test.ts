@@ -6,6 +6,7 @@ import { AUTH_HEADER, TEST_API_KEY, freshKey } from '../helpers/processing.ts';
 import { createSettlementSystem, type SettlementSystem } from '../helpers/settlement-system.ts';
 import type { SettlementRepository } from '../../processing-server/src/storage/settlement-repository.ts';
 import { settle } from '../../processing-server/src/domain/settle.ts';
+import { refundListSchema } from '../../shared/contracts/processing.ts';
 
 describe('settlement: runs, capture, void, refund, expiry and reconciliation', () => {
   let system: SettlementSystem;
@@ -194,6 +195,36 @@ describe('settlement: runs, capture, void, refund, expiry and reconciliation', (
     }
     expect(run?.status).toBe('completed');
   }, 20_000);
+
+  test('when a payment\'s refunds are listed, then 200 {data} oldest first in the contract\'s shape; none is an empty list; an unknown payment is 404', async () => {
+    system = await createSettlementSystem();
+    const payment = await system.pay({ amount: 5000 });
+    const other = await system.pay({ amount: 700 });
+    await settleNow();
+    const refund = (amount: number) => system.api().post(`/v1/payments/${payment.body.id}/refunds`).set(AUTH_HEADER)
+      .set('Idempotency-Key', freshKey()).send({ amount });
+    const first = await refund(1000);
+    const second = await refund(500);
+    expect([first.status, second.status]).toEqual([201, 201]);
+
+    const listed = await system.api().get(`/v1/payments/${payment.body.id}/refunds`).set(AUTH_HEADER);
+
+    expect(listed.status).toBe(200);
+    expect(refundListSchema.parse(listed.body)).toEqual(listed.body);
+    expect(listed.body).toEqual({ data: [first.body, second.body] });
+    expect(listed.body.data.map((item: { amount: number; status: string }) => [item.amount, item.status])).toEqual([[1000, 'pending'], [500, 'pending']]);
+    const none = await system.api().get(`/v1/payments/${other.body.id}/refunds`).set(AUTH_HEADER);
+    expect(none.status).toBe(200);
+    expect(none.body).toEqual({ data: [] });
+    const unknown = await system.api().get('/v1/payments/pay_unknown/refunds').set(AUTH_HEADER);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ code: 'not_found' });
+
+    const run = await settleNow();
+    const afterRun = await system.api().get(`/v1/payments/${payment.body.id}/refunds`).set(AUTH_HEADER);
+    expect(afterRun.body.data.map((item: { status: string; settlementId: string }) => [item.status, item.settlementId]))
+      .toEqual([['settled', run.body.id], ['settled', run.body.id]]);
+  });
 
   test('when two triggers arrive at once, then one run is made and the other is told it is busy', async () => {
     system = await createSettlementSystem();

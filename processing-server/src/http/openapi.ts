@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import {
   captureRequestSchema, createPaymentRequestSchema, paymentListQuerySchema, paymentListSchema, paymentSchema,
-  refundRequestSchema, refundSchema, settlementItemSchema, settlementRunSchema,
+  refundListSchema, refundRequestSchema, refundSchema, settlementItemSchema, settlementRunSchema,
 } from '../../../shared/contracts/processing.ts';
 import { buildOpenApi, type OperationSpec } from '../../../shared/http/openapi.ts';
 
@@ -28,6 +28,7 @@ export function processingOpenApi(): Record<string, unknown> {
       { method: 'get', path: '/v1/payments/:id', summary: 'One payment (card masked)', responses: { 200: paymentSchema, 404: 'not_found' } },
       { method: 'post', path: '/v1/payments/:id/capture', summary: 'Capture a manual payment, fully or partly', body: captureRequestSchema, responses: { 200: paymentSchema, 400: 'amount_too_large', 409: 'capture_not_allowed or invalid_state' } },
       { method: 'post', path: '/v1/payments/:id/void', summary: 'Void before settlement; the hold is released', responses: { 200: paymentSchema, 409: 'invalid_state or already_in_batch' } },
+      { method: 'get', path: '/v1/payments/:id/refunds', summary: 'The payment\'s refunds, oldest first', responses: { 200: refundListSchema, 404: 'not_found' } },
       {
         method: 'post', path: '/v1/payments/:id/refunds', summary: 'Refund a settled payment (a credit in the next batch)', body: refundRequestSchema,
         headers: [IDEMPOTENCY_HEADER], responses: { 201: refundSchema, 400: 'amount_exceeds_refundable', 409: 'invalid_state or idempotency_key_reused' },

@@ -9,7 +9,7 @@ import { AppError, validationError } from '../../../shared/errors.ts';
 import { sendProblem } from '../../../shared/http/errors.ts';
 import { fieldProblems, parseOrThrow } from '../../../shared/http/validate.ts';
 import { authorizePayment, type AuthorizeResult } from '../domain/authorize.ts';
-import { capturePayment, refundPayment, voidPayment, type ManageDeps } from '../domain/manage.ts';
+import { capturePayment, listRefunds, refundPayment, voidPayment, type ManageDeps } from '../domain/manage.ts';
 import { getPayment, listPayments } from '../domain/queries.ts';
 import { toPublicPayment } from '../domain/payment.ts';
 
@@ -98,6 +98,10 @@ export function paymentsRouter(deps: ManageDeps, metrics?: PaymentMetrics): Rout
 
   router.post('/:id/void', async (request, response) => {
     response.json(await voidPayment({ ...deps, logger: request.log }, request.params.id, String(request.id)));
+  });
+
+  router.get('/:id/refunds', async (request, response) => {
+    response.json(await listRefunds(deps, request.params.id));
   });
 
   router.post('/:id/refunds', async (request, response) => {

@@ -106,5 +106,6 @@ export interface SettlementRepository {
   listRuns(query: RunPageQuery): Promise<{ data: SettlementRun[]; hasMore: boolean }>;
   listItems(runId: string, query: ItemPageQuery): Promise<{ data: BatchItemRecord[]; hasMore: boolean }>;
   createRefund(refund: RefundRecord): Promise<CreateRefundResult>;
+  /** Oldest first (ties by id, which is time-ordered). */
   getRefundsOfPayment(paymentId: string): Promise<RefundRecord[]>;
 }

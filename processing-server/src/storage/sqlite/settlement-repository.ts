@@ -110,7 +110,7 @@ export function createSqliteSettlementRepository(database: DatabaseSync): Settle
     addRefunded: database.prepare(
       "UPDATE payments SET refunded_amount = refunded_amount + ?, status = CASE WHEN refunded_amount + ? = captured_amount THEN 'refunded' ELSE 'partially_refunded' END, updated_at = ? WHERE id = ?",
     ),
-    refundsOfPayment: database.prepare('SELECT * FROM refunds WHERE payment_id = ? ORDER BY created_at'),
+    refundsOfPayment: database.prepare('SELECT * FROM refunds WHERE payment_id = ? ORDER BY created_at, id'),
   };
   // Node.js before 22.16 lacks setReturnArrays; rows then come as objects, read by position all the same.
   if (typeof statements.readBatch.setReturnArrays === 'function') statements.readBatch.setReturnArrays(true);

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { DEFAULT_SPEND_LIMIT_MAJOR, parseSpendLimits, type SpendLimits } from './domain/spend-limit.ts';
 import {
   booleanSchema, hostSchema, loadConfig, localServiceUrl, logFormatSchema, logLevelSchema, nodeEnvSchema, portSchema,
 } from '../../shared/config.ts';
@@ -19,7 +20,13 @@ function isScheduleExpression(expression: string): boolean {
   }
 }
 
-const decimalMajorSchema = z.string().regex(/^\d{1,12}(\.\d{1,3})?$/, 'must be a decimal amount such as 1000.00');
+/** CARD_SPEND_LIMIT, parsed once here; domain/spend-limit.ts describes the forms it takes. */
+const spendLimitSchema = z.string().default(DEFAULT_SPEND_LIMIT_MAJOR).transform((text, context): SpendLimits => {
+  const parsed = parseSpendLimits(text);
+  if (parsed.ok) return parsed.limits;
+  for (const problem of parsed.problems) context.addIssue({ code: 'custom', message: problem });
+  return z.NEVER;
+});
 
 export const processingConfigSchema = z.object({
   NODE_ENV: nodeEnvSchema,
@@ -40,7 +47,7 @@ export const processingConfigSchema = z.object({
   /** Connections one processing server may hold to PostgreSQL. */
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   CARD_VAULT_KEY: z.string().optional(),
-  CARD_SPEND_LIMIT: decimalMajorSchema.default('1000.00'),
+  CARD_SPEND_LIMIT: spendLimitSchema,
   AUTH_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(168),
   SETTLEMENT_CRON: z.string().min(1).default('0 * * * *').refine(isScheduleExpression, 'must be a cron expression such as "0 * * * *", or "off"'),
   SETTLEMENT_BATCH_MAX: z.coerce.number().int().min(1).max(100_000).default(5000),

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     vault: createCardVault(loadVaultKey({ configuredKey: config.CARD_VAULT_KEY, dataDir: config.DATA_DIR, logger })),
     clock: () => new Date(),
     logger,
-    settings: { spendLimitMajor: config.CARD_SPEND_LIMIT, authTtlHours: config.AUTH_TTL_HOURS, recoveryGraceMs: config.RECOVERY_GRACE_MS },
+    settings: { spendLimits: config.CARD_SPEND_LIMIT, authTtlHours: config.AUTH_TTL_HOURS, recoveryGraceMs: config.RECOVERY_GRACE_MS },
   };
   // Settlement runs stop between batches at shutdown, and the store closes only after they did.
   const stopping = new AbortController();

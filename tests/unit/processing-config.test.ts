@@ -5,7 +5,7 @@ describe('processing server config', () => {
   test('when nothing is set, then every setting has its working default', () => {
     const config = loadProcessingConfig({});
     expect(config).toMatchObject({
-      HOST: '127.0.0.1', PROCESSING_PORT: 3001, NETWORK_URL: 'http://127.0.0.1:3002', CARD_SPEND_LIMIT: '1000.00', AUTH_TTL_HOURS: 168,
+      HOST: '127.0.0.1', PROCESSING_PORT: 3001, NETWORK_URL: 'http://127.0.0.1:3002', CARD_SPEND_LIMIT: { byCurrency: new Map(), otherwiseMajor: '1000.00' }, AUTH_TTL_HOURS: 168,
       SETTLEMENT_CRON: '0 * * * *', SETTLEMENT_BATCH_MAX: 5000, NETWORK_TIMEOUT_MS: 2000, PROCESSING_API_KEY: 'dev-processing-key',
     });
   });

@@ -7,10 +7,11 @@ import { v7 as uuidv7 } from 'uuid';
 import { checkCard, detectBrand, last4, normalizeCardNumber } from '../../../shared/cards.ts';
 import type { CreatePaymentRequest } from '../../../shared/contracts/processing.ts';
 import { AppError, validationError } from '../../../shared/errors.ts';
-import { formatMoney, majorToMinor } from '../../../shared/money.ts';
+import { formatMoney } from '../../../shared/money.ts';
 import type { DomainDeps } from './deps.ts';
 import { limitExceededDecline } from './declines.ts';
 import { hashRequest } from './request-hash.ts';
+import { spendLimitMinor } from './spend-limit.ts';
 import type { PaymentRecord } from './payment.ts';
 import { toPublicPayment } from './payment.ts';
 import { changesFromAnswer, settleOutcome, type Resolution } from './resolve.ts';
@@ -42,7 +43,7 @@ export async function authorizePayment(deps: DomainDeps, input: AuthorizeInput):
   const digits = normalizeCardNumber(request.card.number);
   const requestHash = hashRequest(deps.vault, request);
   const payment = newPendingPayment(deps, input, digits, now);
-  const limitMinor = majorToMinor(deps.settings.spendLimitMajor, request.currency);
+  const limitMinor = spendLimitMinor(deps.settings.spendLimits, request.currency);
   const created = await deps.repository.createPayment({
     payment,
     requestHash,

@@ -38,19 +38,29 @@ describe('recovery worker: payments left pending or with a hold to release', () 
     expect(harness.network.authorizeCalls).toHaveLength(1);
   });
 
-  test('when a pending payment is unknown to the card company, then it fails, and a hold that lands later is reversed', async () => {
+  /**
+   * A payment left pending, unknown to the card company when recovery asks, so recovery fails it;
+   * its authorization is handed back to be put in place later, as a slow request would land.
+   */
+  async function failedWithLateHold() {
     harness.network.mode = 'lose_everything';
     const first = await pay(freshKey());
-    const { id } = first.body.payment;
+    const { id } = first.body.payment as { id: string };
     const hold = harness.network.holds.get(id);
+    if (!hold) throw new Error('the card company recorded the authorization');
     harness.network.holds.delete(id);
     harness.network.mode = 'up';
     later(11_000);
     expect(await recover()).toMatchObject({ failed: 1 });
+    return { id, land: () => harness.network.holds.set(id, hold) };
+  }
+
+  test('when a pending payment is unknown to the card company, then it fails, and a hold that lands later is reversed', async () => {
+    const { id, land } = await failedWithLateHold();
     expect((await request(harness.app).get(`/v1/payments/${id}`).set(AUTH_HEADER)).body.status).toBe('failed');
 
     // The authorization arrives at the card company after all (a slow request).
-    harness.network.holds.set(id, hold!);
+    land();
     later(25_000);
     expect(await recover()).toMatchObject({ reversed: 1 });
     const after = await request(harness.app).get(`/v1/payments/${id}`).set(AUTH_HEADER);
@@ -61,16 +71,8 @@ describe('recovery worker: payments left pending or with a hold to release', () 
   });
 
   test('when a late hold is found but its reversal cannot be sent yet, then the payment stays failed and a later pass releases it', async () => {
-    harness.network.mode = 'lose_everything';
-    const first = await pay(freshKey());
-    const { id } = first.body.payment;
-    const hold = harness.network.holds.get(id);
-    harness.network.holds.delete(id);
-    harness.network.mode = 'up';
-    later(11_000);
-    expect(await recover()).toMatchObject({ failed: 1 });
-
-    harness.network.holds.set(id, hold!);
+    const { id, land } = await failedWithLateHold();
+    land();
     const originalReverse = harness.network.reverse;
     harness.network.reverse = async () => { throw new Error('card company unreachable'); };
     later(25_000);

@@ -14,7 +14,8 @@ export function processingOpenApi(): Record<string, unknown> {
   return buildOpenApi({
     title: 'cardlane processing server',
     version: '1',
-    description: 'The merchant payment subsystem: authorize, capture, void, refund, settle. Amounts are integers in minor units. Errors are application/problem+json.',
+    description: 'The merchant payment subsystem: authorize, capture, void, refund, settle. Amounts are integers in minor units. Errors are application/problem+json. '
+      + 'A method a path does not take is answered 405 method_not_allowed with an Allow header (OPTIONS: 204 with the Allow header).',
     operations: [
       {
         method: 'post', path: '/v1/payments', summary: 'Create and authorize a payment', body: createPaymentRequestSchema, headers: [IDEMPOTENCY_HEADER],

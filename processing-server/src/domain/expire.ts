@@ -9,8 +9,12 @@ import type { Logger } from '../../../shared/logger.ts';
 import type { NetworkClient } from '../network-client.ts';
 import type { ExpiredAuthorization, SettlementRepository } from '../storage/settlement-repository.ts';
 
-/** Holds one run releases itself; the recovery worker takes the rest, 200 a pass. */
+/**
+ * What one run releases itself, at most: so many holds, for so long (the run's answer waits for
+ * it). The recovery worker takes the rest, 200 a pass.
+ */
 export const EXPIRY_RELEASES_MAX = 1000;
+export const EXPIRY_RELEASE_BUDGET_MS = 2_000;
 
 export interface ExpiryDeps {
   settlements: SettlementRepository;
@@ -35,13 +39,14 @@ export async function expireAuthorizations(deps: ExpiryDeps, now: Date): Promise
 /**
  * Reverses the holds of expired payments, one at a time, and clears the mark of each one
  * released. Stops at the first failure (the card company is most likely unreachable; the
- * recovery worker retries) or at shutdown. Never throws: what is left is marked.
+ * recovery worker retries), at shutdown, or past its bounds. Never throws: what is left is marked.
  */
 export async function releaseExpiredHolds(deps: ExpiryDeps, expired: ExpiredAuthorization[], requestId?: string): Promise<number> {
   let released = 0;
+  const startedMs = performance.now();
   try {
     for (const authorization of expired.slice(0, EXPIRY_RELEASES_MAX)) {
-      if (deps.lifecycle?.signal.aborted) break;
+      if (deps.lifecycle?.signal.aborted || performance.now() - startedMs > EXPIRY_RELEASE_BUDGET_MS) break;
       if (authorization.authorizationId) {
         await deps.network.reverse(authorization.authorizationId, { reason: 'expiry' }, { requestId });
       }
@@ -51,6 +56,6 @@ export async function releaseExpiredHolds(deps: ExpiryDeps, expired: ExpiredAuth
   } catch (error) {
     deps.logger.warn({ err: error, released, left: expired.length - released }, 'expired holds not all released; the recovery worker releases the rest');
   }
-  if (released > 0) deps.logger.info({ released }, 'released the holds of expired authorizations');
+  if (released > 0) deps.logger.info({ released, left: expired.length - released }, 'released the holds of expired authorizations');
   return released;
 }

@@ -39,3 +39,26 @@ export const logLevelSchema = z.enum(['fatal', 'error', 'warn', 'info', 'debug',
 export const logFormatSchema = z.enum(['auto', 'pretty', 'json']).default('auto');
 
 export const nodeEnvSchema = z.enum(['development', 'production', 'test']).default('development');
+
+/**
+ * HOST: the address a process listens on. Loopback by default, so that development keys, the
+ * back office's default login and the simulator's fault injection never face a network unless
+ * someone opens it on purpose (`0.0.0.0` or `::` for every interface).
+ */
+export const hostSchema = z
+  .string()
+  .trim()
+  .pipe(z.union([z.ipv4(), z.ipv6(), z.hostname()], { error: 'must be an IP address or a host name, such as 127.0.0.1 or 0.0.0.0' }))
+  .default('127.0.0.1');
+
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
+
+/**
+ * Where a process of this machine that listens on `host` and `port` is reached: the host itself,
+ * or loopback when it listens on every interface. The default of the URL settings
+ * (PROCESSING_URL, NETWORK_URL), so that setting a port alone is enough.
+ */
+export function localServiceUrl(host: string, port: number): string {
+  if (WILDCARD_HOSTS.has(host)) return `http://127.0.0.1:${port}`;
+  return host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
+}

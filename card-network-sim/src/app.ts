@@ -7,6 +7,7 @@ import helmet from 'helmet';
 import { requireBearerKey } from '../../shared/http/auth.ts';
 import { errorHandler, notFoundHandler } from '../../shared/http/errors.ts';
 import { requestLogging } from '../../shared/http/logging.ts';
+import { methodNotAllowed } from '../../shared/http/methods.ts';
 import { createMetrics } from '../../shared/http/metrics.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { createCardFingerprinter } from './card-fingerprint.ts';
@@ -64,13 +65,16 @@ export function createApp(deps: AppDeps): Express {
 
   app.get('/openapi.json', openApiHandler(() => networkOpenApi(config.settlementBatchMax)));
 
-  // The key is checked before faults and body parsing: an uninvited caller learns nothing.
-  app.use('/v1', requireBearerKey(config.apiKey), faults.middleware(logger), express.json({ limit: config.jsonBodyLimitBytes }));
+  // The key is checked before the method, faults and body parsing: an uninvited caller learns nothing.
+  app.use('/v1', requireBearerKey(config.apiKey));
+  if (config.adminEnabled) app.use('/admin', requireBearerKey(config.apiKey));
+  app.use(methodNotAllowed(app));
+  app.use('/v1', faults.middleware(logger), express.json({ limit: config.jsonBodyLimitBytes }));
   app.use('/v1', authorizationRoutes({ issuer, faults, counters, logger }));
   app.use('/v1', settlementRoutes({ clearing, faults, counters, logger, settlementBatchMax: config.settlementBatchMax }));
 
   if (config.adminEnabled) {
-    app.use('/admin', requireBearerKey(config.apiKey), express.json({ limit: ADMIN_BODY_LIMIT_BYTES }), adminRoutes({ faults, logger }));
+    app.use('/admin', express.json({ limit: ADMIN_BODY_LIMIT_BYTES }), adminRoutes({ faults, logger }));
   }
 
   app.use(notFoundHandler);

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { booleanSchema, loadConfig, logFormatSchema, logLevelSchema, nodeEnvSchema, portSchema } from '../../shared/config.ts';
+import { booleanSchema, hostSchema, loadConfig, logFormatSchema, logLevelSchema, nodeEnvSchema, portSchema } from '../../shared/config.ts';
 
 export const DEVELOPMENT_API_KEY = 'dev-network-key';
 export const DATABASE_FILE_NAME = 'card-network.sqlite';
@@ -37,6 +37,7 @@ const latencySchema = z.string().transform((text, context) => {
 });
 
 const environmentSchema = z.object({
+  HOST: hostSchema,
   NETWORK_PORT: portSchema.default(3002),
   NETWORK_API_KEY: z.string().min(1).default(DEVELOPMENT_API_KEY),
   DATA_DIR: z.string().min(1).default('./data'),
@@ -61,6 +62,7 @@ const environmentSchema = z.object({
 });
 
 const networkConfigSchema = environmentSchema.transform((env) => ({
+  host: env.HOST,
   port: env.NETWORK_PORT,
   apiKey: env.NETWORK_API_KEY,
   dataDir: env.DATA_DIR,

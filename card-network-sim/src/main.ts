@@ -12,7 +12,7 @@ assertSupportedRuntime();
 const { loadNetworkConfig } = await import('./config.ts');
 const { ConfigError } = await import('../../shared/config.ts');
 const { createLogger } = await import('../../shared/logger.ts');
-const { exitOnFatalErrors, startServer } = await import('../../shared/http/server.ts');
+const { exitOnFatalErrors, exitOnStartupError, startServer } = await import('../../shared/http/server.ts');
 const { createApp, SERVICE_NAME } = await import('./app.ts');
 const { openStore } = await import('./storage/store.ts');
 
@@ -44,13 +44,15 @@ const app = createApp({
 
 await startServer({
   app,
+  host: config.host,
   port: config.port,
+  portSetting: 'NETWORK_PORT',
   logger,
   onShutdownStart: () => {
     shuttingDown = true;
   },
   onClose: () => store.close(),
-});
+}).catch(exitOnStartupError);
 logger.info({
   databasePath: config.databasePath,
   settlementBatchMax: config.settlementBatchMax,

@@ -11,7 +11,8 @@ export function networkOpenApi(batchSizeMax: number): Record<string, unknown> {
   return buildOpenApi({
     title: 'cardlane card-network simulator',
     version: '1',
-    description: 'The card company: authorizations (idempotent by merchantReference), reversals, settlement batches (idempotent by batchId), the merchant account, fault injection.',
+    description: 'The card company: authorizations (idempotent by merchantReference), reversals, settlement batches (idempotent by batchId), the merchant account, fault injection. '
+      + 'A method a path does not take is answered 405 method_not_allowed with an Allow header (OPTIONS: 204 with the Allow header).',
     operations: [
       { method: 'post', path: '/v1/authorizations', summary: 'Authorize (a repeat of a merchantReference returns the first result)', body: authorizationRequestSchema, responses: { 200: authorizationResponseSchema, 400: 'invalid request', 409: 'merchant_reference_reused' } },
       { method: 'get', path: '/v1/authorizations', summary: 'One authorization by merchantReference, or a page of all', query: authorizationQuerySchema, responses: { 200: z.union([authorizationRecordSchema, authorizationListSchema]), 404: 'not_found' } },

@@ -5,6 +5,7 @@ import { requireBearerKey } from '../../shared/http/auth.ts';
 import { requireJsonBody } from '../../shared/http/content-type.ts';
 import { errorHandler, notFoundHandler } from '../../shared/http/errors.ts';
 import { requestLogging } from '../../shared/http/logging.ts';
+import { methodNotAllowed } from '../../shared/http/methods.ts';
 import { createMetrics, type Metrics } from '../../shared/http/metrics.ts';
 import type { DomainDeps } from './domain/deps.ts';
 import type { SettlementRepository } from './storage/settlement-repository.ts';
@@ -26,6 +27,8 @@ export interface ProcessingAppDeps extends DomainDeps {
   isShuttingDown?: () => boolean;
   /** Process metrics (CPU, memory, event loop); off in tests, which build many apps. */
   collectDefaultMetrics?: boolean;
+  /** How long POST /v1/settlements waits for another instance's run to show (BUSY_WAIT_MS). */
+  settlementBusyWaitMs?: number;
 }
 
 export function createApp(deps: ProcessingAppDeps): Express {
@@ -44,11 +47,17 @@ export function createApp(deps: ProcessingAppDeps): Express {
   }, metrics.handler));
 
   app.get('/openapi.json', openApiHandler(processingOpenApi));
-  app.use('/v1', requireBearerKey(deps.apiKey), requireJsonBody, express.json({ limit: API_BODY_LIMIT }));
+  // The key first (401), then the method (405), then the body (415, 400, 413).
+  app.use('/v1', requireBearerKey(deps.apiKey));
+  app.use(methodNotAllowed(app));
+  app.use('/v1', requireJsonBody, express.json({ limit: API_BODY_LIMIT }));
   app.use('/v1/payments', paymentsRouter(deps, createPaymentMetrics(metrics.registry)));
   app.use('/v1/settlements', settlementRouter({
     settlements: deps.settlements, network: deps.network, clock: deps.clock, logger: deps.logger,
-    settings: { authTtlHours: deps.settings.authTtlHours, batchSizeMax: deps.batchSizeMax },
+    settings: {
+      authTtlHours: deps.settings.authTtlHours, batchSizeMax: deps.batchSizeMax,
+      ...(deps.settlementBusyWaitMs === undefined ? {} : { busyWaitMs: deps.settlementBusyWaitMs }),
+    },
     ...(deps.lifecycle ? { lifecycle: deps.lifecycle } : {}),
   }));
 

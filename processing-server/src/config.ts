@@ -2,7 +2,10 @@
 import path from 'node:path';
 import { Cron } from 'croner';
 import { z } from 'zod';
-import { booleanSchema, loadConfig, logFormatSchema, logLevelSchema, nodeEnvSchema, portSchema } from '../../shared/config.ts';
+import { DEFAULT_SPEND_LIMIT_MAJOR, parseSpendLimits, type SpendLimits } from './domain/spend-limit.ts';
+import {
+  booleanSchema, hostSchema, loadConfig, localServiceUrl, logFormatSchema, logLevelSchema, nodeEnvSchema, portSchema,
+} from '../../shared/config.ts';
 
 export const DEVELOPMENT_API_KEY = 'dev-processing-key';
 export const DEVELOPMENT_NETWORK_KEY = 'dev-network-key';
@@ -17,15 +20,24 @@ function isScheduleExpression(expression: string): boolean {
   }
 }
 
-const decimalMajorSchema = z.string().regex(/^\d{1,12}(\.\d{1,3})?$/, 'must be a decimal amount such as 1000.00');
+/** CARD_SPEND_LIMIT, parsed once here; domain/spend-limit.ts describes the forms it takes. */
+const spendLimitSchema = z.string().default(DEFAULT_SPEND_LIMIT_MAJOR).transform((text, context): SpendLimits => {
+  const parsed = parseSpendLimits(text);
+  if (parsed.ok) return parsed.limits;
+  for (const problem of parsed.problems) context.addIssue({ code: 'custom', message: problem });
+  return z.NEVER;
+});
 
 export const processingConfigSchema = z.object({
   NODE_ENV: nodeEnvSchema,
   LOG_LEVEL: logLevelSchema.default('info'),
   LOG_FORMAT: logFormatSchema,
+  HOST: hostSchema,
   PROCESSING_PORT: portSchema.default(3001),
   PROCESSING_API_KEY: z.string().min(8, 'must be at least 8 characters').default(DEVELOPMENT_API_KEY),
-  NETWORK_URL: z.url().default('http://127.0.0.1:3002'),
+  /** The card company's port on this machine: where NETWORK_URL points unless it is set. */
+  NETWORK_PORT: portSchema.default(3002),
+  NETWORK_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   NETWORK_API_KEY: z.string().min(1).default(DEVELOPMENT_NETWORK_KEY),
   NETWORK_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
   /** Retries after the first attempt for a retryable failure (timeouts, resets, 5xx, codes 91/96). */
@@ -35,7 +47,7 @@ export const processingConfigSchema = z.object({
   /** Connections one processing server may hold to PostgreSQL. */
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   CARD_VAULT_KEY: z.string().optional(),
-  CARD_SPEND_LIMIT: decimalMajorSchema.default('1000.00'),
+  CARD_SPEND_LIMIT: spendLimitSchema,
   AUTH_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(168),
   SETTLEMENT_CRON: z.string().min(1).default('0 * * * *').refine(isScheduleExpression, 'must be a cron expression such as "0 * * * *", or "off"'),
   SETTLEMENT_BATCH_MAX: z.coerce.number().int().min(1).max(100_000).default(5000),
@@ -55,7 +67,7 @@ export const processingConfigSchema = z.object({
   if (!config.CARD_VAULT_KEY) {
     context.addIssue({ code: 'custom', path: ['CARD_VAULT_KEY'], message: 'is required in production (32 bytes, base64)' });
   }
-});
+}).transform((config) => ({ ...config, NETWORK_URL: config.NETWORK_URL ?? localServiceUrl(config.HOST, config.NETWORK_PORT) }));
 
 export type ProcessingConfig = z.infer<typeof processingConfigSchema>;
 

@@ -2,13 +2,13 @@
 import { assertSupportedRuntime } from '../../shared/runtime.ts';
 import { ConfigError } from '../../shared/config.ts';
 import { createLogger } from '../../shared/logger.ts';
-import { exitOnFatalErrors, startServer } from '../../shared/http/server.ts';
+import { exitOnFatalErrors, exitOnStartupError, startServer } from '../../shared/http/server.ts';
 import { createApp } from './app.ts';
 import { loadProcessingConfig, type ProcessingConfig } from './config.ts';
 import type { DomainDeps } from './domain/deps.ts';
 import { createCardVault, loadVaultKey } from './domain/vault.ts';
-import { startRecoveryWorker } from './jobs/recovery-worker.ts';
-import { startSettlementSchedule } from './jobs/settlement-schedule.ts';
+import { startRecoveryWorker, type RecoveryWorker } from './jobs/recovery-worker.ts';
+import { startSettlementSchedule, type SettlementSchedule } from './jobs/settlement-schedule.ts';
 import { createNetworkClient } from './network-client.ts';
 import { openStorage } from './storage/index.ts';
 
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     vault: createCardVault(loadVaultKey({ configuredKey: config.CARD_VAULT_KEY, dataDir: config.DATA_DIR, logger })),
     clock: () => new Date(),
     logger,
-    settings: { spendLimitMajor: config.CARD_SPEND_LIMIT, authTtlHours: config.AUTH_TTL_HOURS, recoveryGraceMs: config.RECOVERY_GRACE_MS },
+    settings: { spendLimits: config.CARD_SPEND_LIMIT, authTtlHours: config.AUTH_TTL_HOURS, recoveryGraceMs: config.RECOVERY_GRACE_MS },
   };
   // Settlement runs stop between batches at shutdown, and the store closes only after they did.
   const stopping = new AbortController();
@@ -61,14 +61,9 @@ async function main(): Promise<void> {
     ...deps, settlements: storage.settlements, batchSizeMax: config.SETTLEMENT_BATCH_MAX, lifecycle: settlementDeps.lifecycle,
     apiKey: config.PROCESSING_API_KEY, isShuttingDown: () => shuttingDown, collectDefaultMetrics: true,
   });
-  const jobs = config.JOBS_ENABLED
-    ? {
-      recovery: startRecoveryWorker({ deps, settlement: settlementDeps, intervalMs: config.RECOVERY_INTERVAL_MS, logger }),
-      schedule: startSettlementSchedule({ expression: config.SETTLEMENT_CRON, deps: settlementDeps, logger }),
-    }
-    : null;
+  let jobs: { recovery: RecoveryWorker; schedule: SettlementSchedule | null } | null = null;
   await startServer({
-    app, port: config.PROCESSING_PORT, logger,
+    app, host: config.HOST, port: config.PROCESSING_PORT, portSetting: 'PROCESSING_PORT', logger,
     onShutdownStart: () => {
       shuttingDown = true;
       stopping.abort();
@@ -79,7 +74,15 @@ async function main(): Promise<void> {
       await Promise.allSettled([...activeRuns]);
       await storage.close();
     },
-  });
+  }).catch(exitOnStartupError);
+  // The jobs start once the port is ours: a second copy started by mistake on a taken port ends
+  // before it touches a payment.
+  if (config.JOBS_ENABLED) {
+    jobs = {
+      recovery: startRecoveryWorker({ deps, settlement: settlementDeps, intervalMs: config.RECOVERY_INTERVAL_MS, logger }),
+      schedule: startSettlementSchedule({ expression: config.SETTLEMENT_CRON, deps: settlementDeps, logger }),
+    };
+  }
 }
 
 await main();

@@ -75,7 +75,7 @@ export const authorizationListSchema = z.object({ data: z.array(authorizationRec
  */
 export const reversalRequestSchema = z.object({
   amount: amountMinorSchema.optional(),
-  reason: z.enum(['void', 'timeout', 'partial_capture']).optional(),
+  reason: z.enum(['void', 'timeout', 'partial_capture', 'expiry']).optional(),
 });
 export type ReversalRequest = z.infer<typeof reversalRequestSchema>;
 

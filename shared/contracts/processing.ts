@@ -19,7 +19,7 @@ export const captureMethodSchema = z.enum(['automatic', 'manual']);
 export type CaptureMethod = z.infer<typeof captureMethodSchema>;
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
-export const idempotencyKeySchema = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+export const idempotencyKeySchema = z.string().min(1, 'is required').max(255, 'must be at most 255 characters').regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
 
 /** Card as typed by the shopper; the server normalizes the number and checks Luhn, expiry and CVV. */
 export const paymentCardInputSchema = z.object({
@@ -98,6 +98,10 @@ export const refundSchema = z.object({
   createdAt: isoDateTimeSchema,
 });
 export type Refund = z.infer<typeof refundSchema>;
+
+/** GET /v1/payments/:id/refunds: the payment's refunds, oldest first. */
+export const refundListSchema = z.object({ data: z.array(refundSchema) });
+export type RefundList = z.infer<typeof refundListSchema>;
 
 export const settlementRunSchema = z.object({
   id: z.string(),

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Express } from 'express';
 import { createApp } from '../../processing-server/src/app.ts';
 import type { DomainDeps, DomainSettings } from '../../processing-server/src/domain/deps.ts';
+import { DEFAULT_SPEND_LIMITS } from '../../processing-server/src/domain/spend-limit.ts';
 import { createCardVault } from '../../processing-server/src/domain/vault.ts';
 import { openSqliteStorage, type Storage } from '../../processing-server/src/storage/index.ts';
 import type { NetworkClient } from '../../processing-server/src/network-client.ts';
@@ -36,6 +37,8 @@ export interface HarnessOptions {
   dataDir?: string;
   storage?: Storage;
   batchSizeMax?: number;
+  /** How long POST /v1/settlements waits for another instance's run to show. */
+  settlementBusyWaitMs?: number;
 }
 
 export function createProcessingHarness(options: HarnessOptions = {}): ProcessingHarness {
@@ -51,9 +54,12 @@ export function createProcessingHarness(options: HarnessOptions = {}): Processin
     vault: createCardVault(randomBytes(32)),
     clock: options.clock ?? (() => now ?? new Date()),
     logger: logs.logger,
-    settings: { spendLimitMajor: '1000.00', authTtlHours: 168, recoveryGraceMs: 30_000, ...options.settings },
+    settings: { spendLimits: DEFAULT_SPEND_LIMITS, authTtlHours: 168, recoveryGraceMs: 30_000, ...options.settings },
   };
-  const app = createApp({ ...deps, settlements: storage.settlements, batchSizeMax: options.batchSizeMax ?? 5000, apiKey: TEST_API_KEY });
+  const app = createApp({
+    ...deps, settlements: storage.settlements, batchSizeMax: options.batchSizeMax ?? 5000, apiKey: TEST_API_KEY,
+    ...(options.settlementBusyWaitMs === undefined ? {} : { settlementBusyWaitMs: options.settlementBusyWaitMs }),
+  });
   return {
     app, deps, storage, network, logs, dataDir,
     setNow: (date) => { now = date; },

@@ -22,9 +22,20 @@ export interface SettlementSystem {
   close(): Promise<void>;
 }
 
-export async function createSettlementSystem(options: { batchSizeMax?: number; storage?: Storage; simEnv?: Record<string, string> } = {}): Promise<SettlementSystem> {
+export interface SettlementSystemOptions {
+  batchSizeMax?: number;
+  storage?: Storage;
+  simEnv?: Record<string, string>;
+  /** The simulator's randomness (authorization codes, injected faults); Math.random by default. */
+  simRandom?: () => number;
+}
+
+export async function createSettlementSystem(options: SettlementSystemOptions = {}): Promise<SettlementSystem> {
   const clock = new ManualClock(new Date('2026-03-01T12:00:00.000Z'));
-  const sim = createTestNetwork({ clock, env: { SETTLEMENT_BATCH_MAX: String(options.batchSizeMax ?? 5000), ...options.simEnv } });
+  const sim = createTestNetwork({
+    clock, env: { SETTLEMENT_BATCH_MAX: String(options.batchSizeMax ?? 5000), ...options.simEnv },
+    ...(options.simRandom ? { random: options.simRandom } : {}),
+  });
   const server = http.createServer(sim.app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const network = createNetworkClient({

@@ -16,6 +16,8 @@ describe('/openapi.json', () => {
         '/v1/payments', '/v1/payments/{id}', '/v1/payments/{id}/capture', '/v1/payments/{id}/void', '/v1/payments/{id}/refunds',
         '/v1/settlements', '/v1/settlements/{id}', '/v1/settlements/{id}/items', '/v1/settlements/{id}/reconciliation',
       ]));
+      expect(Object.keys(processingDoc.body.paths['/v1/payments/{id}/refunds'])).toEqual(expect.arrayContaining(['get', 'post']));
+      expect(processingDoc.body.paths['/v1/payments/{id}/refunds'].get.responses['200'].content['application/json'].schema.required).toEqual(['data']);
       const create = processingDoc.body.paths['/v1/payments'].post;
       expect(create.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['amount', 'currency', 'card']));
 

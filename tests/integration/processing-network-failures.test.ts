@@ -27,17 +27,44 @@ describe('processing server: when the card company does not answer', () => {
     expect(harness.network.holds.size).toBe(0);
   });
 
-  test('when the answer is lost but the hold was recorded, then the hold is reversed (timeout reversal) and the caller told it failed', async () => {
+  test('when the answer is lost but the card company approved, then the look-up finds the approval: 201 authorized, kept, and replayed for the key', async () => {
     harness.network.mode = 'lose_answers';
+    const key = freshKey();
+    const response = await pay(key);
+
+    expect(response.status).toBe(201);
+    expect(response.body).toMatchObject({ status: 'authorized', authorizationCode: expect.any(String) });
+    const stored = await request(harness.app).get(`/v1/payments/${response.body.id}`).set(AUTH_HEADER);
+    expect(stored.body).toMatchObject({ status: 'authorized', reason: null });
+    expect(harness.network.reversals).toHaveLength(0);
+    expect(harness.network.holds.get(response.body.id)).toMatchObject({ status: 'approved', heldAmount: 1000 });
+    harness.network.mode = 'up';
+    const repeat = await pay(key);
+    expect(repeat.status).toBe(201);
+    expect(repeat.body).toEqual(response.body);
+    expect(harness.network.authorizeCalls).toHaveLength(1);
+  });
+
+  test('when the answer is lost and the card company declined, then the look-up finds the decline: 402', async () => {
+    harness.network.mode = 'lose_answers';
+    const response = await request(harness.app).post('/v1/payments').set(AUTH_HEADER).set('Idempotency-Key', freshKey())
+      .send(paymentBody({}, { number: '4000000000000002' }));
+
+    expect(response.status).toBe(402);
+    expect(response.body).toMatchObject({ status: 'declined', decline: { code: 'do_not_honor' } });
+  });
+
+  test('when the answer is lost and the look-up finds the hold already released, then 503 failed and not charged', async () => {
+    harness.network.mode = 'lose_answers';
+    const originalLookup = harness.network.lookup;
+    harness.network.lookup = async (reference, context) => {
+      const found = await originalLookup(reference, context);
+      return found.kind === 'found' ? { kind: 'found', record: { ...found.record, status: 'reversed', heldAmount: 0 } } : found;
+    };
     const response = await pay();
 
     expect(response.status).toBe(503);
     expect(response.body).toMatchObject({ charged: false, payment: { status: 'failed' } });
-    const stored = await request(harness.app).get(`/v1/payments/${response.body.payment.id}`).set(AUTH_HEADER);
-    expect(stored.body).toMatchObject({ status: 'voided', reason: 'timeout_reversal' });
-    expect(harness.network.reversals).toHaveLength(1);
-    const [hold] = [...harness.network.holds.values()];
-    expect(hold).toMatchObject({ status: 'reversed', heldAmount: 0 });
   });
 
   test('when neither the answer nor the look-up arrives, then the payment stays pending, 504, and a repeat says in flight', async () => {

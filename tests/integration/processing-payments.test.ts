@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { loadProcessingConfig } from '../../processing-server/src/config.ts';
 import { paymentSchema } from '../../shared/contracts/processing.ts';
 import { AUTH_HEADER, createProcessingHarness, freshKey, paymentBody, type ProcessingHarness } from '../helpers/processing.ts';
 import { readAllBytes } from '../helpers/temp-dir.ts';
@@ -68,6 +69,18 @@ describe('processing server: POST /v1/payments', () => {
     expect(harness.network.authorizeCalls).toHaveLength(1);
   });
 
+  test('when the same key and body come again with another CVV, then the first answer is replayed and the card company is not asked again', async () => {
+    const key = freshKey();
+    const first = await pay(paymentBody({}, { cvv: '123' }), key);
+    const second = await pay(paymentBody({}, { cvv: '987' }), key);
+
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(second.body).toEqual(first.body);
+    expect(second.headers['idempotent-replayed']).toBe('true');
+    expect(harness.network.authorizeCalls).toHaveLength(1);
+  });
+
   test('when the same key comes with a different body, then 409 idempotency_key_reused', async () => {
     const key = freshKey();
     await pay(paymentBody(), key);
@@ -129,6 +142,37 @@ describe('processing server: POST /v1/payments', () => {
   test('when the spending limit is in JPY, then 1000.00 means 1000 yen', async () => {
     expect((await pay(paymentBody({ amount: 1000, currency: 'JPY' }))).status).toBe(201);
     expect((await pay(paymentBody({ amount: 1, currency: 'JPY' }))).body.decline.code).toBe('limit_exceeded');
+  });
+
+  test('when CARD_SPEND_LIMIT is USD:1000.00,JPY:150000, then JPY spends up to 150000 yen, USD up to 1000.00, and an unlisted currency up to 1000.00', async () => {
+    const limited = createProcessingHarness({ settings: { spendLimits: loadProcessingConfig({ CARD_SPEND_LIMIT: 'USD:1000.00,JPY:150000' }).CARD_SPEND_LIMIT } });
+    try {
+      const payIn = (amount: number, currency: string) => request(limited.app).post('/v1/payments').set(AUTH_HEADER)
+        .set('Idempotency-Key', freshKey()).send(paymentBody({ amount, currency }));
+      expect((await payIn(150_000, 'JPY')).status).toBe(201);
+      const overYen = await payIn(1, 'JPY');
+      expect(overYen.status).toBe(402);
+      expect(overYen.body.decline).toMatchObject({ code: 'limit_exceeded', message: expect.stringContaining('150000 JPY') });
+      expect((await payIn(100_000, 'USD')).status).toBe(201);
+      expect((await payIn(1, 'USD')).status).toBe(402);
+      expect((await payIn(100_000, 'EUR')).status).toBe(201);
+      expect((await payIn(1, 'EUR')).status).toBe(402);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  test('when CARD_SPEND_LIMIT starts with an amount for every currency, then unlisted currencies get that amount', async () => {
+    const limited = createProcessingHarness({ settings: { spendLimits: loadProcessingConfig({ CARD_SPEND_LIMIT: '500.00,JPY:150000' }).CARD_SPEND_LIMIT } });
+    try {
+      const payIn = (amount: number, currency: string) => request(limited.app).post('/v1/payments').set(AUTH_HEADER)
+        .set('Idempotency-Key', freshKey()).send(paymentBody({ amount, currency }));
+      expect((await payIn(50_001, 'GBP')).body.decline?.code).toBe('limit_exceeded');
+      expect((await payIn(50_000, 'GBP')).status).toBe(201);
+      expect((await payIn(150_000, 'JPY')).status).toBe(201);
+    } finally {
+      await limited.close();
+    }
   });
 
   test('after payments, neither the database files nor the logs hold a full card number or the CVV', async () => {

@@ -1,9 +1,12 @@
 import request from 'supertest';
 import { AUTH_HEADER as NETWORK_AUTH } from '../helpers/network-sim.ts';
-import { AUTH_HEADER, freshKey } from '../helpers/processing.ts';
+import { createApp } from '../../processing-server/src/app.ts';
+import { SETTLE_WAIT_MS } from '../../processing-server/src/http/settlement-routes.ts';
+import { AUTH_HEADER, TEST_API_KEY, freshKey } from '../helpers/processing.ts';
 import { createSettlementSystem, type SettlementSystem } from '../helpers/settlement-system.ts';
 import type { SettlementRepository } from '../../processing-server/src/storage/settlement-repository.ts';
 import { settle } from '../../processing-server/src/domain/settle.ts';
+import { refundListSchema } from '../../shared/contracts/processing.ts';
 
 describe('settlement: runs, capture, void, refund, expiry and reconciliation', () => {
   let system: SettlementSystem;
@@ -141,6 +144,86 @@ describe('settlement: runs, capture, void, refund, expiry and reconciliation', (
     expect((await system.merchantAccount()).balances.USD).toBe(before - 2000);
     const after = await system.api().get(`/v1/payments/${payment.body.id}`).set(AUTH_HEADER);
     expect(after.body).toMatchObject({ status: 'partially_refunded', refundedAmount: 2000 });
+  });
+
+  test('when a run is going, then another POST /v1/settlements gets 409 settlement_running with the run under run, and the problem keeps its own status', async () => {
+    system = await createSettlementSystem();
+    await system.pay({ amount: 100 });
+    // The batch waits at the card company, so the first run is still going when the second trigger comes.
+    await request(system.sim.app).post('/admin/faults').set(NETWORK_AUTH).send({ latencyMs: 1000 }).expect(200);
+    const first = settleNow().then((response) => response);
+    let runs = await system.api().get('/v1/settlements').set(AUTH_HEADER);
+    for (let attempt = 0; runs.body.data.length === 0 && attempt < 200; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      runs = await system.api().get('/v1/settlements').set(AUTH_HEADER);
+    }
+
+    const second = await settleNow();
+
+    expect(second.status).toBe(409);
+    expect(second.body).toMatchObject({ status: 409, code: 'settlement_running', run: { id: runs.body.data[0].id, status: 'running' } });
+    expect(second.body).not.toHaveProperty('id');
+    expect(second.body).not.toHaveProperty('itemCount');
+    // 201, or 202 if the machine is so busy that the run outlasts the answer's wait.
+    expect([201, 202]).toContain((await first).status);
+  });
+
+  test('when creating the run outlasts the answer\'s wait, then 202 with the run once it exists (not a 500)', async () => {
+    system = await createSettlementSystem();
+    await system.pay({ amount: 100 });
+    await request(system.sim.app).post('/admin/faults').set(NETWORK_AUTH).send({ latencyMs: 300 }).expect(200);
+    const { settlements } = system.processing.storage;
+    // A run of a million items takes seconds to create; here the store is made that slow.
+    const slowSettlements: SettlementRepository = {
+      ...settlements,
+      createRun: async (options) => {
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_WAIT_MS + 500));
+        return settlements.createRun(options);
+      },
+    };
+    const app = createApp({ ...system.processing.deps, settlements: slowSettlements, batchSizeMax: 5000, apiKey: TEST_API_KEY });
+
+    const response = await request(app).post('/v1/settlements').set(AUTH_HEADER).send();
+
+    expect(response.status).toBe(202);
+    expect(response.body).toMatchObject({ status: 'running', itemCount: 1 });
+    expect(response.headers.location).toBe(`/v1/settlements/${response.body.id}`);
+    let run = await settlements.getRun(response.body.id);
+    for (let attempt = 0; run?.status === 'running' && attempt < 500; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      run = await settlements.getRun(response.body.id);
+    }
+    expect(run?.status).toBe('completed');
+  }, 20_000);
+
+  test('when a payment\'s refunds are listed, then 200 {data} oldest first in the contract\'s shape; none is an empty list; an unknown payment is 404', async () => {
+    system = await createSettlementSystem();
+    const payment = await system.pay({ amount: 5000 });
+    const other = await system.pay({ amount: 700 });
+    await settleNow();
+    const refund = (amount: number) => system.api().post(`/v1/payments/${payment.body.id}/refunds`).set(AUTH_HEADER)
+      .set('Idempotency-Key', freshKey()).send({ amount });
+    const first = await refund(1000);
+    const second = await refund(500);
+    expect([first.status, second.status]).toEqual([201, 201]);
+
+    const listed = await system.api().get(`/v1/payments/${payment.body.id}/refunds`).set(AUTH_HEADER);
+
+    expect(listed.status).toBe(200);
+    expect(refundListSchema.parse(listed.body)).toEqual(listed.body);
+    expect(listed.body).toEqual({ data: [first.body, second.body] });
+    expect(listed.body.data.map((item: { amount: number; status: string }) => [item.amount, item.status])).toEqual([[1000, 'pending'], [500, 'pending']]);
+    const none = await system.api().get(`/v1/payments/${other.body.id}/refunds`).set(AUTH_HEADER);
+    expect(none.status).toBe(200);
+    expect(none.body).toEqual({ data: [] });
+    const unknown = await system.api().get('/v1/payments/pay_unknown/refunds').set(AUTH_HEADER);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ code: 'not_found' });
+
+    const run = await settleNow();
+    const afterRun = await system.api().get(`/v1/payments/${payment.body.id}/refunds`).set(AUTH_HEADER);
+    expect(afterRun.body.data.map((item: { status: string; settlementId: string }) => [item.status, item.settlementId]))
+      .toEqual([['settled', run.body.id], ['settled', run.body.id]]);
   });
 
   test('when two triggers arrive at once, then one run is made and the other is told it is busy', async () => {

@@ -210,8 +210,22 @@ describeEachStore('settlement repository contract', (current) => {
 
       const expired = await settlements().expireAuthorizations(at(-3600), at(10));
 
-      expect(expired).toBe(1);
-      expect(await repository().getPayment(old.id)).toMatchObject({ status: 'expired', limitAmount: 0, updatedAt: at(10) });
+      expect(expired).toEqual([{ paymentId: old.id, authorizationId: old.authorizationId }]);
+      expect(await repository().getPayment(old.id)).toMatchObject({ status: 'expired', limitAmount: 0, resolution: 'reverse', updatedAt: at(10) });
+      expect((await repository().getPayment(young.id))?.status).toBe('authorized');
+      expect((await repository().listUnresolved({ before: at(11), limit: 10 })).map((payment) => payment.id)).toEqual([old.id]);
+    });
+
+    test('when an expired payment\'s hold was released, then its mark is cleared, and only an expired payment\'s', async () => {
+      const old = await authorizedPayment(current().storage, { createdAt: at(-7200) });
+      const young = await authorizedPayment(current().storage, { createdAt: at(0) });
+      await settlements().expireAuthorizations(at(-3600), at(10));
+
+      await settlements().holdReleased(old.id);
+      await settlements().holdReleased(young.id);
+
+      expect((await repository().getPayment(old.id))?.resolution).toBeNull();
+      expect(await repository().listUnresolved({ before: at(11), limit: 10 })).toEqual([]);
       expect((await repository().getPayment(young.id))?.status).toBe('authorized');
     });
   });

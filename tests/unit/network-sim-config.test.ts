@@ -8,7 +8,7 @@ describe('loadNetworkConfig', () => {
     const config = loadNetworkConfig({});
 
     expect(config).toMatchObject({
-      port: 3002, apiKey: 'dev-network-key', dataDir: './data', settlementBatchMax: 5000, authorizationTtlMs: 168 * 3_600_000,
+      host: '127.0.0.1', port: 3002, apiKey: 'dev-network-key', dataDir: './data', settlementBatchMax: 5000, authorizationTtlMs: 168 * 3_600_000,
       cardCreditLimit: '5000.00', adminEnabled: true, nodeEnv: 'development', logLevel: 'info',
       faults: { latencyMs: { min: 0, max: 0 }, errorRate: 0, lostAnswerRate: 0 },
     });
@@ -26,6 +26,11 @@ describe('loadNetworkConfig', () => {
     expect(loadNetworkConfig({ NODE_ENV: 'production', NETWORK_API_KEY: 'a-real-secret', NETWORK_ADMIN_ENABLED: 'yes' }).adminEnabled).toBe(true);
   });
 
+  test('when HOST is set to 0.0.0.0 or ::, then the simulator listens on every interface', () => {
+    expect(loadNetworkConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(loadNetworkConfig({ HOST: '::' }).host).toBe('::');
+  });
+
   test('when fault settings are set, then they are parsed', () => {
     expect(loadNetworkConfig({ NETWORK_FAULT_LATENCY_MS: '100-250', NETWORK_FAULT_ERROR_RATE: '0.1', NETWORK_FAULT_LOST_ANSWER_RATE: '1' }).faults)
       .toEqual({ latencyMs: { min: 100, max: 250 }, errorRate: 0.1, lostAnswerRate: 1 });
@@ -40,6 +45,7 @@ describe('loadNetworkConfig', () => {
     ['SETTLEMENT_BATCH_MAX', '0'],
     ['AUTH_TTL_HOURS', '-1'],
     ['NETWORK_PORT', '70000'],
+    ['HOST', 'http://0.0.0.0'],
     ['NETWORK_ADMIN_ENABLED', 'maybe'],
   ])('when %s is %s, then it refuses to start naming it', (name, value) => {
     expect(() => loadNetworkConfig({ [name]: value })).toThrow(new RegExp(name));

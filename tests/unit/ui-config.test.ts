@@ -5,6 +5,7 @@ import { loadUiConfig } from '../../ui-server/src/config.ts';
 describe('loadUiConfig', () => {
   test('when nothing is set, then the documented defaults apply', () => {
     expect(loadUiConfig({})).toEqual({
+      host: '127.0.0.1',
       port: 3000,
       processingUrls: ['http://127.0.0.1:3001'],
       processingApiKey: 'dev-processing-key',
@@ -25,6 +26,16 @@ describe('loadUiConfig', () => {
     expect(config.processingUrls).toEqual(['http://a:1', 'https://b:2']);
   });
 
+  test('when HOST is set to 0.0.0.0, then the UI server serves every interface and still finds the processing server on loopback', () => {
+    expect(loadUiConfig({ HOST: '0.0.0.0' })).toMatchObject({ host: '0.0.0.0', processingUrls: ['http://127.0.0.1:3001'] });
+  });
+
+  test('when only PROCESSING_PORT is set, then the payments go to that port on this machine', () => {
+    expect(loadUiConfig({ PROCESSING_PORT: '4101' }).processingUrls).toEqual(['http://127.0.0.1:4101']);
+    expect(loadUiConfig({ PROCESSING_PORT: '4101', HOST: '::1' }).processingUrls).toEqual(['http://[::1]:4101']);
+    expect(loadUiConfig({ PROCESSING_PORT: '4101', PROCESSING_URL: 'http://elsewhere:9' }).processingUrls).toEqual(['http://elsewhere:9']);
+  });
+
   test('when an empty string is set, then the default applies', () => {
     expect(loadUiConfig({ UI_PORT: '', PROCESSING_URLS: '' }).processingUrls).toEqual(['http://127.0.0.1:3001']);
   });
@@ -43,6 +54,8 @@ describe('loadUiConfig', () => {
 
   test.each([
     ['UI_PORT', '70000'],
+    ['HOST', 'not a host'],
+    ['PROCESSING_PORT', 'x'],
     ['PROCESSING_URL', 'ftp://x'],
     ['PROCESSING_URLS', 'not a url'],
     ['UI_RATE_LIMIT_PER_MINUTE', '-1'],

@@ -7,6 +7,7 @@ import express, { type Express } from 'express';
 import { Counter } from 'prom-client';
 import { errorHandler, notFoundHandler } from '../../shared/http/errors.ts';
 import { requestLogging } from '../../shared/http/logging.ts';
+import { methodNotAllowed, staticFileMethods } from '../../shared/http/methods.ts';
 import { openApiHandler } from '../../shared/http/openapi.ts';
 import { uiOpenApi } from './openapi.ts';
 import { createMetrics } from '../../shared/http/metrics.ts';
@@ -73,12 +74,16 @@ export function createApp(deps: AppDeps): UiApp {
   app.use(requestLogging(logger));
   app.use(metrics.middleware);
   app.use(securityHeaders());
+  const chartJsDir = deps.chartJsDir ?? path.resolve(deps.publicDir, '../node_modules/chart.js/dist');
+  const publicFiles = staticFileMethods(deps.publicDir);
+  const chartJsFiles = staticFileMethods(chartJsDir, '/admin/vendor/chart.js');
+  app.use(methodNotAllowed(app, { otherMethods: (requestPath) => [...publicFiles(requestPath), ...chartJsFiles(requestPath)] }));
   app.get('/metrics', metrics.handler);
   app.get('/openapi.json', openApiHandler(uiOpenApi));
   app.use(pageRoutes({ checkoutPage: loadCheckoutPage(deps.publicDir), isReady: () => !shuttingDown }));
   app.use(express.static(deps.publicDir, { index: false }));
   // The chart library comes from the installed npm package, never from a CDN (CSP: script-src 'self').
-  app.use('/admin/vendor/chart.js', express.static(deps.chartJsDir ?? path.resolve(deps.publicDir, '../node_modules/chart.js/dist'), { index: false }));
+  app.use('/admin/vendor/chart.js', express.static(chartJsDir, { index: false }));
   app.use(crossSiteGuard());
   app.use(makePaymentRoutes({ processingClient, clock: deps.clock, logger, rateLimitPerMinute: config.rateLimitPerMinute, results }));
   app.use(paymentStatusRoutes({ processingClient }));

@@ -3,10 +3,13 @@
  * UI server reads `process.env`.
  *
  * # Settings (.env style)
+ * # Address to listen on: loopback unless opened on purpose (0.0.0.0 serves other machines).
+ * HOST=127.0.0.1
  * # Port the shopper's browser talks to.
  * UI_PORT=3000
  * # Where payments go. PROCESSING_URLS (comma-separated) wins over PROCESSING_URL when set;
- * # the URLs are tried in order, moving on only when a connection is refused.
+ * # the URLs are tried in order, moving on only when a connection is refused. Unset, it is
+ * # this machine at PROCESSING_PORT (3001).
  * PROCESSING_URL=http://127.0.0.1:3001
  * # PROCESSING_URLS=http://10.0.0.1:3001,http://10.0.0.2:3001
  * # Bearer key sent to the processing server; the development key is refused in production.
@@ -28,7 +31,9 @@
  * NODE_ENV=development
  */
 import { z } from 'zod';
-import { loadConfig, logFormatSchema, logLevelSchema, nodeEnvSchema, portSchema } from '../../shared/config.ts';
+import {
+  hostSchema, loadConfig, localServiceUrl, logFormatSchema, logLevelSchema, nodeEnvSchema, portSchema,
+} from '../../shared/config.ts';
 
 export const DEVELOPMENT_PROCESSING_API_KEY = 'dev-processing-key';
 export const DEVELOPMENT_ADMIN_PASSWORD = 'admin';
@@ -44,8 +49,11 @@ const urlListSchema = z
 
 const environmentSchema = z
   .object({
+    HOST: hostSchema,
     UI_PORT: portSchema.default(3000),
-    PROCESSING_URL: httpUrlSchema.default('http://127.0.0.1:3001'),
+    /** The processing server's port on this machine: where PROCESSING_URL points unless it is set. */
+    PROCESSING_PORT: portSchema.default(3001),
+    PROCESSING_URL: httpUrlSchema.optional(),
     PROCESSING_URLS: urlListSchema.optional(),
     PROCESSING_API_KEY: z.string().min(1).default(DEVELOPMENT_PROCESSING_API_KEY),
     UI_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(120),
@@ -75,8 +83,9 @@ const environmentSchema = z
     }
   })
   .transform((env) => ({
+    host: env.HOST,
     port: env.UI_PORT,
-    processingUrls: env.PROCESSING_URLS ?? [env.PROCESSING_URL],
+    processingUrls: env.PROCESSING_URLS ?? [env.PROCESSING_URL ?? localServiceUrl(env.HOST, env.PROCESSING_PORT)],
     processingApiKey: env.PROCESSING_API_KEY,
     rateLimitPerMinute: env.UI_RATE_LIMIT_PER_MINUTE,
     processingTimeoutMs: env.PROCESSING_TIMEOUT_MS,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { assertSupportedRuntime } from '../../shared/runtime.ts';
 import { ConfigError } from '../../shared/config.ts';
 import { createLogger } from '../../shared/logger.ts';
-import { exitOnFatalErrors, startServer } from '../../shared/http/server.ts';
+import { exitOnFatalErrors, exitOnStartupError, startServer } from '../../shared/http/server.ts';
 import { createApp } from './app.ts';
 import { systemClock } from './clock.ts';
 import { loadUiConfig, type UiConfig } from './config.ts';
@@ -28,8 +28,10 @@ const publicDir = path.resolve(import.meta.dirname, '../../public');
 const app = createApp({ config, logger, publicDir, clock: systemClock });
 await startServer({
   app,
+  host: config.host,
   port: config.port,
+  portSetting: 'UI_PORT',
   logger,
   onShutdownStart: () => app.markShuttingDown(),
-});
+}).catch(exitOnStartupError);
 logger.info({ processingUrls: config.processingUrls, rateLimitPerMinute: config.rateLimitPerMinute }, 'ui-server ready');

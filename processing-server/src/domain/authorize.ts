@@ -7,12 +7,14 @@ import { v7 as uuidv7 } from 'uuid';
 import { checkCard, detectBrand, last4, normalizeCardNumber } from '../../../shared/cards.ts';
 import type { CreatePaymentRequest } from '../../../shared/contracts/processing.ts';
 import { AppError, validationError } from '../../../shared/errors.ts';
-import { formatMoney, majorToMinor } from '../../../shared/money.ts';
+import { formatMoney } from '../../../shared/money.ts';
 import type { DomainDeps } from './deps.ts';
 import { limitExceededDecline } from './declines.ts';
+import { hashRequest } from './request-hash.ts';
+import { spendLimitMinor } from './spend-limit.ts';
 import type { PaymentRecord } from './payment.ts';
 import { toPublicPayment } from './payment.ts';
-import { changesFromAnswer, releaseFailedHold, settleOutcome, type Resolution } from './resolve.ts';
+import { changesFromAnswer, settleOutcome, type Resolution } from './resolve.ts';
 import type { IdempotencyRecord } from '../storage/repository.ts';
 
 const SPEND_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -39,10 +41,9 @@ export async function authorizePayment(deps: DomainDeps, input: AuthorizeInput):
   if (problems.length > 0) throw validationError(problems, 'The card cannot be charged.');
 
   const digits = normalizeCardNumber(request.card.number);
-  // The request hash covers card data, so it is keyed: a plain hash of a card number can be reversed.
-  const requestHash = deps.vault.keyedHash(JSON.stringify({ ...request, card: { ...request.card, number: digits } }));
+  const requestHash = hashRequest(deps.vault, request);
   const payment = newPendingPayment(deps, input, digits, now);
-  const limitMinor = majorToMinor(deps.settings.spendLimitMajor, request.currency);
+  const limitMinor = spendLimitMinor(deps.settings.spendLimits, request.currency);
   const created = await deps.repository.createPayment({
     payment,
     requestHash,
@@ -115,35 +116,28 @@ async function authorizeAtNetwork(
 }
 
 /**
- * Every attempt went unanswered. Ask the card company what it recorded: a hold we never heard
- * about is released (timeout reversal) and the caller told the payment failed; nothing recorded
- * means failed; no answer to the look-up either means the outcome is unknown and stays pending,
- * for the recovery worker.
+ * Every attempt went unanswered. Ask the card company what it recorded: its decision (approved
+ * or declined) is the payment's, exactly as if the answer had arrived, so a sale the card company
+ * approved is kept and the caller told so; nothing held means failed; no answer to the look-up
+ * either means the outcome is unknown and stays pending, for the recovery worker. (A hold found
+ * later, after the caller was told the payment failed, is released by the recovery worker.)
  */
 async function resolveWithoutAnswer(
   deps: DomainDeps, payment: PaymentRecord, delivered: 'no' | 'maybe', requestId?: string,
 ): Promise<Resolution> {
   const lookup = await deps.network.lookup(payment.merchantReference, { requestId });
-  if (lookup.kind === 'found' && lookup.record.status === 'declined') {
-    return settleOutcome(deps, payment, 'declined', changesFromAnswer(lookup.record).changes);
-  }
-  if (lookup.kind === 'found' && lookup.record.heldAmount > 0) {
-    // Fail first, release second: only the request (or recovery pass) that wins the transition
-    // to failed may release the hold, so a payment someone else authorized keeps its hold.
-    const failed = await settleOutcome(deps, payment, 'failed', {
-      status: 'failed', reason: 'network_unavailable', resolution: 'reverse', limitAmount: 0,
-      authorizationId: lookup.record.authorizationId,
-    });
-    if (failed.payment.status === 'failed') await releaseFailedHold(deps, failed.payment, lookup.record, requestId);
-    return failed;
+  if (lookup.kind === 'found' && (lookup.record.status === 'approved' || lookup.record.status === 'declined')) {
+    const { outcome, changes } = changesFromAnswer(lookup.record);
+    deps.logger.info({ paymentId: payment.id, outcome }, 'the look-up found the card company\'s decision');
+    return settleOutcome(deps, payment, outcome, changes);
   }
   if (lookup.kind === 'unknown' && delivered === 'maybe') {
     return { outcome: 'pending', payment };
   }
-  // Not recorded at the card company (or provably never delivered). A request still travelling
+  // Nothing held at the card company (or provably never delivered). A request still travelling
   // could land later, so a payment that may have been delivered stays watched for a late hold.
   return settleOutcome(deps, payment, 'failed', {
     status: 'failed', reason: 'network_unavailable', limitAmount: 0,
-    resolution: delivered === 'maybe' ? 'reverse' : null,
+    resolution: delivered === 'maybe' && lookup.kind !== 'found' ? 'reverse' : null,
   });
 }

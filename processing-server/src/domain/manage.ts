@@ -4,7 +4,7 @@
  * so a payment that a settlement run has taken cannot be voided or captured any more.
  */
 import { v7 as uuidv7 } from 'uuid';
-import type { Payment, Refund } from '../../../shared/contracts/processing.ts';
+import type { Payment, Refund, RefundList } from '../../../shared/contracts/processing.ts';
 import { AppError, notFound } from '../../../shared/errors.ts';
 import type { SettlementRepository, RefundRecord } from '../storage/settlement-repository.ts';
 import type { DomainDeps } from './deps.ts';
@@ -83,6 +83,13 @@ export function toPublicRefund(refund: RefundRecord): Refund {
     id: refund.id, paymentId: refund.paymentId, amount: refund.amount, currency: refund.currency,
     status: refund.status, settlementId: refund.settlementId, createdAt: refund.createdAt,
   };
+}
+
+/** A payment's refunds, oldest first; 404 for an unknown payment. */
+export async function listRefunds(deps: ManageDeps, paymentId: string): Promise<RefundList> {
+  await load(deps, paymentId);
+  const refunds = await deps.settlements.getRefundsOfPayment(paymentId);
+  return { data: refunds.map(toPublicRefund) };
 }
 
 export async function refundPayment(

@@ -31,8 +31,9 @@ export interface PaymentRecord {
   decline: Decline | null;
   reason: string | null;
   /**
-   * What happens when the outcome at the card company becomes known, for a payment whose caller
-   * was told it failed: `reverse` releases any hold found (a timeout reversal).
+   * A hold at the card company that may still need releasing: `reverse` for a payment whose
+   * caller was told it failed (a timeout reversal, if a hold turns up), and for a voided or
+   * expired payment until its reversal went through. The recovery worker releases it.
    */
   resolution: 'reverse' | null;
   /** The part of this payment that counts against the card's rolling spending limit. */

@@ -51,16 +51,17 @@ async function resolvePending(deps: DomainDeps, payment: PaymentRecord): Promise
   return 'failed';
 }
 
-/** The caller was told the payment failed or was voided: any hold found must be released. */
+/** The caller was told the payment failed, or it was voided or expired: any hold found must be released. */
 async function releaseHold(deps: DomainDeps, payment: PaymentRecord, now: Date): Promise<RecoveryOutcome> {
   const lookup = await deps.network.lookup(payment.merchantReference, {});
   if (lookup.kind === 'unknown') return 'unresolved';
   if (lookup.kind === 'found' && lookup.record.heldAmount > 0) {
     if (payment.status === 'failed') return (await releaseFailedHold(deps, payment, lookup.record)) ? 'reversed' : 'unresolved';
-    // A merchant's void whose reversal did not go through at the time: release the hold now.
-    const released = await deps.network.reverse(lookup.record.authorizationId, { reason: 'void' }, {}).then(() => true, () => false);
+    // A merchant's void, or an expiry, whose reversal did not go through at the time: release the hold now.
+    const reason = payment.status === 'expired' ? 'expiry' : 'void';
+    const released = await deps.network.reverse(lookup.record.authorizationId, { reason }, {}).then(() => true, () => false);
     if (!released) return 'unresolved';
-    await deps.repository.transition({ id: payment.id, fromStatuses: ['voided'], changes: { resolution: null } });
+    await deps.repository.transition({ id: payment.id, fromStatuses: [payment.status], changes: { resolution: null } });
     return 'reversed';
   }
   const watchedLongEnough = now.getTime() - Date.parse(payment.updatedAt) > LATE_HOLD_WATCH_MS;

@@ -6,12 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { v7 as uuidv7 } from 'uuid';
 import type { SettlementBatchRequest, SettlementBatchResponse } from '../../../shared/contracts/network.ts';
 import type { SettlementRun } from '../../../shared/contracts/processing.ts';
 import type { Logger } from '../../../shared/logger.ts';
 import type { NetworkClient } from '../network-client.ts';
-import type { BatchItemRecord, ItemResult, SettlementRepository } from '../storage/settlement-repository.ts';
+import type { BatchItemRecord, ExpiredAuthorization, ItemResult, SettlementRepository } from '../storage/settlement-repository.ts';
+import { expireAuthorizations, expiryCutoff, releaseExpiredHolds } from './expire.ts';
 
 export const SETTLEMENT_LEASE = 'settlement';
 const LEASE_TTL_MS = 60_000;
@@ -21,7 +23,8 @@ export interface SettlementDeps {
   network: NetworkClient;
   clock: () => Date;
   logger: Logger;
-  settings: { authTtlHours: number; batchSizeMax: number };
+  /** `busyWaitMs`: how long settleOrFindRunning waits for another holder's run (BUSY_WAIT_MS). */
+  settings: { authTtlHours: number; batchSizeMax: number; busyWaitMs?: number };
   /**
    * The process's lifecycle: runs stop between two batches once `signal` aborts (a shutdown),
    * and register with `track` so the shutdown can wait for them. A stopped run resumes later.
@@ -68,6 +71,29 @@ export function settle(deps: SettlementDeps, options: SettleOptions = {}): Promi
   return work;
 }
 
+/** How long a trigger waits for the run of another lease holder to show, and how often it looks. */
+export const BUSY_WAIT_MS = 5_000;
+const BUSY_POLL_MS = 100;
+
+/**
+ * settle(), for a caller that must be told which run is going (POST /v1/settlements). Another
+ * instance (or `npm run settle`) may hold the lease without a recorded run yet: it is expiring
+ * authorizations or creating its run (one transaction, seconds for a million items), or it found
+ * nothing ready and is about to give the lease back. So look again every BUSY_POLL_MS for up to
+ * `busyWaitMs`: either its run shows (busy, with the run), or the lease is free again and this
+ * trigger settles itself. Still busy with no run after the wait, it says so (`run: null`).
+ */
+export async function settleOrFindRunning(deps: SettlementDeps, options: SettleOptions = {}): Promise<SettleResult> {
+  const waitMs = deps.settings.busyWaitMs ?? BUSY_WAIT_MS;
+  let result = await settle(deps, options);
+  for (let waited = 0; result.kind === 'busy' && !result.run && waited < waitMs; waited += BUSY_POLL_MS) {
+    if (deps.lifecycle?.signal.aborted) break;
+    await sleep(BUSY_POLL_MS);
+    result = await settle(deps, options);
+  }
+  return result;
+}
+
 async function settleOnce(deps: SettlementDeps, options: SettleOptions): Promise<SettleResult> {
   const owner = randomUUID();
   const now = deps.clock();
@@ -75,31 +101,34 @@ async function settleOnce(deps: SettlementDeps, options: SettleOptions): Promise
     name: SETTLEMENT_LEASE, owner, now: now.toISOString(), expiresAt: new Date(now.getTime() + LEASE_TTL_MS).toISOString(),
   });
   if (!leased) return { kind: 'busy', run: await deps.settlements.findRunningRun() };
+  let expired: ExpiredAuthorization[] = [];
   try {
-    const run = await resumableRun(deps, now);
-    if (!run) return { kind: 'nothing_ready' };
-    options.onRunStarted?.(run);
-    return await sendAndRecord(deps, run, owner, options);
+    const prepared = await resumableRun(deps, now);
+    expired = prepared.expired;
+    if (!prepared.run) return { kind: 'nothing_ready' };
+    options.onRunStarted?.(prepared.run);
+    return await sendAndRecord(deps, prepared.run, owner, options);
   } finally {
     await deps.settlements.releaseLease(SETTLEMENT_LEASE, owner);
+    // After the lease: a release is safe to repeat, and a slow card company must not keep the
+    // next run waiting. The payments are marked, so a release that does not happen is not lost.
+    await releaseExpiredHolds(deps, expired, options.requestId);
   }
 }
 
-/** An interrupted run is finished first; otherwise a new run takes every ready item. */
-async function resumableRun(deps: SettlementDeps, now: Date): Promise<SettlementRun | null> {
+/** An interrupted run is finished first; otherwise authorizations expire, and a new run takes every ready item. */
+async function resumableRun(deps: SettlementDeps, now: Date): Promise<{ run: SettlementRun | null; expired: ExpiredAuthorization[] }> {
   const interrupted = await deps.settlements.findRunningRun();
   if (interrupted) {
     deps.logger.info({ runId: interrupted.id }, 'resuming an interrupted settlement run');
-    return interrupted;
+    return { run: interrupted, expired: [] };
   }
-  const cutoff = new Date(now.getTime() - deps.settings.authTtlHours * 3_600_000).toISOString();
-  const expired = await deps.settlements.expireAuthorizations(cutoff, now.toISOString());
-  if (expired > 0) deps.logger.info({ expired }, 'expired authorizations older than AUTH_TTL_HOURS');
+  const expired = await expireAuthorizations(deps, now);
   const run = await deps.settlements.createRun({
-    runId: newRunId(), startedAt: now.toISOString(), batchSizeMax: deps.settings.batchSizeMax, notBefore: cutoff,
+    runId: newRunId(), startedAt: now.toISOString(), batchSizeMax: deps.settings.batchSizeMax, notBefore: expiryCutoff(deps, now),
   });
   if (run) deps.logger.info({ runId: run.id, itemCount: run.itemCount, batchCount: run.batchIds.length }, 'settlement run created');
-  return run;
+  return { run, expired };
 }
 
 async function sendAndRecord(deps: SettlementDeps, run: SettlementRun, owner: string, options: SettleOptions): Promise<SettleResult> {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import {
   captureRequestSchema, createPaymentRequestSchema, paymentListQuerySchema, paymentListSchema, paymentSchema,
-  refundRequestSchema, refundSchema, settlementItemSchema, settlementRunSchema,
+  refundListSchema, refundRequestSchema, refundSchema, settlementItemSchema, settlementRunSchema,
 } from '../../../shared/contracts/processing.ts';
 import { buildOpenApi, type OperationSpec } from '../../../shared/http/openapi.ts';
 
@@ -14,7 +14,8 @@ export function processingOpenApi(): Record<string, unknown> {
   return buildOpenApi({
     title: 'cardlane processing server',
     version: '1',
-    description: 'The merchant payment subsystem: authorize, capture, void, refund, settle. Amounts are integers in minor units. Errors are application/problem+json.',
+    description: 'The merchant payment subsystem: authorize, capture, void, refund, settle. Amounts are integers in minor units. Errors are application/problem+json. '
+      + 'A method a path does not take is answered 405 method_not_allowed with an Allow header (OPTIONS: 204 with the Allow header).',
     operations: [
       {
         method: 'post', path: '/v1/payments', summary: 'Create and authorize a payment', body: createPaymentRequestSchema, headers: [IDEMPOTENCY_HEADER],
@@ -28,13 +29,19 @@ export function processingOpenApi(): Record<string, unknown> {
       { method: 'get', path: '/v1/payments/:id', summary: 'One payment (card masked)', responses: { 200: paymentSchema, 404: 'not_found' } },
       { method: 'post', path: '/v1/payments/:id/capture', summary: 'Capture a manual payment, fully or partly', body: captureRequestSchema, responses: { 200: paymentSchema, 400: 'amount_too_large', 409: 'capture_not_allowed or invalid_state' } },
       { method: 'post', path: '/v1/payments/:id/void', summary: 'Void before settlement; the hold is released', responses: { 200: paymentSchema, 409: 'invalid_state or already_in_batch' } },
+      { method: 'get', path: '/v1/payments/:id/refunds', summary: 'The payment\'s refunds, oldest first', responses: { 200: refundListSchema, 404: 'not_found' } },
       {
         method: 'post', path: '/v1/payments/:id/refunds', summary: 'Refund a settled payment (a credit in the next batch)', body: refundRequestSchema,
         headers: [IDEMPOTENCY_HEADER], responses: { 201: refundSchema, 400: 'amount_exceeds_refundable', 409: 'invalid_state or idempotency_key_reused' },
       },
       {
         method: 'post', path: '/v1/settlements', summary: 'Start a settlement run now',
-        responses: { 201: settlementRunSchema, 202: settlementRunSchema, 200: z.object({ itemCount: z.literal(0) }), 409: 'settlement_running (the running run is in the body)', 503: 'settlement_interrupted' },
+        responses: {
+          201: settlementRunSchema, 202: settlementRunSchema, 200: z.object({ itemCount: z.literal(0) }),
+          409: 'settlement_running: the running run is under `run`',
+          502: 'settlement_failed: the card company\'s answer did not match the batch (the run is under `run`)',
+          503: 'settlement_interrupted (the run is under `run`, still running, resumed on the next trigger), or settlement_busy (another process holds the lease and recorded no run within 5 s; Retry-After)',
+        },
       },
       { method: 'get', path: '/v1/settlements', summary: 'Settlement runs, newest first', query: pageQuery, responses: { 200: z.object({ data: z.array(settlementRunSchema), hasMore: z.boolean() }) } },
       { method: 'get', path: '/v1/settlements/:id', summary: 'One settlement run', responses: { 200: settlementRunSchema, 404: 'not_found' } },

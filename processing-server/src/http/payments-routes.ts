@@ -5,23 +5,28 @@ import {
   IDEMPOTENCY_KEY_HEADER, captureRequestSchema, createPaymentRequestSchema, idempotencyKeySchema, paymentListQuerySchema,
   refundRequestSchema,
 } from '../../../shared/contracts/processing.ts';
-import { AppError } from '../../../shared/errors.ts';
+import { AppError, validationError } from '../../../shared/errors.ts';
 import { sendProblem } from '../../../shared/http/errors.ts';
-import { parseOrThrow } from '../../../shared/http/validate.ts';
+import { fieldProblems, parseOrThrow } from '../../../shared/http/validate.ts';
 import { authorizePayment, type AuthorizeResult } from '../domain/authorize.ts';
-import { capturePayment, refundPayment, voidPayment, type ManageDeps } from '../domain/manage.ts';
+import { capturePayment, listRefunds, refundPayment, voidPayment, type ManageDeps } from '../domain/manage.ts';
 import { getPayment, listPayments } from '../domain/queries.ts';
 import { toPublicPayment } from '../domain/payment.ts';
 
+const IDEMPOTENCY_KEY_FIELD = 'Idempotency-Key';
+
+/** The header's value, or a 400 whose one field problem is named `Idempotency-Key` (the header's name). */
 export function requireIdempotencyKey(header: string | undefined): string {
   if (header === undefined || header.trim() === '') {
     throw new AppError({
       code: 'idempotency_key_required', status: 400,
       message: 'The Idempotency-Key header is required, so that a repeated request cannot charge twice.',
-      errors: [{ field: 'Idempotency-Key', message: 'is required' }],
+      errors: [{ field: IDEMPOTENCY_KEY_FIELD, message: 'is required' }],
     });
   }
-  return parseOrThrow(idempotencyKeySchema, header, 'Idempotency-Key');
+  const parsed = idempotencyKeySchema.safeParse(header);
+  if (parsed.success) return parsed.data;
+  throw validationError(fieldProblems(parsed.error).map((problem) => ({ ...problem, field: IDEMPOTENCY_KEY_FIELD })));
 }
 
 /** 201 authorized, 402 declined, 503 failed (not charged), 504 pending (outcome not yet known). */
@@ -93,6 +98,10 @@ export function paymentsRouter(deps: ManageDeps, metrics?: PaymentMetrics): Rout
 
   router.post('/:id/void', async (request, response) => {
     response.json(await voidPayment({ ...deps, logger: request.log }, request.params.id, String(request.id)));
+  });
+
+  router.get('/:id/refunds', async (request, response) => {
+    response.json(await listRefunds(deps, request.params.id));
   });
 
   router.post('/:id/refunds', async (request, response) => {

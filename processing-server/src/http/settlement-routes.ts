@@ -1,15 +1,19 @@
 /** /v1/settlements: start a run, read runs, their items and their reconciliation. */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
+import type { SettlementRun } from '../../../shared/contracts/processing.ts';
 import { AppError, notFound } from '../../../shared/errors.ts';
 import { sendProblem } from '../../../shared/http/errors.ts';
 import { parseOrThrow } from '../../../shared/http/validate.ts';
 import { reconcileRun } from '../domain/reconcile.ts';
-import { settle, type SettleResult, type SettlementDeps } from '../domain/settle.ts';
+import { settleOrFindRunning, type SettleResult, type SettlementDeps } from '../domain/settle.ts';
 import type { BatchItemRecord } from '../storage/settlement-repository.ts';
 
 /** How long POST /v1/settlements waits for a run before answering 202 and letting it go on. */
 export const SETTLE_WAIT_MS = 3_000;
+/** What a 503 settlement_busy asks the caller to wait: about the time a large run takes to be created. */
+const BUSY_RETRY_AFTER_SECONDS = 5;
 
 const pageQuerySchema = z.object({
   limit: z.coerce.number({ error: 'must be an integer from 1 to 100' }).int('must be an integer from 1 to 100').min(1, 'must be 1 to 100').max(100, 'must be 1 to 100').default(20),
@@ -37,20 +41,24 @@ export function settlementRouter(deps: SettlementDeps): Router {
   const router = Router();
 
   router.post('/', async (request, response) => {
-    let startedRunId: string | null = null;
-    const running = settle(deps, { requestId: String(request.id), onRunStarted: (run) => { startedRunId = run.id; } });
-    const waited = await Promise.race([
-      running,
-      new Promise<null>((resolve) => { setTimeout(() => resolve(null), SETTLE_WAIT_MS).unref(); }),
-    ]);
+    let reportStarted: (run: SettlementRun) => void = () => undefined;
+    const started = new Promise<SettlementRun>((resolve) => { reportStarted = resolve; });
+    const running = settleOrFindRunning(deps, { requestId: String(request.id), onRunStarted: (run) => reportStarted(run) });
+    const waited = await Promise.race([running, sleep(SETTLE_WAIT_MS, null, { ref: false })]);
     if (waited) {
       sendSettleResult(response, waited);
       return;
     }
-    // The run goes on in the background; its outcome is logged and visible at its URL.
+    // Past the wait: the outcome if it comes first, otherwise 202 as soon as our run exists
+    // (creating a run of many items takes a while, and a busy trigger waits for a bounded time).
+    const next = await Promise.race([running.then((result) => ({ result })), started.then((run) => ({ run }))]);
+    if ('result' in next) {
+      sendSettleResult(response, next.result);
+      return;
+    }
+    // The run goes on after the answer; its outcome is logged and visible at its URL.
     running.catch((error: unknown) => request.log.error({ err: error }, 'settlement run failed'));
-    const run = startedRunId ? await deps.settlements.getRun(startedRunId) : null;
-    if (!run) throw new AppError({ code: 'internal_error', status: 500, message: 'The settlement run did not start.' });
+    const run = (await deps.settlements.getRun(next.run.id)) ?? next.run;
     response.status(202).location(`/v1/settlements/${run.id}`).json(run);
   });
 
@@ -92,10 +100,18 @@ function sendSettleResult(response: Response, result: SettleResult): void {
       response.status(200).json({ itemCount: 0, message: 'Nothing is ready to settle; no run was recorded.' });
       return;
     case 'busy':
+      if (result.run) {
+        sendProblem(response, new AppError({
+          code: 'settlement_running', status: 409, message: `Settlement run ${result.run.id} is already going; wait for it to finish.`,
+          extensions: { run: result.run },
+        }));
+        return;
+      }
+      // Another process holds the lease and has shown no run within the wait: nothing to point at.
+      response.setHeader('Retry-After', String(BUSY_RETRY_AFTER_SECONDS));
       sendProblem(response, new AppError({
-        code: 'settlement_running', status: 409, message: 'A settlement run is already going; wait for it to finish.',
-        // The running run's fields are repeated at the top level for clients that read the body as the run.
-        extensions: result.run ? { ...result.run, run: result.run } : {},
+        code: 'settlement_busy', status: 503,
+        message: 'Another process is starting a settlement run and has not recorded it yet; try again in a few seconds.',
       }));
       return;
     case 'completed':

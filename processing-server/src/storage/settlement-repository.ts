@@ -35,6 +35,12 @@ export interface ItemResult {
   reason: string | null;
 }
 
+/** A payment that expired, and the authorization whose hold is to be released. */
+export interface ExpiredAuthorization {
+  paymentId: string;
+  authorizationId: string | null;
+}
+
 export interface RunPageQuery {
   limit: number;
   startingAfter?: string | undefined;
@@ -71,8 +77,14 @@ export interface SettlementRepository {
   /** Takes the named lease if it is free, expired, or already ours; true when we hold it. */
   acquireLease(request: LeaseRequest): Promise<boolean>;
   releaseLease(name: string, owner: string): Promise<void>;
-  /** Marks authorized/captured payments created before `cutoff` and never batched as expired. */
-  expireAuthorizations(cutoff: string, now: string): Promise<number>;
+  /**
+   * Marks authorized/captured payments created before `cutoff` and never batched as expired, each
+   * with `resolution: reverse` (its hold is still to be released at the card company), and
+   * returns them.
+   */
+  expireAuthorizations(cutoff: string, now: string): Promise<ExpiredAuthorization[]>;
+  /** The hold of an expired payment was released: clears its `resolution`. */
+  holdReleased(paymentId: string): Promise<void>;
   /**
    * In one transaction: creates the run and assigns every ready sale and refund to it, numbered
    * into batches of `batchSizeMax`. Returns null (and records nothing) when nothing is ready.
@@ -94,5 +106,6 @@ export interface SettlementRepository {
   listRuns(query: RunPageQuery): Promise<{ data: SettlementRun[]; hasMore: boolean }>;
   listItems(runId: string, query: ItemPageQuery): Promise<{ data: BatchItemRecord[]; hasMore: boolean }>;
   createRefund(refund: RefundRecord): Promise<CreateRefundResult>;
+  /** Oldest first (ties by id, which is time-ordered). */
   getRefundsOfPayment(paymentId: string): Promise<RefundRecord[]>;
 }

@@ -9,7 +9,7 @@ import type { SettlementRun } from '../../../../shared/contracts/processing.ts';
 import type {
   CreateRefundResult, ItemResult, RefundRecord, SettlementRepository,
 } from '../settlement-repository.ts';
-import { itemFromRow, refundFromRow, runFromRow, totalsFromGroups } from '../sqlite/settlement-rows.ts';
+import { expiredFromRow, itemFromRow, refundFromRow, runFromRow, totalsFromGroups } from '../sqlite/settlement-rows.ts';
 import { inTransaction, queryRows, toSafeInteger, type Queryable } from './database.ts';
 import { SETTLEMENT_SQL as SQL } from './settlement-sql.ts';
 
@@ -129,7 +129,8 @@ export function createPostgresSettlementRepository(pool: pg.Pool): SettlementRep
       return row !== undefined;
     },
     releaseLease: async (name, owner) => { await pool.query(SQL.releaseLease, [name, owner]); },
-    expireAuthorizations: async (cutoff, now) => (await pool.query(SQL.expire, [now, cutoff])).rowCount ?? 0,
+    expireAuthorizations: async (cutoff, now) => (await queryRows(pool, SQL.expire, [now, cutoff])).map(expiredFromRow),
+    holdReleased: async (paymentId) => { await pool.query(SQL.holdReleased, [paymentId]); },
     createRun: (options) => inTransaction(pool, (client) => createRun(client, options)),
     findRunningRun: async () => {
       const [row] = await queryRows(pool, SQL.runningRun);

@@ -11,9 +11,12 @@ export const SETTLEMENT_SQL = {
     WHERE job_leases.expires_at <= $4 OR job_leases.owner = $2
     RETURNING owner`,
   releaseLease: 'DELETE FROM job_leases WHERE name = $1 AND owner = $2',
-  /** $1 now, $2 cutoff. */
-  expire: `UPDATE payments SET status = 'expired', limit_amount = 0, updated_at = $1
-    WHERE status IN ('authorized', 'captured') AND settlement_id IS NULL AND created_at < $2`,
+  /** $1 now, $2 cutoff. Each expired payment's hold is still to be released (`resolution`). */
+  expire: `UPDATE payments SET status = 'expired', limit_amount = 0, resolution = 'reverse', updated_at = $1
+    WHERE status IN ('authorized', 'captured') AND settlement_id IS NULL AND created_at < $2
+    RETURNING id, authorization_id`,
+  /** $1 payment id. */
+  holdReleased: "UPDATE payments SET resolution = NULL WHERE id = $1 AND status = 'expired'",
   insertRun: `INSERT INTO settlement_runs (id, status, started_at, item_count, batch_count) VALUES ($1, 'running', $2, 0, 0)`,
   /**
    * Takes every ready sale for the run ($1 runId, $2 notBefore). An UPDATE locks each row it

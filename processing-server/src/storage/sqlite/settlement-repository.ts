@@ -12,7 +12,7 @@ import type {
 import { inTransaction } from './database.ts';
 import {
   ASSIGN_REFUNDS_SQL, ASSIGN_SALES_SQL, ITEM_COLUMNS, LAST_SALE_KEY_SQL, READY_REFUND_CONDITION, batchIdsOf, itemFromRow, itemFromValues,
-  refundFromRow, runFromRow, saleItemOf, totalsFromGroups, type Row,
+  expiredFromRow, refundFromRow, runFromRow, saleItemOf, totalsFromGroups, type Row,
 } from './settlement-rows.ts';
 
 export function createSqliteSettlementRepository(database: DatabaseSync): SettlementRepository {
@@ -24,9 +24,11 @@ export function createSqliteSettlementRepository(database: DatabaseSync): Settle
     releaseLease: database.prepare('DELETE FROM job_leases WHERE name = ? AND owner = ?'),
     // Never-batched authorizations older than the cutoff, found on the partial index by created_at.
     expire: database.prepare(
-      `UPDATE payments INDEXED BY payments_unbatched SET status = 'expired', limit_amount = 0, updated_at = ?
-       WHERE status IN ('authorized', 'captured') AND settlement_id IS NULL AND created_at < ? AND NOT EXISTS (SELECT 1 ${saleItemOf('payments.id')})`,
+      `UPDATE payments INDEXED BY payments_unbatched SET status = 'expired', limit_amount = 0, resolution = 'reverse', updated_at = ?
+       WHERE status IN ('authorized', 'captured') AND settlement_id IS NULL AND created_at < ? AND NOT EXISTS (SELECT 1 ${saleItemOf('payments.id')})
+       RETURNING id, authorization_id`,
     ),
+    holdReleased: database.prepare("UPDATE payments SET resolution = NULL WHERE id = ? AND status = 'expired'"),
     insertRun: database.prepare('INSERT INTO settlement_runs (id, status, started_at, item_count, batch_count) VALUES (?, \'running\', ?, 0, 0)'),
     assignSales: database.prepare(ASSIGN_SALES_SQL),
     lastSaleKey: database.prepare(LAST_SALE_KEY_SQL),
@@ -108,7 +110,7 @@ export function createSqliteSettlementRepository(database: DatabaseSync): Settle
     addRefunded: database.prepare(
       "UPDATE payments SET refunded_amount = refunded_amount + ?, status = CASE WHEN refunded_amount + ? = captured_amount THEN 'refunded' ELSE 'partially_refunded' END, updated_at = ? WHERE id = ?",
     ),
-    refundsOfPayment: database.prepare('SELECT * FROM refunds WHERE payment_id = ? ORDER BY created_at'),
+    refundsOfPayment: database.prepare('SELECT * FROM refunds WHERE payment_id = ? ORDER BY created_at, id'),
   };
   // Node.js before 22.16 lacks setReturnArrays; rows then come as objects, read by position all the same.
   if (typeof statements.readBatch.setReturnArrays === 'function') statements.readBatch.setReturnArrays(true);
@@ -235,7 +237,8 @@ export function createSqliteSettlementRepository(database: DatabaseSync): Settle
   return {
     acquireLease: async ({ name, owner, now, expiresAt }) => inTransaction(database, () => acquireLease(name, owner, now, expiresAt)),
     releaseLease: async (name, owner) => { statements.releaseLease.run(name, owner); },
-    expireAuthorizations: async (cutoff, now) => Number(statements.expire.run(now, cutoff).changes),
+    expireAuthorizations: async (cutoff, now) => (statements.expire.all(now, cutoff) as Row[]).map(expiredFromRow),
+    holdReleased: async (paymentId) => { statements.holdReleased.run(paymentId); },
     createRun: async ({ runId, startedAt, batchSizeMax, notBefore }) =>
       inTransaction(database, () => createRun(runId, startedAt, batchSizeMax, notBefore)),
     findRunningRun: async () => {

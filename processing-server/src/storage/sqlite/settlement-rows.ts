@@ -1,7 +1,7 @@
 /** Row mapping and the set-based SQL of settlement, shared by the SQL stores. */
 import type { SettlementRun } from '../../../../shared/contracts/processing.ts';
 import type { Currency } from '../../../../shared/money.ts';
-import type { BatchItemRecord, RefundRecord } from '../settlement-repository.ts';
+import type { BatchItemRecord, ExpiredAuthorization, RefundRecord } from '../settlement-repository.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -103,6 +103,10 @@ export function itemFromRow(row: Row): BatchItemRecord {
     status: row.status as BatchItemRecord['status'],
     reason: row.reason === null ? null : String(row.reason),
   };
+}
+
+export function expiredFromRow(row: Row): ExpiredAuthorization {
+  return { paymentId: String(row.id), authorizationId: row.authorization_id === null ? null : String(row.authorization_id) };
 }
 
 export function refundFromRow(row: Row): RefundRecord {

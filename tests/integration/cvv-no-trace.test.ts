@@ -1,0 +1,121 @@
+/**
+ * The CVV leaves no trace: the same checkout, run twice on fresh systems that differ only in the
+ * CVV, stores exactly the same values — every column of every table of the processing database
+ * and of the card company's. Randomness (ids, IVs, keys) and time are made to repeat between the
+ * two runs, so that any stored value derived from the CVV shows up as a difference.
+ */
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import request from 'supertest';
+import { AUTH_HEADER, paymentBody } from '../helpers/processing.ts';
+import { createSettlementSystem, type SettlementSystem } from '../helpers/settlement-system.ts';
+
+jest.mock('uuid', () => {
+  let sequence = 0;
+  return {
+    v7: () => {
+      sequence += 1;
+      return `00000000-0000-7000-8000-${String(sequence).padStart(12, '0')}`;
+    },
+    resetForTest: () => { sequence = 0; },
+  };
+});
+
+jest.mock('node:crypto', () => {
+  const actual = jest.requireActual<typeof import('node:crypto')>('node:crypto');
+  let sequence = 0;
+  const nextBytes = (size: number): Buffer => {
+    const chunks: Buffer[] = [];
+    for (let length = 0; length < size; length += 32) {
+      sequence += 1;
+      chunks.push(actual.createHash('sha256').update(`repeatable-${sequence}`).digest());
+    }
+    return Buffer.concat(chunks).subarray(0, size);
+  };
+  return {
+    ...actual,
+    randomBytes: (size: number) => nextBytes(size),
+    randomUUID: () => actual.createHash('sha256').update(nextBytes(16)).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, '$1-$2-$3-$4-$5'),
+    resetForTest: () => { sequence = 0; },
+  };
+});
+
+type Dump = Record<string, unknown[]>;
+
+/** Every row of every table of a SQLite file, in a stable order. */
+function dumpDatabase(filePath: string): Dump {
+  const database = new DatabaseSync(filePath, { readOnly: true });
+  try {
+    const tables = (database.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>)
+      .map((row) => row.name);
+    return Object.fromEntries(tables.map((table) => [table, database.prepare(`SELECT * FROM "${table}" ORDER BY 1`).all()]));
+  } finally {
+    database.close();
+  }
+}
+
+function resetRandomness(): void {
+  (jest.requireMock('uuid') as { resetForTest(): void }).resetForTest();
+  (jest.requireMock('node:crypto') as { resetForTest(): void }).resetForTest();
+}
+
+/** One checkout day: a payment, its repeat, a decline, a settlement run; then every stored value. */
+async function storedValuesAfterCheckout(cvv: string): Promise<{ processing: Dump; network: Dump; answers: unknown[] }> {
+  resetRandomness();
+  let seed = 1;
+  // A small linear congruential generator: the simulator's authorization codes repeat between runs.
+  const simRandom = (): number => {
+    seed = (seed * 48271) % 2147483647;
+    return seed / 2147483647;
+  };
+  const system: SettlementSystem = await createSettlementSystem({ simRandom });
+  try {
+    const pay = (key: string, card: Record<string, unknown>) =>
+      request(system.processing.app).post('/v1/payments').set(AUTH_HEADER).set('Idempotency-Key', key).send(paymentBody({ amount: 4200 }, card));
+    const first = await pay('cvv-trace-1', { cvv, expYear: 2031 });
+    const repeat = await pay('cvv-trace-1', { cvv, expYear: 2031 });
+    const declined = await pay('cvv-trace-2', { cvv, expYear: 2031, number: '4000000000000002' });
+    const run = await request(system.processing.app).post('/v1/settlements').set(AUTH_HEADER).send();
+    expect([first.status, repeat.status, declined.status, run.status]).toEqual([201, 201, 402, 201]);
+    return {
+      processing: dumpDatabase(path.join(system.processing.dataDir, 'processing.sqlite')),
+      network: dumpDatabase(system.sim.config.databasePath),
+      answers: [first.body, repeat.body, declined.body, run.body],
+    };
+  } finally {
+    await system.close();
+  }
+}
+
+describe('the CVV leaves no trace', () => {
+  beforeAll(() => {
+    // Migrations record when they were applied: the two runs must see the same instant.
+    jest.useFakeTimers({
+      now: new Date('2026-03-01T12:00:00.000Z'),
+      doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],
+    });
+  });
+
+  afterAll(() => {
+    jest.useRealTimers();
+  });
+
+  test('when only the CVV of a checkout changes, then no stored value of either database changes', async () => {
+    const withOne = await storedValuesAfterCheckout('123');
+    const withAnother = await storedValuesAfterCheckout('987');
+
+    expect(Object.keys(withOne.processing)).toEqual(expect.arrayContaining(['payments', 'idempotency_keys', 'settlement_runs', 'settlement_items']));
+    expect(withOne.processing.payments).toHaveLength(2);
+    expect(withAnother.processing).toEqual(withOne.processing);
+    expect(withAnother.network).toEqual(withOne.network);
+    expect(withAnother.answers).toEqual(withOne.answers);
+  });
+
+  test('when the two runs use the same CVV, then they store the same values (the comparison above is meaningful)', async () => {
+    const once = await storedValuesAfterCheckout('555');
+    const again = await storedValuesAfterCheckout('555');
+
+    expect(again.processing).toEqual(once.processing);
+    expect(again.network).toEqual(once.network);
+  });
+});

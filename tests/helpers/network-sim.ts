@@ -11,6 +11,7 @@ import { createLogger } from '../../shared/logger.ts';
 import type { AuthorizationRequest, SettlementBatchItem } from '../../shared/contracts/network.ts';
 import { createApp } from '../../card-network-sim/src/app.ts';
 import { loadNetworkConfig, type NetworkConfig } from '../../card-network-sim/src/config.ts';
+import type { PinHashCost } from '../../card-network-sim/src/pin-hash.ts';
 import { openStore, type NetworkStore } from '../../card-network-sim/src/storage/store.ts';
 
 export const NETWORK_TEST_KEY = 'test-network-key';
@@ -28,10 +29,28 @@ export const TEST_CARDS = {
   issuerUnavailable: '4000000000000119',
   lost: '4000000000009987',
   stolen: '4000000000009979',
+  challenge: '4000000000003220',
+  frictionless: '4000000000003063',
 } as const;
 
 /** Luhn-valid numbers that are not test cards: credit-limit accounts (5,000.00 by default). */
 export const ACCOUNT_CARDS = ['4111111111111111', '4012888888881881', '6011111111111117'] as const;
+
+/**
+ * The seeded points accounts' PIN hashes at the lowest scrypt cost: every test opens a new
+ * database, and at the real cost the three hashes take a tenth of a second each time. The
+ * verification path is the same (the cost is read from the stored hash).
+ */
+export const TEST_PIN_HASH_COST: PinHashCost = { log2N: 4, blockSize: 8, parallelization: 1 };
+
+/** The seeded points accounts (PIN 1234). */
+export const POINTS_ACCOUNTS = { rich: 'PTS-0000-0001', small: 'PTS-0000-0002', blocked: 'PTS-0000-0003' } as const;
+export const POINTS_PIN = '1234';
+
+/** A store for one test, with cheap PIN hashes. */
+export function openTestStore(databasePath: string): NetworkStore {
+  return openStore(databasePath, { pinHashCost: TEST_PIN_HASH_COST });
+}
 
 export class ManualClock {
   #nowMs: number;
@@ -76,7 +95,7 @@ export function createTestNetwork(options: TestNetworkOptions = {}): TestNetwork
   const config = loadNetworkConfig({ NETWORK_API_KEY: NETWORK_TEST_KEY, DATA_DIR: dataDir, NODE_ENV: 'test', ...options.env });
   const logLines: string[] = [];
   const logger = createLogger({ service: 'card-network-sim', level: 'debug', destination: { write: (line: string) => { logLines.push(line); } } });
-  const store = openStore(config.databasePath);
+  const store = openTestStore(config.databasePath);
   const clock = options.clock ?? new ManualClock();
   const app = createApp({ config, logger, store, clock: clock.now, random: options.random ?? Math.random });
   return {

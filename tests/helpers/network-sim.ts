@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createLogger } from '../../shared/logger.ts';
-import type { AuthorizationRequest, SettlementBatchItem } from '../../shared/contracts/network.ts';
+import type { AuthorizationRequest, PointsAuthorizationRequest, SettlementBatchItem } from '../../shared/contracts/network.ts';
 import { createApp } from '../../card-network-sim/src/app.ts';
 import { loadNetworkConfig, type NetworkConfig } from '../../card-network-sim/src/config.ts';
 import type { PinHashCost } from '../../card-network-sim/src/pin-hash.ts';
@@ -130,6 +130,30 @@ export function authorizationBody(overrides: Partial<AuthorizationRequest> & { c
 
 export function postAuthorization(app: Express, body: unknown) {
   return request(app).post('/v1/authorizations').set(AUTH_HEADER).send(body as object);
+}
+
+export function lookUpAuthorization(app: Express, merchantReference: string) {
+  return request(app).get('/v1/authorizations').query({ merchantReference }).set(AUTH_HEADER);
+}
+
+export function reverseAuthorization(app: Express, authorizationId: string, body: object = {}) {
+  return request(app).post(`/v1/authorizations/${authorizationId}/reversal`).set(AUTH_HEADER).send(body);
+}
+
+export function postAdjustment(app: Express, authorizationId: string, body: object) {
+  return request(app).post(`/v1/authorizations/${authorizationId}/adjustment`).set(AUTH_HEADER).send(body);
+}
+
+export function pointsAuthorizationBody(overrides: Partial<PointsAuthorizationRequest> = {}): PointsAuthorizationRequest {
+  return { merchantReference: uniqueReference('pts'), accountId: POINTS_ACCOUNTS.rich, pin: POINTS_PIN, points: 1000, ...overrides };
+}
+
+export function postPointsAuthorization(app: Express, body: unknown) {
+  return request(app).post('/v1/points/authorizations').set(AUTH_HEADER).send(body as object);
+}
+
+export function getPointsAccount(app: Express, accountId: string) {
+  return request(app).get(`/v1/points/accounts/${accountId}`).set(AUTH_HEADER);
 }
 
 export function postBatch(app: Express, batchId: string, items: unknown[]) {

@@ -88,6 +88,8 @@ export interface TestNetworkOptions {
   random?: () => number;
   clock?: ManualClock;
   dataDir?: string;
+  /** The seeded accounts' PIN hash cost; the cheapest by default. */
+  pinHashCost?: PinHashCost;
 }
 
 export function createTestNetwork(options: TestNetworkOptions = {}): TestNetwork {
@@ -95,7 +97,7 @@ export function createTestNetwork(options: TestNetworkOptions = {}): TestNetwork
   const config = loadNetworkConfig({ NETWORK_API_KEY: NETWORK_TEST_KEY, DATA_DIR: dataDir, NODE_ENV: 'test', ...options.env });
   const logLines: string[] = [];
   const logger = createLogger({ service: 'card-network-sim', level: 'debug', destination: { write: (line: string) => { logLines.push(line); } } });
-  const store = openTestStore(config.databasePath);
+  const store = openStore(config.databasePath, { pinHashCost: options.pinHashCost ?? TEST_PIN_HASH_COST });
   const clock = options.clock ?? new ManualClock();
   const app = createApp({ config, logger, store, clock: clock.now, random: options.random ?? Math.random });
   return {

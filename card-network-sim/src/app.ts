@@ -43,6 +43,8 @@ export interface AppDeps {
   isShuttingDown?: () => boolean;
   /** Process-level metrics (CPU, memory); off in tests, which build many apps. */
   collectDefaultMetrics?: boolean;
+  /** Where a shopper's browser reaches this process; `config.publicUrl` unless main.ts knows the port listened on. */
+  publicUrl?: () => string;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -54,7 +56,8 @@ export function createApp(deps: AppDeps): Express {
     store, clock, random, fingerprintCard, cardCreditLimit: config.cardCreditLimit, authorizationTtlMs: config.authorizationTtlMs,
   });
   const clearing = new ClearingHouse({ store, clock, fingerprintCard, authorizationTtlMs: config.authorizationTtlMs });
-  const authentications = new AccessControlServer({ store, clock, fingerprintCard, publicUrl: config.publicUrl });
+  const publicUrl = deps.publicUrl ?? (() => config.publicUrl);
+  const authentications = new AccessControlServer({ store, clock, fingerprintCard, publicUrl });
   const points = new PointsProvider({
     store, clock, random, authorizationTtlMs: config.authorizationTtlMs, pointsCurrency: config.pointsCurrency,
   });
@@ -73,7 +76,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.get('/openapi.json', openApiHandler(() => networkOpenApi(config.settlementBatchMax)));
   // The shopper's browser, not the merchant, calls the challenge page: no key, no injected faults.
-  app.use(CHALLENGE_PATH, challengeRoutes({ authentications, counters, logger, publicUrl: config.publicUrl }));
+  app.use(CHALLENGE_PATH, challengeRoutes({ authentications, counters, logger, publicUrl }));
 
   // The key is checked before faults and body parsing: an uninvited caller learns nothing.
   app.use('/v1', requireBearerKey(config.apiKey), faults.middleware(logger), express.json({ limit: config.jsonBodyLimitBytes }));

@@ -29,7 +29,7 @@ export interface AuthenticationDeps {
   clock: () => Date;
   fingerprintCard: CardFingerprinter;
   /** Where the shopper's browser reaches this process, without a trailing slash. */
-  publicUrl: string;
+  publicUrl: () => string;
 }
 
 export interface AuthenticationOutcome {
@@ -148,7 +148,7 @@ export class AccessControlServer {
   }
 
   challengeUrl(id: string): string {
-    return `${this.#deps.publicUrl}${CHALLENGE_PATH}/${encodeURIComponent(id)}`;
+    return `${this.#deps.publicUrl()}${CHALLENGE_PATH}/${encodeURIComponent(id)}`;
   }
 
   #row(id: string): AuthenticationRow {

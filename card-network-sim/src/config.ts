@@ -87,6 +87,8 @@ const networkConfigSchema = environmentSchema.transform((env) => ({
   cardCreditLimit: env.NETWORK_CARD_CREDIT_LIMIT,
   /** Where a shopper's browser reaches this process (the 3-D Secure challenge page). */
   publicUrl: env.NETWORK_PUBLIC_URL ?? `http://127.0.0.1:${env.NETWORK_PORT}`,
+  /** True when NETWORK_PUBLIC_URL is unset: the URL follows the port actually listened on (NETWORK_PORT=0 picks one). */
+  publicUrlFollowsPort: env.NETWORK_PUBLIC_URL === undefined,
   pointsCurrency: env.POINTS_CURRENCY,
   faults: {
     latencyMs: env.NETWORK_FAULT_LATENCY_MS,

@@ -44,7 +44,7 @@ function points(): PointsProvider {
 }
 
 function accessControl(): AccessControlServer {
-  return new AccessControlServer({ store, clock: clock.now, fingerprintCard: createCardFingerprinter(store.cardSecret), publicUrl: 'http://acs.test' });
+  return new AccessControlServer({ store, clock: clock.now, fingerprintCard: createCardFingerprinter(store.cardSecret), publicUrl: () => 'http://acs.test' });
 }
 
 let counter = 0;

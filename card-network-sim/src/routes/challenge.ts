@@ -19,7 +19,7 @@ export interface ChallengeRoutesDeps {
   counters: NetworkCounters;
   logger: Logger;
   /** The simulator's public base URL; a post from its origin is the page's own. */
-  publicUrl: string;
+  publicUrl: () => string;
 }
 
 function sendHtml(response: Response, status: number, html: string, returnUrl?: string): void {
@@ -46,7 +46,6 @@ function requestIdOf(request: Request): unknown {
 
 export function challengeRoutes(deps: ChallengeRoutesDeps): Router {
   const router = Router();
-  const publicOrigin = new URL(deps.publicUrl).origin;
 
   /**
    * True for a post that did not come from the page itself. Browsers say where a request comes
@@ -58,7 +57,7 @@ export function challengeRoutes(deps: ChallengeRoutesDeps): Router {
     if (fetchSite !== undefined) return fetchSite !== 'same-origin';
     const origin = request.get('origin');
     if (origin === undefined) return false;
-    return origin !== publicOrigin && origin !== `${request.protocol}://${request.get('host') ?? ''}`;
+    return origin !== new URL(deps.publicUrl()).origin && origin !== `${request.protocol}://${request.get('host') ?? ''}`;
   };
 
   router.get('/:authenticationId', (request, response) => {

@@ -8,6 +8,7 @@ import {
 import type { FaultInjector } from '../faults.ts';
 import type { Issuer } from '../issuer.ts';
 import type { NetworkCounters } from '../metrics.ts';
+import { answerCommitted } from './committed-answer.ts';
 
 export interface AuthorizationRoutesDeps {
   issuer: Issuer;
@@ -21,10 +22,9 @@ export function authorizationRoutes(deps: AuthorizationRoutesDeps): Router {
 
   router.post('/authorizations', (request, response) => {
     const body = parseOrThrow(cardAuthorizationRequestSchema, request.body);
-    const outcome = deps.issuer.authorize(body);
-    if (outcome.decided) deps.counters.authorizations.inc({ response_code: outcome.response.responseCode });
-    if (deps.faults.loseAnswer(request, response, deps.logger)) return;
-    response.status(200).json(outcome.response);
+    answerCommitted(deps, request, response, deps.issuer.authorize(body), (answer) => {
+      deps.counters.authorizations.inc({ response_code: answer.responseCode });
+    });
   });
 
   router.get('/authorizations', (request, response) => {
@@ -43,10 +43,9 @@ export function authorizationRoutes(deps: AuthorizationRoutesDeps): Router {
 
   router.post('/authorizations/:authorizationId/adjustment', (request, response) => {
     const body = parseOrThrow(adjustmentRequestSchema, request.body);
-    const outcome = deps.issuer.adjust(request.params.authorizationId, body);
-    if (outcome.decided) deps.counters.adjustments.inc({ method: 'card', response_code: outcome.response.responseCode });
-    if (deps.faults.loseAnswer(request, response, deps.logger)) return;
-    response.status(200).json(outcome.response);
+    answerCommitted(deps, request, response, deps.issuer.adjust(request.params.authorizationId, body), (answer) => {
+      deps.counters.adjustments.inc({ method: 'card', response_code: answer.responseCode });
+    });
   });
 
   return router;

@@ -9,6 +9,7 @@ import {
 import type { FaultInjector } from '../faults.ts';
 import type { NetworkCounters } from '../metrics.ts';
 import type { PointsProvider } from '../points.ts';
+import { answerCommitted } from './committed-answer.ts';
 
 export interface PointsRoutesDeps {
   points: PointsProvider;
@@ -29,10 +30,9 @@ export function pointsRoutes(deps: PointsRoutesDeps): Router {
 
   router.post('/points/authorizations', async (request, response) => {
     const body = parseOrThrow(pointsAuthorizationRequestSchema, request.body);
-    const outcome = await deps.points.authorize(body);
-    if (outcome.decided) deps.counters.pointsAuthorizations.inc({ response_code: outcome.response.responseCode });
-    if (deps.faults.loseAnswer(request, response, deps.logger)) return;
-    response.status(200).json(outcome.response);
+    answerCommitted(deps, request, response, await deps.points.authorize(body), (answer) => {
+      deps.counters.pointsAuthorizations.inc({ response_code: answer.responseCode });
+    });
   });
 
   router.get('/points/authorizations', (request, response) => {
@@ -47,10 +47,9 @@ export function pointsRoutes(deps: PointsRoutesDeps): Router {
 
   router.post('/points/authorizations/:authorizationId/adjustment', (request, response) => {
     const body = parseOrThrow(adjustmentRequestSchema, request.body);
-    const outcome = deps.points.adjust(request.params.authorizationId, body);
-    if (outcome.decided) deps.counters.adjustments.inc({ method: 'points', response_code: outcome.response.responseCode });
-    if (deps.faults.loseAnswer(request, response, deps.logger)) return;
-    response.status(200).json(outcome.response);
+    answerCommitted(deps, request, response, deps.points.adjust(request.params.authorizationId, body), (answer) => {
+      deps.counters.adjustments.inc({ method: 'points', response_code: answer.responseCode });
+    });
   });
 
   return router;

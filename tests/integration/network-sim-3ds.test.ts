@@ -6,7 +6,7 @@ import request from 'supertest';
 import { authenticationResponseSchema, authenticationSchema, cardAuthorizationRecordSchema } from '../../shared/contracts/network.ts';
 import {
   ACCOUNT_CARDS, AUTH_HEADER, TEST_CARDS, authorizationBody, createTestNetwork, lookUpAuthorization, postAuthorization,
-  uniqueReference, type TestNetwork,
+  readAllFiles, uniqueReference, type TestNetwork,
 } from '../helpers/network-sim.ts';
 
 const PUBLIC_URL = 'https://acs.example.test';
@@ -430,5 +430,19 @@ describe('POST /v1/authorizations and 3-D Secure', () => {
     const { authenticationId } = (await authenticate(authentication)).body;
 
     expect((await postAuthorization(network.app, paymentFor(authentication, { authenticationId }))).body.responseCode).toBe('51');
+  });
+});
+
+describe('card data at rest', () => {
+  test('when cards were authenticated and challenged, then no file in DATA_DIR and no log line holds a full card number', async () => {
+    const numbers = [TEST_CARDS.challenge, TEST_CARDS.frictionless, ACCOUNT_CARDS[1]];
+    for (const cardNumber of numbers) {
+      const { body, authenticationId } = await passedChallenge({ cardNumber });
+      await postAuthorization(network.app, paymentFor(body, { authenticationId }));
+    }
+
+    const found = (text: string) => numbers.filter((number) => text.includes(number));
+    expect(found(readAllFiles(network.dataDir).toString('latin1'))).toEqual([]);
+    expect(found(network.logLines.join(''))).toEqual([]);
   });
 });

@@ -10,15 +10,20 @@ import { requestLogging } from '../../shared/http/logging.ts';
 import { methodNotAllowed } from '../../shared/http/methods.ts';
 import { createMetrics } from '../../shared/http/metrics.ts';
 import type { Logger } from '../../shared/logger.ts';
+import { AccessControlServer, CHALLENGE_PATH } from './authentication.ts';
 import { createCardFingerprinter } from './card-fingerprint.ts';
 import { ClearingHouse } from './clearing.ts';
 import type { NetworkConfig } from './config.ts';
 import { FaultInjector } from './faults.ts';
 import { Issuer } from './issuer.ts';
 import { createNetworkCounters } from './metrics.ts';
+import { PointsProvider } from './points.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { authenticationRoutes } from './routes/authentications.ts';
 import { authorizationRoutes } from './routes/authorizations.ts';
+import { challengeRoutes } from './routes/challenge.ts';
 import { healthRoutes } from './routes/health.ts';
+import { pointsRoutes } from './routes/points.ts';
 import { openApiHandler } from '../../shared/http/openapi.ts';
 import { networkOpenApi } from './openapi.ts';
 import { settlementRoutes } from './routes/settlement.ts';
@@ -39,6 +44,8 @@ export interface AppDeps {
   isShuttingDown?: () => boolean;
   /** Process-level metrics (CPU, memory); off in tests, which build many apps. */
   collectDefaultMetrics?: boolean;
+  /** Where a shopper's browser reaches this process; `config.publicUrl` unless main.ts knows the port listened on. */
+  publicUrl?: () => string;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -50,6 +57,11 @@ export function createApp(deps: AppDeps): Express {
     store, clock, random, fingerprintCard, cardCreditLimit: config.cardCreditLimit, authorizationTtlMs: config.authorizationTtlMs,
   });
   const clearing = new ClearingHouse({ store, clock, fingerprintCard, authorizationTtlMs: config.authorizationTtlMs });
+  const publicUrl = deps.publicUrl ?? (() => config.publicUrl);
+  const authentications = new AccessControlServer({ store, clock, fingerprintCard, publicUrl });
+  const points = new PointsProvider({
+    store, clock, random, authorizationTtlMs: config.authorizationTtlMs, pointsCurrency: config.pointsCurrency,
+  });
   const faults = new FaultInjector({ initial: config.faults, random, onFault: (kind) => counters.injectedFaults.inc({ kind }) });
 
   const app = express();
@@ -64,6 +76,8 @@ export function createApp(deps: AppDeps): Express {
   }));
 
   app.get('/openapi.json', openApiHandler(() => networkOpenApi(config.settlementBatchMax)));
+  // The shopper's browser, not the merchant, calls the challenge page: no key, no injected faults.
+  app.use(CHALLENGE_PATH, challengeRoutes({ authentications, counters, logger, publicUrl }));
 
   // The key is checked before the method, faults and body parsing: an uninvited caller learns nothing.
   app.use('/v1', requireBearerKey(config.apiKey));
@@ -71,6 +85,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(methodNotAllowed(app));
   app.use('/v1', faults.middleware(logger), express.json({ limit: config.jsonBodyLimitBytes }));
   app.use('/v1', authorizationRoutes({ issuer, faults, counters, logger }));
+  app.use('/v1', authenticationRoutes({ authentications, counters }));
+  app.use('/v1', pointsRoutes({ points, faults, counters, logger }));
   app.use('/v1', settlementRoutes({ clearing, faults, counters, logger, settlementBatchMax: config.settlementBatchMax }));
 
   if (config.adminEnabled) {

@@ -11,14 +11,18 @@ import type {
   MerchantAccount, SettlementBatchItem, SettlementBatchRequest, SettlementBatchResponse, SettlementItemResult,
 } from '../../shared/contracts/network.ts';
 import type { CardFingerprinter } from './card-fingerprint.ts';
-import { isExpired } from './issuer.ts';
+import { isExpired } from './holds.ts';
+import type { PointsClearingRow } from './storage/points-store.ts';
 import type { ClearingRow, NetworkStore, NewRefund, StoredBatch } from './storage/store.ts';
 
 export const REJECTION_REASONS = [
   'unknown_authorization', 'authorization_code_mismatch', 'amount_exceeds_authorization', 'already_settled',
   'authorization_expired', 'authorization_reversed', 'authorization_declined', 'currency_mismatch',
-  'refund_exceeds_settled', 'sale_not_settled', 'duplicate_item',
+  'refund_exceeds_settled', 'sale_not_settled', 'duplicate_item', 'authorization_not_settleable',
 ] as const;
+
+/** A card authorization or a points hold, as clearing reads it. */
+type SettleableRow = ClearingRow | PointsClearingRow;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
 export interface ClearingDeps {
@@ -44,14 +48,18 @@ interface BatchContext {
   batchId: string;
   nowMs: number;
   authorizationTtlMs: number;
-  /** Authorizations named by the batch (as sale or as refunded sale), by merchantReference. */
-  authorizations: Map<string, ClearingRow>;
+  /** Card authorizations named by the batch (as sale or as refunded sale), by merchantReference. */
+  authorizations: Map<string, SettleableRow>;
+  /** Points holds named by the batch, by merchantReference (points references are a namespace of their own). */
+  pointsAuthorizations: Map<string, SettleableRow>;
   settledRefundReferences: Set<string>;
-  /** References already met in this batch, per item type. */
+  /** Items already met in this batch, per item type, as `<method>:<merchantReference>`. */
   seenSaleReferences: Set<string>;
   seenRefundReferences: Set<string>;
-  /** Sales that settle, written in one statement at the end of the batch. */
+  /** Card sales that settle, written in one statement at the end of the batch. */
   settledSales: Array<{ seq: number; amount: number }>;
+  /** Points sales that settle: the points leave their accounts. */
+  settledPointsSales: Array<{ seq: number; amount: number }>;
   /** Refunds that settle, written after the sales (a refund may credit a sale of this batch). */
   settledRefunds: Array<{ refund: NewRefund; saleSeq: number }>;
 }
@@ -62,6 +70,8 @@ export function batchContentSha256(items: SettlementBatchItem[], fingerprintCard
     item.type, item.merchantReference, item.originalMerchantReference ?? null, item.authorizationCode,
     item.amount, item.currency, item.card?.brand ?? null, item.card?.last4 ?? null,
     item.card?.number === undefined ? null : fingerprintCard(item.card.number),
+    // Only points items carry their method, so batches without them hash as they always did.
+    ...(item.method === 'points' ? ['points'] : []),
   ]);
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }
@@ -110,6 +120,7 @@ export class ClearingHouse {
   #write(context: BatchContext, totals: Totals): void {
     const { store } = this.#deps;
     store.settleSales(context.settledSales, context.batchId, context.nowMs);
+    store.points.settleSales(context.settledPointsSales, context.batchId, context.nowMs);
     for (const { refund, saleSeq } of context.settledRefunds) store.addRefund(refund, saleSeq);
     for (const [currency, total] of Object.entries(totals)) {
       store.addDeposit({ batchId: context.batchId, currency: currency as Currency, amount: total.net, atMs: context.nowMs });
@@ -117,26 +128,27 @@ export class ClearingHouse {
   }
 
   #loadContext(request: SettlementBatchRequest, nowMs: number): BatchContext {
-    const references = new Set<string>();
+    const cardReferences = new Set<string>();
+    const pointsReferences = new Set<string>();
     const refundReferences: string[] = [];
     for (const item of request.items) {
-      if (item.type === 'sale') {
-        references.add(item.merchantReference);
-      } else {
-        references.add(item.originalMerchantReference ?? item.merchantReference);
-        refundReferences.push(item.merchantReference);
-      }
+      const references = item.method === 'points' ? pointsReferences : cardReferences;
+      references.add(saleReferenceOf(item));
+      if (item.type === 'refund') refundReferences.push(item.merchantReference);
     }
-    const rows = this.#deps.store.findClearingRows([...references]);
+    const { store } = this.#deps;
+    const byReference = (rows: SettleableRow[]) => new Map(rows.map((row) => [row.merchantReference, row]));
     return {
       batchId: request.batchId,
       nowMs,
       authorizationTtlMs: this.#deps.authorizationTtlMs,
-      authorizations: new Map(rows.map((row) => [row.merchantReference, row])),
-      settledRefundReferences: new Set(this.#deps.store.findSettledRefundReferences(refundReferences)),
+      authorizations: byReference(store.findClearingRows([...cardReferences])),
+      pointsAuthorizations: byReference(store.points.findClearingRows([...pointsReferences])),
+      settledRefundReferences: new Set(store.findSettledRefundReferences(refundReferences)),
       seenSaleReferences: new Set(),
       seenRefundReferences: new Set(),
       settledSales: [],
+      settledPointsSales: [],
       settledRefunds: [],
     };
   }
@@ -176,20 +188,35 @@ function replay(batchId: string, stored: StoredBatch, contentSha256: string): Ba
 
 function result(item: SettlementBatchItem, reason?: RejectionReason): SettlementItemResult {
   const { merchantReference, type, amount, currency } = item;
-  if (reason === undefined) return { merchantReference, type, amount, currency, status: 'settled' };
-  return { merchantReference, type, amount, currency, status: 'rejected', reason };
+  const method = item.method === 'points' ? { method: item.method } : {};
+  if (reason === undefined) return { merchantReference, type, amount, currency, status: 'settled', ...method };
+  return { merchantReference, type, amount, currency, status: 'rejected', reason, ...method };
 }
 
-/** True the first time an item (type and reference) appears in the batch. */
+/** The reference of the sale an item settles or credits. */
+function saleReferenceOf(item: SettlementBatchItem): string {
+  return item.type === 'sale' ? item.merchantReference : item.originalMerchantReference ?? item.merchantReference;
+}
+
+/** The card authorization or points hold an item settles or credits. */
+function saleOf(item: SettlementBatchItem, context: BatchContext): SettleableRow | undefined {
+  const rows = item.method === 'points' ? context.pointsAuthorizations : context.authorizations;
+  return rows.get(saleReferenceOf(item));
+}
+
+/** True the first time an item (method, type and reference) appears in the batch. */
 function firstOccurrence(item: SettlementBatchItem, context: BatchContext): boolean {
   const seen = item.type === 'sale' ? context.seenSaleReferences : context.seenRefundReferences;
-  if (seen.has(item.merchantReference)) return false;
-  seen.add(item.merchantReference);
+  const key = `${item.method ?? 'card'}:${item.merchantReference}`;
+  if (seen.has(key)) return false;
+  seen.add(key);
   return true;
 }
 
-function saleRejection(item: SettlementBatchItem, row: ClearingRow | undefined, context: BatchContext): RejectionReason | null {
+function saleRejection(item: SettlementBatchItem, row: SettleableRow | undefined, context: BatchContext): RejectionReason | null {
   if (!row) return 'unknown_authorization';
+  // A verification held nothing and approved nothing: there is no sale to settle.
+  if (row.status === 'verified') return 'authorization_not_settleable';
   if (row.status === 'declined') return 'authorization_declined';
   if (row.status === 'reversed') return 'authorization_reversed';
   if (row.status === 'settled') return 'already_settled';
@@ -203,17 +230,17 @@ function saleRejection(item: SettlementBatchItem, row: ClearingRow | undefined, 
 /** A sale settles for at most the amount still held; the rest of the hold is released. */
 function settleSale(item: SettlementBatchItem, context: BatchContext): SettlementItemResult {
   if (!firstOccurrence(item, context)) return result(item, 'duplicate_item');
-  const row = context.authorizations.get(item.merchantReference);
+  const row = saleOf(item, context);
   const rejection = saleRejection(item, row, context);
   if (rejection !== null || !row) return result(item, rejection ?? 'unknown_authorization');
-  context.settledSales.push({ seq: row.seq, amount: item.amount });
+  (item.method === 'points' ? context.settledPointsSales : context.settledSales).push({ seq: row.seq, amount: item.amount });
   row.status = 'settled';
   row.settledAmount = item.amount;
   row.heldAmount = 0;
   return result(item);
 }
 
-function refundRejection(item: SettlementBatchItem, sale: ClearingRow | undefined, context: BatchContext): RejectionReason | null {
+function refundRejection(item: SettlementBatchItem, sale: SettleableRow | undefined, context: BatchContext): RejectionReason | null {
   if (context.settledRefundReferences.has(item.merchantReference)) return 'already_settled';
   if (!sale) return 'unknown_authorization';
   if (sale.status !== 'settled') return 'sale_not_settled';
@@ -226,14 +253,14 @@ function refundRejection(item: SettlementBatchItem, sale: ClearingRow | undefine
 /** A refund credits a settled sale, never beyond what the sale settled for in total. */
 function settleRefund(item: SettlementBatchItem, context: BatchContext): SettlementItemResult {
   if (!firstOccurrence(item, context)) return result(item, 'duplicate_item');
-  const originalReference = item.originalMerchantReference ?? item.merchantReference;
-  const sale = context.authorizations.get(originalReference);
+  const sale = saleOf(item, context);
   const rejection = refundRejection(item, sale, context);
   if (rejection !== null || !sale) return result(item, rejection ?? 'unknown_authorization');
   context.settledRefunds.push({
     refund: {
+      ...(item.method === 'points' ? { method: item.method } : {}),
       merchantReference: item.merchantReference,
-      originalMerchantReference: originalReference,
+      originalMerchantReference: saleReferenceOf(item),
       amount: item.amount,
       currency: item.currency,
       batchId: context.batchId,

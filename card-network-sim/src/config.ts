@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { booleanSchema, hostSchema, loadConfig, logFormatSchema, logLevelSchema, nodeEnvSchema, portSchema } from '../../shared/config.ts';
+import { currencySchema } from '../../shared/contracts/common.ts';
 
 export const DEVELOPMENT_API_KEY = 'dev-network-key';
 export const DATABASE_FILE_NAME = 'card-network.sqlite';
@@ -36,6 +37,19 @@ const latencySchema = z.string().transform((text, context) => {
   return z.NEVER;
 });
 
+/**
+ * An absolute http(s) base URL, e.g. `https://acs.example.com` or, behind a proxy that mounts
+ * the simulator under a path, `https://example.com/network`; kept without a trailing slash.
+ */
+const publicUrlSchema = z.string().transform((text, context) => {
+  const url = URL.canParse(text) ? new URL(text) : null;
+  if (url && /^https?:$/.test(url.protocol) && !url.search && !url.hash && !url.username && !url.password) {
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  }
+  context.addIssue({ code: 'custom', message: 'must be an absolute http(s) URL without query or credentials, such as http://127.0.0.1:3002' });
+  return z.NEVER;
+});
+
 const environmentSchema = z.object({
   HOST: hostSchema,
   NETWORK_PORT: portSchema.default(3002),
@@ -44,6 +58,8 @@ const environmentSchema = z.object({
   SETTLEMENT_BATCH_MAX: z.coerce.number().int().min(1).max(100_000).default(5000),
   AUTH_TTL_HOURS: z.coerce.number().positive().max(24 * 366).default(168),
   NETWORK_CARD_CREDIT_LIMIT: z.string().regex(/^\d{1,12}(\.\d{1,3})?$/, 'must be a decimal amount such as 5000.00').default('5000.00'),
+  NETWORK_PUBLIC_URL: publicUrlSchema.optional(),
+  POINTS_CURRENCY: currencySchema.default('USD'),
   NETWORK_FAULT_LATENCY_MS: latencySchema.default({ min: 0, max: 0 }),
   NETWORK_FAULT_ERROR_RATE: rateSchema.default(0),
   NETWORK_FAULT_LOST_ANSWER_RATE: rateSchema.default(0),
@@ -71,6 +87,11 @@ const networkConfigSchema = environmentSchema.transform((env) => ({
   jsonBodyLimitBytes: BATCH_ITEM_BYTES_MAX * env.SETTLEMENT_BATCH_MAX + BODY_OVERHEAD_BYTES,
   authorizationTtlMs: env.AUTH_TTL_HOURS * 3_600_000,
   cardCreditLimit: env.NETWORK_CARD_CREDIT_LIMIT,
+  /** Where a shopper's browser reaches this process (the 3-D Secure challenge page). */
+  publicUrl: env.NETWORK_PUBLIC_URL ?? `http://127.0.0.1:${env.NETWORK_PORT}`,
+  /** True when NETWORK_PUBLIC_URL is unset: the URL follows the port actually listened on (NETWORK_PORT=0 picks one). */
+  publicUrlFollowsPort: env.NETWORK_PUBLIC_URL === undefined,
+  pointsCurrency: env.POINTS_CURRENCY,
   faults: {
     latencyMs: env.NETWORK_FAULT_LATENCY_MS,
     errorRate: env.NETWORK_FAULT_ERROR_RATE,

@@ -32,6 +32,9 @@ exitOnFatalErrors(logger);
 
 const store = openStore(config.databasePath);
 let shuttingDown = false;
+// NETWORK_PORT=0 picks a free port: without NETWORK_PUBLIC_URL, browsers are sent to the one chosen.
+let listeningPort = config.port;
+const publicUrl = (): string => (config.publicUrlFollowsPort ? `http://127.0.0.1:${listeningPort}` : config.publicUrl);
 const app = createApp({
   config,
   logger,
@@ -40,9 +43,10 @@ const app = createApp({
   random: Math.random,
   isShuttingDown: () => shuttingDown,
   collectDefaultMetrics: true,
+  publicUrl,
 });
 
-await startServer({
+const running = await startServer({
   app,
   host: config.host,
   port: config.port,
@@ -53,9 +57,12 @@ await startServer({
   },
   onClose: () => store.close(),
 }).catch(exitOnStartupError);
+listeningPort = running.port;
 logger.info({
   databasePath: config.databasePath,
   settlementBatchMax: config.settlementBatchMax,
   adminEnabled: config.adminEnabled,
   faults: config.faults,
+  publicUrl: publicUrl(),
+  pointsCurrency: config.pointsCurrency,
 }, 'card-network simulator ready');

@@ -8,9 +8,10 @@ import path from 'node:path';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createLogger } from '../../shared/logger.ts';
-import type { AuthorizationRequest, SettlementBatchItem } from '../../shared/contracts/network.ts';
+import type { AuthorizationRequest, PointsAuthorizationRequest, SettlementBatchItem } from '../../shared/contracts/network.ts';
 import { createApp } from '../../card-network-sim/src/app.ts';
 import { loadNetworkConfig, type NetworkConfig } from '../../card-network-sim/src/config.ts';
+import type { PinHashCost } from '../../card-network-sim/src/pin-hash.ts';
 import { openStore, type NetworkStore } from '../../card-network-sim/src/storage/store.ts';
 
 export const NETWORK_TEST_KEY = 'test-network-key';
@@ -28,10 +29,28 @@ export const TEST_CARDS = {
   issuerUnavailable: '4000000000000119',
   lost: '4000000000009987',
   stolen: '4000000000009979',
+  challenge: '4000000000003220',
+  frictionless: '4000000000003063',
 } as const;
 
 /** Luhn-valid numbers that are not test cards: credit-limit accounts (5,000.00 by default). */
 export const ACCOUNT_CARDS = ['4111111111111111', '4012888888881881', '6011111111111117'] as const;
+
+/**
+ * The seeded points accounts' PIN hashes at the lowest scrypt cost: every test opens a new
+ * database, and at the real cost the three hashes take a tenth of a second each time. The
+ * verification path is the same (the cost is read from the stored hash).
+ */
+export const TEST_PIN_HASH_COST: PinHashCost = { log2N: 4, blockSize: 8, parallelization: 1 };
+
+/** The seeded points accounts (PIN 1234). */
+export const POINTS_ACCOUNTS = { rich: 'PTS-0000-0001', small: 'PTS-0000-0002', blocked: 'PTS-0000-0003' } as const;
+export const POINTS_PIN = '1234';
+
+/** A store for one test, with cheap PIN hashes. */
+export function openTestStore(databasePath: string): NetworkStore {
+  return openStore(databasePath, { pinHashCost: TEST_PIN_HASH_COST });
+}
 
 export class ManualClock {
   #nowMs: number;
@@ -69,6 +88,8 @@ export interface TestNetworkOptions {
   random?: () => number;
   clock?: ManualClock;
   dataDir?: string;
+  /** The seeded accounts' PIN hash cost; the cheapest by default. */
+  pinHashCost?: PinHashCost;
 }
 
 export function createTestNetwork(options: TestNetworkOptions = {}): TestNetwork {
@@ -76,7 +97,7 @@ export function createTestNetwork(options: TestNetworkOptions = {}): TestNetwork
   const config = loadNetworkConfig({ NETWORK_API_KEY: NETWORK_TEST_KEY, DATA_DIR: dataDir, NODE_ENV: 'test', ...options.env });
   const logLines: string[] = [];
   const logger = createLogger({ service: 'card-network-sim', level: 'debug', destination: { write: (line: string) => { logLines.push(line); } } });
-  const store = openStore(config.databasePath);
+  const store = openStore(config.databasePath, { pinHashCost: options.pinHashCost ?? TEST_PIN_HASH_COST });
   const clock = options.clock ?? new ManualClock();
   const app = createApp({ config, logger, store, clock: clock.now, random: options.random ?? Math.random });
   return {
@@ -111,6 +132,30 @@ export function authorizationBody(overrides: Partial<AuthorizationRequest> & { c
 
 export function postAuthorization(app: Express, body: unknown) {
   return request(app).post('/v1/authorizations').set(AUTH_HEADER).send(body as object);
+}
+
+export function lookUpAuthorization(app: Express, merchantReference: string) {
+  return request(app).get('/v1/authorizations').query({ merchantReference }).set(AUTH_HEADER);
+}
+
+export function reverseAuthorization(app: Express, authorizationId: string, body: object = {}) {
+  return request(app).post(`/v1/authorizations/${authorizationId}/reversal`).set(AUTH_HEADER).send(body);
+}
+
+export function postAdjustment(app: Express, authorizationId: string, body: object) {
+  return request(app).post(`/v1/authorizations/${authorizationId}/adjustment`).set(AUTH_HEADER).send(body);
+}
+
+export function pointsAuthorizationBody(overrides: Partial<PointsAuthorizationRequest> = {}): PointsAuthorizationRequest {
+  return { merchantReference: uniqueReference('pts'), accountId: POINTS_ACCOUNTS.rich, pin: POINTS_PIN, points: 1000, ...overrides };
+}
+
+export function postPointsAuthorization(app: Express, body: unknown) {
+  return request(app).post('/v1/points/authorizations').set(AUTH_HEADER).send(body as object);
+}
+
+export function getPointsAccount(app: Express, accountId: string) {
+  return request(app).get(`/v1/points/accounts/${accountId}`).set(AUTH_HEADER);
 }
 
 export function postBatch(app: Express, batchId: string, items: unknown[]) {

@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createCardFingerprinter } from '../../card-network-sim/src/card-fingerprint.ts';
 import { ClearingHouse, assertReportConsistent, batchContentSha256 } from '../../card-network-sim/src/clearing.ts';
-import { openStore, type NetworkStore } from '../../card-network-sim/src/storage/store.ts';
+import type { NetworkStore } from '../../card-network-sim/src/storage/store.ts';
 import type { SettlementBatchItem, SettlementBatchResponse } from '../../shared/contracts/network.ts';
-import { ManualClock } from '../helpers/network-sim.ts';
+import { ManualClock, openTestStore } from '../helpers/network-sim.ts';
 
 let store: NetworkStore;
 let clock: ManualClock;
@@ -14,7 +14,7 @@ let dataDir: string;
 
 beforeEach(() => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cardlane-clearing-'));
-  store = openStore(path.join(dataDir, 'card-network.sqlite'));
+  store = openTestStore(path.join(dataDir, 'card-network.sqlite'));
   clock = new ManualClock();
 });
 

@@ -47,8 +47,26 @@ describe('loadNetworkConfig', () => {
     ['NETWORK_PORT', '70000'],
     ['HOST', 'http://0.0.0.0'],
     ['NETWORK_ADMIN_ENABLED', 'maybe'],
+    ['NETWORK_PUBLIC_URL', 'acs.example.com'],
+    ['NETWORK_PUBLIC_URL', 'ftp://acs.example.com'],
+    ['NETWORK_PUBLIC_URL', 'https://acs.example.com/?x=1'],
+    ['NETWORK_PUBLIC_URL', 'https://user:secret@acs.example.com'],
+    ['POINTS_CURRENCY', 'POINTS'],
   ])('when %s is %s, then it refuses to start naming it', (name, value) => {
     expect(() => loadNetworkConfig({ [name]: value })).toThrow(new RegExp(name));
+  });
+
+  test('when NETWORK_PUBLIC_URL and POINTS_CURRENCY are not set, then the browser URL follows NETWORK_PORT and points are USD', () => {
+    expect(loadNetworkConfig({ NETWORK_PORT: '4100' })).toMatchObject({ publicUrl: 'http://127.0.0.1:4100', pointsCurrency: 'USD' });
+  });
+
+  test.each([
+    ['https://acs.example.com', 'https://acs.example.com'],
+    ['https://acs.example.com/', 'https://acs.example.com'],
+    ['https://example.com/network/', 'https://example.com/network'],
+    ['HTTP://Localhost:3002', 'http://localhost:3002'],
+  ])('when NETWORK_PUBLIC_URL is %s, then the public URL is %s', (value, expected) => {
+    expect(loadNetworkConfig({ NETWORK_PUBLIC_URL: value, POINTS_CURRENCY: 'JPY' })).toMatchObject({ publicUrl: expected, pointsCurrency: 'JPY' });
   });
 });
 

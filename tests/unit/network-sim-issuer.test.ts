@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { createCardFingerprinter } from '../../card-network-sim/src/card-fingerprint.ts';
 import { Issuer, TEST_CARD_OUTCOMES } from '../../card-network-sim/src/issuer.ts';
-import { openStore, type NetworkStore } from '../../card-network-sim/src/storage/store.ts';
+import type { NetworkStore } from '../../card-network-sim/src/storage/store.ts';
 import { luhnValid } from '../../shared/cards.ts';
 import type { AuthorizationRequest } from '../../shared/contracts/network.ts';
-import { ACCOUNT_CARDS, ManualClock, TEST_CARDS } from '../helpers/network-sim.ts';
+import { ACCOUNT_CARDS, ManualClock, TEST_CARDS, openTestStore } from '../helpers/network-sim.ts';
 
 const TTL_MS = 168 * 3_600_000;
 
@@ -34,7 +34,7 @@ function request(overrides: Partial<AuthorizationRequest> & { cardNumber?: strin
 
 beforeEach(() => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cardlane-issuer-'));
-  store = openStore(path.join(dataDir, 'card-network.sqlite'));
+  store = openTestStore(path.join(dataDir, 'card-network.sqlite'));
   clock = new ManualClock();
 });
 

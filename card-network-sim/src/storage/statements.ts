@@ -6,7 +6,8 @@ const AUTHORIZATION_COLUMNS = `
   card_last4 AS cardLast4, amount, currency, response_code AS responseCode,
   authorization_code AS authorizationCode, message, status, held_amount AS heldAmount,
   settled_amount AS settledAmount, refunded_amount AS refundedAmount,
-  settlement_batch_id AS settlementBatchId, created_at_ms AS createdAtMs, updated_at_ms AS updatedAtMs`;
+  settlement_batch_id AS settlementBatchId, requested_amount AS requestedAmount,
+  authentication_id AS authenticationId, created_at_ms AS createdAtMs, updated_at_ms AS updatedAtMs`;
 
 /**
  * Only what clearing decides on, in this order (store.ts reads these rows as arrays by position):
@@ -25,12 +26,19 @@ const SQL = {
   selectClearingRowsByReferences: `SELECT ${CLEARING_COLUMNS} FROM authorizations
     WHERE merchant_reference IN (SELECT value FROM json_each(?))`,
   selectAuthorizationPage: `SELECT ${AUTHORIZATION_COLUMNS} FROM authorizations WHERE seq > ? ORDER BY seq LIMIT ?`,
-  insertAuthorization: `INSERT INTO authorizations (id, merchant_reference, card_fingerprint, card_last4, amount, currency,
-    response_code, authorization_code, message, status, held_amount, created_at_ms, updated_at_ms)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  insertAuthorization: `INSERT INTO authorizations (id, merchant_reference, card_fingerprint, card_last4, requested_amount, amount,
+    currency, response_code, authorization_code, message, status, held_amount, authentication_id, created_at_ms, updated_at_ms)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   updateDecision: `UPDATE authorizations SET response_code = ?, authorization_code = ?, message = ?, status = ?,
-    held_amount = ?, created_at_ms = ?, updated_at_ms = ? WHERE id = ?`,
+    held_amount = ?, authentication_id = ?, created_at_ms = ?, updated_at_ms = ? WHERE id = ?`,
   updateHold: 'UPDATE authorizations SET held_amount = ?, status = ?, updated_at_ms = ? WHERE id = ?',
+  updateTotal: `UPDATE authorizations SET amount = ?, held_amount = ?, updated_at_ms = ? WHERE id = ? AND status = 'approved'`,
+  selectAdjustment: `SELECT reference, amount, response_code AS responseCode, message, at_ms AS atMs FROM hold_adjustments
+    WHERE authorization_id = ? AND reference = ?`,
+  selectAdjustments: `SELECT authorization_id AS authorizationId, reference, amount, response_code AS responseCode, message,
+    at_ms AS atMs FROM hold_adjustments WHERE authorization_id IN (SELECT value FROM json_each(?)) ORDER BY seq`,
+  insertAdjustment: `INSERT INTO hold_adjustments (authorization_id, reference, amount, response_code, message, at_ms)
+    VALUES (?, ?, ?, ?, ?, ?)`,
   sumOpenHolds: `SELECT COALESCE(SUM(held_amount), 0) AS total FROM authorizations
     WHERE card_fingerprint = ? AND currency = ? AND status = 'approved' AND created_at_ms >= ?`,
   sumCardSpend: `SELECT COALESCE(SUM(settled_amount - refunded_amount), 0) AS total FROM authorizations
@@ -42,7 +50,7 @@ const SQL = {
   selectRefundReferences: `SELECT merchant_reference AS merchantReference FROM refunds
     WHERE merchant_reference IN (SELECT value FROM json_each(?))`,
   insertRefund: `INSERT INTO refunds (merchant_reference, original_merchant_reference, amount, currency,
-    settlement_batch_id, settled_at_ms) VALUES (?, ?, ?, ?, ?, ?)`,
+    settlement_batch_id, settled_at_ms, method) VALUES (?, ?, ?, ?, ?, ?, ?)`,
   addRefundedAmount: 'UPDATE authorizations SET refunded_amount = refunded_amount + ?, updated_at_ms = ? WHERE seq = ?',
   selectBatch: 'SELECT content_sha256 AS contentSha256, response_json AS responseJson FROM settlement_batches WHERE batch_id = ?',
   insertBatch: 'INSERT INTO settlement_batches (batch_id, content_sha256, response_json, received_at_ms) VALUES (?, ?, ?, ?)',

@@ -8,12 +8,16 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Currency } from '../../../shared/money.ts';
-import type { ResponseCode } from '../../../shared/contracts/network.ts';
+import type { NetworkResponseCode, PaymentMethod } from '../../../shared/contracts/network.ts';
+import { PIN_HASH_COST, hashPin, type PinHashCost } from '../pin-hash.ts';
+import { AuthenticationStore } from './authentication-store.ts';
+import { NETWORK_MIGRATIONS, type Migration } from './migrations.ts';
+import { PointsStore, type PointsAccountRow } from './points-store.ts';
 import { SCHEMA_SQL } from './schema.ts';
 import { prepareStatements, type Statements } from './statements.ts';
 
 /** Statuses as stored; `expired` is derived at read time from `created_at_ms` and the clock. */
-export type StoredAuthorizationStatus = 'approved' | 'declined' | 'reversed' | 'settled';
+export type StoredAuthorizationStatus = 'approved' | 'declined' | 'reversed' | 'settled' | 'verified';
 
 export interface AuthorizationRow {
   seq: number;
@@ -21,9 +25,12 @@ export interface AuthorizationRow {
   merchantReference: string;
   cardFingerprint: string;
   cardLast4: string;
+  /** The amount first asked for, which a repeat of the request is compared with. */
+  requestedAmount: number;
+  /** The authorized total (follows approved adjustments); 0 for a verification. */
   amount: number;
   currency: Currency;
-  responseCode: ResponseCode;
+  responseCode: NetworkResponseCode;
   authorizationCode: string | null;
   message: string;
   status: StoredAuthorizationStatus;
@@ -31,6 +38,7 @@ export interface AuthorizationRow {
   settledAmount: number;
   refundedAmount: number;
   settlementBatchId: string | null;
+  authenticationId: string | null;
   createdAtMs: number;
   updatedAtMs: number;
 }
@@ -42,15 +50,27 @@ export type ClearingRow = Pick<AuthorizationRow,
 
 /** The fields one issuer decision sets. */
 export interface AuthorizationDecision {
-  responseCode: ResponseCode;
+  responseCode: NetworkResponseCode;
   authorizationCode: string | null;
   message: string;
-  status: 'approved' | 'declined';
+  status: 'approved' | 'declined' | 'verified';
   heldAmount: number;
+  /** The 3-D Secure authentication an approval relied on. */
+  authenticationId?: string | null;
 }
 
 export interface NewAuthorization extends AuthorizationDecision,
   Pick<AuthorizationRow, 'id' | 'merchantReference' | 'cardFingerprint' | 'cardLast4' | 'amount' | 'currency' | 'createdAtMs'> {}
+
+/** One adjustment of a card or points hold, approved or declined. */
+export interface AdjustmentRow {
+  reference: string;
+  /** The new total asked for. */
+  amount: number;
+  responseCode: NetworkResponseCode;
+  message: string;
+  atMs: number;
+}
 
 export interface StoredBatch {
   contentSha256: string;
@@ -65,6 +85,8 @@ export interface DepositRow {
 }
 
 export interface NewRefund {
+  /** Absent: a card refund. */
+  method?: PaymentMethod;
   merchantReference: string;
   originalMerchantReference: string;
   amount: number;
@@ -74,6 +96,44 @@ export interface NewRefund {
 }
 
 const CARD_SECRET_KEY = 'card_fingerprint_secret';
+const POINTS_SEEDED_KEY = 'points_accounts_seeded';
+
+/** The deterministic points accounts every new database starts with (PIN 1234). */
+export const SEED_POINTS_ACCOUNTS: ReadonlyArray<Omit<PointsAccountRow, 'pinHash'>> = [
+  { accountId: 'PTS-0000-0001', balance: 100_000, status: 'active' },
+  { accountId: 'PTS-0000-0002', balance: 500, status: 'active' },
+  { accountId: 'PTS-0000-0003', balance: 10_000, status: 'blocked' },
+];
+const SEED_POINTS_PIN = '1234';
+
+export interface StoreOptions {
+  /** Cost of the seeded accounts' PIN hashes; tests lower it to open many databases quickly. */
+  pinHashCost?: PinHashCost;
+}
+
+/**
+ * Brings a database from whatever version it is at to the newest, one migration a transaction.
+ * A database written by a newer simulator is refused rather than misread.
+ */
+export function applyMigrations(database: DatabaseSync, migrations: readonly Migration[] = NETWORK_MIGRATIONS): void {
+  const versionOf = (): number => (database.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
+  const newest = migrations.at(-1)?.version ?? 0;
+  if (versionOf() > newest) throw new Error(`the database is at version ${versionOf()}; this simulator knows versions up to ${newest}`);
+  for (const migration of migrations) {
+    database.exec('BEGIN IMMEDIATE');
+    try {
+      // Read inside the write lock: another process opening the same file may have migrated it meanwhile.
+      if (versionOf() < migration.version) {
+        database.exec(migration.sql);
+        database.exec(`PRAGMA user_version = ${migration.version}`);
+      }
+      database.exec('COMMIT');
+    } catch (error) {
+      database.exec('ROLLBACK');
+      throw new Error(`migration ${migration.version} (${migration.purpose}) failed`, { cause: error });
+    }
+  }
+}
 
 /**
  * A clearing row read by column position into a plain object of fixed shape. node:sqlite's row
@@ -109,8 +169,10 @@ export class NetworkStore {
   readonly #statements: Statements;
   readonly #cardSecret: string;
   #inTransaction = false;
+  readonly authentications: AuthenticationStore;
+  readonly points: PointsStore;
 
-  constructor(databasePath: string) {
+  constructor(databasePath: string, options: StoreOptions = {}) {
     if (databasePath !== ':memory:') mkdirSync(path.dirname(databasePath), { recursive: true });
     this.#database = new DatabaseSync(databasePath);
     // WAL lets readers run beside the writer; NORMAL sync is durable across a process crash,
@@ -119,8 +181,23 @@ export class NetworkStore {
     // batch no faster and added 48 MB to the process (docs/PERFORMANCE.md).
     this.#database.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -16384;');
     this.#database.exec(SCHEMA_SQL);
+    applyMigrations(this.#database);
     this.#statements = prepareStatements(this.#database);
+    this.authentications = new AuthenticationStore(this.#database);
+    this.points = new PointsStore(this.#database);
     this.#cardSecret = this.#loadOrCreateCardSecret();
+    this.#seedPointsAccounts(options.pinHashCost ?? PIN_HASH_COST);
+  }
+
+  /** Once per database: the PIN hashes are slow on purpose, so a reopened database skips them. */
+  #seedPointsAccounts(cost: PinHashCost): void {
+    if (firstRow(this.#statements.selectMeta, POINTS_SEEDED_KEY)) return;
+    const accounts = SEED_POINTS_ACCOUNTS.map((account) => ({ ...account, pinHash: hashPin(SEED_POINTS_PIN, cost) }));
+    this.transaction(() => {
+      const createdAtMs = Date.now();
+      for (const account of accounts) this.points.insertAccountIfMissing(account, createdAtMs);
+      this.#statements.insertMetaIfMissing.run(POINTS_SEEDED_KEY, new Date(createdAtMs).toISOString());
+    });
   }
 
   /** The HMAC key that turns a card number into its fingerprint; generated once per database. */
@@ -186,15 +263,42 @@ export class NetworkStore {
 
   insertAuthorization(row: NewAuthorization): void {
     this.#statements.insertAuthorization.run(
-      row.id, row.merchantReference, row.cardFingerprint, row.cardLast4, row.amount, row.currency,
-      row.responseCode, row.authorizationCode, row.message, row.status, row.heldAmount, row.createdAtMs, row.createdAtMs,
+      row.id, row.merchantReference, row.cardFingerprint, row.cardLast4, row.amount, row.amount, row.currency,
+      row.responseCode, row.authorizationCode, row.message, row.status, row.heldAmount, row.authenticationId ?? null,
+      row.createdAtMs, row.createdAtMs,
     );
   }
 
   /** A retryable result is not final: a repeat is decided again and replaces it. */
   replaceDecision(id: string, decision: AuthorizationDecision, atMs: number): void {
     this.#statements.updateDecision.run(
-      decision.responseCode, decision.authorizationCode, decision.message, decision.status, decision.heldAmount, atMs, atMs, id,
+      decision.responseCode, decision.authorizationCode, decision.message, decision.status, decision.heldAmount,
+      decision.authenticationId ?? null, atMs, atMs, id,
+    );
+  }
+
+  /** A new total for an approved hold (an adjustment); `heldAmount` is what stays held of it. */
+  updateTotal(id: string, amount: number, heldAmount: number, atMs: number): void {
+    const { changes } = this.#statements.updateTotal.run(amount, heldAmount, atMs, id);
+    if (Number(changes) !== 1) throw new Error(`authorization ${id} is no longer approved`);
+  }
+
+  findAdjustment(authorizationId: string, reference: string): AdjustmentRow | undefined {
+    return firstRow(this.#statements.selectAdjustment, authorizationId, reference);
+  }
+
+  /** The adjustments of each of these authorizations (card or points), oldest first. */
+  adjustmentsOf(authorizationIds: string[]): Map<string, AdjustmentRow[]> {
+    const byAuthorization = new Map<string, AdjustmentRow[]>(authorizationIds.map((id) => [id, []]));
+    if (authorizationIds.length === 0) return byAuthorization;
+    const rows = allRows<AdjustmentRow & { authorizationId: string }>(this.#statements.selectAdjustments, JSON.stringify(authorizationIds));
+    for (const { authorizationId, ...adjustment } of rows) byAuthorization.get(authorizationId)?.push(adjustment);
+    return byAuthorization;
+  }
+
+  insertAdjustment(authorizationId: string, adjustment: AdjustmentRow): void {
+    this.#statements.insertAdjustment.run(
+      authorizationId, adjustment.reference, adjustment.amount, adjustment.responseCode, adjustment.message, adjustment.atMs,
     );
   }
 
@@ -230,12 +334,17 @@ export class NetworkStore {
       .map((row) => row.merchantReference);
   }
 
-  /** Records a settled refund and adds it to the refunded amount of the sale it credits. */
+  /**
+   * Records a settled refund and adds it to the refunded amount of the sale it credits (a card
+   * authorization, or a points hold whose points go back to the account).
+   */
   addRefund(refund: NewRefund, originalAuthorizationSeq: number): void {
+    const method = refund.method ?? 'card';
     this.#statements.insertRefund.run(
-      refund.merchantReference, refund.originalMerchantReference, refund.amount, refund.currency, refund.batchId, refund.settledAtMs,
+      refund.merchantReference, refund.originalMerchantReference, refund.amount, refund.currency, refund.batchId, refund.settledAtMs, method,
     );
-    this.#statements.addRefundedAmount.run(refund.amount, refund.settledAtMs, originalAuthorizationSeq);
+    if (method === 'points') this.points.addRefunded(originalAuthorizationSeq, refund.amount, refund.settledAtMs);
+    else this.#statements.addRefundedAmount.run(refund.amount, refund.settledAtMs, originalAuthorizationSeq);
   }
 
   findBatch(batchId: string): StoredBatch | undefined {
@@ -261,6 +370,6 @@ export class NetworkStore {
   }
 }
 
-export function openStore(databasePath: string): NetworkStore {
-  return new NetworkStore(databasePath);
+export function openStore(databasePath: string, options: StoreOptions = {}): NetworkStore {
+  return new NetworkStore(databasePath, options);
 }

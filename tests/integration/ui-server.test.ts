@@ -5,6 +5,7 @@
 import request from 'supertest';
 import { paymentFixture, startFakeProcessing, type FakeProcessing } from '../helpers/ui-fake-processing.ts';
 import { BROWSER_ACCEPT, VALID_FORM, buildTestUi } from '../helpers/ui-app.ts';
+import { CHECKOUT_MESSAGES } from '../../ui-server/src/checkout-messages.ts';
 
 let processing: FakeProcessing;
 
@@ -38,12 +39,40 @@ describe('the checkout page', () => {
 
     expect(first.status).toBe(200);
     expect(first.type).toBe('text/html');
-    expect(first.headers['cache-control']).toBe('no-cache');
+    // Never stored: Back and every later visit fetch a new page, so an ended attempt's key is not reused.
+    expect(first.headers['cache-control']).toBe('no-store');
     const firstKey = KEY_INPUT.exec(first.text)?.[1];
     const secondKey = KEY_INPUT.exec(second.text)?.[1];
     expect(firstKey).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(secondKey).toMatch(/^[0-9a-f-]{36}$/);
     expect(secondKey).not.toBe(firstKey);
+  });
+
+  test('when payment.html is asked with an amount and currency (a "Try again"), then they are filled in with a fresh key', async () => {
+    const app = ui().app;
+
+    const kept = await request(app).get('/payment.html?amount=4500&currency=JPY');
+    const hostile = await request(app).get('/payment.html').query({ amount: '"><script>x</script>', currency: 'XYZ' });
+
+    expect(kept.status).toBe(200);
+    expect(kept.text).toMatch(/<input id="amount" value="4500" /);
+    expect(kept.text).toContain('<option value="JPY" selected');
+    expect(kept.text).not.toContain('aria-invalid');
+    expect(kept.text).toContain('aria-atomic="true"></div>');
+    expect(KEY_INPUT.exec(kept.text)?.[1]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(hostile.status).toBe(200);
+    expect(hostile.text).not.toContain('<input id="amount" value=');
+    expect(hostile.text).not.toContain('selected');
+    expect(hostile.text).not.toContain('<script>x');
+  });
+
+  test('when /checkout-messages.js is asked, then it is a module holding exactly the server\'s messages', async () => {
+    const response = await request(ui().app).get('/checkout-messages.js');
+
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toContain('javascript');
+    const body = response.text.replace(/^\/\/.*$/gm, '').replace('export const MESSAGES =', 'return').trim();
+    expect(new Function(body)()).toEqual(CHECKOUT_MESSAGES);
   });
 
   test('when payment.html is served, then it is a plain accessible form with no inline script or style', async () => {

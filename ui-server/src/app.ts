@@ -63,6 +63,7 @@ export function createApp(deps: AppDeps): UiApp {
     registers: [metrics.registry],
   });
   let shuttingDown = false;
+  const checkoutPage = loadCheckoutPage(deps.publicDir);
 
   const app = express() as UiApp;
   app.markShuttingDown = () => {
@@ -75,12 +76,12 @@ export function createApp(deps: AppDeps): UiApp {
   app.use(securityHeaders());
   app.get('/metrics', metrics.handler);
   app.get('/openapi.json', openApiHandler(uiOpenApi));
-  app.use(pageRoutes({ checkoutPage: loadCheckoutPage(deps.publicDir), isReady: () => !shuttingDown }));
+  app.use(pageRoutes({ checkoutPage, isReady: () => !shuttingDown }));
   app.use(express.static(deps.publicDir, { index: false }));
   // The chart library comes from the installed npm package, never from a CDN (CSP: script-src 'self').
   app.use('/admin/vendor/chart.js', express.static(deps.chartJsDir ?? path.resolve(deps.publicDir, '../node_modules/chart.js/dist'), { index: false }));
   app.use(crossSiteGuard());
-  app.use(makePaymentRoutes({ processingClient, clock: deps.clock, logger, rateLimitPerMinute: config.rateLimitPerMinute, results }));
+  app.use(makePaymentRoutes({ processingClient, clock: deps.clock, logger, rateLimitPerMinute: config.rateLimitPerMinute, results, checkoutPage }));
   app.use(paymentStatusRoutes({ processingClient }));
   app.use('/admin', adminRoutes({
     client: deps.backOfficeClient ?? createBackOfficeClient({ baseUrls: config.processingUrls, apiKey: config.processingApiKey, timeoutMs: config.processingTimeoutMs, logger }),

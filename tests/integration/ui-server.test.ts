@@ -194,6 +194,9 @@ describe('cross-site posts', () => {
     { name: 'the Origin is another port of this host', headers: { Origin: 'http://shop.example:8080' } },
     { name: 'the Origin is null (an opaque origin)', headers: { Origin: 'null' } },
     { name: 'the Origin is malformed', headers: { Origin: 'not a url' } },
+    { name: 'the Origin is https while this request came over http', headers: { Origin: 'https://shop.example' } },
+    { name: 'the Origin is https with a client-sent X-Forwarded-Proto and no trusted proxy', headers: { Origin: 'https://shop.example', 'X-Forwarded-Proto': 'https' } },
+    { name: 'the Origin is this host under a client-sent X-Forwarded-Host and no trusted proxy', headers: { Origin: 'http://evil.example', 'X-Forwarded-Host': 'evil.example' } },
   ])('when $name, then 403 cross_site_request and nothing is sent', async ({ headers }) => {
     const response = await request(ui().app).post('/make-payment').set('Host', 'shop.example').set(headers).type('form').send(VALID_FORM);
 
@@ -203,8 +206,35 @@ describe('cross-site posts', () => {
   });
 
   test.each([
+    { name: 'https, while the request came over http', origin: 'https://localhost:3000' },
+    { name: 'another port', origin: 'http://localhost:4000' },
+    { name: 'the default port of another scheme', origin: 'https://localhost' },
+  ])('when the Origin differs from http://localhost:3000 only by $name, then it is another origin: 403', async ({ origin }) => {
+    const response = await request(ui().app).post('/make-payment').set('Host', 'localhost:3000').set('Origin', origin).type('form').send(VALID_FORM);
+
+    expect(response.status).toBe(403);
+    expect(processing.requests).toHaveLength(0);
+  });
+
+  test('when a trusted proxy (UI_TRUST_PROXY_HOPS=1) says the shopper came over https, then an https Origin is this site and an http one is not', async () => {
+    const app = ui({ UI_TRUST_PROXY_HOPS: '1' }).app;
+    const post = (origin: string, headers: Record<string, string>) => request(app).post('/make-payment').set('Host', '127.0.0.1:3000')
+      .set(headers).set('Origin', origin).type('form').send(VALID_FORM);
+
+    const https = await post('https://shop.example', { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'shop.example' });
+    const http = await post('http://shop.example', { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'shop.example' });
+    const defaultPort = await post('https://shop.example', { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'shop.example:443' });
+
+    expect(https.status).toBe(200);
+    expect(http.status).toBe(403);
+    expect(defaultPort.status).toBe(200);
+    expect(processing.requests).toHaveLength(2);
+  });
+
+  test.each([
     { name: 'neither header is sent (curl)', headers: {} },
     { name: 'the Origin is this site', headers: { Origin: 'http://shop.example' } },
+    { name: 'the Origin is this site with its default port spelled out', headers: { Origin: 'http://SHOP.example:80' } },
     { name: 'Sec-Fetch-Site is same-origin with this Origin', headers: { 'Sec-Fetch-Site': 'same-origin', Origin: 'http://shop.example' } },
     { name: 'Sec-Fetch-Site is none (typed by the user)', headers: { 'Sec-Fetch-Site': 'none' } },
   ])('when $name, then the payment goes through', async ({ headers }) => {

@@ -11,7 +11,8 @@ import { hourlyActivity } from '../../ui-server/src/admin/activity.ts';
 import { createSessionStore } from '../../ui-server/src/admin/sessions.ts';
 import { createApp, type UiApp } from '../../ui-server/src/app.ts';
 import { loadUiConfig } from '../../ui-server/src/config.ts';
-import { PUBLIC_DIR, TEST_PROCESSING_KEY } from '../helpers/ui-app.ts';
+import { PUBLIC_DIR, TEST_PROCESSING_KEY, rawGet } from '../helpers/ui-app.ts';
+import { createBackOfficeClient } from '../../ui-server/src/admin/back-office-client.ts';
 import { paymentFixture, problem, refusedUrl, startFakeProcessing, type FakeProcessing, type FakeReply, type RecordedRequest } from '../helpers/ui-fake-processing.ts';
 
 const USER = 'ops';
@@ -279,6 +280,40 @@ describe('back-office payments', () => {
     expect(refund.headers['idempotency-key']).toBe('k-2');
     const page = await request(admin.app).get('/admin/payments/pay_s').set('Cookie', cookie);
     expect(page.text).toContain('The refund may be at most 10.00 USD');
+  });
+
+  test.each(['/admin/payments/.', '/admin/payments/..', '/admin/payments/%2e', '/admin/payments/%2E%2e', '/admin/settlements/..', '/admin/settlements/%2e'])(
+    'when %s is asked, then 404 and the processing server is asked nothing (no list in place of one item)',
+    async (path) => {
+      processing.reply(routes(on('GET', /^\/v1\/(payments|settlements)/, () => ({ status: 200, body: { data: [], hasMore: false } }))));
+      const admin = buildAdmin(processing.url);
+      const { cookie } = await logIn(admin);
+      const before = processing.requests.length;
+
+      const response = await rawGet(admin.app, path, { Cookie: cookie });
+
+      expect(response.status).toBe(404);
+      expect(processing.requests.slice(before)).toEqual([]);
+    },
+  );
+
+  test('when the back-office client is given an id that is a dot segment or holds / ? #, then no call can leave its resource', async () => {
+    processing.reply(() => ({ status: 404, body: problem(404, 'not_found') }));
+    const client = createBackOfficeClient({ baseUrls: [processing.url], apiKey: TEST_PROCESSING_KEY, timeoutMs: 2000, logger: createLogger({ service: 'test', level: 'silent' }) });
+    const context = { requestId: 'req-1', idempotencyKey: 'key-1' };
+
+    for (const id of ['.', '..', '']) {
+      await expect(client.getPayment(id, context)).resolves.toMatchObject({ kind: 'problem', status: 404 });
+      await expect(client.voidPayment(id, context)).resolves.toMatchObject({ kind: 'problem', status: 404 });
+      await expect(client.listItems(id, { limit: 5 }, context)).resolves.toMatchObject({ kind: 'problem', status: 404 });
+    }
+    expect(processing.requests).toEqual([]);
+    await client.getPayment('pay_1/../../settlements?x=#y', context);
+    await client.refund('%2e%2e', 100, context);
+    expect(processing.requests.map((recorded) => recorded.url)).toEqual([
+      '/v1/payments/pay_1%2F..%2F..%2Fsettlements%3Fx%3D%23y',
+      '/v1/payments/%252e%252e/refunds',
+    ]);
   });
 
   test('when the processing server cannot be reached, then the page says it is unavailable (503)', async () => {

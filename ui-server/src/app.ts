@@ -77,9 +77,11 @@ export function createApp(deps: AppDeps): UiApp {
   app.get('/metrics', metrics.handler);
   app.get('/openapi.json', openApiHandler(uiOpenApi));
   app.use(pageRoutes({ checkoutPage, isReady: () => !shuttingDown }));
-  app.use(express.static(deps.publicDir, { index: false }));
+  // No directory redirects: `/payments/..` names the public folder itself, and must fall through
+  // to the routes (a 404 there), not be redirected.
+  app.use(express.static(deps.publicDir, { index: false, redirect: false }));
   // The chart library comes from the installed npm package, never from a CDN (CSP: script-src 'self').
-  app.use('/admin/vendor/chart.js', express.static(deps.chartJsDir ?? path.resolve(deps.publicDir, '../node_modules/chart.js/dist'), { index: false }));
+  app.use('/admin/vendor/chart.js', express.static(deps.chartJsDir ?? path.resolve(deps.publicDir, '../node_modules/chart.js/dist'), { index: false, redirect: false }));
   app.use(crossSiteGuard());
   app.use(makePaymentRoutes({ processingClient, clock: deps.clock, logger, rateLimitPerMinute: config.rateLimitPerMinute, results, checkoutPage }));
   app.use(paymentStatusRoutes({ processingClient }));

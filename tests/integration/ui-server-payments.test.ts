@@ -160,6 +160,9 @@ describe('POST /make-payment: answers by outcome', () => {
     expect(page.text).toContain('We are confirming your payment');
     expect(page.text).toContain('href="/payment.html"');
     expect(page.text).not.toContain('You have not been charged');
+    // A new checkout is a new attempt with a new key: only resending the same request is safe.
+    expect(page.text).not.toMatch(/going back/i);
+    expect(page.text).toContain('Please do not start a new payment before you know the result.');
   });
 
   test('when the in-flight answer names the payment, then the pending page links to its status and moves there by itself', async () => {

@@ -78,8 +78,11 @@ function pendingPage(result: MakePaymentResult, options: ResultPageOptions): str
   const next = result.paymentId
     ? html`<p><a class="button" href="${statusUrl(result.paymentId)}">Check the payment status</a></p>
 <p>This page checks again by itself every few seconds.</p>`
-    : html`<p>The first request for this checkout is still being processed. Going back and submitting the
-same details again is safe: it shows the result and never charges you twice.</p>`;
+    // Only the same request again (a reload that sends the form again) carries the same key; a new
+    // checkout is a new attempt, so the page must not suggest going back to pay.
+    : html`<p>The first request for this checkout is still being processed. Reloading this page, and
+letting your browser send the form again, is safe: it shows the result and never charges you twice.
+Please do not start a new payment before you know the result.</p>`;
   return page({ title: 'Confirming your payment', ...refresh }, html`
 <h1 class="outcome outcome-pending">We are confirming your payment</h1>
 <p role="status">${result.message}</p>

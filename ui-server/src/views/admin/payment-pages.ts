@@ -54,7 +54,7 @@ export function renderPaymentList(view: PaymentListView): string {
   const table = view.payments.length === 0
     ? html`<p class="empty">No payments match these filters.</p>`
     : html`<div class="table-scroll"><table class="data stack" id="payments">
-<thead><tr><th scope="col">Created (UTC)</th><th scope="col">Payment</th><th scope="col">Status</th><th scope="col" class="number">Amount</th><th scope="col">Card and holder</th><th scope="col">Authorization code</th></tr></thead>
+<thead><tr><th scope="col">Created (UTC)</th><th scope="col">Payment</th><th scope="col">Status</th><th scope="col" class="number">Amount</th><th scope="col">Card and holder</th><th scope="col" class="wrap">Authorization code</th></tr></thead>
 <tbody>${view.payments.map(paymentRow)}</tbody>
 </table></div>`;
   const query = { status: view.filters.status, from: view.filters.from, to: view.filters.to, after: view.filters.after };

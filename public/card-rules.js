@@ -1,6 +1,8 @@
-// The browser's copy of the card rules in shared/cards.ts (Luhn, brand, CVV length), kept in one
-// small file so a unit test (tests/unit/ui-card-rules.test.ts) can check that both always agree.
-// The server checks everything again: these rules only make mistakes visible while typing.
+// The browser's copy of the card rules in shared/cards.ts (Luhn, brand, CVV length, the problems
+// of a number, expiry, security code and holder name), kept in one small file so a unit test
+// (tests/unit/ui-card-rules.test.ts) can check that both always agree. The server checks
+// everything again: these rules only make mistakes visible while typing. Each check answers a
+// problem code; the words for it come from /checkout-messages.js, the server's own.
 
 /** Luhn check digit over a string of digits. */
 export function luhnValid(digits) {
@@ -67,4 +69,52 @@ export function formatCardNumber(digits) {
     return [digits.slice(0, 4), digits.slice(4, 10), digits.slice(10, 15)].filter((part) => part !== '').join(' ');
   }
   return (digits.match(/\d{1,4}/g) ?? []).join(' ');
+}
+
+/** 'required', 'not_digits', 'length' (12 to 19 digits), 'luhn', or undefined when acceptable. */
+export function cardNumberProblem(number) {
+  const digits = normalizeCardNumber(number);
+  if (digits === '') return 'required';
+  if (!/^\d+$/.test(digits)) return 'not_digits';
+  if (digits.length < CARD_NUMBER_LENGTH_MIN || digits.length > CARD_NUMBER_LENGTH_MAX) return 'length';
+  if (!luhnValid(digits)) return 'luhn';
+  return undefined;
+}
+
+/** 'required', 'length' (3 digits, 4 for American Express), or undefined. */
+export function cvvProblem(cvv, brand) {
+  if (cvv === '') return 'required';
+  return new RegExp(`^\\d{${cvvLength(brand)}}$`).test(cvv) ? undefined : 'length';
+}
+
+/** A card is valid through the last moment of its expiry month (UTC). */
+function expiryValid(expMonth, expYear, now) {
+  const currentYear = now.getUTCFullYear();
+  const currentMonth = now.getUTCMonth() + 1;
+  return expYear > currentYear || (expYear === currentYear && expMonth >= currentMonth);
+}
+
+/** The expiry as typed ("MM/YY" or "MM/YYYY"): 'required', 'format', 'month', 'expired', or undefined. */
+export function expiryTextProblem(text, now) {
+  if (text.trim() === '') return 'required';
+  const match = /^\s*(\d{1,2})\s*\/\s*(\d{2}|\d{4})\s*$/.exec(text);
+  if (!match) return 'format';
+  const expMonth = Number(match[1]);
+  if (expMonth < 1 || expMonth > 12) return 'month';
+  const year = Number(match[2]);
+  return expiryValid(expMonth, match[2].length === 2 ? 2000 + year : year, now) ? undefined : 'expired';
+}
+
+export const HOLDER_NAME_LENGTH_MAX = 100;
+// Controls, invisible formatting (bidi overrides and isolates, zero-width spaces, …), separators,
+// lone surrogates and blank-looking letters; the zero-width (non-)joiners stay allowed.
+const HOLDER_NAME_FORBIDDEN = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}\u115f\u1160\u3164\uffa0\u2800]|(?![\u200c\u200d])\p{Cf}/u;
+const HOLDER_NAME_VISIBLE = /[^\s\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\u115f\u1160\u3164\uffa0\u2800]/u;
+
+/** 'required' (nothing visible), 'hidden_characters', 'too_long', or undefined. */
+export function holderNameProblem(name) {
+  if (!HOLDER_NAME_VISIBLE.test(name)) return 'required';
+  if (HOLDER_NAME_FORBIDDEN.test(name)) return 'hidden_characters';
+  if (name.trim().length > HOLDER_NAME_LENGTH_MAX) return 'too_long';
+  return undefined;
 }

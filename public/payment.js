@@ -1,11 +1,14 @@
 // Checkout page behaviour. The form works without this file (a plain form post, with the
-// idempotency key written into the page by the server); with it the shopper gets inline
-// validation, brand detection, card-number formatting, one payment per click, and the test
-// cards filling the form. The server checks everything again.
+// idempotency key written into the page by the server, and errors coming back beside their
+// fields); with it the shopper gets inline validation, brand detection, card-number formatting,
+// one payment per click, and the test cards filling the form. The rules come from card-rules.js
+// and the words from /checkout-messages.js, the server's own: both say the same thing. The
+// server checks everything again.
 import {
-  BRAND_NAMES, CARD_NUMBER_LENGTH_MIN, cardNumberLengthMax, cvvLength, detectBrand, formatCardNumber,
-  luhnValid, normalizeCardNumber,
+  BRAND_NAMES, cardNumberLengthMax, cardNumberProblem, cvvLength, cvvProblem, detectBrand, expiryTextProblem,
+  formatCardNumber, holderNameProblem, normalizeCardNumber,
 } from './card-rules.js';
+import { MESSAGES } from './checkout-messages.js';
 
 const form = document.getElementById('payment-form');
 const status = document.getElementById('form-status');
@@ -22,6 +25,18 @@ const fields = {
 const brandLabel = document.getElementById('cardNumber-brand');
 const FIELD_ORDER = ['amount', 'currency', 'cardholderName', 'cardNumber', 'expiry', 'cvv'];
 const PAY_LABEL = payButton.textContent;
+/** The largest amount the server accepts, in minor units (twelve digits). */
+const AMOUNT_MINOR_MAX = 999_999_999_999n;
+
+/** A message of the shared table with its {name} places filled, as the server fills them. */
+function message(group, name, values = {}) {
+  const template = MESSAGES[group]?.[name] ?? '';
+  return template.replace(/\{(\w+)\}/g, (place, key) => (Object.hasOwn(values, key) ? String(values[key]) : place));
+}
+
+function correctFieldsMessage(count) {
+  return count === 1 ? message('form', 'correct_one') : message('form', 'correct_many', { count });
+}
 
 /** A random version 4 UUID; crypto.randomUUID exists only in secure contexts (https, localhost). */
 function newIdempotencyKey() {
@@ -42,57 +57,44 @@ function currencyExponent() {
   return option ? Number(option.dataset.exponent ?? '2') : 2;
 }
 
+/** The amount problem, as the server's exact decimal parsing finds it (never through a float). */
+function amountProblem(text) {
+  const match = /^(\d{1,15})(?:\.(\d{1,15}))?$/.exec(text);
+  if (text.length > 20 || !match) return 'format';
+  const exponent = currencyExponent();
+  const fraction = match[2] ?? '';
+  if (fraction.length > exponent) return exponent === 0 ? 'no_minor_unit' : 'too_many_decimals';
+  const minor = BigInt(match[1]) * 10n ** BigInt(exponent) + BigInt(fraction.padEnd(exponent, '0') || '0');
+  if (minor <= 0n) return 'zero';
+  return minor > AMOUNT_MINOR_MAX ? 'too_large' : undefined;
+}
+
 // Each check answers an error message, or '' when the value is acceptable.
 const checks = {
   amount(value) {
     const text = value.trim();
-    if (text === '') return 'Enter the amount.';
-    const match = /^(\d{1,15})(?:\.(\d{1,15}))?$/.exec(text);
-    if (!match) return 'Enter the amount as a number, such as 12.34.';
-    const exponent = currencyExponent();
-    const decimals = (match[2] ?? '').length;
-    if (decimals > exponent) {
-      return exponent === 0
-        ? `${fields.currency.value} has no minor unit: enter a whole number.`
-        : `${fields.currency.value} allows at most ${exponent} decimal places.`;
-    }
-    if (/^[0.]+$/.test(text)) return 'The amount must be greater than zero.';
-    return '';
+    const problem = text === '' ? 'required' : amountProblem(text);
+    return problem ? message('amount', problem, { currency: fields.currency.value, decimals: currencyExponent() }) : '';
   },
   currency(value) {
-    return value === '' ? 'Choose a currency.' : '';
+    return value === '' ? message('currency', 'required') : '';
   },
   cardholderName(value) {
-    return value.trim() === '' ? 'Enter the name as it appears on the card.' : '';
+    const problem = holderNameProblem(value.trim());
+    return problem ? message('cardholderName', problem) : '';
   },
   cardNumber(value) {
-    const digits = normalizeCardNumber(value);
-    if (digits === '') return 'Enter the card number.';
-    if (!/^\d+$/.test(digits)) return 'The card number can contain only digits and spaces.';
-    if (digits.length < CARD_NUMBER_LENGTH_MIN || digits.length > cardNumberLengthMax(detectBrand(digits))) {
-      return 'The card number is too short or too long.';
-    }
-    if (!luhnValid(digits)) return 'This card number is not valid. Please check it.';
-    return '';
+    const problem = cardNumberProblem(value.trim());
+    return problem ? message('cardNumber', problem) : '';
   },
   expiry(value) {
-    const match = /^\s*(\d{1,2})\s*\/\s*(\d{2}|\d{4})\s*$/.exec(value);
-    if (value.trim() === '') return 'Enter the expiry date.';
-    if (!match) return 'Enter the expiry date as MM/YY.';
-    const month = Number(match[1]);
-    const year = match[2].length === 2 ? 2000 + Number(match[2]) : Number(match[2]);
-    if (month < 1 || month > 12) return 'The month must be from 01 to 12.';
-    const now = new Date();
-    const currentYear = now.getUTCFullYear();
-    const currentMonth = now.getUTCMonth() + 1;
-    if (year < currentYear || (year === currentYear && month < currentMonth)) return 'This card has expired.';
-    return '';
+    const problem = expiryTextProblem(value.trim(), new Date());
+    return problem ? message('expiry', problem) : '';
   },
   cvv(value) {
-    const length = cvvLength(currentBrand());
-    if (value.trim() === '') return 'Enter the security code.';
-    if (!new RegExp(`^\\d{${length}}$`).test(value.trim())) return `The security code is ${length} digits.`;
-    return '';
+    const brand = currentBrand();
+    const problem = cvvProblem(value.trim(), brand);
+    return problem ? message('cvv', problem, { length: cvvLength(brand) }) : '';
   },
 };
 
@@ -153,18 +155,18 @@ function onExpiryInput(event) {
   revalidateIfShown('expiry');
 }
 
-function announce(message) {
-  status.textContent = message;
-}
-
-function detailsFingerprint() {
-  return FIELD_ORDER.map((name) => fields[name].value.trim()).join('\u0000');
+function announce(text) {
+  status.textContent = text;
 }
 
 let submitting = false;
-let lastSubmittedDetails = null;
+// True from the moment the pointer goes down on Pay until the click: the field being left then
+// is checked by the submit itself. Checking it on blur would show its error line first, and any
+// layout change under the pointer between press and release would lose the click.
+let payPressed = false;
 
 function onSubmit(event) {
+  payPressed = false;
   if (submitting) {
     // A second click while the first post is on its way: one checkout, one payment.
     event.preventDefault();
@@ -173,29 +175,34 @@ function onSubmit(event) {
   const invalid = FIELD_ORDER.filter((name) => validateField(name) !== '');
   if (invalid.length > 0) {
     event.preventDefault();
-    announce(`Please correct ${invalid.length === 1 ? '1 field' : `${invalid.length} fields`} before paying.`);
+    announce(correctFieldsMessage(invalid.length));
     fields[invalid[0]].focus();
     return;
   }
-  // Resubmitting the same details (after Back) keeps the key, so the server replays the first
-  // answer; changed details are a new checkout and need a new key.
-  const details = detailsFingerprint();
-  if (!keyInput.value || (lastSubmittedDetails !== null && lastSubmittedDetails !== details)) {
-    keyInput.value = newIdempotencyKey();
-  }
-  lastSubmittedDetails = details;
   submitting = true;
   payButton.disabled = true;
   payButton.setAttribute('aria-busy', 'true');
   payButton.textContent = 'Processing…';
-  announce('Processing your payment. Please wait and do not close this page.');
+  announce(message('form', 'processing'));
 }
 
 function resetSubmitState() {
   submitting = false;
+  payPressed = false;
   payButton.disabled = false;
   payButton.removeAttribute('aria-busy');
   payButton.textContent = PAY_LABEL;
+}
+
+/**
+ * Every showing of this page is a new attempt with its own key. The server writes a fresh key
+ * into each page it sends (never stored, see the route), and this script makes its own as well,
+ * so neither a copy the browser restored (Back, with its form state) nor the page itself kept in
+ * the back/forward cache can send an ended attempt's key again with other details.
+ */
+function startNewAttempt() {
+  keyInput.value = newIdempotencyKey();
+  resetSubmitState();
 }
 
 function futureExpiry() {
@@ -217,10 +224,21 @@ function useTestCard(button) {
   payButton.focus();
 }
 
+function listenForPayPress() {
+  payButton.addEventListener('pointerdown', () => {
+    payPressed = true;
+  });
+  // A press that ends elsewhere (dragged off, cancelled) must not keep blur checks off.
+  document.addEventListener('click', () => {
+    payPressed = false;
+  });
+  document.addEventListener('pointercancel', () => {
+    payPressed = false;
+  });
+}
+
 function start() {
-  // From here on this script validates, with messages tied to each field.
-  form.noValidate = true;
-  if (!keyInput.value) keyInput.value = newIdempotencyKey();
+  startNewAttempt();
   for (const element of document.querySelectorAll('.js-only')) element.hidden = false;
 
   fields.cardNumber.addEventListener('input', onCardNumberInput);
@@ -236,18 +254,20 @@ function start() {
   });
   for (const name of FIELD_ORDER) {
     fields[name].addEventListener('blur', () => {
-      if (fields[name].value.trim() !== '') validateField(name);
+      if (!payPressed && fields[name].value.trim() !== '') validateField(name);
     });
   }
+  listenForPayPress();
   form.addEventListener('submit', onSubmit);
   document.querySelector('.test-cards')?.addEventListener('click', (event) => {
     const button = event.target instanceof Element ? event.target.closest('.use-card') : null;
     if (button) useTestCard(button);
   });
-  // Back from the result page restores this page as it was left: make it usable again.
+  // Back from the result page may show this very page again from the back/forward cache, as it
+  // was left: usable again, and a new attempt with a new key (the last one has ended).
   window.addEventListener('pageshow', (event) => {
     if (event.persisted) {
-      resetSubmitState();
+      startNewAttempt();
       announce('');
     }
   });

@@ -96,32 +96,100 @@ export interface FieldProblem {
   message: string;
 }
 
+/** Why a card number is refused; each caller words it for its own audience. */
+export type CardNumberProblem = 'required' | 'not_digits' | 'length' | 'luhn';
+
+export function cardNumberProblem(number: string): CardNumberProblem | undefined {
+  const digits = normalizeCardNumber(number);
+  if (digits === '') return 'required';
+  if (!/^\d+$/.test(digits)) return 'not_digits';
+  if (digits.length < CARD_NUMBER_LENGTH_MIN || digits.length > CARD_NUMBER_LENGTH_MAX) return 'length';
+  if (!luhnValid(digits)) return 'luhn';
+  return undefined;
+}
+
+export type CvvProblem = 'required' | 'length';
+
+export function cvvProblem(cvv: string, brand: CardBrand): CvvProblem | undefined {
+  if (cvv === '') return 'required';
+  return new RegExp(`^\\d{${cvvLength(brand)}}$`).test(cvv) ? undefined : 'length';
+}
+
+export type ExpiryTextProblem = 'required' | 'format' | 'month' | 'expired';
+
+/** The expiry as a shopper types it ("MM/YY" or "MM/YYYY"). */
+export function expiryTextProblem(text: string, now: Date): ExpiryTextProblem | undefined {
+  if (text.trim() === '') return 'required';
+  const match = /^\s*(\d{1,2})\s*\/\s*(\d{2}|\d{4})\s*$/.exec(text);
+  if (!match) return 'format';
+  const expMonth = Number(match[1]);
+  if (expMonth < 1 || expMonth > 12) return 'month';
+  const year = Number(match[2]);
+  return expiryValid(expMonth, (match[2] ?? '').length === 2 ? 2000 + year : year, now) ? undefined : 'expired';
+}
+
+export const HOLDER_NAME_LENGTH_MAX = 100;
+
+/**
+ * Characters a cardholder name never holds. Controls (C0, DEL, C1: NUL, tab, newline, escape…)
+ * break logs, receipts and the card company's records. Invisible formatting characters (Unicode
+ * Cf: bidi embeddings, overrides, isolates and marks, zero-width spaces, word joiners, the byte
+ * order mark, tag characters), line and paragraph separators and lone surrogates can hide or
+ * reorder what a merchant reads in the back office ("Ada\u202Eecila" is not what it shows).
+ * Letters that render as nothing (Hangul fillers, the blank braille pattern) hide text the same
+ * way. The zero-width non-joiner and joiner are allowed: Persian and Indic names need them.
+ */
+const HOLDER_NAME_FORBIDDEN = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}\u115f\u1160\u3164\uffa0\u2800]|(?![\u200c\u200d])\p{Cf}/u;
+/** A character that shows: not space, not a control, not invisible formatting, not blank. */
+const HOLDER_NAME_VISIBLE = /[^\s\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\u115f\u1160\u3164\uffa0\u2800]/u;
+
+export type HolderNameProblem = 'required' | 'hidden_characters' | 'too_long';
+
+/** A name made only of spaces and invisible characters is not there at all ("required"). */
+export function holderNameProblem(name: string): HolderNameProblem | undefined {
+  if (!HOLDER_NAME_VISIBLE.test(name)) return 'required';
+  if (HOLDER_NAME_FORBIDDEN.test(name)) return 'hidden_characters';
+  if (name.trim().length > HOLDER_NAME_LENGTH_MAX) return 'too_long';
+  return undefined;
+}
+
+/** The processing API's words for each problem (the checkout has its own, for shoppers). */
+const API_MESSAGES = {
+  number: {
+    required: 'is required',
+    not_digits: 'must contain only digits, spaces or dashes',
+    length: `must have ${CARD_NUMBER_LENGTH_MIN} to ${CARD_NUMBER_LENGTH_MAX} digits`,
+    luhn: 'is not a valid card number (check digit mismatch)',
+  } satisfies Record<CardNumberProblem, string>,
+  holderName: {
+    required: 'is required',
+    hidden_characters: 'must not contain control characters or invisible formatting characters',
+    too_long: 'is too long',
+  } satisfies Record<HolderNameProblem, string>,
+};
+
+export function holderNameApiMessage(problem: HolderNameProblem): string {
+  return API_MESSAGES.holderName[problem];
+}
+
 /**
  * Every check of SPEC §2 that can be made before anything leaves the merchant.
  * Field names are the processing API's (`card.number`, …); callers may rename them.
  */
 export function checkCard(card: CardInput, now: Date, options: { requireHolderName: boolean }): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  const digits = normalizeCardNumber(card.number);
-  const brand = detectBrand(digits);
-  if (!/^\d+$/.test(digits)) {
-    problems.push({ field: 'card.number', message: 'must contain only digits, spaces or dashes' });
-  } else if (digits.length < CARD_NUMBER_LENGTH_MIN || digits.length > CARD_NUMBER_LENGTH_MAX) {
-    problems.push({ field: 'card.number', message: `must have ${CARD_NUMBER_LENGTH_MIN} to ${CARD_NUMBER_LENGTH_MAX} digits` });
-  } else if (!luhnValid(digits)) {
-    problems.push({ field: 'card.number', message: 'is not a valid card number (check digit mismatch)' });
-  }
+  const brand = detectBrand(normalizeCardNumber(card.number));
+  const numberProblem = cardNumberProblem(card.number);
+  if (numberProblem) problems.push({ field: 'card.number', message: API_MESSAGES.number[numberProblem] });
   if (!Number.isInteger(card.expMonth) || card.expMonth < 1 || card.expMonth > 12) {
     problems.push({ field: 'card.expMonth', message: 'must be a month from 1 to 12' });
   } else if (!expiryValid(card.expMonth, card.expYear, now)) {
     problems.push({ field: 'card.expYear', message: 'the card has expired' });
   }
-  const expectedCvvLength = cvvLength(brand);
-  if (!new RegExp(`^\\d{${expectedCvvLength}}$`).test(card.cvv)) {
-    problems.push({ field: 'card.cvv', message: `must be ${expectedCvvLength} digits` });
+  if (cvvProblem(card.cvv, brand)) {
+    problems.push({ field: 'card.cvv', message: `must be ${cvvLength(brand)} digits` });
   }
-  if (options.requireHolderName && !card.holderName?.trim()) {
-    problems.push({ field: 'card.holderName', message: 'is required' });
-  }
+  const nameProblem = options.requireHolderName ? holderNameProblem(card.holderName ?? '') : undefined;
+  if (nameProblem) problems.push({ field: 'card.holderName', message: API_MESSAGES.holderName[nameProblem] });
   return problems;
 }

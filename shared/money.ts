@@ -25,9 +25,12 @@ export function currencyExponent(currency: Currency): number {
   return CURRENCY_EXPONENTS[currency];
 }
 
+/** Why an amount is refused, for callers that word it themselves (the checkout speaks to shoppers). */
+export type AmountProblem = 'format' | 'no_minor_unit' | 'too_many_decimals' | 'zero' | 'too_large';
+
 export type ParseAmountResult =
   | { ok: true; amountMinor: number }
-  | { ok: false; message: string };
+  | { ok: false; problem: AmountProblem; message: string };
 
 const DECIMAL_PATTERN = /^(\d{1,15})(?:\.(\d{1,15}))?$/;
 
@@ -38,21 +41,18 @@ const DECIMAL_PATTERN = /^(\d{1,15})(?:\.(\d{1,15}))?$/;
  */
 export function parseDecimalAmount(text: string, currency: Currency): ParseAmountResult {
   const match = DECIMAL_PATTERN.exec(text.trim());
-  if (!match) return { ok: false, message: 'must be a decimal number such as 12.34' };
+  if (!match) return { ok: false, problem: 'format', message: 'must be a decimal number such as 12.34' };
   const whole = match[1] ?? '0';
   const fraction = match[2] ?? '';
   const exponent = currencyExponent(currency);
   if (fraction.length > exponent) {
-    return {
-      ok: false,
-      message: exponent === 0
-        ? `${currency} has no minor unit; use a whole number`
-        : `${currency} allows at most ${exponent} decimal places`,
-    };
+    return exponent === 0
+      ? { ok: false, problem: 'no_minor_unit', message: `${currency} has no minor unit; use a whole number` }
+      : { ok: false, problem: 'too_many_decimals', message: `${currency} allows at most ${exponent} decimal places` };
   }
   const minor = BigInt(whole) * 10n ** BigInt(exponent) + BigInt(fraction.padEnd(exponent, '0') || '0');
-  if (minor <= 0n) return { ok: false, message: 'must be greater than zero' };
-  if (minor > BigInt(AMOUNT_MINOR_MAX)) return { ok: false, message: 'is too large' };
+  if (minor <= 0n) return { ok: false, problem: 'zero', message: 'must be greater than zero' };
+  if (minor > BigInt(AMOUNT_MINOR_MAX)) return { ok: false, problem: 'too_large', message: 'is too large' };
   return { ok: true, amountMinor: Number(minor) };
 }
 

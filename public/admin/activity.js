@@ -16,6 +16,12 @@
     }))
     .sort((left, right) => left.hour.localeCompare(right.hour));
   const currency = table.dataset.currency ?? '';
+  // Amounts as the page writes them: "USD 12,345.67", with the currency's own decimals.
+  const decimals = Number(table.dataset.decimals ?? '2');
+  const amount = new Intl.NumberFormat('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  // Axis steps are round numbers: no trailing zero decimals there.
+  const axisAmount = new Intl.NumberFormat('en-US', { maximumFractionDigits: decimals });
+  const settledLabel = `Money settled (${currency})`;
   const label = (hour) => {
     // "01-15 13:00": the day only where it changes keeps the axis readable.
     const date = hour.slice(5, 10);
@@ -34,10 +40,10 @@
     data: {
       labels: rows.map((row) => label(row.hour)),
       datasets: [
-        { type: 'bar', label: 'Approvals', data: rows.map((row) => row.approved), backgroundColor: approvedColor, yAxisID: 'count', stack: 'count', order: 1 },
-        { type: 'bar', label: 'Declines', data: rows.map((row) => row.declined), backgroundColor: declinedColor, yAxisID: 'count', stack: 'count', order: 1 },
+        { type: 'bar', label: 'Approved payments', data: rows.map((row) => row.approved), backgroundColor: approvedColor, yAxisID: 'count', stack: 'count', order: 1 },
+        { type: 'bar', label: 'Declined payments', data: rows.map((row) => row.declined), backgroundColor: declinedColor, yAxisID: 'count', stack: 'count', order: 1 },
         {
-          type: 'line', label: `Settled volume (${currency})`, data: rows.map((row) => row.settled), borderColor: volumeColor,
+          type: 'line', label: settledLabel, data: rows.map((row) => row.settled), borderColor: volumeColor,
           backgroundColor: volumeColor, yAxisID: 'volume', order: 0, tension: 0, pointRadius: rows.length > 48 ? 0 : 2,
         },
       ],
@@ -47,11 +53,23 @@
       maintainAspectRatio: false,
       animation: false,
       interaction: { mode: 'index', intersect: false },
-      plugins: { legend: { position: 'bottom' } },
+      plugins: {
+        legend: { position: 'bottom' },
+        tooltip: {
+          callbacks: {
+            label: (context) => (context.dataset.yAxisID === 'volume'
+              ? `${settledLabel}: ${currency} ${amount.format(context.parsed.y)}`
+              : `${context.dataset.label}: ${context.parsed.y}`),
+          },
+        },
+      },
       scales: {
         x: { stacked: true, grid: { display: false }, ticks: { autoSkip: true, maxRotation: 0 } },
-        count: { type: 'linear', position: 'left', stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: 'Payments' } },
-        volume: { type: 'linear', position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: `Settled (${currency})` } },
+        count: { type: 'linear', position: 'left', stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: 'Number of payments' } },
+        volume: {
+          type: 'linear', position: 'right', beginAtZero: true, grid: { drawOnChartArea: false },
+          ticks: { callback: (value) => axisAmount.format(value) }, title: { display: true, text: `Money settled (${currency})` },
+        },
       },
     },
   });

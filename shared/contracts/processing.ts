@@ -7,6 +7,7 @@ import {
   amountMinorSchema, currencySchema, isoDateTimeSchema, listSchema, maskedCardSchema,
 } from './common.ts';
 import { batchIdSchema, settlementItemTypeSchema, batchTotalsSchema } from './network.ts';
+import { HOLDER_NAME_LENGTH_MAX, holderNameApiMessage, holderNameProblem } from '../cards.ts';
 
 export const PAYMENT_STATUSES = [
   'pending', 'authorized', 'declined', 'failed', 'captured', 'settled', 'settlement_rejected',
@@ -21,13 +22,25 @@ export type CaptureMethod = z.infer<typeof captureMethodSchema>;
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 export const idempotencyKeySchema = z.string().min(1, 'is required').max(255, 'must be at most 255 characters').regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
 
+/**
+ * The holder name, trimmed. The rule itself (present, no control or invisible formatting
+ * characters) lives in shared/cards.ts, so the UI server, the processing server and the page
+ * refuse the same names; the length bound stays here too, where the OpenAPI document reads it.
+ */
+function holderNameSchema() {
+  return z.string({ error: 'is required' }).trim().max(HOLDER_NAME_LENGTH_MAX, 'is too long').superRefine((name, context) => {
+    const problem = holderNameProblem(name);
+    if (problem && problem !== 'too_long') context.addIssue({ code: 'custom', message: holderNameApiMessage(problem) });
+  });
+}
+
 /** Card as typed by the shopper; the server normalizes the number and checks Luhn, expiry and CVV. */
 export const paymentCardInputSchema = z.object({
   number: z.string({ error: 'is required' }).min(1, 'is required').max(40, 'is too long'),
   expMonth: z.number({ error: 'must be an integer from 1 to 12' }).int('must be an integer from 1 to 12').min(1, 'must be 1 to 12').max(12, 'must be 1 to 12'),
   expYear: z.number({ error: 'must be a four-digit year' }).int('must be a four-digit year').min(1000, 'must be a four-digit year').max(9999, 'must be a four-digit year'),
   cvv: z.string({ error: 'is required' }).regex(/^\d{3,4}$/, 'must be 3 or 4 digits'),
-  holderName: z.string({ error: 'is required' }).trim().min(1, 'is required').max(100, 'is too long'),
+  holderName: holderNameSchema(),
 });
 
 export const createPaymentRequestSchema = z.object({

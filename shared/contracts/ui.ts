@@ -2,15 +2,19 @@
 import { z } from 'zod';
 import { cardBrandSchema } from './common.ts';
 
-/** The form as posted; every field is a string, parsed and checked by the UI server. */
+/**
+ * The form as posted: every field is text, trimmed and bounded here, then judged by the UI server
+ * against the card and money rules. The messages are the names of the problems (`too_long`,
+ * `format`, …): the UI server words them for the shopper, in the same words as the page.
+ */
 export const makePaymentFormSchema = z.object({
-  cardholderName: z.string({ error: 'is required' }).trim().min(1, 'is required').max(100, 'is too long'),
-  cardNumber: z.string({ error: 'is required' }).trim().min(1, 'is required').max(40, 'is too long'),
-  expiry: z.string({ error: 'is required' }).trim().min(1, 'is required').max(10, 'must be MM/YY'),
-  cvv: z.string({ error: 'is required' }).trim().min(1, 'is required').max(4, 'must be 3 or 4 digits'),
-  amount: z.string({ error: 'is required' }).trim().min(1, 'is required').max(20, 'is too long'),
-  currency: z.string({ error: 'is required' }).trim().min(1, 'is required').max(3, 'must be a 3-letter code').toUpperCase(),
-  idempotencyKey: z.string({ error: 'is required' }).trim().min(1, 'is required').max(255, 'is too long').regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces'),
+  cardholderName: z.string().trim().max(100, 'too_long'),
+  cardNumber: z.string().trim().max(40, 'length'),
+  expiry: z.string().trim().max(10, 'format'),
+  cvv: z.string().trim().max(4, 'length'),
+  amount: z.string().trim().max(20, 'format'),
+  currency: z.string().trim().max(3, 'unknown').toUpperCase(),
+  idempotencyKey: z.string().trim().max(255, 'format').regex(/^[\x21-\x7e]*$/, 'format'),
 });
 export type MakePaymentForm = z.infer<typeof makePaymentFormSchema>;
 
@@ -23,6 +27,8 @@ export const makePaymentResultSchema = z.object({
   amount: z.string(),
   currency: z.string(),
   declineCode: z.string().optional(),
+  /** Why the answer is an error when no field is to blame, e.g. `idempotency_key_reused`. */
+  code: z.string().optional(),
   errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
 });
 export type MakePaymentResult = z.infer<typeof makePaymentResultSchema>;

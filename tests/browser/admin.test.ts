@@ -13,7 +13,8 @@ const SLOW_BATCH_MS = 3_500;
 describeInBrowser('back office in a browser', {
   // The card company may be slowed past the processing server's 3 s wait for a run, so its
   // per-call timeout must outlast that latency.
-  env: { processing: { NETWORK_TIMEOUT_MS: '10000' } },
+  // The limit per card is raised so amounts with thousands separators can be shown.
+  env: { processing: { NETWORK_TIMEOUT_MS: '10000', CARD_SPEND_LIMIT: '1000000.00' } },
 }, (suite, browserTest) => {
   const url = (path: string) => `${suite().system.ui.url}${path}`;
 
@@ -75,7 +76,7 @@ describeInBrowser('back office in a browser', {
     await page.getByRole('button', { name: 'Capture' }).click();
 
     await page.waitForURL(`**/admin/payments/${paymentId}`);
-    await expect(page.locator('.flash-success').textContent()).resolves.toContain('Captured 30.00 USD');
+    await expect(page.locator('.flash-success').textContent()).resolves.toContain('Captured USD 30.00');
     await expect(page.locator('h1 .badge').textContent()).resolves.toBe('captured');
     expect(await paymentStatus(paymentId)).toMatchObject({ status: 'captured', capturedAmount: 3_000 });
   });
@@ -114,8 +115,8 @@ describeInBrowser('back office in a browser', {
     await expect(page.locator('meta[http-equiv="refresh"]').count()).resolves.toBe(0);
     const items = await page.locator('#run-items').innerText();
     for (const paymentId of paymentIds) expect(items).toContain(paymentId);
-    expect(items).toMatch(/sale\s+21\.00 USD/);
-    expect(items).toMatch(/sale\s+22\.00 USD/);
+    expect(items).toMatch(/sale\s+USD 21\.00/);
+    expect(items).toMatch(/sale\s+USD 22\.00/);
     await expect(page.locator('#reconciliation-summary').textContent()).resolves.toMatch(/Matched: all \d+ items agree/);
     await expect(page.locator('progress').getAttribute('value')).resolves.toBe(await page.locator('progress').getAttribute('max'));
     expect(problems.cspViolations).toEqual([]);
@@ -132,7 +133,7 @@ describeInBrowser('back office in a browser', {
     await page.getByRole('button', { name: 'Refund' }).click();
 
     await page.waitForURL(`**/admin/payments/${paymentId}`);
-    await expect(page.locator('.flash-success').textContent()).resolves.toContain('Refund of 12.50 USD recorded');
+    await expect(page.locator('.flash-success').textContent()).resolves.toContain('Refund of USD 12.50 recorded');
     await expect(page.locator('h1 .badge').textContent()).resolves.toBe('partially refunded');
     expect(await paymentStatus(paymentId)).toMatchObject({ status: 'partially_refunded', refundedAmount: 1_250 });
   });
@@ -154,11 +155,48 @@ describeInBrowser('back office in a browser', {
   browserTest('when the activity page opens, then chart.js (served by the UI server) draws approvals, declines and settled volume without CSP complaints', async (page, problems) => {
     await logIn(page, '/admin/activity');
 
-    await expect(page.locator('#activity-basis').textContent()).resolves.toContain('at most 10 pages of 100');
+    await expect(page.locator('#activity-basis').textContent()).resolves.toContain('reads at most 1,000');
     await page.waitForFunction('window.Chart && window.Chart.getChart(document.getElementById("activity-chart")) !== undefined');
     const datasets = await page.evaluate('window.Chart.getChart(document.getElementById("activity-chart")).data.datasets.map((set) => set.label)');
-    expect(datasets).toEqual(['Approvals', 'Declines', 'Settled volume (USD)']);
+    expect(datasets).toEqual(['Approved payments', 'Declined payments', 'Money settled (USD)']);
     expect(problems.cspViolations).toEqual([]);
+    expect(problems.errors).toEqual([]);
+  });
+
+  browserTest('when the payments list is opened on a 375 px wide phone, then each payment\'s status and amount show without sideways scrolling', async (page) => {
+    const holder = `Phone ${randomUUID().slice(0, 8)}`;
+    await createPayment({ amount: 123_456, holderName: holder });
+    await page.setViewportSize({ width: 375, height: 740 });
+    await logIn(page);
+
+    const widths = await page.evaluate('({ page: document.documentElement.scrollWidth, viewport: window.innerWidth, scrollers: Array.from(document.querySelectorAll(".table-scroll")).map((box) => box.scrollWidth - box.clientWidth) })') as { page: number; viewport: number; scrollers: number[] };
+    expect(widths.page).toBeLessThanOrEqual(widths.viewport);
+    expect(widths.scrollers.every((overflow) => overflow <= 0)).toBe(true);
+    const row = page.locator('table.data tbody tr', { hasText: holder });
+    for (const [cell, text] of [['.cell-status', 'authorized'], ['.cell-amount', 'USD 1,234.56']] as const) {
+      const locator = row.locator(cell);
+      await expect(locator.innerText()).resolves.toContain(text);
+      const box = await locator.boundingBox();
+      expect(box).not.toBeNull();
+      expect(box!.x).toBeGreaterThanOrEqual(0);
+      expect(box!.x + box!.width).toBeLessThanOrEqual(375);
+    }
+  });
+
+  browserTest('when the activity page is opened on a 375 px wide phone, then nothing scrolls sideways and each number says what it counts', async (page, problems) => {
+    await createPayment({ amount: 2_500 });
+    await page.setViewportSize({ width: 375, height: 740 });
+    await logIn(page, '/admin/activity');
+
+    const widths = await page.evaluate('({ page: document.documentElement.scrollWidth, viewport: window.innerWidth })') as { page: number; viewport: number };
+    expect(widths.page).toBeLessThanOrEqual(widths.viewport);
+    const text = await page.locator('main').innerText();
+    expect(text).not.toMatch(/\bauth\b|\btxns?\b/i);
+    await expect(page.locator('.stat').allInnerTexts()).resolves.toEqual([
+      expect.stringMatching(/^Approved payments\s+\d+\s+Payments the card company approved/),
+      expect.stringMatching(/^Declined payments\s+\d+\s+Payments turned down/),
+      expect.stringMatching(/^Money settled\s+USD [\d,]+\.\d\d\s+Paid into your account/),
+    ]);
     expect(problems.errors).toEqual([]);
   });
 });

@@ -4,37 +4,14 @@
  * CSP that refuses nothing the pages need.
  */
 import { randomUUID } from 'node:crypto';
-import type { Page } from 'playwright-core';
-import { openBrowser, typeInto, watchPage } from '../helpers/browser.ts';
+import { openBrowser, watchPage } from '../helpers/browser.ts';
 import { describeInBrowser } from '../helpers/browser-suite.ts';
-
-interface CardDetails {
-  name: string;
-  number: string;
-  expiry: string;
-  cvv: string;
-  amount: string;
-}
-
-const approvedCard = (name: string): CardDetails => ({ name, number: '4242424242424242', expiry: '1234', cvv: '123', amount: '25.00' });
-
-async function fillLikeAPerson(page: Page, card: CardDetails): Promise<void> {
-  await typeInto(page, '#amount', card.amount);
-  await typeInto(page, '#cardholderName', card.name);
-  await typeInto(page, '#cardNumber', card.number);
-  await typeInto(page, '#expiry', card.expiry);
-  await typeInto(page, '#cvv', card.cvv);
-}
+import { approvedCard, fillLikeAPerson, paymentsOf as paymentsAt } from '../helpers/checkout.ts';
 
 describeInBrowser('checkout in a browser', {}, (suite, browserTest) => {
   const checkoutUrl = () => `${suite().system.ui.url}/payment.html`;
 
-  /** The processing server's payments made by this holder (names are unique per test). */
-  async function paymentsOf(holderName: string): Promise<Array<{ id: string; status: string }>> {
-    const response = await suite().processing.get('/v1/payments', { params: { limit: 100 } });
-    expect(response.status).toBe(200);
-    return (response.data.data as Array<{ id: string; status: string; holderName: string }>).filter((payment) => payment.holderName === holderName);
-  }
+  const paymentsOf = (holderName: string) => paymentsAt(suite().processing, holderName);
 
   browserTest('when a shopper types a good card and pays, then the approved page shows amount, masked card, authorization code and payment id', async (page, problems) => {
     await page.goto(checkoutUrl());
@@ -79,7 +56,7 @@ describeInBrowser('checkout in a browser', {}, (suite, browserTest) => {
 
     await page.locator('#pay-button').click();
 
-    await expect(page.locator('#cardNumber-error').textContent()).resolves.toBe('This card number is not valid. Please check it.');
+    await expect(page.locator('#cardNumber-error').textContent()).resolves.toBe('Check the card number: it is not valid.');
     await expect(page.locator('#cardNumber').getAttribute('aria-invalid')).resolves.toBe('true');
     await expect(page.locator('#form-status').getAttribute('aria-live')).resolves.toBe('polite');
     await expect(page.locator('#form-status').textContent()).resolves.toBe('Please correct 1 field before paying.');

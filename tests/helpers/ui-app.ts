@@ -2,6 +2,8 @@
  * Builds a UI server for one test: its own config, a fixed clock, a fast-retrying processing
  * client aimed at the test's fake processing server, and a logger whose lines the test reads.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createLogger } from '../../shared/logger.ts';
 import { createApp, type UiApp } from '../../ui-server/src/app.ts';
@@ -72,4 +74,28 @@ export const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q
  */
 export function containsToken(text: string, secret: string): boolean {
   return text.split(/[^0-9A-Za-z]+/).includes(secret);
+}
+
+/**
+ * A GET with the path sent exactly as written. HTTP clients resolve `.` and `..` segments (and
+ * their %2e spellings) before sending; a browser's address bar or a hand-made request need not.
+ */
+export async function rawGet(app: http.RequestListener, rawPath: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    return await new Promise((resolve, reject) => {
+      const outgoing = http.request({ host: '127.0.0.1', port, path: rawPath, method: 'GET', headers }, (incoming) => {
+        const chunks: Buffer[] = [];
+        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+        incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      });
+      outgoing.on('error', reject);
+      outgoing.end();
+    });
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 }

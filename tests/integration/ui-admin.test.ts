@@ -11,7 +11,8 @@ import { hourlyActivity } from '../../ui-server/src/admin/activity.ts';
 import { createSessionStore } from '../../ui-server/src/admin/sessions.ts';
 import { createApp, type UiApp } from '../../ui-server/src/app.ts';
 import { loadUiConfig } from '../../ui-server/src/config.ts';
-import { PUBLIC_DIR, TEST_PROCESSING_KEY } from '../helpers/ui-app.ts';
+import { PUBLIC_DIR, TEST_PROCESSING_KEY, rawGet } from '../helpers/ui-app.ts';
+import { createBackOfficeClient } from '../../ui-server/src/admin/back-office-client.ts';
 import { paymentFixture, problem, refusedUrl, startFakeProcessing, type FakeProcessing, type FakeReply, type RecordedRequest } from '../helpers/ui-fake-processing.ts';
 
 const USER = 'ops';
@@ -246,7 +247,7 @@ describe('back-office payments', () => {
     expect(capture.body).toEqual({ amount: 1050 });
     expect(capture.headers['idempotency-key']).toBe(key);
     const after = await request(admin.app).get('/admin/payments/pay_m').set('Cookie', cookie);
-    expect(after.text).toContain('Captured 10.50 USD');
+    expect(after.text).toContain('Captured USD 10.50');
   });
 
   test('when a refund amount has too many decimals, then nothing is sent and the page says why', async () => {
@@ -278,7 +279,41 @@ describe('back-office payments', () => {
     expect(refund.body).toEqual({ amount: 1200 });
     expect(refund.headers['idempotency-key']).toBe('k-2');
     const page = await request(admin.app).get('/admin/payments/pay_s').set('Cookie', cookie);
-    expect(page.text).toContain('The refund may be at most 10.00 USD');
+    expect(page.text).toContain('The refund may be at most USD 10.00');
+  });
+
+  test.each(['/admin/payments/.', '/admin/payments/..', '/admin/payments/%2e', '/admin/payments/%2E%2e', '/admin/settlements/..', '/admin/settlements/%2e'])(
+    'when %s is asked, then 404 and the processing server is asked nothing (no list in place of one item)',
+    async (path) => {
+      processing.reply(routes(on('GET', /^\/v1\/(payments|settlements)/, () => ({ status: 200, body: { data: [], hasMore: false } }))));
+      const admin = buildAdmin(processing.url);
+      const { cookie } = await logIn(admin);
+      const before = processing.requests.length;
+
+      const response = await rawGet(admin.app, path, { Cookie: cookie });
+
+      expect(response.status).toBe(404);
+      expect(processing.requests.slice(before)).toEqual([]);
+    },
+  );
+
+  test('when the back-office client is given an id that is a dot segment or holds / ? #, then no call can leave its resource', async () => {
+    processing.reply(() => ({ status: 404, body: problem(404, 'not_found') }));
+    const client = createBackOfficeClient({ baseUrls: [processing.url], apiKey: TEST_PROCESSING_KEY, timeoutMs: 2000, logger: createLogger({ service: 'test', level: 'silent' }) });
+    const context = { requestId: 'req-1', idempotencyKey: 'key-1' };
+
+    for (const id of ['.', '..', '']) {
+      await expect(client.getPayment(id, context)).resolves.toMatchObject({ kind: 'problem', status: 404 });
+      await expect(client.voidPayment(id, context)).resolves.toMatchObject({ kind: 'problem', status: 404 });
+      await expect(client.listItems(id, { limit: 5 }, context)).resolves.toMatchObject({ kind: 'problem', status: 404 });
+    }
+    expect(processing.requests).toEqual([]);
+    await client.getPayment('pay_1/../../settlements?x=#y', context);
+    await client.refund('%2e%2e', 100, context);
+    expect(processing.requests.map((recorded) => recorded.url)).toEqual([
+      '/v1/payments/pay_1%2F..%2F..%2Fsettlements%3Fx%3D%23y',
+      '/v1/payments/%252e%252e/refunds',
+    ]);
   });
 
   test('when the processing server cannot be reached, then the page says it is unavailable (503)', async () => {
@@ -377,7 +412,7 @@ describe('back-office settlements', () => {
 
     expect(page.status).toBe(200);
     expect(page.text).not.toContain('http-equiv="refresh"');
-    expect(page.text).toContain('30.00 USD');
+    expect(page.text).toContain('USD 30.00');
     expect(page.text).toContain('pay_2');
     expect(page.text).toContain('1 differences');
     expect(page.text).toContain('Amount or outcome differs (1)');
@@ -408,7 +443,7 @@ describe('back-office activity chart', () => {
     expect(calls).toHaveLength(10);
     expect(calls[0]).toEqual({ limit: '100' });
     expect(calls[9]).toEqual({ limit: '100', startingAfter: 'pay_900' });
-    expect(page.text).toContain('from the 1,000 most recent payments');
+    expect(page.text).toContain('the 1,000 most recent payments');
     expect(page.text).toContain('older payments are not included');
     expect(page.text).toContain('<script defer src="/admin/vendor/chart.js/chart.umd.min.js"></script>');
   });
@@ -433,6 +468,42 @@ describe('back-office activity chart', () => {
     expect(activity.buckets.at(-1)).toEqual({ hour: '2026-01-15T12:00:00.000Z', approved: 1, declined: 1, settledMinor: 1000 });
     expect(activity.buckets.at(-2)).toEqual({ hour: '2026-01-15T11:00:00.000Z', approved: 2, declined: 0, settledMinor: 4000 });
     expect(hourlyActivity({ truncated: false, payments: [at('2026-01-15T12:00:00.000Z', { currency: 'EUR', status: 'authorized' })] }, 'EUR', NOW).buckets.at(-1)?.approved).toBe(1);
+  });
+
+  test('when the activity page shows money, then with the currency first, thousands separators and the currency\'s decimals', async () => {
+    const settled = (id: string, currency: 'USD' | 'JPY' | 'KWD', amount: number) => paymentFixture({
+      id, currency, amount, capturedAmount: amount, status: 'settled', createdAt: new Date(NOW.getTime() - 60_000).toISOString(),
+    });
+    processing.reply(routes(on('GET', /^\/v1\/payments\?/, () => ({
+      status: 200,
+      body: { data: [settled('pay_1', 'USD', 1_234_567), settled('pay_2', 'JPY', 150_000), settled('pay_3', 'KWD', 1_250), settled('pay_4', 'USD', 3)], hasMore: false },
+    }))));
+    const admin = buildAdmin(processing.url);
+    const { cookie } = await logIn(admin);
+
+    const usd = await request(admin.app).get('/admin/activity').set('Cookie', cookie);
+    const jpy = await request(admin.app).get('/admin/activity?currency=JPY').set('Cookie', cookie);
+    const kwd = await request(admin.app).get('/admin/activity?currency=KWD').set('Cookie', cookie);
+
+    expect(usd.text).toContain('USD 12,345.70');
+    expect(usd.text).toMatch(/<td class="number">USD 12,345.70<\/td>/);
+    expect(usd.text).toContain('data-settled="12345.70"');
+    expect(jpy.text).toContain('JPY 150,000');
+    expect(jpy.text).not.toContain('150000 JPY');
+    expect(kwd.text).toContain('KWD 1.250');
+  });
+
+  test('when the activity page is read, then it speaks plainly: no "auth" or "txn", and each number is explained', async () => {
+    processing.reply(routes(on('GET', /^\/v1\/payments\?/, () => ({ status: 200, body: { data: [paymentFixture({ createdAt: NOW.toISOString() })], hasMore: false } }))));
+    const admin = buildAdmin(processing.url);
+    const { cookie } = await logIn(admin);
+
+    const page = await request(admin.app).get('/admin/activity').set('Cookie', cookie);
+
+    const words = page.text.replace(/<[^>]+>/g, ' ');
+    expect(words).not.toMatch(/\bauth\b|\btxns?\b|\bvolume\b|aggregated/i);
+    for (const label of ['Approved payments', 'Declined payments', 'Money settled']) expect(words).toContain(label);
+    expect(words).toMatch(/Approved payments\s+1\s+Payments the card company approved/);
   });
 
   test('when chart.js is asked for, then the UI server serves it from node_modules without a login', async () => {

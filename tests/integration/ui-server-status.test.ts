@@ -4,7 +4,9 @@
  */
 import request from 'supertest';
 import { declinedFixture, paymentFixture, problem, refusedUrl, startFakeProcessing, type FakeProcessing } from '../helpers/ui-fake-processing.ts';
-import { BROWSER_ACCEPT, TEST_PROCESSING_KEY, buildTestUi } from '../helpers/ui-app.ts';
+import { BROWSER_ACCEPT, TEST_PROCESSING_KEY, buildTestUi, rawGet } from '../helpers/ui-app.ts';
+import { createLogger } from '../../shared/logger.ts';
+import { createProcessingClient } from '../../ui-server/src/processing-client.ts';
 
 let processing: FakeProcessing;
 
@@ -81,6 +83,23 @@ describe('GET /payments/:id', () => {
     expect(processing.requests).toHaveLength(0);
   });
 
+  test.each([
+    '/payments/.', '/payments/..', '/payments/%2e', '/payments/%2E', '/payments/%2e%2e', '/payments/.%2e', '/payments/...',
+    '/payments/pay_42%2F..', '/payments/pay_42%3Fstatus=declined', '/payments/pay_', '/payments/pay_4.2', '/payments/set_01a22cf14c4b',
+    '/payments/%70ay_', '/payments/pay_42%00',
+  ])('when %s is asked (not a payment id), then 404 and the processing server is asked nothing, least of all its payment list', async (path) => {
+    const ui = buildTestUi({ processingUrls: [processing.url] });
+
+    const json = await rawGet(ui.app, path);
+    const page = await rawGet(ui.app, path, { Accept: BROWSER_ACCEPT });
+
+    expect(json.status).toBe(404);
+    expect(JSON.parse(json.text)).toMatchObject({ code: 'not_found' });
+    expect(page.status).toBe(404);
+    expect(page.text).toContain('Page not found');
+    expect(processing.requests).toEqual([]);
+  });
+
   test('when the processing server cannot be reached, then 503 problem', async () => {
     const ui = buildTestUi({ processingUrls: [await refusedUrl()] });
 
@@ -88,5 +107,23 @@ describe('GET /payments/:id', () => {
 
     expect(response.status).toBe(503);
     expect(JSON.parse(response.text)).toMatchObject({ code: 'processing_unavailable' });
+  });
+});
+
+describe('the processing client\'s payment look-up', () => {
+  const client = () => createProcessingClient({ baseUrls: [processing.url], apiKey: TEST_PROCESSING_KEY, timeoutMs: 2000, logger: createLogger({ service: 'test', level: 'silent' }), retryBackoffMs: 1 });
+
+  test.each(['.', '..', ''])('when the id is %j (a dot segment or nothing), then it is not found without a call: it cannot become the payment list', async (paymentId) => {
+    await expect(client().getPayment(paymentId, { requestId: 'req-1' })).resolves.toEqual({ kind: 'not_found' });
+    expect(processing.requests).toEqual([]);
+  });
+
+  test('when the id holds / ? # or a percent sign, then they are encoded and stay inside the one path segment', async () => {
+    processing.reply(() => ({ status: 404, body: problem(404, 'not_found') }));
+
+    await client().getPayment('pay_1/../x?status=declined#y', { requestId: 'req-1' });
+    await client().getPayment('%2e%2e', { requestId: 'req-2' });
+
+    expect(processing.requests.map((recorded) => recorded.url)).toEqual(['/v1/payments/pay_1%2F..%2Fx%3Fstatus%3Ddeclined%23y', '/v1/payments/%252e%252e']);
   });
 });

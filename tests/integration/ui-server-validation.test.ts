@@ -5,6 +5,7 @@
 import request from 'supertest';
 import { paymentFixture, problem, startFakeProcessing, type FakeProcessing } from '../helpers/ui-fake-processing.ts';
 import { BROWSER_ACCEPT, VALID_FORM, buildTestUi } from '../helpers/ui-app.ts';
+import { CHECKOUT_MESSAGES } from '../../ui-server/src/checkout-messages.ts';
 
 let processing: FakeProcessing;
 
@@ -64,7 +65,7 @@ describe('amounts are parsed exactly, by currency', () => {
     const response = await post({ ...VALID_FORM, amount: 12.34 });
 
     expect(response.status).toBe(400);
-    expect(response.body.errors).toEqual([{ field: 'amount', message: 'must be text' }]);
+    expect(response.body.errors).toEqual([{ field: 'amount', message: CHECKOUT_MESSAGES.form.not_text }]);
   });
 });
 
@@ -90,8 +91,8 @@ describe('each field is checked and named', () => {
     expect(processing.requests).toHaveLength(0);
   });
 
-  test.each(['cardholderName', 'cardNumber', 'expiry', 'cvv', 'amount', 'currency', 'idempotencyKey'])(
-    'when %s is missing, then 400 says it is required',
+  test.each(['cardholderName', 'cardNumber', 'expiry', 'cvv', 'amount', 'currency', 'idempotencyKey'] as const)(
+    'when %s is missing, then 400 says it is required, in the checkout\'s words',
     async (field) => {
       const form: Record<string, string> = { ...VALID_FORM };
       delete form[field];
@@ -99,7 +100,7 @@ describe('each field is checked and named', () => {
       const response = await post(form);
 
       expect(response.status).toBe(400);
-      expect(response.body.errors).toContainEqual({ field, message: 'is required' });
+      expect(response.body.errors).toContainEqual({ field, message: CHECKOUT_MESSAGES[field].required });
     },
   );
 
@@ -109,7 +110,7 @@ describe('each field is checked and named', () => {
     const wrong = await post({ ...amex, cvv: '123' });
     const right = await post({ ...amex, cvv: '1234' });
 
-    expect(wrong.body.errors).toEqual([{ field: 'cvv', message: 'must be 4 digits' }]);
+    expect(wrong.body.errors).toEqual([{ field: 'cvv', message: 'The security code is 4 digits.' }]);
     expect(right.status).toBe(200);
     expect((processing.requests[0]!.body as { card: { number: string } }).card.number).toBe('378282246310005');
   });
@@ -135,24 +136,42 @@ describe('each field is checked and named', () => {
     expect(response.body.errors).toHaveLength(7);
   });
 
-  test('when a browser posts an invalid form, then a page lists each problem by label with a way back', async () => {
-    const response = await post({ ...VALID_FORM, cardNumber: '4242424242424241', expiry: '01/20' }, BROWSER_ACCEPT);
+  test('when a browser posts an invalid form, then the checkout comes back with each error beside its field and the values kept, except number and CVV', async () => {
+    const response = await post({ ...VALID_FORM, cardholderName: 'Ada "the Countess"', cardNumber: '4242424242424241', expiry: '01/20', cvv: '987', currency: 'eur' }, BROWSER_ACCEPT);
 
     expect(response.status).toBe(400);
     expect(response.type).toBe('text/html');
-    expect(response.text).toContain('Please check your details');
-    expect(response.text).toMatch(/<strong>Card number<\/strong>: is not a valid card number/);
-    expect(response.text).toMatch(/<strong>Expiry date<\/strong>: the card has expired/);
-    expect(response.text).toContain('href="/payment.html"');
+    expect(response.headers['cache-control']).toBe('no-store');
+    expect(response.text).toContain('<form id="payment-form" method="post" action="/make-payment"');
+    expect(response.text).toContain(`<p id="cardNumber-error" class="field-error">${CHECKOUT_MESSAGES.cardNumber.luhn}</p>`);
+    expect(response.text).toContain(`<p id="expiry-error" class="field-error">${CHECKOUT_MESSAGES.expiry.expired}</p>`);
+    expect(response.text).toContain('<p id="cvv-error" class="field-error"></p>');
+    expect(response.text).toContain('aria-atomic="true">Please correct 2 fields before paying.</div>');
+    expect(response.text).toMatch(/<input id="cardNumber" aria-invalid="true" autofocus /);
+    expect(response.text).toMatch(/<input id="expiry" value="01\/20" aria-invalid="true" /);
+    expect(response.text).toMatch(/<input id="cardholderName" value="Ada &quot;the Countess&quot;" /);
+    expect(response.text).toMatch(/<input id="amount" value="12.34" /);
+    expect(response.text).toContain('<option value="EUR" selected');
+    expect(response.text).not.toContain('4242424242424241');
+    expect(response.text).not.toMatch(/<input id="cvv" value=/);
+    expect(response.text).not.toContain('value="checkout-0001"');
+    expect(response.text).toMatch(/name="idempotencyKey" value="[0-9a-f-]{36}"/);
   });
 
-  test('when a reused key is answered to a browser, then the page asks for a reload', async () => {
-    processing.reply(() => ({ status: 409, body: problem(409, 'idempotency_key_reused') }));
+  test('when the holder name holds control or invisible formatting characters, then 400 names cardholderName and nothing is sent', async () => {
+    for (const [name, message] of [
+      ['Ada\u0000Lovelace', CHECKOUT_MESSAGES.cardholderName.hidden_characters],
+      ['Ada\u202eecalevoL', CHECKOUT_MESSAGES.cardholderName.hidden_characters],
+      ['Ada\u009bLovelace', CHECKOUT_MESSAGES.cardholderName.hidden_characters],
+      ['\u2066\u200b\u2069', CHECKOUT_MESSAGES.cardholderName.required],
+      [' \u202e ', CHECKOUT_MESSAGES.cardholderName.required],
+    ]) {
+      const response = await post({ ...VALID_FORM, cardholderName: name! });
 
-    const response = await post(VALID_FORM, BROWSER_ACCEPT);
-
-    expect(response.status).toBe(400);
-    expect(response.text).toContain('this checkout was already used for another payment; reload the page');
+      expect(response.status).toBe(400);
+      expect(response.body.errors).toEqual([{ field: 'cardholderName', message }]);
+    }
+    expect(processing.requests).toHaveLength(0);
   });
 });
 

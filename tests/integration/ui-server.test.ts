@@ -5,6 +5,7 @@
 import request from 'supertest';
 import { paymentFixture, startFakeProcessing, type FakeProcessing } from '../helpers/ui-fake-processing.ts';
 import { BROWSER_ACCEPT, VALID_FORM, buildTestUi } from '../helpers/ui-app.ts';
+import { CHECKOUT_MESSAGES } from '../../ui-server/src/checkout-messages.ts';
 
 let processing: FakeProcessing;
 
@@ -38,12 +39,40 @@ describe('the checkout page', () => {
 
     expect(first.status).toBe(200);
     expect(first.type).toBe('text/html');
-    expect(first.headers['cache-control']).toBe('no-cache');
+    // Never stored: Back and every later visit fetch a new page, so an ended attempt's key is not reused.
+    expect(first.headers['cache-control']).toBe('no-store');
     const firstKey = KEY_INPUT.exec(first.text)?.[1];
     const secondKey = KEY_INPUT.exec(second.text)?.[1];
     expect(firstKey).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(secondKey).toMatch(/^[0-9a-f-]{36}$/);
     expect(secondKey).not.toBe(firstKey);
+  });
+
+  test('when payment.html is asked with an amount and currency (a "Try again"), then they are filled in with a fresh key', async () => {
+    const app = ui().app;
+
+    const kept = await request(app).get('/payment.html?amount=4500&currency=JPY');
+    const hostile = await request(app).get('/payment.html').query({ amount: '"><script>x</script>', currency: 'XYZ' });
+
+    expect(kept.status).toBe(200);
+    expect(kept.text).toMatch(/<input id="amount" value="4500" /);
+    expect(kept.text).toContain('<option value="JPY" selected');
+    expect(kept.text).not.toContain('aria-invalid');
+    expect(kept.text).toContain('aria-atomic="true"></div>');
+    expect(KEY_INPUT.exec(kept.text)?.[1]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(hostile.status).toBe(200);
+    expect(hostile.text).not.toContain('<input id="amount" value=');
+    expect(hostile.text).not.toContain('selected');
+    expect(hostile.text).not.toContain('<script>x');
+  });
+
+  test('when /checkout-messages.js is asked, then it is a module holding exactly the server\'s messages', async () => {
+    const response = await request(ui().app).get('/checkout-messages.js');
+
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toContain('javascript');
+    const body = response.text.replace(/^\/\/.*$/gm, '').replace('export const MESSAGES =', 'return').trim();
+    expect(new Function(body)()).toEqual(CHECKOUT_MESSAGES);
   });
 
   test('when payment.html is served, then it is a plain accessible form with no inline script or style', async () => {
@@ -165,6 +194,9 @@ describe('cross-site posts', () => {
     { name: 'the Origin is another port of this host', headers: { Origin: 'http://shop.example:8080' } },
     { name: 'the Origin is null (an opaque origin)', headers: { Origin: 'null' } },
     { name: 'the Origin is malformed', headers: { Origin: 'not a url' } },
+    { name: 'the Origin is https while this request came over http', headers: { Origin: 'https://shop.example' } },
+    { name: 'the Origin is https with a client-sent X-Forwarded-Proto and no trusted proxy', headers: { Origin: 'https://shop.example', 'X-Forwarded-Proto': 'https' } },
+    { name: 'the Origin is this host under a client-sent X-Forwarded-Host and no trusted proxy', headers: { Origin: 'http://evil.example', 'X-Forwarded-Host': 'evil.example' } },
   ])('when $name, then 403 cross_site_request and nothing is sent', async ({ headers }) => {
     const response = await request(ui().app).post('/make-payment').set('Host', 'shop.example').set(headers).type('form').send(VALID_FORM);
 
@@ -174,8 +206,35 @@ describe('cross-site posts', () => {
   });
 
   test.each([
+    { name: 'https, while the request came over http', origin: 'https://localhost:3000' },
+    { name: 'another port', origin: 'http://localhost:4000' },
+    { name: 'the default port of another scheme', origin: 'https://localhost' },
+  ])('when the Origin differs from http://localhost:3000 only by $name, then it is another origin: 403', async ({ origin }) => {
+    const response = await request(ui().app).post('/make-payment').set('Host', 'localhost:3000').set('Origin', origin).type('form').send(VALID_FORM);
+
+    expect(response.status).toBe(403);
+    expect(processing.requests).toHaveLength(0);
+  });
+
+  test('when a trusted proxy (UI_TRUST_PROXY_HOPS=1) says the shopper came over https, then an https Origin is this site and an http one is not', async () => {
+    const app = ui({ UI_TRUST_PROXY_HOPS: '1' }).app;
+    const post = (origin: string, headers: Record<string, string>) => request(app).post('/make-payment').set('Host', '127.0.0.1:3000')
+      .set(headers).set('Origin', origin).type('form').send(VALID_FORM);
+
+    const https = await post('https://shop.example', { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'shop.example' });
+    const http = await post('http://shop.example', { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'shop.example' });
+    const defaultPort = await post('https://shop.example', { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'shop.example:443' });
+
+    expect(https.status).toBe(200);
+    expect(http.status).toBe(403);
+    expect(defaultPort.status).toBe(200);
+    expect(processing.requests).toHaveLength(2);
+  });
+
+  test.each([
     { name: 'neither header is sent (curl)', headers: {} },
     { name: 'the Origin is this site', headers: { Origin: 'http://shop.example' } },
+    { name: 'the Origin is this site with its default port spelled out', headers: { Origin: 'http://SHOP.example:80' } },
     { name: 'Sec-Fetch-Site is same-origin with this Origin', headers: { 'Sec-Fetch-Site': 'same-origin', Origin: 'http://shop.example' } },
     { name: 'Sec-Fetch-Site is none (typed by the user)', headers: { 'Sec-Fetch-Site': 'none' } },
   ])('when $name, then the payment goes through', async ({ headers }) => {

@@ -1,6 +1,7 @@
 /** parsePaymentForm: the shopper's strings → the processing request, or problems named by form field. */
 import fc from 'fast-check';
-import { parsePaymentForm, toFormField } from '../../ui-server/src/payment-form.ts';
+import { CHECKOUT_MESSAGES } from '../../ui-server/src/checkout-messages.ts';
+import { FORM_FIELDS, parsePaymentForm, toFormField } from '../../ui-server/src/payment-form.ts';
 
 const NOW = new Date('2026-01-15T12:00:00.000Z');
 const FORM = {
@@ -23,6 +24,7 @@ describe('parsePaymentForm', () => {
       amountMinor: 1230,
       currency: 'USD',
       order: { amountText: '12.30', currency: 'USD' },
+      kept: { amount: '12.30', currency: 'USD', cardholderName: 'Ada Lovelace', expiry: '7 / 2027' },
       request: {
         amount: 1230,
         currency: 'USD',
@@ -49,7 +51,7 @@ describe('parsePaymentForm', () => {
   test('when the expiry cannot be read, then only the expiry message is given for it', () => {
     const parsed = parsePaymentForm({ ...FORM, expiry: '2027-07' }, NOW);
 
-    expect(parsed).toMatchObject({ ok: false, errors: [{ field: 'expiry', message: 'must be a month and year such as 08/29' }] });
+    expect(parsed).toMatchObject({ ok: false, errors: [{ field: 'expiry', message: 'Enter the expiry date as MM/YY.' }] });
   });
 
   test('when any decimal string is posted, then the amount sent equals its exact decimal value in cents', () => {
@@ -67,6 +69,41 @@ describe('parsePaymentForm', () => {
       const digits = number.replace(/\D/g, '');
       return parsed.errors.every((problem) => (digits.length < 4 || !problem.message.includes(digits)) && !problem.message.includes('98'));
     }));
+  });
+});
+
+describe('the words of the form checks', () => {
+  /** Each message of the table as a pattern: its {places} may hold any value. */
+  const TEMPLATES = Object.values(CHECKOUT_MESSAGES).flatMap((group) => Object.values(group) as string[])
+    .map((template) => new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{\w+\\?\}/g, '.+')}$`));
+
+  const typed = fc.oneof(
+    fc.string({ maxLength: 30 }),
+    fc.string({ unit: fc.constantFrom(...'0123456789 ./-'), maxLength: 45 }),
+    fc.constantFrom('', '   ', 'Ada\u202eLovelace', '\u0000', '12.345', '0', '13/30', '01/20', 'JPY', 'usd', 'XXX', 'x'.repeat(300)),
+    fc.integer(),
+  );
+
+  test('when any form is posted, then every problem is worded by the checkout\'s table of messages, one per field', () => {
+    fc.assert(fc.property(fc.record(Object.fromEntries(FORM_FIELDS.map((field) => [field, typed])), { requiredKeys: [] }), (form) => {
+      const parsed = parsePaymentForm(form, NOW);
+      if (parsed.ok) return true;
+      const fields = parsed.errors.map((problem) => problem.field);
+      expect(new Set(fields).size).toBe(fields.length);
+      for (const problem of parsed.errors) {
+        expect(TEMPLATES.some((template) => template.test(problem.message))).toBe(true);
+      }
+      return true;
+    }), { numRuns: 1500 });
+  });
+
+  test('when a field is longer than its bound, then the problem the form schema names has words', () => {
+    for (const field of FORM_FIELDS) {
+      const parsed = parsePaymentForm({ ...FORM, [field]: '9'.repeat(300) }, NOW);
+
+      expect(parsed.ok).toBe(false);
+      if (!parsed.ok) expect(parsed.errors.find((problem) => problem.field === field)?.message).toMatch(/\w/);
+    }
   });
 });
 

@@ -18,7 +18,7 @@ describe('interpretCreateResponse and answerFor', () => {
     { name: '402 declined', status: 402, body: declinedFixture('do_not_honor', '05'), kind: 'declined', http: 402, result: 'declined' },
     { name: '400 problem', status: 400, body: problem(400, 'validation_failed', { errors: [] }), kind: 'invalid', http: 400, result: 'error' },
     { name: '409 in flight', status: 409, body: problem(409, 'idempotency_key_in_flight'), kind: 'in_flight', http: 409, result: 'pending' },
-    { name: '409 reused', status: 409, body: problem(409, 'idempotency_key_reused'), kind: 'key_reused', http: 400, result: 'error' },
+    { name: '409 reused', status: 409, body: problem(409, 'idempotency_key_reused'), kind: 'key_reused', http: 409, result: 'error' },
     { name: '409 other', status: 409, body: problem(409, 'something_else'), kind: 'unknown', http: 503, result: 'pending' },
     { name: '503 failed', status: 503, body: problem(503, 'network_unavailable', { payment: paymentFixture({ status: 'failed' }) }), kind: 'not_charged', http: 503, result: 'error' },
     { name: '504 failed', status: 504, body: problem(504, 'network_timeout', { payment: paymentFixture({ status: 'failed' }) }), kind: 'not_charged', http: 503, result: 'error' },
@@ -39,6 +39,14 @@ describe('interpretCreateResponse and answerFor', () => {
     expect(answer.httpStatus).toBe(httpStatus);
     expect(answer.result.status).toBe(result);
     expect(makePaymentResultSchema.safeParse(answer.result).success).toBe(true);
+  });
+
+  test('when the key was used for other details, then 409 idempotency_key_reused, and nothing claims the shopper was not charged', () => {
+    const answer = answerFor(interpretCreateResponse({ status: 409, data: problem(409, 'idempotency_key_reused') }), ORDER);
+
+    expect(answer).toMatchObject({ httpStatus: 409, result: { status: 'error', code: 'idempotency_key_reused', amount: '12.34', currency: 'USD' } });
+    const words = `${answer.result.message} ${renderResultPage(answer.result)}`;
+    expect(words).not.toMatch(/nothing was charged|not been charged/i);
   });
 
   test('when a 400 problem carries no field errors, then its detail is reported on the body', () => {

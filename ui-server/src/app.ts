@@ -64,6 +64,7 @@ export function createApp(deps: AppDeps): UiApp {
     registers: [metrics.registry],
   });
   let shuttingDown = false;
+  const checkoutPage = loadCheckoutPage(deps.publicDir);
 
   const app = express() as UiApp;
   app.markShuttingDown = () => {
@@ -80,12 +81,14 @@ export function createApp(deps: AppDeps): UiApp {
   app.use(methodNotAllowed(app, { otherMethods: (requestPath) => [...publicFiles(requestPath), ...chartJsFiles(requestPath)] }));
   app.get('/metrics', metrics.handler);
   app.get('/openapi.json', openApiHandler(uiOpenApi));
-  app.use(pageRoutes({ checkoutPage: loadCheckoutPage(deps.publicDir), isReady: () => !shuttingDown }));
-  app.use(express.static(deps.publicDir, { index: false }));
+  app.use(pageRoutes({ checkoutPage, isReady: () => !shuttingDown }));
+  // No directory redirects: `/payments/..` names the public folder itself, and must fall through
+  // to the routes (a 404 there), not be redirected.
+  app.use(express.static(deps.publicDir, { index: false, redirect: false }));
   // The chart library comes from the installed npm package, never from a CDN (CSP: script-src 'self').
-  app.use('/admin/vendor/chart.js', express.static(chartJsDir, { index: false }));
+  app.use('/admin/vendor/chart.js', express.static(chartJsDir, { index: false, redirect: false }));
   app.use(crossSiteGuard());
-  app.use(makePaymentRoutes({ processingClient, clock: deps.clock, logger, rateLimitPerMinute: config.rateLimitPerMinute, results }));
+  app.use(makePaymentRoutes({ processingClient, clock: deps.clock, logger, rateLimitPerMinute: config.rateLimitPerMinute, results, checkoutPage }));
   app.use(paymentStatusRoutes({ processingClient }));
   app.use('/admin', adminRoutes({
     client: deps.backOfficeClient ?? createBackOfficeClient({ baseUrls: config.processingUrls, apiKey: config.processingApiKey, timeoutMs: config.processingTimeoutMs, logger }),

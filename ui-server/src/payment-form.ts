@@ -1,12 +1,18 @@
 /**
  * The shopper's form → the processing server's request, or the list of field problems.
- * Every check of SPEC §2 happens here, before anything leaves the merchant; problems are
- * named with the form's own field names so the page can point at the right input.
+ * Every check of SPEC §2 happens here, before anything leaves the merchant, with the rules of
+ * shared/cards.ts and shared/money.ts (the page runs the same rules from public/card-rules.js);
+ * problems are named with the form's own field names and worded from checkout-messages.ts, so a
+ * form posted without JavaScript gets the page's own words.
  */
-import { checkCard, normalizeCardNumber, parseExpiry, type FieldProblem } from '../../shared/cards.ts';
-import { isCurrency, parseDecimalAmount, type Currency } from '../../shared/money.ts';
+import {
+  cardNumberProblem, cvvLength, cvvProblem, detectBrand, expiryTextProblem, holderNameProblem, normalizeCardNumber, parseExpiry,
+  type FieldProblem,
+} from '../../shared/cards.ts';
+import { currencyExponent, isCurrency, parseDecimalAmount, type Currency } from '../../shared/money.ts';
 import { makePaymentFormSchema, type MakePaymentForm } from '../../shared/contracts/ui.ts';
 import type { CreatePaymentInput } from '../../shared/contracts/processing.ts';
+import { checkoutMessage, type MessageGroup, type MessageName } from './checkout-messages.ts';
 
 export type FormField = keyof MakePaymentForm;
 
@@ -48,84 +54,120 @@ export interface OrderSummary {
   currency: string;
 }
 
+/** What the shopper typed that a page may show back: never the card number or the security code. */
+export interface KeptValues {
+  amount: string;
+  currency: string;
+  cardholderName: string;
+  expiry: string;
+}
+
+/** A kept value is shown back in an input; past this it is cut (the inputs' own limits are lower). */
+const KEPT_LENGTH_MAX = 200;
+
 export type ParsedPaymentForm =
-  | { ok: true; request: CreatePaymentInput; idempotencyKey: string; amountMinor: number; currency: Currency; order: OrderSummary }
-  | { ok: false; errors: FieldProblem[]; order: OrderSummary };
+  | { ok: true; request: CreatePaymentInput; idempotencyKey: string; amountMinor: number; currency: Currency; order: OrderSummary; kept: KeptValues }
+  | { ok: false; errors: FieldProblem[]; order: OrderSummary; kept: KeptValues };
 
 type RawForm = Partial<Record<FormField, unknown>>;
 
-/** Each field on its own, so one bad field does not hide the values of the others. */
-function readFields(raw: RawForm, errors: FieldProblem[]): Partial<MakePaymentForm> {
+/** The first problem of each field wins: the one the shopper should fix first. */
+class FieldProblems {
+  readonly list: FieldProblem[] = [];
+
+  add<Group extends FormField & MessageGroup>(field: Group, name: MessageName<Group>, values?: Record<string, string | number>): void {
+    this.addMessage(field, checkoutMessage(field, name, values));
+  }
+
+  addMessage(field: string, message: string): void {
+    if (!this.list.some((problem) => problem.field === field)) this.list.push({ field, message });
+  }
+
+  /** In the form's order; fields the form does not have go last. */
+  inFormOrder(): FieldProblem[] {
+    const rank = (field: string) => {
+      const index = FORM_FIELDS.indexOf(field as FormField);
+      return index === -1 ? FORM_FIELDS.length : index;
+    };
+    return [...this.list].sort((left, right) => rank(left.field) - rank(right.field));
+  }
+}
+
+/** Each field on its own (text, present, within its bound), so one bad field does not hide the others. */
+function readFields(raw: RawForm, problems: FieldProblems): Partial<MakePaymentForm> {
   const values: Partial<MakePaymentForm> = {};
   for (const field of FORM_FIELDS) {
     const value = raw[field];
     if (value !== undefined && typeof value !== 'string') {
-      errors.push({ field, message: 'must be text' });
+      problems.addMessage(field, checkoutMessage('form', 'not_text'));
       continue;
     }
-    const result = makePaymentFormSchema.shape[field].safeParse(value);
-    if (result.success) values[field] = result.data;
-    else errors.push({ field, message: result.error.issues[0]?.message ?? 'is invalid' });
+    const result = makePaymentFormSchema.shape[field].safeParse(value ?? '');
+    if (!result.success) {
+      // The schema's messages are problem names of this field's group (a unit test holds it to that).
+      problems.addMessage(field, checkoutMessage(field, (result.error.issues[0]?.message ?? 'required') as MessageName<typeof field>));
+    } else if (result.data === '') {
+      problems.addMessage(field, checkoutMessage(field, 'required'));
+    } else {
+      values[field] = result.data;
+    }
   }
   return values;
 }
 
-/** One problem per field (the first found), in the form's order. */
-function firstPerField(errors: FieldProblem[]): FieldProblem[] {
-  const seen = new Set<string>();
-  const unique = errors.filter((problem) => !seen.has(problem.field) && seen.add(problem.field));
-  const rank = (field: string) => {
-    const index = FORM_FIELDS.indexOf(field as FormField);
-    return index === -1 ? FORM_FIELDS.length : index;
-  };
-  return unique.sort((left, right) => rank(left.field) - rank(right.field));
+/** The typed values worth showing back in a form with errors (text only, bounded). */
+function keptValues(raw: RawForm): KeptValues {
+  const text = (field: FormField) => (typeof raw[field] === 'string' ? raw[field].trim().slice(0, KEPT_LENGTH_MAX) : '');
+  const currency = text('currency').toUpperCase();
+  return { amount: text('amount'), currency: isCurrency(currency) ? currency : '', cardholderName: text('cardholderName'), expiry: text('expiry') };
+}
+
+function checkAmount(values: Partial<MakePaymentForm>, problems: FieldProblems): { currency?: Currency; amountMinor?: number } {
+  if (values.currency === undefined) return {};
+  if (!isCurrency(values.currency)) {
+    problems.add('currency', 'unknown');
+    return {};
+  }
+  const currency = values.currency;
+  if (values.amount === undefined) return { currency };
+  const parsed = parseDecimalAmount(values.amount, currency);
+  if (parsed.ok) return { currency, amountMinor: parsed.amountMinor };
+  problems.add('amount', parsed.problem, { currency, decimals: currencyExponent(currency) });
+  return { currency };
+}
+
+function checkCardFields(values: Partial<MakePaymentForm>, problems: FieldProblems, now: Date): void {
+  const nameProblem = values.cardholderName === undefined ? undefined : holderNameProblem(values.cardholderName);
+  if (nameProblem) problems.add('cardholderName', nameProblem);
+  const numberProblem = values.cardNumber === undefined ? undefined : cardNumberProblem(values.cardNumber);
+  if (numberProblem) problems.add('cardNumber', numberProblem);
+  const expiryProblem = values.expiry === undefined ? undefined : expiryTextProblem(values.expiry, now);
+  if (expiryProblem) problems.add('expiry', expiryProblem);
+  const brand = detectBrand(normalizeCardNumber(values.cardNumber ?? ''));
+  const securityCodeProblem = values.cvv === undefined ? undefined : cvvProblem(values.cvv, brand);
+  if (securityCodeProblem) problems.add('cvv', securityCodeProblem, { length: cvvLength(brand) });
 }
 
 export function parsePaymentForm(body: unknown, now: Date): ParsedPaymentForm {
   const raw: RawForm = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as RawForm) : {};
-  const errors: FieldProblem[] = [];
-  const values = readFields(raw, errors);
-  const order: OrderSummary = {
-    amountText: values.amount ?? '',
-    currency: values.currency !== undefined && isCurrency(values.currency) ? values.currency : '',
-  };
+  const problems = new FieldProblems();
+  const values = readFields(raw, problems);
+  const kept = keptValues(raw);
+  const { currency, amountMinor } = checkAmount(values, problems);
+  checkCardFields(values, problems, now);
+  const order: OrderSummary = { amountText: values.amount ?? '', currency: currency ?? '' };
 
-  let currency: Currency | undefined;
-  if (values.currency !== undefined) {
-    if (isCurrency(values.currency)) currency = values.currency;
-    else errors.push({ field: 'currency', message: 'is not a currency we accept' });
-  }
-  let amountMinor: number | undefined;
-  if (values.amount !== undefined && currency !== undefined) {
-    const parsed = parseDecimalAmount(values.amount, currency);
-    if (parsed.ok) amountMinor = parsed.amountMinor;
-    else errors.push({ field: 'amount', message: parsed.message });
-  }
   const expiry = values.expiry === undefined ? null : parseExpiry(values.expiry);
-  if (values.expiry !== undefined && expiry === null) errors.push({ field: 'expiry', message: 'must be a month and year such as 08/29' });
-
-  const card = {
-    number: values.cardNumber ?? '',
-    expMonth: expiry?.expMonth ?? 0,
-    expYear: expiry?.expYear ?? 0,
-    cvv: values.cvv ?? '',
-    holderName: values.cardholderName ?? '',
-  };
-  for (const problem of checkCard(card, now, { requireHolderName: true })) {
-    const field = toFormField(problem.field);
-    // A field that already failed its own check (missing, unreadable) keeps that first message.
-    if (field === 'expiry' && expiry === null) continue;
-    errors.push({ field, message: problem.message });
-  }
-
-  if (errors.length > 0 || currency === undefined || amountMinor === undefined || expiry === null || values.idempotencyKey === undefined) {
-    return { ok: false, errors: firstPerField(errors), order };
+  const { cardholderName, cardNumber, cvv, idempotencyKey } = values;
+  if (problems.list.length > 0 || currency === undefined || amountMinor === undefined || expiry === null
+    || cardholderName === undefined || cardNumber === undefined || cvv === undefined || idempotencyKey === undefined) {
+    return { ok: false, errors: problems.inFormOrder(), order, kept };
   }
   const request: CreatePaymentInput = {
     amount: amountMinor,
     currency,
-    card: { number: normalizeCardNumber(card.number), expMonth: expiry.expMonth, expYear: expiry.expYear, cvv: card.cvv, holderName: card.holderName },
+    card: { number: normalizeCardNumber(cardNumber), expMonth: expiry.expMonth, expYear: expiry.expYear, cvv, holderName: cardholderName },
     captureMethod: 'automatic',
   };
-  return { ok: true, request, idempotencyKey: values.idempotencyKey, amountMinor, currency, order };
+  return { ok: true, request, idempotencyKey, amountMinor, currency, order, kept };
 }

@@ -19,7 +19,8 @@ export interface ShopperAnswer {
 export const MESSAGES = {
   approved: 'Payment approved.',
   invalid: 'Some details need correcting. Nothing was charged.',
-  keyReused: 'this checkout was already used for another payment; reload the page',
+  // The first payment made with this key may have gone through: never say "not charged" here.
+  keyReused: 'This checkout was already used for a payment with other details, and that payment may have gone through. Check your card statement or the earlier confirmation before you pay again.',
   notCharged: 'We could not complete the payment because of a technical problem. You have not been charged. Please try again in a few minutes.',
   pending: 'We are confirming your payment with your bank. Please do not pay again; the result will be ready in a moment.',
 } as const;
@@ -87,7 +88,7 @@ export function answerFor(outcome: CreatePaymentOutcome, order: OrderSummary): S
       return invalidFormAnswer(errors.length > 0 ? errors : [{ field: 'body', message: outcome.message }], order);
     }
     case 'key_reused':
-      return invalidFormAnswer([{ field: 'idempotencyKey', message: MESSAGES.keyReused }], order);
+      return { httpStatus: 409, result: { status: 'error', code: 'idempotency_key_reused', message: MESSAGES.keyReused, ...orderOnly } };
     case 'in_flight':
       return {
         httpStatus: 409,

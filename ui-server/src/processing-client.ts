@@ -12,6 +12,7 @@ import { IDEMPOTENCY_KEY_HEADER, paymentSchema, type CreatePaymentInput, type Pa
 import type { FieldProblem } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { createDeliveredKeys, type DeliveredKeys } from './delivered-keys.ts';
+import { pathSegment } from './path-segment.ts';
 
 export type CreatePaymentOutcome =
   | { kind: 'authorized'; payment: Payment }
@@ -183,8 +184,10 @@ export function createProcessingClient(options: ProcessingClientOptions): Proces
     },
 
     async getPayment(paymentId, context) {
+      const segment = pathSegment(paymentId);
+      if (segment === undefined) return { kind: 'not_found' };
       const headers = requestIdHeaders(context.requestId);
-      const send: Send = (http) => http.get(`/v1/payments/${encodeURIComponent(paymentId)}`, { headers });
+      const send: Send = (http) => http.get(`/v1/payments/${segment}`, { headers });
       const attempt = await sendWithRetries(transport, send, context.requestId);
       if (attempt.kind === 'failure') return { kind: 'unavailable', reason: attempt.failure };
       const { status, data } = attempt.response;

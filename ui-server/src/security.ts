@@ -2,7 +2,7 @@
  * The UI server's defences (SPEC §6.7, §7): security headers with a strict CSP, refusal of
  * cross-site posts, and a per-client rate limit on payments.
  */
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import helmet from 'helmet';
 import { rateLimit } from 'express-rate-limit';
 import { AppError } from '../../shared/errors.ts';
@@ -55,7 +55,7 @@ export function crossSiteGuard(): RequestHandler {
       return;
     }
     const origin = request.get('origin');
-    if (origin !== undefined && !sameHost(origin, request.get('host'))) {
+    if (origin !== undefined && !isOwnOrigin(origin, request)) {
       next(crossSiteRefusal('This form can only be submitted from this site (the Origin is another site).'));
       return;
     }
@@ -63,11 +63,33 @@ export function crossSiteGuard(): RequestHandler {
   };
 }
 
-/** `Origin: null` (an opaque origin: sandboxed frame, data: URL, privacy redirect) is never this site. */
-function sameHost(origin: string, host: string | undefined): boolean {
-  if (host === undefined || origin === 'null') return false;
+/**
+ * The origin the browser addressed: scheme, host and port. Behind proxies trusted with
+ * UI_TRUST_PROXY_HOPS ('trust proxy'), Express takes the scheme from X-Forwarded-Proto and the
+ * host from X-Forwarded-Host; otherwise from the connection and the Host header, and a client's
+ * own X-Forwarded-* headers are ignored. The URL parser lowercases and drops default ports.
+ */
+function requestOrigin(request: Request): string | undefined {
+  const host = request.host;
+  if (!host) return undefined;
   try {
-    return new URL(origin).host.toLowerCase() === host.toLowerCase();
+    const origin = new URL(`${request.protocol}://${host}`).origin;
+    return origin === 'null' ? undefined : origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Same origin means same scheme, host and port (http://localhost:3000 is not https://localhost:3000
+ * nor http://localhost:4000). `Origin: null` (an opaque origin: sandboxed frame, data: URL, privacy
+ * redirect) is never this site.
+ */
+function isOwnOrigin(origin: string, request: Request): boolean {
+  const own = requestOrigin(request);
+  if (own === undefined || origin === 'null') return false;
+  try {
+    return new URL(origin).origin === own;
   } catch {
     return false;
   }

@@ -12,6 +12,7 @@ import {
 } from '../../../shared/contracts/processing.ts';
 import { createServiceClient, isConnectionRefused, requestIdHeaders } from '../../../shared/http/client.ts';
 import type { Logger } from '../../../shared/logger.ts';
+import { pathSegment } from '../path-segment.ts';
 
 /** GET /v1/settlements/:id/reconciliation (SPEC §4); its entries are shown as they come. */
 const reconciliationEntrySchema = z.looseObject({
@@ -112,27 +113,32 @@ export function createBackOfficeClient(options: BackOfficeClientOptions) {
     ...requestIdHeaders(context.requestId),
     ...(idempotencyKey ? { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey } : {}),
   });
-  const id = encodeURIComponent;
+  /** Calls `send` with the id as one path segment; an id that cannot be one is not found, uncalled. */
+  const byId = <T>(id: string, send: (segment: string) => Promise<Answer<T>>): Promise<Answer<T>> => {
+    const segment = pathSegment(id);
+    if (segment !== undefined) return send(segment);
+    return Promise.resolve({ kind: 'problem', status: 404, code: 'not_found', detail: 'No such resource.', body: {} });
+  };
 
   return {
     listPayments: (query: PaymentQuery, context: CallContext) =>
       call(paymentListSchema, (http) => http.get('/v1/payments', { params: query, headers: headers(context) }), context),
-    getPayment: (paymentId: string, context: CallContext) =>
-      call(paymentSchema, (http) => http.get(`/v1/payments/${id(paymentId)}`, { headers: headers(context) }), context),
-    capture: (paymentId: string, amountMinor: number | undefined, context: CallContext & { idempotencyKey: string }) =>
-      call(paymentSchema, (http) => http.post(`/v1/payments/${id(paymentId)}/capture`, amountMinor === undefined ? {} : { amount: amountMinor }, { headers: headers(context, context.idempotencyKey) }), context),
-    voidPayment: (paymentId: string, context: CallContext & { idempotencyKey: string }) =>
-      call(paymentSchema, (http) => http.post(`/v1/payments/${id(paymentId)}/void`, {}, { headers: headers(context, context.idempotencyKey) }), context),
-    refund: (paymentId: string, amountMinor: number, context: CallContext & { idempotencyKey: string }) =>
-      call(refundSchema, (http) => http.post(`/v1/payments/${id(paymentId)}/refunds`, { amount: amountMinor }, { headers: headers(context, context.idempotencyKey) }), context),
+    getPayment: (paymentId: string, context: CallContext) => byId(paymentId, (id) =>
+      call(paymentSchema, (http) => http.get(`/v1/payments/${id}`, { headers: headers(context) }), context)),
+    capture: (paymentId: string, amountMinor: number | undefined, context: CallContext & { idempotencyKey: string }) => byId(paymentId, (id) =>
+      call(paymentSchema, (http) => http.post(`/v1/payments/${id}/capture`, amountMinor === undefined ? {} : { amount: amountMinor }, { headers: headers(context, context.idempotencyKey) }), context)),
+    voidPayment: (paymentId: string, context: CallContext & { idempotencyKey: string }) => byId(paymentId, (id) =>
+      call(paymentSchema, (http) => http.post(`/v1/payments/${id}/void`, {}, { headers: headers(context, context.idempotencyKey) }), context)),
+    refund: (paymentId: string, amountMinor: number, context: CallContext & { idempotencyKey: string }) => byId(paymentId, (id) =>
+      call(refundSchema, (http) => http.post(`/v1/payments/${id}/refunds`, { amount: amountMinor }, { headers: headers(context, context.idempotencyKey) }), context)),
     listRuns: (query: PageQuery, context: CallContext) =>
       call(settlementRunListSchema, (http) => http.get('/v1/settlements', { params: query, headers: headers(context) }), context),
-    getRun: (runId: string, context: CallContext) =>
-      call(settlementRunSchema, (http) => http.get(`/v1/settlements/${id(runId)}`, { headers: headers(context) }), context),
-    listItems: (runId: string, query: PageQuery, context: CallContext) =>
-      call(settlementItemListSchema, (http) => http.get(`/v1/settlements/${id(runId)}/items`, { params: query, headers: headers(context) }), context),
-    reconciliation: (runId: string, context: CallContext) =>
-      call(reconciliationSchema, (http) => http.get(`/v1/settlements/${id(runId)}/reconciliation`, { headers: headers(context) }), context),
+    getRun: (runId: string, context: CallContext) => byId(runId, (id) =>
+      call(settlementRunSchema, (http) => http.get(`/v1/settlements/${id}`, { headers: headers(context) }), context)),
+    listItems: (runId: string, query: PageQuery, context: CallContext) => byId(runId, (id) =>
+      call(settlementItemListSchema, (http) => http.get(`/v1/settlements/${id}/items`, { params: query, headers: headers(context) }), context)),
+    reconciliation: (runId: string, context: CallContext) => byId(runId, (id) =>
+      call(reconciliationSchema, (http) => http.get(`/v1/settlements/${id}/reconciliation`, { headers: headers(context) }), context)),
     startSettlement: (context: CallContext) =>
       call(startSettlementAnswerSchema, (http) => http.post('/v1/settlements', {}, { headers: headers(context) }), context),
   };

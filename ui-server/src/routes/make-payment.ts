@@ -8,7 +8,8 @@ import { parsePaymentForm } from '../payment-form.ts';
 import { answerFor, invalidFormAnswer, type ShopperAnswer } from '../payment-result.ts';
 import type { ProcessingClient } from '../processing-client.ts';
 import { paymentRateLimit } from '../security.ts';
-import { sendResult } from './respond.ts';
+import type { CheckoutPage } from '../views/checkout-page.ts';
+import { sendFormOrResult } from './respond.ts';
 
 /** SPEC §7: the checkout form is small; anything larger is refused with 413. */
 export const BODY_LIMIT = '16kb';
@@ -20,6 +21,8 @@ export interface MakePaymentDeps {
   logger: Logger;
   rateLimitPerMinute: number;
   results: Counter<'status'>;
+  /** The page a browser's form with errors comes back as. */
+  checkoutPage: CheckoutPage;
 }
 
 const requireFormOrJson: RequestHandler = (request, _response, next) => {
@@ -62,7 +65,7 @@ export function makePaymentRoutes(deps: MakePaymentDeps): Router {
         paymentStatus: result.status, paymentId: result.paymentId, declineCode: result.declineCode,
         invalidFields: result.errors?.map((problem) => problem.field),
       }, 'payment answered');
-      sendResult(request, response, answer.httpStatus, result);
+      sendFormOrResult(request, response, answer, { checkoutPage: deps.checkoutPage, kept: parsed.kept });
     },
   );
   return router;

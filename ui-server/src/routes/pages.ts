@@ -1,5 +1,7 @@
-/** The checkout page, the root redirect and the probes. */
-import express, { type Router } from 'express';
+/** The checkout page, its messages for the page's script, the root redirect and the probes. */
+import express, { type Request, type Router } from 'express';
+import { checkoutMessagesModule } from '../checkout-messages.ts';
+import type { KeptValues } from '../payment-form.ts';
 import type { CheckoutPage } from '../views/checkout-page.ts';
 
 export interface PageDeps {
@@ -8,15 +10,36 @@ export interface PageDeps {
   isReady: () => boolean;
 }
 
+/** An amount as a decimal string; anything else in the query is ignored, not echoed. */
+const AMOUNT_TEXT = /^\d{1,15}(\.\d{1,15})?$/;
+const CURRENCY_CODE = /^[A-Z]{3}$/;
+
+/**
+ * `?amount=25.00&currency=USD`: the order kept by a result page's "Try again", so a retry with
+ * another card needs no retyping. The page itself decides which currencies it offers.
+ */
+function orderFromQuery(request: Request): Partial<KeptValues> {
+  const amount = request.query.amount;
+  const currency = request.query.currency;
+  return {
+    ...(typeof amount === 'string' && AMOUNT_TEXT.test(amount) ? { amount } : {}),
+    ...(typeof currency === 'string' && CURRENCY_CODE.test(currency) ? { currency } : {}),
+  };
+}
+
 export function pageRoutes(deps: PageDeps): Router {
   const router = express.Router();
+  const messagesModule = checkoutMessagesModule();
   router.get('/', (_request, response) => {
     response.redirect(302, '/payment.html');
   });
-  router.get('/payment.html', (_request, response) => {
-    // Revalidated on every normal load (a fresh key each time) but not no-store, so Back still
-    // shows the page with the key it was submitted with: resubmitting it replays, never charges twice.
-    response.set('Cache-Control', 'no-cache').type('html').send(deps.checkoutPage.render());
+  router.get('/payment.html', (request, response) => {
+    // Never stored, so Back and every other visit fetch a new page with a new key: an attempt that
+    // has ended (declined, failed, approved) is never sent again with its key and other details.
+    response.set('Cache-Control', 'no-store').type('html').send(deps.checkoutPage.render({ values: orderFromQuery(request) }));
+  });
+  router.get('/checkout-messages.js', (_request, response) => {
+    response.set('Cache-Control', 'no-cache').type('text/javascript').send(messagesModule);
   });
   router.get('/healthz', (_request, response) => {
     response.json({ status: 'ok' });

@@ -5,15 +5,16 @@
 import express, { type Router } from 'express';
 import { AppError, notFound } from '../../../shared/errors.ts';
 import type { ProcessingClient } from '../processing-client.ts';
+import { PAYMENT_ID_PATTERN } from '../path-segment.ts';
 import { resultForPayment } from '../payment-result.ts';
 import { sendResult } from './respond.ts';
-
-const PAYMENT_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,100}$/;
 
 export function paymentStatusRoutes(deps: { processingClient: ProcessingClient }): Router {
   const router = express.Router();
   router.get('/payments/:paymentId', async (request, response) => {
     const paymentId = String(request.params.paymentId);
+    // Only what can be a payment id goes on: `.`, `..`, `%2e` and the like would otherwise reach the
+    // processing server as its payment list.
     if (!PAYMENT_ID_PATTERN.test(paymentId)) throw notFound('The payment');
     const outcome = await deps.processingClient.getPayment(paymentId, { requestId: String(request.id) });
     if (outcome.kind === 'not_found') throw notFound('The payment');

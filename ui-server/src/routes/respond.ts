@@ -2,6 +2,8 @@
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import type { MakePaymentResult } from '../../../shared/contracts/ui.ts';
 import { isAppError } from '../../../shared/errors.ts';
+import type { KeptValues } from '../payment-form.ts';
+import type { CheckoutPage } from '../views/checkout-page.ts';
 import { renderProblemPage, renderResultPage } from '../views/result-page.ts';
 
 /** Seconds before a pending page looks again. */
@@ -24,6 +26,24 @@ export function sendResult(request: Request, response: Response, httpStatus: num
     return;
   }
   response.json(result);
+}
+
+/**
+ * A form with field errors: a browser gets the checkout again with each error beside its field,
+ * what was typed kept (never the card number or security code) and a fresh key (nothing was
+ * charged, so a new attempt is safe); everyone else gets the result with its `errors`.
+ */
+export function sendFormOrResult(
+  request: Request, response: Response, answer: { httpStatus: number; result: MakePaymentResult },
+  form: { checkoutPage: CheckoutPage; kept: KeptValues },
+): void {
+  const errors = answer.result.errors;
+  if (!errors || errors.length === 0 || !prefersHtml(request)) {
+    sendResult(request, response, answer.httpStatus, answer.result);
+    return;
+  }
+  response.status(answer.httpStatus).set('Cache-Control', 'no-store').vary('Accept').type('html')
+    .send(form.checkoutPage.render({ values: form.kept, errors }));
 }
 
 /** Expected errors (403, 404, 429, …) as a readable page for browsers; problem+json stays the default. */

@@ -1,33 +1,97 @@
 /**
- * The checkout page is public/payment.html, served through a route that writes a fresh
- * idempotency key into its hidden input. That way a shopper without JavaScript still posts
- * a key, and a double submit of one page load is one payment.
+ * The checkout page is public/payment.html, served through a route that writes into it what only
+ * the server knows: a fresh idempotency key in the hidden input (so a shopper without JavaScript
+ * still posts one, and a double submit of one page load is one payment), and, when a form comes
+ * back with errors or a checkout is tried again, the values to keep and each error beside its
+ * field. Only marked places of the template are filled, and each must be in it exactly once.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { FieldProblem } from '../../../shared/cards.ts';
+import { correctFieldsMessage } from '../checkout-messages.ts';
+import type { KeptValues } from '../payment-form.ts';
 import { escapeHtml } from './html.ts';
 
 /** The exact markup of the empty hidden input in payment.html that receives the key. */
 export const IDEMPOTENCY_KEY_SLOT = 'name="idempotencyKey" value=""';
 
+/** The fields the page shows, in its order; each has an input (or select) and an error line. */
+const PAGE_FIELDS = ['amount', 'currency', 'cardholderName', 'cardNumber', 'expiry', 'cvv'] as const;
+type PageField = (typeof PAGE_FIELDS)[number];
+/** What may be written back into the page: never the card number or the security code. */
+const KEPT_INPUTS = ['amount', 'cardholderName', 'expiry'] as const;
+
+export interface CheckoutForm {
+  idempotencyKey?: string;
+  values?: Partial<KeptValues>;
+  errors?: FieldProblem[];
+}
+
 export interface CheckoutPage {
-  render(idempotencyKey?: string): string;
+  render(form?: CheckoutForm): string;
+}
+
+const STATUS_SLOT = 'id="form-status" class="form-status" role="status" aria-live="polite" aria-atomic="true">';
+const controlSlot = (field: PageField) => (field === 'currency' ? '<select id="currency"' : `<input id="${field}"`);
+const errorSlot = (field: PageField) => `<p id="${field}-error" class="field-error">`;
+const optionSlot = (currency: string) => `<option value="${currency}"`;
+
+/** Where each marked place ends in the template; the text for it is inserted there. */
+function locateSlots(template: string, file: string, slots: string[]): Map<string, number> {
+  const positions = new Map<string, number>();
+  for (const slot of slots) {
+    const at = template.indexOf(slot);
+    // Fail at start-up, not at the first shopper: a page without its places would lose keys or errors.
+    if (at === -1 || template.indexOf(slot, at + 1) !== -1) throw new Error(`${file} must contain ${slot} exactly once`);
+    positions.set(slot, at + slot.length);
+  }
+  return positions;
+}
+
+function insertAll(template: string, insertions: Array<[number, string]>): string {
+  const ordered = insertions.filter(([, text]) => text !== '').sort((left, right) => left[0] - right[0]);
+  let out = '';
+  let from = 0;
+  for (const [at, text] of ordered) {
+    out += template.slice(from, at) + text;
+    from = at;
+  }
+  return out + template.slice(from);
+}
+
+function isPageField(field: string): field is PageField {
+  return (PAGE_FIELDS as readonly string[]).includes(field);
 }
 
 export function loadCheckoutPage(publicDir: string): CheckoutPage {
   const file = path.join(publicDir, 'payment.html');
   const template = readFileSync(file, 'utf8');
-  const at = template.indexOf(IDEMPOTENCY_KEY_SLOT);
-  // Fail at start-up, not at the first shopper: a page without the slot would post no key.
-  if (at === -1 || template.indexOf(IDEMPOTENCY_KEY_SLOT, at + 1) !== -1) {
-    throw new Error(`${file} must contain ${IDEMPOTENCY_KEY_SLOT} exactly once`);
-  }
-  const before = template.slice(0, at);
-  const after = template.slice(at + IDEMPOTENCY_KEY_SLOT.length);
+  const currencies = [...template.matchAll(/<option value="([A-Z]{3})"/g)].map((match) => match[1] ?? '');
+  const keySlot = IDEMPOTENCY_KEY_SLOT.slice(0, -1);
+  const at = locateSlots(template, file, [
+    keySlot, STATUS_SLOT, ...PAGE_FIELDS.map(controlSlot), ...PAGE_FIELDS.map(errorSlot), ...currencies.map(optionSlot),
+  ]);
+  const position = (slot: string) => at.get(slot) ?? 0;
+
   return {
-    render(idempotencyKey = randomUUID()) {
-      return `${before}name="idempotencyKey" value="${escapeHtml(idempotencyKey)}"${after}`;
+    render(form = {}) {
+      const errors = form.errors ?? [];
+      const fieldErrors = new Map(errors.filter((problem) => isPageField(problem.field)).map((problem) => [problem.field, problem.message]));
+      const otherErrors = errors.filter((problem) => !isPageField(problem.field)).map((problem) => problem.message);
+      const firstInvalid = PAGE_FIELDS.find((field) => fieldErrors.has(field));
+      const insertions: Array<[number, string]> = [[position(keySlot), escapeHtml(form.idempotencyKey ?? randomUUID())]];
+      for (const field of PAGE_FIELDS) {
+        const message = fieldErrors.get(field);
+        const kept = (KEPT_INPUTS as readonly string[]).includes(field) ? form.values?.[field as (typeof KEPT_INPUTS)[number]] : undefined;
+        const attributes = `${kept ? ` value="${escapeHtml(kept)}"` : ''}${message ? ' aria-invalid="true"' : ''}${field === firstInvalid ? ' autofocus' : ''}`;
+        insertions.push([position(controlSlot(field)), attributes], [position(errorSlot(field)), escapeHtml(message ?? '')]);
+      }
+      const currency = form.values?.currency;
+      if (currency && currencies.includes(currency)) insertions.push([position(optionSlot(currency)), ' selected']);
+      const status = [fieldErrors.size > 0 ? correctFieldsMessage(fieldErrors.size) : '', ...otherErrors].filter(Boolean).join(' ');
+      insertions.push([position(STATUS_SLOT), escapeHtml(status)]);
+      return insertAll(template, insertions);
     },
   };
 }

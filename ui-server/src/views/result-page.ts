@@ -1,7 +1,6 @@
 /** The result pages a browser gets after posting the checkout form, or looking a payment up. */
 import { maskedLabel } from '../../../shared/cards.ts';
 import type { MakePaymentResult } from '../../../shared/contracts/ui.ts';
-import { FIELD_LABELS, type FormField } from '../payment-form.ts';
 import { html, page, type SafeHtml } from './html.ts';
 
 export interface ResultPageOptions {
@@ -13,6 +12,15 @@ const CHECKOUT_URL = '/payment.html';
 
 function statusUrl(paymentId: string): string {
   return `/payments/${encodeURIComponent(paymentId)}`;
+}
+
+/**
+ * A new checkout for the same order: the amount and currency are kept, the card is typed again,
+ * and the page the link opens carries a fresh idempotency key, so the retry is a new attempt.
+ */
+export function retryUrl(result: Pick<MakePaymentResult, 'amount' | 'currency'>): string {
+  if (result.amount === '' || result.currency === '') return CHECKOUT_URL;
+  return `${CHECKOUT_URL}?${new URLSearchParams({ amount: result.amount, currency: result.currency }).toString()}`;
 }
 
 function amountLabel(result: MakePaymentResult): string {
@@ -29,10 +37,6 @@ function details(result: MakePaymentResult): SafeHtml {
   return html`<dl class="details">${rows.map(([term, value]) => html`<dt>${term}</dt><dd>${value}</dd>`)}</dl>`;
 }
 
-function fieldLabel(field: string): string {
-  return Object.hasOwn(FIELD_LABELS, field) ? FIELD_LABELS[field as FormField] : field;
-}
-
 function approvedPage(result: MakePaymentResult): string {
   return page({ title: 'Payment approved' }, html`
 <h1 class="outcome outcome-approved">Payment approved</h1>
@@ -47,19 +51,7 @@ function declinedPage(result: MakePaymentResult): string {
 <p>${result.message}</p>
 <p>You have not been charged.</p>
 ${details(result)}
-<p><a class="button" href="${CHECKOUT_URL}">Try again</a></p>`);
-}
-
-function validationPage(result: MakePaymentResult): string {
-  const errors = result.errors ?? [];
-  return page({ title: 'Please check your details' }, html`
-<h1 class="outcome outcome-error">Please check your details</h1>
-<div role="alert">
-<p>${result.message}</p>
-<ul class="error-list">${errors.map((problem) => html`<li><strong>${fieldLabel(problem.field)}</strong>: ${problem.message}</li>`)}</ul>
-</div>
-<p>Use your browser's Back button to correct what you typed, or start again.</p>
-<p><a class="button" href="${CHECKOUT_URL}">Back to the checkout</a></p>`);
+<p><a class="button" href="${retryUrl(result)}">Try again</a></p>`);
 }
 
 function errorPage(result: MakePaymentResult): string {
@@ -67,7 +59,16 @@ function errorPage(result: MakePaymentResult): string {
 <h1 class="outcome outcome-error">Payment not completed</h1>
 <p>${result.message}</p>
 ${details(result)}
-<p><a class="button" href="${CHECKOUT_URL}">Back to the checkout</a></p>`);
+<p><a class="button" href="${retryUrl(result)}">Try again</a></p>`);
+}
+
+/** The same key with other details: the first payment may have gone through, so no "not charged". */
+function keyReusedPage(result: MakePaymentResult): string {
+  return page({ title: 'Checkout already used' }, html`
+<h1 class="outcome outcome-pending">This checkout was already used</h1>
+<p>${result.message}</p>
+${details(result)}
+<p><a class="button" href="${retryUrl(result)}">Start a new checkout</a></p>`);
 }
 
 function pendingPage(result: MakePaymentResult, options: ResultPageOptions): string {
@@ -77,8 +78,11 @@ function pendingPage(result: MakePaymentResult, options: ResultPageOptions): str
   const next = result.paymentId
     ? html`<p><a class="button" href="${statusUrl(result.paymentId)}">Check the payment status</a></p>
 <p>This page checks again by itself every few seconds.</p>`
-    : html`<p>The first request for this checkout is still being processed. Going back and submitting the
-same details again is safe: it shows the result and never charges you twice.</p>`;
+    // Only the same request again (a reload that sends the form again) carries the same key; a new
+    // checkout is a new attempt, so the page must not suggest going back to pay.
+    : html`<p>The first request for this checkout is still being processed. Reloading this page, and
+letting your browser send the form again, is safe: it shows the result and never charges you twice.
+Please do not start a new payment before you know the result.</p>`;
   return page({ title: 'Confirming your payment', ...refresh }, html`
 <h1 class="outcome outcome-pending">We are confirming your payment</h1>
 <p role="status">${result.message}</p>
@@ -96,7 +100,8 @@ export function renderResultPage(result: MakePaymentResult, options: ResultPageO
     case 'pending':
       return pendingPage(result, options);
     case 'error':
-      return result.errors && result.errors.length > 0 ? validationPage(result) : errorPage(result);
+      // A form with field errors never gets here: the route shows the checkout form again.
+      return result.code === 'idempotency_key_reused' ? keyReusedPage(result) : errorPage(result);
   }
 }
 

@@ -3,11 +3,12 @@ import { randomUUID } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import { paymentStatusSchema, type Payment } from '../../../../shared/contracts/processing.ts';
 import { notFound } from '../../../../shared/errors.ts';
-import { formatMinor, parseDecimalAmount } from '../../../../shared/money.ts';
+import { parseDecimalAmount } from '../../../../shared/money.ts';
 import { requireCsrfToken, sessionOf } from '../../admin/auth.ts';
 import type { Answer } from '../../admin/back-office-client.ts';
 import { takeFlash, type AdminSession } from '../../admin/sessions.ts';
 import { refundableMinor, renderPaymentDetail, renderPaymentList, type PaymentFilters } from '../../views/admin/payment-pages.ts';
+import { moneyText } from '../../views/money-text.ts';
 import { adminForm, bodyText, callContext, cursor, ID_PATTERN, queryText, unwrap, type AdminDeps } from './common.ts';
 
 export const PAYMENTS_PAGE_SIZE = 25;
@@ -54,9 +55,9 @@ function refusalMessage(action: Action, payment: Payment, answer: Exclude<Answer
   }
   switch (answer.code) {
     case 'amount_too_large':
-      return `The capture may be at most ${formatMinor(payment.amount, payment.currency)} ${payment.currency}.`;
+      return `The capture may be at most ${moneyText(payment.amount, payment.currency)}.`;
     case 'amount_exceeds_refundable':
-      return `The refund may be at most ${formatMinor(refundableMinor(payment), payment.currency)} ${payment.currency} (settled minus already refunded).`;
+      return `The refund may be at most ${moneyText(refundableMinor(payment), payment.currency)} (settled minus already refunded).`;
     case 'idempotency_key_reused':
       return 'This form was already used for a different amount. The page has been reloaded; try again.';
     default:
@@ -95,11 +96,11 @@ async function performAction(deps: AdminDeps, request: Request, response: Respon
   if (answer.kind !== 'ok') {
     session.flash = { kind: 'error', message: refusalMessage(action, payment, answer) };
   } else if (action === 'capture') {
-    session.flash = { kind: 'success', message: `Captured ${formatMinor(amount ?? 0, payment.currency)} ${payment.currency}. It will be settled by the next settlement run.` };
+    session.flash = { kind: 'success', message: `Captured ${moneyText(amount ?? 0, payment.currency)}. It will be settled by the next settlement run.` };
   } else if (action === 'void') {
     session.flash = { kind: 'success', message: 'Payment voided: the hold on the card is released and it will not be settled.' };
   } else {
-    session.flash = { kind: 'success', message: `Refund of ${formatMinor(amount ?? 0, payment.currency)} ${payment.currency} recorded; the next settlement run credits it to the card.` };
+    session.flash = { kind: 'success', message: `Refund of ${moneyText(amount ?? 0, payment.currency)} recorded; the next settlement run credits it to the card.` };
   }
   // Post/redirect/get: reloading the result page never repeats the action.
   response.redirect(303, detailUrl);

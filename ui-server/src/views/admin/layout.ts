@@ -3,11 +3,11 @@
  * bar with logout, the one-time flash message, and only same-origin scripts (the CSP allows no
  * inline script).
  */
-import { formatMinor, isCurrency } from '../../../../shared/money.ts';
 import { maskedLabel } from '../../../../shared/cards.ts';
 import type { MaskedCard } from '../../../../shared/contracts/common.ts';
 import type { AdminSession, Flash } from '../../admin/sessions.ts';
 import { html, htmlDocument, type SafeHtml } from '../html.ts';
+import { moneyText } from '../money-text.ts';
 
 export type Section = 'payments' | 'settlements' | 'activity';
 
@@ -62,10 +62,8 @@ ${body}
   );
 }
 
-/** "12.34 USD"; amounts are integer minor units everywhere past the UI server. */
-export function money(amountMinor: number, currency: string): string {
-  return isCurrency(currency) ? `${formatMinor(amountMinor, currency)} ${currency}` : `${amountMinor} (minor units) ${currency}`;
-}
+/** "USD 12,345.67": every back-office page shows amounts this one way (minor units past the UI server). */
+export const money = moneyText;
 
 /** "2026-01-15 12:00:05 UTC": one unambiguous zone for every merchant reading the page. */
 export function dateTime(iso: string | null | undefined, options: { zone?: boolean } = {}): string {

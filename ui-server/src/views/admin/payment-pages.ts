@@ -34,14 +34,18 @@ function filterForm(view: PaymentListView): SafeHtml {
 ${view.filterErrors.length > 0 ? html`<div class="flash flash-error" role="alert"><ul>${view.filterErrors.map((error) => html`<li>${error}</li>`)}</ul></div>` : ''}`;
 }
 
+/**
+ * One payment per row. On a phone the row becomes a small card (admin.css, `table.stack`): status
+ * and amount first, each cell named by its data-label, so nothing needs sideways scrolling.
+ */
 function paymentRow(payment: Payment): SafeHtml {
   return html`<tr>
-<td class="nowrap">${dateTime(payment.createdAt, { zone: false })}</td>
-<td><a class="mono id" href="/admin/payments/${encodeURIComponent(payment.id)}">${payment.id}</a></td>
-<td>${statusBadge(payment.status)}</td>
-<td class="number">${money(payment.amount, payment.currency)}</td>
-<td><span class="nowrap">${cardLabel(payment.card)}</span><span class="sub">${payment.holderName}</span></td>
-<td class="mono">${payment.authorizationCode ?? '—'}</td>
+<td class="nowrap cell-created" data-label="Created (UTC)">${dateTime(payment.createdAt, { zone: false })}</td>
+<td class="cell-id" data-label="Payment"><a class="mono id" href="/admin/payments/${encodeURIComponent(payment.id)}">${payment.id}</a></td>
+<td class="cell-status" data-label="Status">${statusBadge(payment.status)}</td>
+<td class="number cell-amount" data-label="Amount">${money(payment.amount, payment.currency)}</td>
+<td class="cell-card" data-label="Card and holder"><span class="nowrap">${cardLabel(payment.card)}</span><span class="sub">${payment.holderName}</span></td>
+<td class="mono cell-code" data-label="Authorization code">${payment.authorizationCode ?? '—'}</td>
 </tr>`;
 }
 
@@ -49,8 +53,8 @@ export function renderPaymentList(view: PaymentListView): string {
   const last = view.payments.at(-1);
   const table = view.payments.length === 0
     ? html`<p class="empty">No payments match these filters.</p>`
-    : html`<div class="table-scroll"><table class="data">
-<thead><tr><th scope="col">Created (UTC)</th><th scope="col">Payment</th><th scope="col">Status</th><th scope="col" class="number">Amount</th><th scope="col">Card and holder</th><th scope="col">Auth code</th></tr></thead>
+    : html`<div class="table-scroll"><table class="data stack" id="payments">
+<thead><tr><th scope="col">Created (UTC)</th><th scope="col">Payment</th><th scope="col">Status</th><th scope="col" class="number">Amount</th><th scope="col">Card and holder</th><th scope="col" class="wrap">Authorization code</th></tr></thead>
 <tbody>${view.payments.map(paymentRow)}</tbody>
 </table></div>`;
   const query = { status: view.filters.status, from: view.filters.from, to: view.filters.to, after: view.filters.after };

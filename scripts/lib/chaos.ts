@@ -150,6 +150,16 @@ async function settleAll(cluster: Cluster, options: ChaosOptions): Promise<strin
   throw new Error('settlement did not complete in time');
 }
 
+/**
+ * The audit reads the truth from both sides, so the card company stops injecting faults first:
+ * an injected 503 on one of the audit's reads would otherwise fail a run whose promises all held.
+ */
+async function stopFaults(cluster: Cluster): Promise<void> {
+  await axios.post(`${cluster.network.url}/admin/faults`, { latencyMs: 0, errorRate: 0, lostAnswerRate: 0 }, {
+    headers: { Authorization: `Bearer ${NETWORK_KEY}` }, timeout: 10_000,
+  });
+}
+
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
   const random = seededRandom(options.seed);
@@ -163,6 +173,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const driveSeconds = (Date.now() - started) / 1000;
     const rounds = await awaitFinalAnswers(cluster, records, options);
     const runId = await settleAll(cluster, options);
+    await stopFaults(cluster);
     const audit = await auditChaos({
       processingUrl: cluster.processing.url, processingKey: PROCESSING_KEY, networkUrl: cluster.network.url, networkKey: NETWORK_KEY, records,
     });

@@ -1,5 +1,5 @@
 /**
- * The card-network simulator's HTTP app (SPEC §5), built from explicit dependencies. It never
+ * The card-network simulator's HTTP app, built from explicit dependencies. It never
  * listens: main.ts does, and tests drive it with supertest.
  */
 import express, { type Express } from 'express';

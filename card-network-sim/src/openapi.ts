@@ -199,6 +199,10 @@ export const networkOpenApi = builtOnce((options: NetworkDocumentOptions): Recor
       + OPTIONS_AND_405_TEXT,
     securitySchemes: BEARER_SECURITY_SCHEMES,
     defaultSecurity: 'bearer',
+    schemas: {
+      CardAuthorizationRecord: cardAuthorizationRecordSchema, PointsAuthorizationRecord: pointsAuthorizationRecordSchema,
+      SettlementBatchReport: settlementBatchResponseSchema, FaultSettings: faultSettingsSchema,
+    },
     optionsSecured: true,
     operations: [
       ...cardOperations(), ...authenticationOperations(), ...pointsOperations(), ...settlementOperations(options.batchSizeMax),

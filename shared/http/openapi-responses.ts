@@ -62,12 +62,45 @@ function problemVariant(status: number, problem: ProblemSpec): z.ZodObject {
   });
 }
 
-/** RFC 9457 problem details, closed: exactly the standard members, `errors`, and the extensions listed. */
-export function problemSchema(status: number, problems: Array<string | ProblemSpec>): Record<string, unknown> {
-  const variants = problems.map((problem) => problemVariant(status, typeof problem === 'string' ? { code: problem } : problem));
-  const [first, ...others] = variants;
-  if (!first) throw new Error(`status ${status} lists no problem codes`);
-  return jsonSchema(others.length === 0 ? first : z.discriminatedUnion('code', [first, ...others]), 'output');
+function reference(name: string): Record<string, unknown> {
+  return { $ref: `#/components/schemas/${name}` };
+}
+
+/**
+ * The document's reusable schemas, each written once and referred to: the contracts the document
+ * names (a payment, a run), and one closed RFC 9457 problem per code and status (exactly the
+ * standard members, `errors`, and the extensions listed).
+ */
+export class SchemaComponents {
+  readonly schemas: Record<string, Record<string, unknown>> = {};
+  readonly #names: Map<z.ZodType, string>;
+
+  constructor(named: Record<string, z.ZodType> = {}) {
+    this.#names = new Map(Object.entries(named).map(([name, schema]) => [schema, name]));
+  }
+
+  /** A JSON body: a reference when the contract is named, else the schema itself. */
+  json(schema: z.ZodType): Record<string, unknown> {
+    const name = this.#names.get(schema);
+    if (!name) return jsonSchema(schema, 'output');
+    this.schemas[name] ??= jsonSchema(schema, 'output');
+    return reference(name);
+  }
+
+  /** A problem+json body: one of the problems a status may carry. */
+  problem(status: number, problems: Array<string | ProblemSpec>): Record<string, unknown> {
+    const references = problems.map((problem) => {
+      const spec = typeof problem === 'string' ? { code: problem } : problem;
+      const name = `problem-${spec.code}-${status}`;
+      const schema = jsonSchema(problemVariant(status, spec), 'output');
+      const known = this.schemas[name];
+      if (known && JSON.stringify(known) !== JSON.stringify(schema)) throw new Error(`${spec.code} at ${status} is described with two sets of members`);
+      this.schemas[name] = schema;
+      return reference(name);
+    });
+    if (references.length === 0) throw new Error(`status ${status} lists no problem codes`);
+    return references.length === 1 ? references[0] as Record<string, unknown> : { oneOf: references };
+  }
 }
 
 function codeOf(problem: string | ProblemSpec): string {
@@ -120,10 +153,10 @@ function headerObject(header: HeaderSpec): Record<string, unknown> {
 }
 
 /** The OpenAPI response object; `withBody: false` for HEAD, whose answers carry headers only. */
-export function responseObject(status: number, response: ResponseSpec, withBody = true): Record<string, unknown> {
+export function responseObject(status: number, response: ResponseSpec, components: SchemaComponents, withBody = true): Record<string, unknown> {
   const content: Record<string, unknown> = {};
-  if (response.json) content['application/json'] = { schema: jsonSchema(response.json, 'output') };
-  if (response.problems) content[PROBLEM_MEDIA_TYPE] = { schema: problemSchema(status, response.problems) };
+  if (response.json) content['application/json'] = { schema: components.json(response.json) };
+  if (response.problems) content[PROBLEM_MEDIA_TYPE] = { schema: components.problem(status, response.problems) };
   if (response.html) content['text/html'] = { schema: { type: 'string' } };
   for (const mediaType of response.text ?? []) content[mediaType] = { schema: { type: 'string' } };
   const headers: Record<string, unknown> = { [REQUEST_ID_HEADER_NAME]: { $ref: `#/components/headers/${REQUEST_ID_HEADER_NAME}` } };

@@ -6,11 +6,13 @@
  * bodies name the codes they may carry), HEAD beside every GET, OPTIONS on every path, and two
  * extensions for what no operation can hold: `x-cardlane-other-methods` (a method a listed path
  * does not take: 405 with `Allow`) and `x-cardlane-unknown-paths` (a path not listed: 404).
+ * Each problem (code and status) and each contract the document names is written once under
+ * components.schemas and referred to.
  */
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import {
-  REQUEST_ID_HEADER_COMPONENT, REQUEST_ID_HEADER_NAME, jsonSchema, mergeResponses, responseObject, type Responses,
+  REQUEST_ID_HEADER_COMPONENT, REQUEST_ID_HEADER_NAME, SchemaComponents, jsonSchema, mergeResponses, responseObject, type Responses,
 } from './openapi-responses.ts';
 
 export type { ProblemSpec, ResponseSpec, Responses, HeaderSpec } from './openapi-responses.ts';
@@ -70,6 +72,8 @@ export interface DocumentSpec {
   operations: OperationSpec[];
   securitySchemes?: Record<string, Record<string, unknown>>;
   defaultSecurity?: string;
+  /** Contracts answered by several routes, written once under components.schemas by these names. */
+  schemas?: Record<string, z.ZodType>;
   /** Answers every operation of this shape may give besides its own (401, body parsing, 500, …). */
   sharedResponses: (operation: OperationShape) => Responses;
   /** A method a listed path does not take. */
@@ -109,8 +113,8 @@ function requestBody(spec: OperationSpec): Record<string, unknown> | undefined {
   return Object.keys(content).length > 0 ? { required: true, content } : undefined;
 }
 
-function renderResponses(responses: Responses, withBody = true): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(responses).map(([status, response]) => [status, responseObject(Number(status), response, withBody)]));
+function renderResponses(responses: Responses, components: SchemaComponents, withBody = true): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(responses).map(([status, response]) => [status, responseObject(Number(status), response, components, withBody)]));
 }
 
 function securityMember(security: string | null, documentDefault: string | null): Record<string, unknown> {
@@ -123,7 +127,7 @@ function allowHeader(methods: DocumentedMethod[]): string {
   return methods.filter((method) => method !== 'options').map((method) => method.toUpperCase()).sort().join(', ');
 }
 
-function optionsOperation(path: string, methods: DocumentedMethod[], security: string | null, document: DocumentSpec): Record<string, unknown> {
+function optionsOperation(path: string, methods: DocumentedMethod[], security: string | null, document: DocumentSpec, components: SchemaComponents): Record<string, unknown> {
   const allow = allowHeader(methods);
   const own: Responses = {
     204: {
@@ -132,11 +136,12 @@ function optionsOperation(path: string, methods: DocumentedMethod[], security: s
     },
   };
   const responses = mergeResponses(own, document.sharedResponses({ method: 'options', path, security, takesBody: false, statuses: [204] }));
-  return { summary: `The methods ${path} takes (${allow})`, responses: renderResponses(responses), ...securityMember(security, document.defaultSecurity ?? null) };
+  return { summary: `The methods ${path} takes (${allow})`, responses: renderResponses(responses, components), ...securityMember(security, document.defaultSecurity ?? null) };
 }
 
 export function buildOpenApi(document: DocumentSpec): Record<string, unknown> {
   const documentDefault = document.defaultSecurity ?? null;
+  const components = new SchemaComponents(document.schemas);
   const paths: Record<string, Record<string, unknown>> = {};
   const pathSecurity = new Map<string, string | null>();
   for (const spec of document.operations) {
@@ -152,27 +157,30 @@ export function buildOpenApi(document: DocumentSpec): Record<string, unknown> {
     };
     const responses = mergeResponses(spec.responses, document.sharedResponses(shape));
     const body = requestBody(spec);
-    paths[path] = { ...paths[path], [spec.method]: { summary: spec.summary, ...common, ...(body ? { requestBody: body } : {}), responses: renderResponses(responses) } };
+    paths[path] = { ...paths[path], [spec.method]: { summary: spec.summary, ...common, ...(body ? { requestBody: body } : {}), responses: renderResponses(responses, components) } };
     if (spec.method === 'get') {
       const headResponses = mergeResponses(spec.responses, document.sharedResponses({ ...shape, method: 'head' }));
-      paths[path].head = { summary: `${spec.summary} (the headers of GET, without the body)`, ...common, responses: renderResponses(headResponses, false) };
+      paths[path].head = { summary: `${spec.summary} (the headers of GET, without the body)`, ...common, responses: renderResponses(headResponses, components, false) };
     }
   }
   for (const [path, item] of Object.entries(paths)) {
     const security = document.optionsSecured ? pathSecurity.get(path) ?? null : null;
-    item.options = optionsOperation(path, Object.keys(item) as DocumentedMethod[], security, document);
+    item.options = optionsOperation(path, Object.keys(item) as DocumentedMethod[], security, document, components);
   }
+  const otherMethods = { description: document.otherMethods.description, responses: renderResponses(document.otherMethods.responses, components) };
+  const unknownPaths = { description: document.unknownPaths.description, responses: renderResponses(document.unknownPaths.responses, components) };
   return {
     openapi: '3.1.0',
     info: { title: document.title, description: document.description, version: document.version },
     components: {
       ...(document.securitySchemes ? { securitySchemes: document.securitySchemes } : {}),
       headers: { [REQUEST_ID_HEADER_NAME]: REQUEST_ID_HEADER_COMPONENT },
+      schemas: components.schemas,
     },
     ...(documentDefault ? { security: [{ [documentDefault]: [] }] } : {}),
     paths,
-    'x-cardlane-other-methods': { description: document.otherMethods.description, responses: renderResponses(document.otherMethods.responses) },
-    'x-cardlane-unknown-paths': { description: document.unknownPaths.description, responses: renderResponses(document.unknownPaths.responses) },
+    'x-cardlane-other-methods': otherMethods,
+    'x-cardlane-unknown-paths': unknownPaths,
   };
 }
 

@@ -58,10 +58,11 @@ describe('/openapi.json', () => {
       await processing.close();
     });
 
-    /** The problem body of one answer, each variant by its code. */
+    /** The problem body of one answer, each variant (a component of the document) by its code. */
     function problemVariants(response: Record<string, any>): Record<string, any> {
       const schema = response.content['application/problem+json'].schema;
-      const variants: Array<Record<string, any>> = schema.oneOf ?? schema.anyOf ?? [schema];
+      const references: Array<{ $ref: string }> = schema.oneOf ?? [schema];
+      const variants = references.map((reference) => processingDoc.components.schemas[reference.$ref.replace('#/components/schemas/', '')]);
       return Object.fromEntries(variants.map((variant) => [variant.properties.code.const, variant]));
     }
 

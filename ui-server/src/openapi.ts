@@ -136,6 +136,7 @@ export const uiOpenApi = builtOnce((options: UiDocumentOptions): Record<string, 
     + 'from POST /admin/login), static files, probes. A browser (Accept ranking HTML above JSON) gets pages; other clients get JSON, and '
     + 'application/problem+json for errors. ' + OPTIONS_AND_405_TEXT,
   securitySchemes: ADMIN_SECURITY_SCHEMES,
+  schemas: { CheckoutResult: makePaymentResultSchema },
   operations: [...checkoutOperations(), ...pageOperations(), ...staticOperations(options.publicFiles), ...adminOperations()],
   sharedResponses,
   otherMethods: { description: 'A method a listed path does not take: 405 with Allow.', responses: { ...METHOD_NOT_ALLOWED, ...INTERNAL_ERROR } },

@@ -191,6 +191,7 @@ export const processingOpenApi = builtOnce((_options: void): Record<string, unkn
     + OPTIONS_AND_405_TEXT,
   securitySchemes: BEARER_SECURITY_SCHEMES,
   defaultSecurity: 'bearer',
+  schemas: { Payment: paymentSchema, Refund: refundSchema, SettlementRun: settlementRunSchema },
   optionsSecured: true,
   operations: [...paymentOperations(), ...settlementOperations(), ...probeOperations()],
   sharedResponses,

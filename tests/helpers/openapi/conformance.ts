@@ -41,6 +41,9 @@ export interface Verdict {
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
+/** The documents' references are one level deep; more means a mistake. */
+const REFERENCE_DEPTH_MAX = 8;
+
 function segments(path: string): string[] {
   const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
   return trimmed.split('/');
@@ -218,10 +221,20 @@ export class DocumentChecker {
     }
     let validate = this.#compiled.get(key);
     if (!validate) {
-      validate = this.#ajv.compile(schema);
+      validate = this.#ajv.compile(this.#inline(schema) as JsonObject);
       this.#compiled.set(key, validate);
     }
     return validate;
+  }
+
+  /** The schema with its references to the document's components replaced by what they name. */
+  #inline(value: unknown, depth = 0): unknown {
+    if (depth > REFERENCE_DEPTH_MAX) throw new Error('the schema\'s references nest too deep (a cycle?)');
+    if (Array.isArray(value)) return value.map((member) => this.#inline(member, depth));
+    if (value === null || typeof value !== 'object') return value;
+    const object = value as JsonObject;
+    if (typeof object.$ref === 'string' && object.$ref.startsWith('#/')) return this.#inline(this.#resolve(object), depth + 1);
+    return Object.fromEntries(Object.entries(object).map(([name, member]) => [name, this.#inline(member, depth)]));
   }
 
   #errors(schema: JsonObject): string {

@@ -23,13 +23,22 @@ const checkers = new Map<string, DocumentChecker>();
 const checkerOfApp = new WeakMap<object, Promise<DocumentChecker>>();
 const counts = emptyCounts();
 
+/** The body as text: most apps serve a document seen before, which need not be parsed again. */
+function keepText(response: request.Response, done: (error: Error | null, body: string) => void): void {
+  let text = '';
+  response.setEncoding('utf8');
+  response.on('data', (chunk: string) => { text += chunk; });
+  response.on('end', () => done(null, text));
+}
+
 async function fetchChecker(app: object): Promise<DocumentChecker> {
-  const response = await request(app as Express).get('/openapi.json').set(UNRECORDED_HEADER, '1');
-  if (response.status !== 200) throw new Error(`GET /openapi.json answered ${response.status}, so the answers cannot be checked: ${response.text}`);
-  let checker = checkers.get(response.text);
+  const response = await request(app as Express).get('/openapi.json').set(UNRECORDED_HEADER, '1').buffer(true).parse(keepText);
+  const text = response.body as string;
+  if (response.status !== 200) throw new Error(`GET /openapi.json answered ${response.status}, so the answers cannot be checked: ${text}`);
+  let checker = checkers.get(text);
   if (!checker) {
-    checker = new DocumentChecker(JSON.parse(response.text) as Record<string, unknown>);
-    checkers.set(response.text, checker);
+    checker = new DocumentChecker(JSON.parse(text) as Record<string, unknown>);
+    checkers.set(text, checker);
   }
   return checker;
 }

@@ -128,6 +128,22 @@ describe('the OpenAPI conformance check', () => {
   });
 });
 
+describe('the UI server\'s document', () => {
+  test('when a chart library file two folders deep is served, then its template documents the 200; a 200 on a path not listed is still caught', async () => {
+    const ui = buildTestUi({ processingUrls: ['http://127.0.0.1:9'] });
+    const uiChecker = new DocumentChecker((await request(ui.app).get('/openapi.json')).body as Record<string, unknown>);
+    const response = await request(ui.app).get('/admin/vendor/chart.js/plugins/plugin.filler/index.d.ts');
+    const nested: Exchange = {
+      app: 'ui-server', method: 'GET', path: '/admin/vendor/chart.js/plugins/plugin.filler/index.d.ts', status: response.status,
+      contentType: response.headers['content-type'], headers: response.headers, body: Buffer.from(response.text ?? ''), truncated: false, test: undefined,
+    };
+
+    expect(response.status).toBe(200);
+    expect(uiChecker.check(nested)).toEqual({ template: '/admin/vendor/chart.js/{folder1}/{folder2}/{file}', problems: [] });
+    expect(uiChecker.check({ ...nested, path: '/somewhere/else' }).problems).toEqual([expect.stringMatching(/^status 200 is not documented for a path the document does not list/)]);
+  });
+});
+
 describe('matching a request path to a template', () => {
   test.each([
     ['/v1/payments/pay_1', '/v1/payments/{id}'],

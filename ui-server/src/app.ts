@@ -9,7 +9,7 @@ import { errorHandler, notFoundHandler } from '../../shared/http/errors.ts';
 import { requestLogging } from '../../shared/http/logging.ts';
 import { listStaticFiles, methodNotAllowed, staticFileMethods } from '../../shared/http/methods.ts';
 import { openApiHandler } from '../../shared/http/openapi.ts';
-import { CHART_JS_PATH, uiOpenApi } from './openapi.ts';
+import { CHART_JS_PATH, folderDepth, uiOpenApi } from './openapi.ts';
 import { createMetrics } from '../../shared/http/metrics.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { createBackOfficeClient, type BackOfficeClient } from './admin/back-office-client.ts';
@@ -80,7 +80,10 @@ export function createApp(deps: AppDeps): UiApp {
   const chartJsFiles = staticFileMethods(chartJsDir, CHART_JS_PATH);
   app.use(methodNotAllowed(app, { otherMethods: (requestPath) => [...publicFiles(requestPath), ...chartJsFiles(requestPath)] }));
   app.get('/metrics', metrics.handler);
-  app.get('/openapi.json', openApiHandler(() => uiOpenApi({ publicFiles: listStaticFiles(deps.publicDir) })));
+  app.get('/openapi.json', openApiHandler(() => uiOpenApi({
+    publicFiles: listStaticFiles(deps.publicDir),
+    chartFolderDepth: folderDepth(listStaticFiles(chartJsDir, CHART_JS_PATH), CHART_JS_PATH),
+  })));
   app.use(pageRoutes({ checkoutPage, isReady: () => !shuttingDown }));
   // No directory redirects: `/payments/..` names the public folder itself, and must fall through
   // to the routes (a 404 there), not be redirected.

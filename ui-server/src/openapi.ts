@@ -14,6 +14,8 @@ import { ADMIN_SECURITY_SCHEMES, adminOperations, redirect } from './openapi-adm
 export interface UiDocumentOptions {
   /** The URL paths of the files served from the public folder. */
   publicFiles: string[];
+  /** How many folders deep the chart library's distribution files lie (0: all at its top). */
+  chartFolderDepth: number;
 }
 
 export const CHART_JS_PATH = '/admin/vendor/chart.js';
@@ -31,7 +33,20 @@ function staticFileResponses(mediaType: string): Responses {
   };
 }
 
-function staticOperations(publicFiles: string[]): OperationSpec[] {
+/** How many folders below `mountPath` the deepest of `files` (URL paths) lies. */
+export function folderDepth(files: string[], mountPath: string): number {
+  const mountSegments = mountPath.split('/').length;
+  return Math.max(0, ...files.map((file) => file.split('/').length - mountSegments - 1));
+}
+
+/** `{file}`, `{folder1}/{file}`, …: one template per depth of the chart library's folders. */
+function chartTemplates(folderDepth: number): string[] {
+  return Array.from({ length: folderDepth + 1 }, (_unused, depth) => [
+    ...Array.from({ length: depth }, (_folder, index) => `:folder${index + 1}`), ':file',
+  ].join('/'));
+}
+
+function staticOperations(publicFiles: string[], chartFolderDepth: number): OperationSpec[] {
   const files: OperationSpec[] = publicFiles
     // The checkout page is rendered by a route (with the shopper's order kept), not served as a file.
     .filter((file) => file !== '/payment.html')
@@ -39,14 +54,12 @@ function staticOperations(publicFiles: string[]): OperationSpec[] {
       method: 'get', path: file, summary: `The static file ${file.slice(1)}`, security: null,
       responses: staticFileResponses(MEDIA_TYPES[path.extname(file)] ?? '*/*'),
     }));
-  return [
-    ...files,
-    {
-      method: 'get', path: `${CHART_JS_PATH}/:file`, security: null,
-      summary: 'A file of the chart library\'s distribution folder, from the installed npm package (the activity page loads chart.umd.min.js)',
-      responses: { ...staticFileResponses('*/*'), ...missingChartFile },
-    },
-  ];
+  const chartFiles: OperationSpec[] = chartTemplates(chartFolderDepth).map((template) => ({
+    method: 'get', path: `${CHART_JS_PATH}/${template}`, security: null,
+    summary: 'A file of the chart library\'s distribution folder, from the installed npm package (the activity page loads chart.umd.min.js)',
+    responses: { ...staticFileResponses('*/*'), ...missingChartFile },
+  }));
+  return [...files, ...chartFiles];
 }
 
 /** A chart file that does not exist falls through to the back office, which wants a session first. */
@@ -137,15 +150,13 @@ export const uiOpenApi = builtOnce((options: UiDocumentOptions): Record<string, 
     + 'application/problem+json for errors. ' + OPTIONS_AND_405_TEXT,
   securitySchemes: ADMIN_SECURITY_SCHEMES,
   schemas: { CheckoutResult: makePaymentResultSchema },
-  operations: [...checkoutOperations(), ...pageOperations(), ...staticOperations(options.publicFiles), ...adminOperations()],
+  operations: [...checkoutOperations(), ...pageOperations(), ...staticOperations(options.publicFiles, options.chartFolderDepth), ...adminOperations()],
   sharedResponses,
   otherMethods: { description: 'A method a listed path does not take: 405 with Allow.', responses: { ...METHOD_NOT_ALLOWED, ...INTERNAL_ERROR } },
   unknownPaths: {
     description: 'A path not listed here: 404 (a page for a browser). Under /admin/ the session comes first: without one a GET goes to the login (303) '
-      + 'and any other method is refused (401). A post from another site is refused first (403). Files in the subfolders of the chart library\'s '
-      + `distribution are served below ${CHART_JS_PATH}/ as static files.`,
+      + 'and any other method is refused (401). A post from another site is refused first (403).',
     responses: {
-      ...staticFileResponses('*/*'),
       303: redirect('Under /admin/ without a session: to the login page.'),
       401: { description: 'Under /admin/, a method other than GET without a session (a page).', html: true },
       ...CROSS_SITE,

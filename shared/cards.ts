@@ -173,7 +173,7 @@ export function holderNameApiMessage(problem: HolderNameProblem): string {
 }
 
 /**
- * Every check of SPEC §2 that can be made before anything leaves the merchant.
+ * Every card check that can be made before anything leaves the merchant.
  * Field names are the processing API's (`card.number`, …); callers may rename them.
  */
 export function checkCard(card: CardInput, now: Date, options: { requireHolderName: boolean }): FieldProblem[] {

@@ -55,7 +55,7 @@ export interface Problem {
   [extension: string]: unknown;
 }
 
-/** Problem types are documented in docs/ERRORS.md, one anchor a code. */
+/** Every problem type is a code; docs/API.md lists them all, with their statuses and meanings. */
 export function problemType(code: string): string {
   return `https://cardlane.dev/problems/${code}`;
 }

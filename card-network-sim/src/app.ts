@@ -1,5 +1,5 @@
 /**
- * The card-network simulator's HTTP app (SPEC §5), built from explicit dependencies. It never
+ * The card-network simulator's HTTP app, built from explicit dependencies. It never
  * listens: main.ts does, and tests drive it with supertest.
  */
 import express, { type Express } from 'express';
@@ -75,7 +75,9 @@ export function createApp(deps: AppDeps): Express {
     metricsHandler: metrics.handler,
   }));
 
-  app.get('/openapi.json', openApiHandler(() => networkOpenApi(config.settlementBatchMax)));
+  app.get('/openapi.json', openApiHandler(() => networkOpenApi({
+    batchSizeMax: config.settlementBatchMax, jsonBodyLimitBytes: config.jsonBodyLimitBytes, adminEnabled: config.adminEnabled,
+  })));
   // The shopper's browser, not the merchant, calls the challenge page: no key, no injected faults.
   app.use(CHALLENGE_PATH, challengeRoutes({ authentications, counters, logger, publicUrl }));
 

@@ -1,5 +1,5 @@
 /**
- * The simulator's one validated configuration (SPEC §8). Parsed once at start-up from the
+ * The simulator's one validated configuration. Parsed once at start-up from the
  * environment; nothing else in the simulator reads `process.env`.
  */
 import path from 'node:path';

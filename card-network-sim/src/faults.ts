@@ -1,5 +1,5 @@
 /**
- * Fault injection for demos and tests (SPEC §5): added latency, 503 answers before anything is
+ * Fault injection for demos and tests: added latency, 503 answers before anything is
  * recorded, and lost answers after the work was committed (the card was charged, the merchant
  * never heard). Every decision draws from the injected `random`, so tests are deterministic.
  */

@@ -1,6 +1,6 @@
 /**
  * The chaos test's verdict: reads every payment from the processing server, every authorization
- * and the merchant account from the card company, and checks the promises of SPEC §6 against
+ * and the merchant account from the card company, and checks the promises of docs/RELIABILITY.md against
  * what the shoppers were told.
  */
 import axios from 'axios';

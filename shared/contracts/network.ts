@@ -1,5 +1,5 @@
 /**
- * Messages between the processing server and the card-network simulator (SPEC §5).
+ * Messages between the processing server and the card-network simulator.
  * Both sides validate with these schemas: what they send and what comes back.
  */
 import { z } from 'zod';

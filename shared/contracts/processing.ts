@@ -132,6 +132,8 @@ export type SettlementRun = z.infer<typeof settlementRunSchema>;
 export const settlementItemSchema = z.object({
   id: z.string(),
   paymentId: z.string(),
+  /** The refund a refund item credits. */
+  refundId: z.string().optional(),
   type: settlementItemTypeSchema,
   amount: amountMinorSchema,
   currency: currencySchema,

@@ -83,16 +83,21 @@ export function methodNotAllowed(app: Express, options: MethodGuardOptions = {})
   };
 }
 
+/** The URL paths of every file under `directory` as express.static serves them at `mountPath`. */
+export function listStaticFiles(directory: string, mountPath = '/'): string[] {
+  const prefix = mountPath.endsWith('/') ? mountPath : `${mountPath}/`;
+  try {
+    return fs.readdirSync(directory, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => `${prefix}${path.relative(directory, path.join(entry.parentPath, entry.name)).split(path.sep).join('/')}`)
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
 /** GET and HEAD for every file under `directory`, served at `mountPath` (express.static's paths). */
 export function staticFileMethods(directory: string, mountPath = '/'): (requestPath: string) => readonly string[] {
-  const prefix = mountPath.endsWith('/') ? mountPath : `${mountPath}/`;
-  let files: Set<string>;
-  try {
-    files = new Set(fs.readdirSync(directory, { recursive: true, withFileTypes: true })
-      .filter((entry) => entry.isFile())
-      .map((entry) => `${prefix}${path.relative(directory, path.join(entry.parentPath, entry.name)).split(path.sep).join('/')}`));
-  } catch {
-    files = new Set();
-  }
+  const files = new Set(listStaticFiles(directory, mountPath));
   return (requestPath) => (files.has(requestPath) ? ['GET', 'HEAD'] : []);
 }

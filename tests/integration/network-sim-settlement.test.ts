@@ -1,5 +1,5 @@
 /**
- * Card-network simulator, clearing (SPEC §5): settlement batches, every rejection reason,
+ * Card-network simulator, clearing: settlement batches, every rejection reason,
  * refunds, expiry by the clock, idempotency by batchId and the merchant account.
  */
 import request from 'supertest';

@@ -1,5 +1,5 @@
 /**
- * Card-network simulator, authorizations (SPEC §5): decisions, idempotency, look-up, listing,
+ * Card-network simulator, authorizations: decisions, idempotency, look-up, listing,
  * reversals, keys and bad input.
  */
 import request from 'supertest';

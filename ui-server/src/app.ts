@@ -7,9 +7,9 @@ import express, { type Express } from 'express';
 import { Counter } from 'prom-client';
 import { errorHandler, notFoundHandler } from '../../shared/http/errors.ts';
 import { requestLogging } from '../../shared/http/logging.ts';
-import { methodNotAllowed, staticFileMethods } from '../../shared/http/methods.ts';
+import { listStaticFiles, methodNotAllowed, staticFileMethods } from '../../shared/http/methods.ts';
 import { openApiHandler } from '../../shared/http/openapi.ts';
-import { uiOpenApi } from './openapi.ts';
+import { CHART_JS_PATH, folderDepth, uiOpenApi } from './openapi.ts';
 import { createMetrics } from '../../shared/http/metrics.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { createBackOfficeClient, type BackOfficeClient } from './admin/back-office-client.ts';
@@ -77,16 +77,19 @@ export function createApp(deps: AppDeps): UiApp {
   app.use(securityHeaders());
   const chartJsDir = deps.chartJsDir ?? path.resolve(deps.publicDir, '../node_modules/chart.js/dist');
   const publicFiles = staticFileMethods(deps.publicDir);
-  const chartJsFiles = staticFileMethods(chartJsDir, '/admin/vendor/chart.js');
+  const chartJsFiles = staticFileMethods(chartJsDir, CHART_JS_PATH);
   app.use(methodNotAllowed(app, { otherMethods: (requestPath) => [...publicFiles(requestPath), ...chartJsFiles(requestPath)] }));
   app.get('/metrics', metrics.handler);
-  app.get('/openapi.json', openApiHandler(uiOpenApi));
+  app.get('/openapi.json', openApiHandler(() => uiOpenApi({
+    publicFiles: listStaticFiles(deps.publicDir),
+    chartFolderDepth: folderDepth(listStaticFiles(chartJsDir, CHART_JS_PATH), CHART_JS_PATH),
+  })));
   app.use(pageRoutes({ checkoutPage, isReady: () => !shuttingDown }));
   // No directory redirects: `/payments/..` names the public folder itself, and must fall through
   // to the routes (a 404 there), not be redirected.
   app.use(express.static(deps.publicDir, { index: false, redirect: false }));
   // The chart library comes from the installed npm package, never from a CDN (CSP: script-src 'self').
-  app.use('/admin/vendor/chart.js', express.static(chartJsDir, { index: false, redirect: false }));
+  app.use(CHART_JS_PATH, express.static(chartJsDir, { index: false, redirect: false }));
   app.use(crossSiteGuard());
   app.use(makePaymentRoutes({ processingClient, clock: deps.clock, logger, rateLimitPerMinute: config.rateLimitPerMinute, results, checkoutPage }));
   app.use(paymentStatusRoutes({ processingClient }));

@@ -1,53 +1,206 @@
-/** The processing server's API description (SPEC §4), from the shared contracts. */
+/** The processing server's API description, from the shared contracts: every route with every status it can answer. */
 import { z } from 'zod';
+import { settlementItemTypeSchema } from '../../../shared/contracts/network.ts';
 import {
-  captureRequestSchema, createPaymentRequestSchema, paymentListQuerySchema, paymentListSchema, paymentSchema,
+  captureRequestSchema, createPaymentRequestSchema, idempotencyKeySchema, paymentListQuerySchema, paymentListSchema, paymentSchema,
   refundListSchema, refundRequestSchema, refundSchema, settlementItemSchema, settlementRunSchema,
 } from '../../../shared/contracts/processing.ts';
-import { buildOpenApi, type OperationSpec } from '../../../shared/http/openapi.ts';
+import {
+  BEARER_SECURITY_SCHEMES, INTERNAL_ERROR, isConditional, METHOD_NOT_ALLOWED, NOT_FOUND, NOT_MODIFIED, OPTIONS_AND_405_TEXT, UNAUTHORIZED, jsonBodyAnswers,
+} from '../../../shared/http/openapi-common.ts';
+import {
+  buildOpenApi, builtOnce, type OperationShape, type OperationSpec, type Responses,
+} from '../../../shared/http/openapi.ts';
 
-const IDEMPOTENCY_HEADER = { name: 'Idempotency-Key', required: true, description: 'the same key and body replay the first answer' };
-const pageQuery = z.object({ limit: z.number().int().min(1).max(100).optional(), startingAfter: z.string().optional() });
-const probe = (path: string, summary: string): OperationSpec => ({ method: 'get', path, summary, responses: { 200: 'OK' }, secured: false });
+const IDEMPOTENCY_HEADER = {
+  name: 'Idempotency-Key', required: true, schema: idempotencyKeySchema,
+  description: '1 to 255 printable ASCII characters without spaces; the same key and body replay the first answer, the same key with another body is 409',
+};
+const REPLAYED_HEADER = { 'Idempotent-Replayed': { description: '`true` when this is the stored answer to an earlier request with the same key', schema: z.literal('true') } };
 
-export function processingOpenApi(): Record<string, unknown> {
-  return buildOpenApi({
-    title: 'cardlane processing server',
-    version: '1',
-    description: 'The merchant payment subsystem: authorize, capture, void, refund, settle. Amounts are integers in minor units. Errors are application/problem+json. '
-      + 'A method a path does not take is answered 405 method_not_allowed with an Allow header (OPTIONS: 204 with the Allow header).',
-    operations: [
-      {
-        method: 'post', path: '/v1/payments', summary: 'Create and authorize a payment', body: createPaymentRequestSchema, headers: [IDEMPOTENCY_HEADER],
-        responses: {
-          201: paymentSchema, 402: paymentSchema, 400: 'invalid request (errors name the fields), or idempotency_key_required',
-          409: 'idempotency_key_reused or idempotency_key_in_flight', 503: 'network_unavailable: the payment failed, not charged (payment in the body)',
-          504: 'authorization_pending: outcome not yet known; repeat with the same key',
+/** The settlement routes' paging: `limit` 1–100 (20 by default), `startingAfter` the last id of the previous page. */
+const pageQuery = z.object({
+  limit: z.number().int().min(1).max(100).default(20),
+  startingAfter: z.string().min(1).max(200).optional(),
+});
+const itemPage = z.object({ data: z.array(settlementItemSchema), hasMore: z.boolean() });
+const runPage = z.object({ data: z.array(settlementRunSchema), hasMore: z.boolean() });
+
+const reconciliationEntrySchema = z.object({
+  batchId: z.string(),
+  merchantReference: z.string(),
+  type: settlementItemTypeSchema,
+  ledgerAmount: z.number().int().optional(),
+  networkAmount: z.number().int().optional(),
+  ledgerStatus: z.string().optional(),
+  networkStatus: z.string().optional(),
+});
+const reconciliationSchema = z.object({
+  runId: z.string(),
+  matched: z.number().int().nonnegative(),
+  missingAtNetwork: z.array(reconciliationEntrySchema),
+  missingInLedger: z.array(reconciliationEntrySchema),
+  amountMismatches: z.array(reconciliationEntrySchema),
+});
+
+const health = z.object({ status: z.literal('ok') });
+const readiness = z.object({
+  status: z.enum(['ready', 'not_ready']),
+  checks: z.object({ database: z.enum(['ok', 'failing']), network: z.enum(['ok', 'unreachable']), shuttingDown: z.boolean() }),
+});
+
+const NOT_FOUND_PAYMENT: Responses = { 404: { description: 'No payment with this id (not_found).', problems: ['not_found'] } };
+const NOT_FOUND_RUN: Responses = { 404: { description: 'No settlement run with this id (not_found).', problems: ['not_found'] } };
+const INVALID = (what: string): Responses => ({ 400: { description: `${what} (validation_failed, errors name the fields).`, problems: ['validation_failed'] } });
+
+function paymentOperations(): OperationSpec[] {
+  return [
+    {
+      method: 'post', path: '/v1/payments', summary: 'Create and authorize a payment', body: createPaymentRequestSchema, headers: [IDEMPOTENCY_HEADER],
+      responses: {
+        201: { description: 'Authorized.', json: paymentSchema, headers: REPLAYED_HEADER },
+        402: { description: 'Declined: status `declined`, with `decline`.', json: paymentSchema, headers: REPLAYED_HEADER },
+        400: { description: 'The body or the card is invalid (validation_failed, errors name the fields), or the Idempotency-Key is missing (idempotency_key_required).', problems: ['validation_failed', 'idempotency_key_required'] },
+        409: {
+          description: 'The key was used with another body (idempotency_key_reused), or its first request is still being answered (idempotency_key_in_flight, with its paymentId).',
+          problems: ['idempotency_key_reused', { code: 'idempotency_key_in_flight', extensions: { paymentId: z.string() } }],
+        },
+        503: {
+          description: 'The card company could not be reached: the payment failed and nothing was charged (network_unavailable).', headers: REPLAYED_HEADER,
+          problems: [{ code: 'network_unavailable', extensions: { paymentStatus: z.literal('failed'), charged: z.literal(false), payment: paymentSchema } }],
+        },
+        504: {
+          description: 'The card company did not answer in time; the outcome is not known yet (authorization_pending). Repeat with the same key for the final answer.', headers: REPLAYED_HEADER,
+          problems: [{ code: 'authorization_pending', extensions: { paymentStatus: z.literal('pending'), payment: paymentSchema } }],
         },
       },
-      { method: 'get', path: '/v1/payments', summary: 'List payments, newest first', query: paymentListQuerySchema, responses: { 200: paymentListSchema, 400: 'invalid query' } },
-      { method: 'get', path: '/v1/payments/:id', summary: 'One payment (card masked)', responses: { 200: paymentSchema, 404: 'not_found' } },
-      { method: 'post', path: '/v1/payments/:id/capture', summary: 'Capture a manual payment, fully or partly', body: captureRequestSchema, responses: { 200: paymentSchema, 400: 'amount_too_large', 409: 'capture_not_allowed or invalid_state' } },
-      { method: 'post', path: '/v1/payments/:id/void', summary: 'Void before settlement; the hold is released', responses: { 200: paymentSchema, 409: 'invalid_state or already_in_batch' } },
-      { method: 'get', path: '/v1/payments/:id/refunds', summary: 'The payment\'s refunds, oldest first', responses: { 200: refundListSchema, 404: 'not_found' } },
-      {
-        method: 'post', path: '/v1/payments/:id/refunds', summary: 'Refund a settled payment (a credit in the next batch)', body: refundRequestSchema,
-        headers: [IDEMPOTENCY_HEADER], responses: { 201: refundSchema, 400: 'amount_exceeds_refundable', 409: 'invalid_state or idempotency_key_reused' },
+    },
+    {
+      method: 'get', path: '/v1/payments', summary: 'List payments, newest first', query: paymentListQuerySchema,
+      responses: { 200: { description: 'A page of payments.', json: paymentListSchema }, ...INVALID('A query parameter is invalid') },
+    },
+    { method: 'get', path: '/v1/payments/:id', summary: 'One payment (card masked)', responses: { 200: { description: 'The payment.', json: paymentSchema }, ...NOT_FOUND_PAYMENT } },
+    {
+      method: 'post', path: '/v1/payments/:id/capture', summary: 'Capture a manual payment, fully or partly', body: captureRequestSchema,
+      responses: {
+        200: { description: 'Captured; the rest of the hold is released.', json: paymentSchema },
+        400: { description: 'The amount is invalid (validation_failed) or above the authorized amount (amount_too_large).', problems: ['validation_failed', 'amount_too_large'] },
+        ...NOT_FOUND_PAYMENT,
+        409: { description: 'Not a manual payment (capture_not_allowed), or not authorized any more (invalid_state).', problems: ['capture_not_allowed', 'invalid_state'] },
       },
-      {
-        method: 'post', path: '/v1/settlements', summary: 'Start a settlement run now',
-        responses: {
-          201: settlementRunSchema, 202: settlementRunSchema, 200: z.object({ itemCount: z.literal(0) }),
-          409: 'settlement_running: the running run is under `run`',
-          502: 'settlement_failed: the card company\'s answer did not match the batch (the run is under `run`)',
-          503: 'settlement_interrupted (the run is under `run`, still running, resumed on the next trigger), or settlement_busy (another process holds the lease and recorded no run within 5 s; Retry-After)',
+    },
+    {
+      method: 'post', path: '/v1/payments/:id/void', summary: 'Void before settlement; the hold is released',
+      responses: {
+        200: { description: 'Voided.', json: paymentSchema },
+        ...NOT_FOUND_PAYMENT,
+        409: { description: 'Not authorized or captured (invalid_state), or already taken by a settlement run (already_in_batch).', problems: ['invalid_state', 'already_in_batch'] },
+      },
+    },
+    { method: 'get', path: '/v1/payments/:id/refunds', summary: 'The payment\'s refunds, oldest first', responses: { 200: { description: 'The refunds.', json: refundListSchema }, ...NOT_FOUND_PAYMENT } },
+    {
+      method: 'post', path: '/v1/payments/:id/refunds', summary: 'Refund a settled payment (a credit in the next settlement run)', body: refundRequestSchema, headers: [IDEMPOTENCY_HEADER],
+      responses: {
+        201: { description: 'The refund, pending until the next run settles it.', json: refundSchema, headers: REPLAYED_HEADER },
+        400: {
+          description: 'The body is invalid (validation_failed), the amount is above what is left to refund (amount_exceeds_refundable), or the Idempotency-Key is missing (idempotency_key_required).',
+          problems: ['validation_failed', 'amount_exceeds_refundable', 'idempotency_key_required'],
         },
+        ...NOT_FOUND_PAYMENT,
+        409: { description: 'The payment is not settled (invalid_state), or the key was used for another refund (idempotency_key_reused).', problems: ['invalid_state', 'idempotency_key_reused'] },
       },
-      { method: 'get', path: '/v1/settlements', summary: 'Settlement runs, newest first', query: pageQuery, responses: { 200: z.object({ data: z.array(settlementRunSchema), hasMore: z.boolean() }) } },
-      { method: 'get', path: '/v1/settlements/:id', summary: 'One settlement run', responses: { 200: settlementRunSchema, 404: 'not_found' } },
-      { method: 'get', path: '/v1/settlements/:id/items', summary: 'A run\'s items, paged', query: pageQuery, responses: { 200: z.object({ data: z.array(settlementItemSchema), hasMore: z.boolean() }) } },
-      { method: 'get', path: '/v1/settlements/:id/reconciliation', summary: 'Our ledger against the card company\'s reports', responses: { 200: 'matched, missingAtNetwork, missingInLedger, amountMismatches' } },
-      probe('/healthz', 'Liveness'), probe('/readyz', 'Readiness: database and card company reachable'), probe('/metrics', 'Prometheus metrics'),
-    ],
-  });
+    },
+  ];
 }
+
+const RUN_EXTENSION = { run: settlementRunSchema };
+
+function settlementOperations(): OperationSpec[] {
+  return [
+    {
+      method: 'post', path: '/v1/settlements', summary: 'Start a settlement run now',
+      responses: {
+        200: { description: 'Nothing is ready to settle; no run was recorded.', json: z.object({ itemCount: z.literal(0), message: z.string() }) },
+        201: { description: 'The run finished within a few seconds.', json: settlementRunSchema, headers: { Location: { description: 'the run\'s URL', required: true } } },
+        202: { description: 'The run goes on (status running); follow it at Location.', json: settlementRunSchema, headers: { Location: { description: 'the run\'s URL', required: true } } },
+        409: { description: 'A run is already going (settlement_running); it is under `run`.', problems: [{ code: 'settlement_running', extensions: RUN_EXTENSION }] },
+        502: { description: 'The card company\'s answer did not match the batch (settlement_failed); the failed run is under `run`.', problems: [{ code: 'settlement_failed', extensions: RUN_EXTENSION }] },
+        503: {
+          description: 'The card company could not be reached (settlement_interrupted; the run, still running, is under `run` and resumes on the next trigger), '
+            + 'or another instance is starting a run and has not recorded it yet (settlement_busy, with Retry-After).',
+          problems: [{ code: 'settlement_interrupted', extensions: RUN_EXTENSION }, 'settlement_busy'],
+          headers: { 'Retry-After': { description: 'seconds to wait (settlement_busy)', schema: z.string().regex(/^\d+$/) } },
+        },
+      },
+    },
+    {
+      method: 'get', path: '/v1/settlements', summary: 'Settlement runs, newest first', query: pageQuery,
+      responses: { 200: { description: 'A page of runs.', json: runPage }, ...INVALID('A query parameter is invalid') },
+    },
+    { method: 'get', path: '/v1/settlements/:id', summary: 'One settlement run', responses: { 200: { description: 'The run.', json: settlementRunSchema }, ...NOT_FOUND_RUN } },
+    {
+      method: 'get', path: '/v1/settlements/:id/items', summary: 'A run\'s items, paged (startingAfter is an item id)', query: pageQuery,
+      responses: { 200: { description: 'A page of items.', json: itemPage }, ...INVALID('A query parameter is invalid, or startingAfter is not an item id'), ...NOT_FOUND_RUN },
+    },
+    {
+      method: 'get', path: '/v1/settlements/:id/reconciliation', summary: 'Our ledger against the card company\'s reports of the run\'s batches',
+      description: 'When the card company cannot be reached the answer is 500 internal_error.',
+      responses: { 200: { description: 'Matched items and every difference.', json: reconciliationSchema }, ...NOT_FOUND_RUN },
+    },
+  ];
+}
+
+function probeOperations(): OperationSpec[] {
+  return [
+    { method: 'get', path: '/healthz', summary: 'Liveness', security: null, responses: { 200: { description: 'The process answers.', json: health } } },
+    {
+      method: 'get', path: '/readyz', summary: 'Readiness: the database and the card company answer, and the server is not shutting down', security: null,
+      responses: { 200: { description: 'Ready.', json: readiness }, 503: { description: 'Not ready; `checks` says why.', json: readiness } },
+    },
+    { method: 'get', path: '/metrics', summary: 'Prometheus metrics', security: null, responses: { 200: { description: 'The metrics, in the Prometheus text format.', text: ['text/plain'] } } },
+    { method: 'get', path: '/openapi.json', summary: 'This document', security: null, responses: { 200: { description: 'The OpenAPI 3.1 document.', json: z.looseObject({ openapi: z.literal('3.1.0') }) } } },
+  ];
+}
+
+/** Every `/v1` request's body is read as JSON (1 MB at most), and a body that is not JSON is refused. */
+const PROCESSING_BODY_ANSWERS: Responses = {
+  ...jsonBodyAnswers('1 MB'),
+  415: {
+    description: 'The body is not JSON (unsupported_media_type), or its Content-Encoding or charset is not supported (unsupported_encoding).',
+    problems: ['unsupported_media_type', 'unsupported_encoding'],
+  },
+};
+
+/** The key is checked first, then the method, then the body (see app.ts); Express answers conditional GETs. */
+function sharedResponses(operation: OperationShape): Responses {
+  const keyed = operation.path.startsWith('/v1/');
+  if (operation.method === 'options') return { ...(keyed ? UNAUTHORIZED : {}), ...INTERNAL_ERROR };
+  return {
+    ...(keyed ? { ...UNAUTHORIZED, ...PROCESSING_BODY_ANSWERS } : {}),
+    ...(isConditional(operation) ? NOT_MODIFIED : {}),
+    ...INTERNAL_ERROR,
+  };
+}
+
+export const processingOpenApi = builtOnce((_options: void): Record<string, unknown> => buildOpenApi({
+  title: 'cardlane processing server',
+  version: '1',
+  description: 'The merchant payment subsystem: authorize, capture, void, refund, settle. Amounts are integers in minor units. '
+    + 'Every /v1 request needs Authorization: Bearer <key>; errors are application/problem+json whose `code` names the problem. '
+    + 'Every /v1 request that carries a body must send JSON of at most 1 MB. '
+    + OPTIONS_AND_405_TEXT,
+  securitySchemes: BEARER_SECURITY_SCHEMES,
+  defaultSecurity: 'bearer',
+  schemas: { Payment: paymentSchema, Refund: refundSchema, SettlementRun: settlementRunSchema },
+  optionsSecured: true,
+  operations: [...paymentOperations(), ...settlementOperations(), ...probeOperations()],
+  sharedResponses,
+  otherMethods: {
+    description: 'A method a listed path does not take: 405 with Allow. Under /v1 a request without a valid key is refused first (401).',
+    responses: { ...METHOD_NOT_ALLOWED, ...UNAUTHORIZED, ...INTERNAL_ERROR },
+  },
+  unknownPaths: {
+    description: 'A path not listed here: 404. Under /v1 the key is checked first (401), then a body as for every /v1 request (400, 413, 415).',
+    responses: { ...NOT_FOUND, ...UNAUTHORIZED, ...PROCESSING_BODY_ANSWERS, ...INTERNAL_ERROR },
+  },
+}));

@@ -47,6 +47,7 @@ export interface PaymentRecord {
 
 const TRANSITIONS: Record<PaymentStatus, readonly PaymentStatus[]> = {
   pending: ['authorized', 'declined', 'failed', 'voided'],
+  requires_action: ['authorized', 'declined', 'failed'],
   authorized: ['captured', 'voided', 'expired', 'settled', 'settlement_rejected'],
   captured: ['voided', 'expired', 'settled', 'settlement_rejected'],
   settled: ['partially_refunded', 'refunded'],
@@ -86,6 +87,7 @@ export function toPublicPayment(payment: PaymentRecord): Payment {
     amount: payment.amount,
     currency: payment.currency,
     captureMethod: payment.captureMethod,
+    paymentMethod: 'card',
     card: { brand: payment.cardBrand, last4: payment.cardLast4, expMonth: payment.cardExpMonth, expYear: payment.cardExpYear },
     holderName: payment.holderName,
     authorizationCode: payment.authorizationCode,

@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import {
   captureRequestSchema, createPaymentRequestSchema, paymentListQuerySchema, paymentListSchema, paymentSchema,
-  refundListSchema, refundRequestSchema, refundSchema, settlementItemSchema, settlementRunSchema,
+  reconciliationSchema, refundListSchema, refundRequestSchema, refundSchema, settlementItemListSchema,
+  settlementNothingReadySchema, settlementRunListSchema, settlementRunSchema,
 } from '../../../shared/contracts/processing.ts';
 import { buildOpenApi, type OperationSpec } from '../../../shared/http/openapi.ts';
 
@@ -37,16 +38,16 @@ export function processingOpenApi(): Record<string, unknown> {
       {
         method: 'post', path: '/v1/settlements', summary: 'Start a settlement run now',
         responses: {
-          201: settlementRunSchema, 202: settlementRunSchema, 200: z.object({ itemCount: z.literal(0) }),
+          201: settlementRunSchema, 202: settlementRunSchema, 200: settlementNothingReadySchema,
           409: 'settlement_running: the running run is under `run`',
           502: 'settlement_failed: the card company\'s answer did not match the batch (the run is under `run`)',
           503: 'settlement_interrupted (the run is under `run`, still running, resumed on the next trigger), or settlement_busy (another process holds the lease and recorded no run within 5 s; Retry-After)',
         },
       },
-      { method: 'get', path: '/v1/settlements', summary: 'Settlement runs, newest first', query: pageQuery, responses: { 200: z.object({ data: z.array(settlementRunSchema), hasMore: z.boolean() }) } },
+      { method: 'get', path: '/v1/settlements', summary: 'Settlement runs, newest first', query: pageQuery, responses: { 200: settlementRunListSchema, 400: 'invalid query' } },
       { method: 'get', path: '/v1/settlements/:id', summary: 'One settlement run', responses: { 200: settlementRunSchema, 404: 'not_found' } },
-      { method: 'get', path: '/v1/settlements/:id/items', summary: 'A run\'s items, paged', query: pageQuery, responses: { 200: z.object({ data: z.array(settlementItemSchema), hasMore: z.boolean() }) } },
-      { method: 'get', path: '/v1/settlements/:id/reconciliation', summary: 'Our ledger against the card company\'s reports', responses: { 200: 'matched, missingAtNetwork, missingInLedger, amountMismatches' } },
+      { method: 'get', path: '/v1/settlements/:id/items', summary: 'A run\'s items, paged', query: pageQuery, responses: { 200: settlementItemListSchema, 400: 'invalid query', 404: 'not_found' } },
+      { method: 'get', path: '/v1/settlements/:id/reconciliation', summary: 'Our ledger against the card company\'s reports', responses: { 200: reconciliationSchema, 404: 'not_found' } },
       probe('/healthz', 'Liveness'), probe('/readyz', 'Readiness: database and card company reachable'), probe('/metrics', 'Prometheus metrics'),
     ],
   });

@@ -2,7 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import type { SettlementRun } from '../../../shared/contracts/processing.ts';
+import type { SettlementItem, SettlementRun } from '../../../shared/contracts/processing.ts';
 import { AppError, notFound } from '../../../shared/errors.ts';
 import { sendProblem } from '../../../shared/http/errors.ts';
 import { parseOrThrow } from '../../../shared/http/validate.ts';
@@ -23,12 +23,13 @@ const pageQuerySchema = z.object({
 const ITEM_ID = /^item_(\d{1,15})$/;
 
 /** An item as the API shows it; its batch id is `<runId>-<batch number>`. */
-export function toPublicItem(runId: string, item: BatchItemRecord) {
+export function toPublicItem(runId: string, item: BatchItemRecord): SettlementItem {
   return {
     id: `item_${item.seq}`,
     paymentId: item.paymentId,
     ...(item.refundId ? { refundId: item.refundId } : {}),
     type: item.type,
+    paymentMethod: 'card',
     amount: item.amount,
     currency: item.currency,
     batchId: `${runId}-${item.batchNo}`,

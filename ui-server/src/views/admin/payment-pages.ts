@@ -34,13 +34,20 @@ function filterForm(view: PaymentListView): SafeHtml {
 ${view.filterErrors.length > 0 ? html`<div class="flash flash-error" role="alert"><ul>${view.filterErrors.map((error) => html`<li>${error}</li>`)}</ul></div>` : ''}`;
 }
 
+/** What paid: the masked card and its holder, or the points account. */
+function paymentSource(payment: Payment): SafeHtml {
+  return payment.paymentMethod === 'card'
+    ? html`<span class="nowrap">${cardLabel(payment.card)}</span><span class="sub">${payment.holderName}</span>`
+    : html`<span class="nowrap">Points</span><span class="sub">${payment.points.accountId}</span>`;
+}
+
 function paymentRow(payment: Payment): SafeHtml {
   return html`<tr>
 <td class="nowrap">${dateTime(payment.createdAt, { zone: false })}</td>
 <td><a class="mono id" href="/admin/payments/${encodeURIComponent(payment.id)}">${payment.id}</a></td>
 <td>${statusBadge(payment.status)}</td>
 <td class="number">${money(payment.amount, payment.currency)}</td>
-<td><span class="nowrap">${cardLabel(payment.card)}</span><span class="sub">${payment.holderName}</span></td>
+<td>${paymentSource(payment)}</td>
 <td class="mono">${payment.authorizationCode ?? '—'}</td>
 </tr>`;
 }
@@ -89,8 +96,12 @@ function detailList(payment: Payment): SafeHtml {
     ['Captured', payment.capturedAmount > 0 ? money(payment.capturedAmount, payment.currency) : '—'],
     ['Refunded', payment.refundedAmount > 0 ? money(payment.refundedAmount, payment.currency) : '—'],
     ['Capture method', payment.captureMethod],
-    ['Card', `${cardLabel(payment.card)} (expires ${String(payment.card.expMonth).padStart(2, '0')}/${payment.card.expYear})`],
-    ['Card holder', payment.holderName],
+    ...(payment.paymentMethod === 'card'
+      ? [
+        ['Card', `${cardLabel(payment.card)} (expires ${String(payment.card.expMonth).padStart(2, '0')}/${payment.card.expYear})`],
+        ['Card holder', payment.holderName],
+      ] satisfies Array<[string, string]>
+      : [['Points account', payment.points.accountId]] satisfies Array<[string, string]>),
     ['Authorization code', payment.authorizationCode ?? '—'],
     ['Decline', payment.decline ? `${payment.decline.code}: ${payment.decline.message}` : '—'],
     ['Reason', payment.reason ?? '—'],

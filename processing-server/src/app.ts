@@ -5,6 +5,7 @@ import { requireBearerKey } from '../../shared/http/auth.ts';
 import { requireJsonBody } from '../../shared/http/content-type.ts';
 import { errorHandler, notFoundHandler } from '../../shared/http/errors.ts';
 import { requestLogging } from '../../shared/http/logging.ts';
+import { domainErrorHandler } from './http/domain-errors.ts';
 import { methodNotAllowed } from '../../shared/http/methods.ts';
 import { createMetrics, type Metrics } from '../../shared/http/metrics.ts';
 import type { DomainDeps } from './domain/deps.ts';
@@ -62,6 +63,7 @@ export function createApp(deps: ProcessingAppDeps): Express {
   }));
 
   app.use(notFoundHandler);
+  app.use(domainErrorHandler);
   app.use(errorHandler());
   return app;
 }

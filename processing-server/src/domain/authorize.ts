@@ -8,7 +8,7 @@ import { checkCard, detectBrand, last4, normalizeCardNumber } from '../../../sha
 import type { CreatePaymentRequest } from '../../../shared/contracts/processing.ts';
 
 type PaymentCardInput = NonNullable<CreatePaymentRequest['card']>;
-import { AppError, validationError } from '../../../shared/errors.ts';
+import { DomainError } from './errors.ts';
 import { formatMoney } from '../../../shared/money.ts';
 import type { DomainDeps } from './deps.ts';
 import { limitExceededDecline } from './declines.ts';
@@ -39,10 +39,12 @@ export function newPaymentId(): string {
 export async function authorizePayment(deps: DomainDeps, input: AuthorizeInput): Promise<AuthorizeResult> {
   const now = deps.clock();
   const { request } = input;
-  if (!request.card) throw validationError([{ field: 'points', message: 'is not accepted yet; pay with a card' }]);
+  if (!request.card) {
+    throw new DomainError({ code: 'invalid_payment', message: 'Points are not accepted yet.', problems: [{ field: 'points', message: 'is not accepted yet; pay with a card' }] });
+  }
   const card = request.card;
   const problems = checkCard(card, now, { requireHolderName: true });
-  if (problems.length > 0) throw validationError(problems, 'The card cannot be charged.');
+  if (problems.length > 0) throw new DomainError({ code: 'invalid_payment', message: 'The card cannot be charged.', problems });
 
   const digits = normalizeCardNumber(card.number);
   const requestHash = hashRequest(deps.vault, request);
@@ -87,16 +89,16 @@ function newPendingPayment(deps: DomainDeps, input: AuthorizeInput, card: Paymen
 
 function replay(record: IdempotencyRecord, requestHash: string): AuthorizeResult {
   if (record.requestHash !== requestHash) {
-    throw new AppError({
-      code: 'idempotency_key_reused', status: 409,
+    throw new DomainError({
+      code: 'idempotency_key_reused',
       message: 'This Idempotency-Key was already used for a different request; use a new key for a new payment.',
     });
   }
   if (record.outcome === null || record.response === null) {
-    throw new AppError({
-      code: 'idempotency_key_in_flight', status: 409,
+    throw new DomainError({
+      code: 'idempotency_key_in_flight',
       message: 'A request with this Idempotency-Key is still being processed; repeat it later for the final answer.',
-      extensions: { paymentId: record.paymentId },
+      details: { paymentId: record.paymentId },
     });
   }
   return { outcome: record.outcome as AuthorizeResult['outcome'], payment: JSON.parse(record.response), replayed: true };

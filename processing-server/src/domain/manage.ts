@@ -5,7 +5,7 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import type { Payment, Refund, RefundList } from '../../../shared/contracts/processing.ts';
-import { AppError, notFound } from '../../../shared/errors.ts';
+import { DomainError, paymentNotFound, type DomainErrorCode } from './errors.ts';
 import type { SettlementRepository, RefundRecord } from '../storage/settlement-repository.ts';
 import type { DomainDeps } from './deps.ts';
 import { toPublicPayment, type PaymentRecord } from './payment.ts';
@@ -16,12 +16,12 @@ export interface ManageDeps extends DomainDeps {
 
 async function load(deps: DomainDeps, id: string): Promise<PaymentRecord> {
   const payment = await deps.repository.getPayment(id);
-  if (!payment) throw notFound(`Payment ${id}`);
+  if (!payment) throw paymentNotFound(id);
   return payment;
 }
 
-function conflict(code: string, message: string): AppError {
-  return new AppError({ code, status: 409, message });
+function conflict(code: DomainErrorCode, message: string): DomainError {
+  return new DomainError({ code, message });
 }
 
 export async function capturePayment(deps: DomainDeps, id: string, amount: number | undefined, requestId?: string): Promise<Payment> {
@@ -32,9 +32,9 @@ export async function capturePayment(deps: DomainDeps, id: string, amount: numbe
   if (payment.status !== 'authorized') throw conflict('invalid_state', `A ${payment.status} payment cannot be captured.`);
   const capturedAmount = amount ?? payment.amount;
   if (capturedAmount > payment.amount) {
-    throw new AppError({
-      code: 'amount_too_large', status: 400, message: `The capture may be at most the authorized ${payment.amount}.`,
-      errors: [{ field: 'amount', message: `must be at most ${payment.amount}` }],
+    throw new DomainError({
+      code: 'amount_too_large', message: `The capture may be at most the authorized ${payment.amount}.`,
+      problems: [{ field: 'amount', message: `must be at most ${payment.amount}` }],
     });
   }
   const updated = await deps.repository.transition({
@@ -112,14 +112,14 @@ export async function refundPayment(
       }
       return { refund: toPublicRefund(result.refund), replayed: true };
     case 'payment_not_found':
-      throw notFound(`Payment ${input.paymentId}`);
+      throw paymentNotFound(input.paymentId);
     case 'not_refundable':
       throw conflict('invalid_state', `A ${result.status} payment cannot be refunded; only settled payments can.`);
     case 'exceeds':
-      throw new AppError({
-        code: 'amount_exceeds_refundable', status: 400,
+      throw new DomainError({
+        code: 'amount_exceeds_refundable',
         message: `The refund may be at most ${result.refundable} (settled minus already refunded).`,
-        errors: [{ field: 'amount', message: `must be at most ${result.refundable}` }],
+        problems: [{ field: 'amount', message: `must be at most ${result.refundable}` }],
       });
   }
 }

@@ -3,7 +3,7 @@
  * each of its batches, item by item. Reads one batch at a time, so memory stays bounded.
  */
 import type { SettlementBatchResponse } from '../../../shared/contracts/network.ts';
-import { notFound } from '../../../shared/errors.ts';
+import { settlementRunNotFound } from './errors.ts';
 import type { NetworkClient } from '../network-client.ts';
 import type { BatchItemRecord, SettlementRepository } from '../storage/settlement-repository.ts';
 
@@ -30,7 +30,7 @@ export async function reconcileRun(
   deps: { settlements: SettlementRepository; network: NetworkClient }, runId: string, requestId?: string,
 ): Promise<Reconciliation> {
   const run = await deps.settlements.getRun(runId);
-  if (!run) throw notFound(`Settlement run ${runId}`);
+  if (!run) throw settlementRunNotFound(runId);
   const result: Reconciliation = { runId, matched: 0, missingAtNetwork: [], missingInLedger: [], amountMismatches: [] };
   for (const [index, batchId] of run.batchIds.entries()) {
     const ledger = await deps.settlements.readBatch(runId, index + 1);

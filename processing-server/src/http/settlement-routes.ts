@@ -3,7 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { SettlementItem, SettlementRun } from '../../../shared/contracts/processing.ts';
-import { AppError, notFound } from '../../../shared/errors.ts';
+import { AppError } from '../../../shared/errors.ts';
+import { settlementRunNotFound } from '../domain/errors.ts';
 import { sendProblem } from '../../../shared/http/errors.ts';
 import { parseOrThrow } from '../../../shared/http/validate.ts';
 import { reconcileRun } from '../domain/reconcile.ts';
@@ -70,14 +71,14 @@ export function settlementRouter(deps: SettlementDeps): Router {
 
   router.get('/:id', async (request, response) => {
     const run = await deps.settlements.getRun(request.params.id);
-    if (!run) throw notFound(`Settlement run ${request.params.id}`);
+    if (!run) throw settlementRunNotFound(request.params.id);
     response.json(run);
   });
 
   router.get('/:id/items', async (request, response) => {
     const query = parseOrThrow(pageQuerySchema, request.query, 'query');
     const run = await deps.settlements.getRun(request.params.id);
-    if (!run) throw notFound(`Settlement run ${request.params.id}`);
+    if (!run) throw settlementRunNotFound(request.params.id);
     let startingAfterSeq: number | undefined;
     if (query.startingAfter) {
       const match = ITEM_ID.exec(query.startingAfter);

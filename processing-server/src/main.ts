@@ -10,7 +10,7 @@ import { createCardVault, loadVaultKey } from './domain/vault.ts';
 import { startRecoveryWorker, type RecoveryWorker } from './jobs/recovery-worker.ts';
 import { startSettlementSchedule, type SettlementSchedule } from './jobs/settlement-schedule.ts';
 import { createNetworkClient } from './network-client.ts';
-import { openStorage } from './storage/index.ts';
+import { openStore } from './storage/index.ts';
 
 assertSupportedRuntime();
 
@@ -30,24 +30,23 @@ async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger({ service: 'processing-server', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   exitOnFatalErrors(logger);
-  const storage = await openStorage(config);
-  logger.info({ store: storage.description }, 'store opened');
+  const store = await openStore(config);
+  logger.info({ store: store.description }, 'store opened');
+  // Settlement runs stop between batches at shutdown, and the store closes only after they did.
+  const stopping = new AbortController();
+  const activeRuns = new Set<Promise<unknown>>();
   const deps: DomainDeps = {
-    repository: storage.repository,
+    store,
     network: createNetworkClient({
       baseURL: config.NETWORK_URL, apiKey: config.NETWORK_API_KEY, timeoutMs: config.NETWORK_TIMEOUT_MS, retryMax: config.NETWORK_RETRY_MAX,
     }),
     vault: createCardVault(loadVaultKey({ configuredKey: config.CARD_VAULT_KEY, dataDir: config.DATA_DIR, logger })),
     clock: () => new Date(),
     logger,
-    settings: { spendLimits: config.CARD_SPEND_LIMIT, authTtlHours: config.AUTH_TTL_HOURS, recoveryGraceMs: config.RECOVERY_GRACE_MS },
-  };
-  // Settlement runs stop between batches at shutdown, and the store closes only after they did.
-  const stopping = new AbortController();
-  const activeRuns = new Set<Promise<unknown>>();
-  const settlementDeps = {
-    settlements: storage.settlements, network: deps.network, clock: deps.clock, logger,
-    settings: { authTtlHours: config.AUTH_TTL_HOURS, batchSizeMax: config.SETTLEMENT_BATCH_MAX },
+    settings: {
+      spendLimits: config.CARD_SPEND_LIMIT, authTtlHours: config.AUTH_TTL_HOURS, recoveryGraceMs: config.RECOVERY_GRACE_MS,
+      batchSizeMax: config.SETTLEMENT_BATCH_MAX,
+    },
     lifecycle: {
       signal: stopping.signal,
       track: (work: Promise<unknown>) => {
@@ -57,10 +56,7 @@ async function main(): Promise<void> {
     },
   };
   let shuttingDown = false;
-  const app = createApp({
-    ...deps, settlements: storage.settlements, batchSizeMax: config.SETTLEMENT_BATCH_MAX, lifecycle: settlementDeps.lifecycle,
-    apiKey: config.PROCESSING_API_KEY, isShuttingDown: () => shuttingDown, collectDefaultMetrics: true,
-  });
+  const app = createApp(deps, { apiKey: config.PROCESSING_API_KEY, isShuttingDown: () => shuttingDown, collectDefaultMetrics: true });
   let jobs: { recovery: RecoveryWorker; schedule: SettlementSchedule | null } | null = null;
   await startServer({
     app, host: config.HOST, port: config.PROCESSING_PORT, portSetting: 'PROCESSING_PORT', logger,
@@ -72,15 +68,15 @@ async function main(): Promise<void> {
     onClose: async () => {
       await jobs?.recovery.stop();
       await Promise.allSettled([...activeRuns]);
-      await storage.close();
+      await store.close();
     },
   }).catch(exitOnStartupError);
   // The jobs start once the port is ours: a second copy started by mistake on a taken port ends
   // before it touches a payment.
   if (config.JOBS_ENABLED) {
     jobs = {
-      recovery: startRecoveryWorker({ deps, settlement: settlementDeps, intervalMs: config.RECOVERY_INTERVAL_MS, logger }),
-      schedule: startSettlementSchedule({ expression: config.SETTLEMENT_CRON, deps: settlementDeps, logger }),
+      recovery: startRecoveryWorker({ deps, intervalMs: config.RECOVERY_INTERVAL_MS, logger }),
+      schedule: startSettlementSchedule({ expression: config.SETTLEMENT_CRON, deps, logger }),
     };
   }
 }

@@ -6,7 +6,8 @@ import { createApp } from '../../processing-server/src/app.ts';
 import type { DomainDeps, DomainSettings } from '../../processing-server/src/domain/deps.ts';
 import { DEFAULT_SPEND_LIMITS } from '../../processing-server/src/domain/spend-limit.ts';
 import { createCardVault } from '../../processing-server/src/domain/vault.ts';
-import { openSqliteStorage, type Storage } from '../../processing-server/src/storage/index.ts';
+import type { Store } from '../../processing-server/src/domain/ports/store.ts';
+import { openSqliteStore } from '../../processing-server/src/storage/index.ts';
 import type { NetworkClient } from '../../processing-server/src/network-client.ts';
 import { captureLogs, type CapturedLogger } from './log-capture.ts';
 import { createFakeNetwork, type FakeNetwork } from './fake-network.ts';
@@ -18,7 +19,7 @@ export const AUTH_HEADER = { Authorization: `Bearer ${TEST_API_KEY}` };
 export interface ProcessingHarness {
   app: Express;
   deps: DomainDeps;
-  storage: Storage;
+  store: Store;
   network: FakeNetwork;
   logs: CapturedLogger;
   dataDir: string;
@@ -35,7 +36,7 @@ export interface HarnessOptions {
   /** A clock shared with something else (the simulator); wins over `now`. */
   clock?: () => Date;
   dataDir?: string;
-  storage?: Storage;
+  store?: Store;
   batchSizeMax?: number;
   /** How long POST /v1/settlements waits for another instance's run to show. */
   settlementBusyWaitMs?: number;
@@ -43,28 +44,27 @@ export interface HarnessOptions {
 
 export function createProcessingHarness(options: HarnessOptions = {}): ProcessingHarness {
   const dataDir = options.dataDir ?? makeTempDir('processing');
-  const storage = options.storage ?? openSqliteStorage(path.join(dataDir, 'processing.sqlite'));
-  const { repository } = storage;
+  const store = options.store ?? openSqliteStore(path.join(dataDir, 'processing.sqlite'));
   const network = createFakeNetwork();
   const logs = captureLogs('processing-server');
   let now = options.now ?? null;
   const deps: DomainDeps = {
-    repository,
+    store,
     network: options.network ?? network,
     vault: createCardVault(randomBytes(32)),
     clock: options.clock ?? (() => now ?? new Date()),
     logger: logs.logger,
-    settings: { spendLimits: DEFAULT_SPEND_LIMITS, authTtlHours: 168, recoveryGraceMs: 30_000, ...options.settings },
+    settings: {
+      spendLimits: DEFAULT_SPEND_LIMITS, authTtlHours: 168, recoveryGraceMs: 30_000, batchSizeMax: options.batchSizeMax ?? 5000,
+      busyWaitMs: options.settlementBusyWaitMs, ...options.settings,
+    },
   };
-  const app = createApp({
-    ...deps, settlements: storage.settlements, batchSizeMax: options.batchSizeMax ?? 5000, apiKey: TEST_API_KEY,
-    ...(options.settlementBusyWaitMs === undefined ? {} : { settlementBusyWaitMs: options.settlementBusyWaitMs }),
-  });
+  const app = createApp(deps, { apiKey: TEST_API_KEY });
   return {
-    app, deps, storage, network, logs, dataDir,
+    app, deps, store, network, logs, dataDir,
     setNow: (date) => { now = date; },
     close: async () => {
-      await storage.close();
+      await store.close();
       if (!options.dataDir) removeDir(dataDir);
     },
   };

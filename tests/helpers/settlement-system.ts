@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { createNetworkClient } from '../../processing-server/src/network-client.ts';
-import type { Storage } from '../../processing-server/src/storage/index.ts';
+import type { Store } from '../../processing-server/src/domain/ports/store.ts';
 import { AUTH_HEADER as NETWORK_AUTH, ManualClock, NETWORK_TEST_KEY, createTestNetwork, type TestNetwork } from './network-sim.ts';
 import { AUTH_HEADER, createProcessingHarness, freshKey, paymentBody, type ProcessingHarness } from './processing.ts';
 import { removeDir } from './temp-dir.ts';
@@ -24,7 +24,7 @@ export interface SettlementSystem {
 
 export interface SettlementSystemOptions {
   batchSizeMax?: number;
-  storage?: Storage;
+  store?: Store;
   simEnv?: Record<string, string>;
   /** The simulator's randomness (authorization codes, injected faults); Math.random by default. */
   simRandom?: () => number;
@@ -43,7 +43,7 @@ export async function createSettlementSystem(options: SettlementSystemOptions = 
     timeoutMs: 2000, retryMax: 2, backoffInitialMs: 1, backoffMaxMs: 5,
   });
   const processing = createProcessingHarness({
-    network, clock: clock.now, batchSizeMax: options.batchSizeMax ?? 5000, ...(options.storage ? { storage: options.storage } : {}),
+    network, clock: clock.now, batchSizeMax: options.batchSizeMax ?? 5000, ...(options.store ? { store: options.store } : {}),
   });
   return {
     clock, sim, processing,

@@ -4,7 +4,7 @@ import { createApp } from '../../processing-server/src/app.ts';
 import { SETTLE_WAIT_MS } from '../../processing-server/src/http/settlement-routes.ts';
 import { AUTH_HEADER, TEST_API_KEY, freshKey } from '../helpers/processing.ts';
 import { createSettlementSystem, type SettlementSystem } from '../helpers/settlement-system.ts';
-import type { SettlementRepository } from '../../processing-server/src/storage/settlement-repository.ts';
+import type { SettlementRepository } from '../../processing-server/src/domain/ports/store.ts';
 import { settle } from '../../processing-server/src/domain/settle.ts';
 import { refundListSchema } from '../../shared/contracts/processing.ts';
 
@@ -71,19 +71,19 @@ describe('settlement: runs, capture, void, refund, expiry and reconciliation', (
   test('when recording fails after a batch was sent, then the resumed run resends the same batch ids and money is deposited once', async () => {
     system = await createSettlementSystem({ batchSizeMax: 2 });
     for (let index = 0; index < 5; index += 1) await system.pay({ amount: 100 * (index + 1) }, { number: ['4242424242424242', '5555555555554444'][index % 2] });
-    const settlements = system.processing.storage.settlements;
+    const { store } = system.processing;
     let failures = 0;
     const flaky: SettlementRepository = {
-      ...settlements,
-      async recordBatchResults(runId, results, now) {
-        if (failures === 0 && results[0]?.item.batchNo === 2) {
+      ...store.settlements,
+      async recordBatchResults(command) {
+        if (failures === 0 && command.batchNo === 2) {
           failures += 1;
           throw new Error('injected: crash between sending batch 2 and recording its results');
         }
-        return settlements.recordBatchResults(runId, results, now);
+        return store.settlements.recordBatchResults(command);
       },
     };
-    const deps = { settlements: flaky, network: system.processing.deps.network, clock: system.clock.now, logger: system.processing.logs.logger, settings: { authTtlHours: 168, batchSizeMax: 2 } };
+    const deps = { ...system.processing.deps, store: { ...store, settlements: flaky } };
 
     const first = await settle(deps);
     expect(first.kind).toBe('interrupted');
@@ -103,10 +103,7 @@ describe('settlement: runs, capture, void, refund, expiry and reconciliation', (
     for (let index = 0; index < 3; index += 1) await system.pay({ amount: 100 });
     const stopping = new AbortController();
     const tracked: Array<Promise<unknown>> = [];
-    const base = {
-      settlements: system.processing.storage.settlements, network: system.processing.deps.network, clock: system.clock.now,
-      logger: system.processing.logs.logger, settings: { authTtlHours: 168, batchSizeMax: 1 },
-    };
+    const base = system.processing.deps;
     const lifecycle = { signal: stopping.signal, track: (work: Promise<unknown>) => { tracked.push(work); } };
 
     const stopped = await settle({ ...base, lifecycle }, { onProgress: () => stopping.abort() });
@@ -172,26 +169,27 @@ describe('settlement: runs, capture, void, refund, expiry and reconciliation', (
     system = await createSettlementSystem();
     await system.pay({ amount: 100 });
     await request(system.sim.app).post('/admin/faults').set(NETWORK_AUTH).send({ latencyMs: 300 }).expect(200);
-    const { settlements } = system.processing.storage;
+    const { store } = system.processing;
+    const { settlements } = store;
     // A run of a million items takes seconds to create; here the store is made that slow.
     const slowSettlements: SettlementRepository = {
       ...settlements,
-      createRun: async (options) => {
+      createRun: async (command) => {
         await new Promise((resolve) => setTimeout(resolve, SETTLE_WAIT_MS + 500));
-        return settlements.createRun(options);
+        return settlements.createRun(command);
       },
     };
-    const app = createApp({ ...system.processing.deps, settlements: slowSettlements, batchSizeMax: 5000, apiKey: TEST_API_KEY });
+    const app = createApp({ ...system.processing.deps, store: { ...store, settlements: slowSettlements } }, { apiKey: TEST_API_KEY });
 
     const response = await request(app).post('/v1/settlements').set(AUTH_HEADER).send();
 
     expect(response.status).toBe(202);
     expect(response.body).toMatchObject({ status: 'running', itemCount: 1 });
     expect(response.headers.location).toBe(`/v1/settlements/${response.body.id}`);
-    let run = await settlements.getRun(response.body.id);
+    let run = await settlements.get(response.body.id);
     for (let attempt = 0; run?.status === 'running' && attempt < 500; attempt += 1) {
       await new Promise((resolve) => setTimeout(resolve, 20));
-      run = await settlements.getRun(response.body.id);
+      run = await settlements.get(response.body.id);
     }
     expect(run?.status).toBe('completed');
   }, 20_000);
@@ -229,10 +227,7 @@ describe('settlement: runs, capture, void, refund, expiry and reconciliation', (
   test('when two triggers arrive at once, then one run is made and the other is told it is busy', async () => {
     system = await createSettlementSystem();
     await system.pay({ amount: 100 });
-    const deps = {
-      settlements: system.processing.storage.settlements, network: system.processing.deps.network, clock: system.clock.now,
-      logger: system.processing.logs.logger, settings: { authTtlHours: 168, batchSizeMax: 5000 },
-    };
+    const { deps } = system.processing;
     const results = await Promise.all([settle(deps), settle(deps)]);
     expect(results.map((result) => result.kind).sort()).toEqual(['busy', 'completed']);
     const runs = await system.api().get('/v1/settlements').set(AUTH_HEADER);

@@ -6,7 +6,7 @@
  */
 import { settle, type SettlementDeps } from '../../processing-server/src/domain/settle.ts';
 import type { NetworkClient } from '../../processing-server/src/network-client.ts';
-import type { SettlementRepository } from '../../processing-server/src/storage/settlement-repository.ts';
+import type { SettlementRepository } from '../../processing-server/src/domain/ports/store.ts';
 import { createSettlementSystem, type SettlementSystem } from '../helpers/settlement-system.ts';
 
 describe('settlement: batches sent one ahead', () => {
@@ -18,11 +18,11 @@ describe('settlement: batches sent one ahead', () => {
 
   /** A network client and a store that write down, in order, every batch sent and every batch recorded. */
   function observed(events: string[], changes: { network?: Partial<NetworkClient>; settlements?: Partial<SettlementRepository> } = {}): SettlementDeps {
-    const network = system.processing.deps.network;
-    const settlements = system.processing.storage.settlements;
+    const { network, store } = system.processing.deps;
     const sendBatch = changes.network?.sendBatch ?? network.sendBatch;
-    const recordBatchResults = changes.settlements?.recordBatchResults ?? settlements.recordBatchResults;
+    const recordBatchResults = changes.settlements?.recordBatchResults ?? store.settlements.recordBatchResults;
     return {
+      ...system.processing.deps,
       network: {
         ...network,
         sendBatch: async (batch, context) => {
@@ -30,14 +30,16 @@ describe('settlement: batches sent one ahead', () => {
           return sendBatch(batch, context);
         },
       },
-      settlements: {
-        ...settlements,
-        recordBatchResults: async (runId, results, now) => {
-          await recordBatchResults(runId, results, now);
-          events.push(`record ${results[0]?.item.batchNo}`);
+      store: {
+        ...store,
+        settlements: {
+          ...store.settlements,
+          recordBatchResults: async (command) => {
+            await recordBatchResults(command);
+            events.push(`record ${command.batchNo}`);
+          },
         },
       },
-      clock: system.clock.now, logger: system.processing.logs.logger, settings: { authTtlHours: 168, batchSizeMax: 2 },
     };
   }
 
@@ -80,15 +82,15 @@ describe('settlement: batches sent one ahead', () => {
     system = await createSettlementSystem({ batchSizeMax: 2 });
     await payments(6);
     const events: string[] = [];
-    const settlements = system.processing.storage.settlements;
+    const { settlements } = system.processing.store;
     let failures = 0;
     const failingOnce: Partial<SettlementRepository> = {
-      recordBatchResults: async (runId, results, now) => {
-        if (failures === 0 && results[0]?.item.batchNo === 2) {
+      recordBatchResults: async (command) => {
+        if (failures === 0 && command.batchNo === 2) {
           failures += 1;
           throw new Error('injected: the database refused the write');
         }
-        return settlements.recordBatchResults(runId, results, now);
+        return settlements.recordBatchResults(command);
       },
     };
     const deps = observed(events, { settlements: failingOnce });

@@ -10,7 +10,7 @@ import { createLogger } from '../../../shared/logger.ts';
 import { loadProcessingConfig } from '../config.ts';
 import { settle, type SettleProgress } from '../domain/settle.ts';
 import { createNetworkClient } from '../network-client.ts';
-import { openStorage } from '../storage/index.ts';
+import { openStore } from '../storage/index.ts';
 
 assertSupportedRuntime();
 
@@ -24,14 +24,14 @@ function progressLine(progress: SettleProgress, startedAtMs: number): string {
 async function main(): Promise<number> {
   const config = loadProcessingConfig(process.env);
   const logger = createLogger({ service: 'settle', level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL });
-  const storage = await openStorage(config);
+  const store = await openStore(config);
   const network = createNetworkClient({
     baseURL: config.NETWORK_URL, apiKey: config.NETWORK_API_KEY, timeoutMs: config.NETWORK_TIMEOUT_MS, retryMax: config.NETWORK_RETRY_MAX,
   });
   const startedAtMs = Date.now();
   try {
     const result = await settle({
-      settlements: storage.settlements, network, clock: () => new Date(), logger,
+      store, network, clock: () => new Date(), logger,
       settings: { authTtlHours: config.AUTH_TTL_HOURS, batchSizeMax: config.SETTLEMENT_BATCH_MAX },
     }, {
       onRunStarted: (run) => process.stdout.write(`settle: run ${run.id} with ${run.itemCount} items in ${run.batchIds.length} batches\n`),
@@ -58,7 +58,7 @@ async function main(): Promise<number> {
         return 1;
     }
   } finally {
-    await storage.close();
+    await store.close();
   }
 }
 

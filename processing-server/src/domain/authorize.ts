@@ -3,23 +3,18 @@
  * durable `pending` record first; then the card company; then the final state, recorded with
  * the answer the caller gets, so a repeat of the request gets the same answer.
  */
-import { v7 as uuidv7 } from 'uuid';
 import { checkCard, detectBrand, last4, normalizeCardNumber } from '../../../shared/cards.ts';
-import type { CreatePaymentRequest } from '../../../shared/contracts/processing.ts';
+import type { CreatePaymentRequest, Payment } from '../../../shared/contracts/processing.ts';
+import { DomainError } from './errors.ts';
+import type { DomainDeps } from './deps.ts';
+import { newPaymentId, type PaymentRecord } from './payment.ts';
+import type { IdempotencyRecord } from './ports/store.ts';
+import { hashRequest } from './request-hash.ts';
+import { changesFromAnswer, settleOutcome, type AuthorizeOutcomeKind, type Resolution } from './resolve.ts';
+import { spendCheck } from './spend-limit.ts';
+import { toPublicPayment } from './views.ts';
 
 type PaymentCardInput = NonNullable<CreatePaymentRequest['card']>;
-import { DomainError } from './errors.ts';
-import { formatMoney } from '../../../shared/money.ts';
-import type { DomainDeps } from './deps.ts';
-import { limitExceededDecline } from './declines.ts';
-import { hashRequest } from './request-hash.ts';
-import { spendLimitMinor } from './spend-limit.ts';
-import type { PaymentRecord } from './payment.ts';
-import { toPublicPayment } from './payment.ts';
-import { changesFromAnswer, settleOutcome, type Resolution } from './resolve.ts';
-import type { IdempotencyRecord } from '../storage/repository.ts';
-
-const SPEND_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export interface AuthorizeInput {
   request: CreatePaymentRequest;
@@ -27,13 +22,11 @@ export interface AuthorizeInput {
   requestId?: string | undefined;
 }
 
-export interface AuthorizeResult extends Resolution {
+export interface AuthorizeResult {
+  outcome: AuthorizeOutcomeKind;
+  payment: Payment;
   /** True when this is the stored answer to an earlier request with the same key. */
   replayed: boolean;
-}
-
-export function newPaymentId(): string {
-  return `pay_${uuidv7().replaceAll('-', '')}`;
 }
 
 export async function authorizePayment(deps: DomainDeps, input: AuthorizeInput): Promise<AuthorizeResult> {
@@ -49,26 +42,17 @@ export async function authorizePayment(deps: DomainDeps, input: AuthorizeInput):
   const digits = normalizeCardNumber(card.number);
   const requestHash = hashRequest(deps.vault, request);
   const payment = newPendingPayment(deps, input, card, digits, now);
-  const limitMinor = spendLimitMinor(deps.settings.spendLimits, request.currency);
-  const created = await deps.repository.createPayment({
-    payment,
-    requestHash,
-    spendLimit: {
-      limitMinor,
-      windowStart: new Date(now.getTime() - SPEND_WINDOW_MS).toISOString(),
-      decline: limitExceededDecline(formatMoney(limitMinor, request.currency)),
-    },
-  });
+  const created = await deps.store.payments.create({ payment, requestHash, spend: spendCheck(deps.settings.spendLimits, request.currency, now) });
 
   if (created.kind === 'existing') return replay(created.idempotency, requestHash);
   if (created.kind === 'limit_exceeded') {
-    await deps.repository.completeIdempotency(created.payment.id, 'declined', JSON.stringify(toPublicPayment(created.payment)));
+    await deps.store.idempotency.complete({ paymentId: created.payment.id, outcome: 'declined', response: JSON.stringify(toPublicPayment(created.payment)) });
     deps.logger.info({ paymentId: created.payment.id }, 'declined: card spending limit reached');
-    return { outcome: 'declined', payment: created.payment, replayed: false };
+    return { outcome: 'declined', payment: toPublicPayment(created.payment), replayed: false };
   }
   const resolution = await authorizeAtNetwork(deps, created.payment, { number: digits, cvv: card.cvv }, input.requestId);
   deps.logger.info({ paymentId: payment.id, outcome: resolution.outcome, status: resolution.payment.status }, 'payment authorization finished');
-  return { ...resolution, replayed: false };
+  return { outcome: resolution.outcome, payment: toPublicPayment(resolution.payment), replayed: false };
 }
 
 function newPendingPayment(deps: DomainDeps, input: AuthorizeInput, card: PaymentCardInput, digits: string, now: Date): PaymentRecord {
@@ -76,13 +60,13 @@ function newPendingPayment(deps: DomainDeps, input: AuthorizeInput, card: Paymen
   const id = newPaymentId();
   const createdAt = now.toISOString();
   return {
-    id, merchantReference: id, status: 'pending', amount: request.amount, currency: request.currency,
+    id, merchantReference: id, status: 'pending', amountMinor: request.amount, currency: request.currency,
     captureMethod: request.captureMethod, cardBrand: detectBrand(digits), cardLast4: last4(digits),
     cardExpMonth: card.expMonth, cardExpYear: card.expYear,
-    cardFingerprint: deps.vault.fingerprint(digits), cardSealed: deps.vault.encrypt(digits, id),
+    instrumentFingerprint: deps.vault.fingerprint(digits), cardSealed: deps.vault.encrypt(digits, id),
     holderName: card.holderName, description: request.description ?? null, orderId: request.orderId ?? null,
     idempotencyKey: input.idempotencyKey, authorizationId: null, authorizationCode: null, decline: null, reason: null,
-    resolution: null, limitAmount: request.amount, capturedAmount: 0, refundedAmount: 0, settlementId: null,
+    resolution: null, countedMinor: request.amount, capturedMinor: 0, refundedMinor: 0, settlementId: null,
     createdAt, updatedAt: createdAt,
   };
 }
@@ -101,7 +85,7 @@ function replay(record: IdempotencyRecord, requestHash: string): AuthorizeResult
       details: { paymentId: record.paymentId },
     });
   }
-  return { outcome: record.outcome as AuthorizeResult['outcome'], payment: JSON.parse(record.response), replayed: true };
+  return { outcome: record.outcome as AuthorizeOutcomeKind, payment: JSON.parse(record.response) as Payment, replayed: true };
 }
 
 async function authorizeAtNetwork(
@@ -109,13 +93,13 @@ async function authorizeAtNetwork(
 ): Promise<Resolution> {
   const attempt = await deps.network.authorize({
     merchantReference: payment.merchantReference,
-    amount: payment.amount,
+    amount: payment.amountMinor,
     currency: payment.currency,
     card: { number: card.number, expMonth: payment.cardExpMonth, expYear: payment.cardExpYear, cvv: card.cvv },
   }, { requestId });
   if (attempt.kind === 'answered') {
-    const { outcome, changes } = changesFromAnswer(attempt.response);
-    return settleOutcome(deps, payment, outcome, changes);
+    const { outcome, change } = changesFromAnswer(attempt.response);
+    return settleOutcome(deps, payment, outcome, change);
   }
   deps.logger.warn({ paymentId: payment.id, delivered: attempt.delivered, error: attempt.error }, 'no answer from the card company; looking the authorization up');
   return resolveWithoutAnswer(deps, payment, attempt.delivered, requestId);
@@ -133,9 +117,9 @@ async function resolveWithoutAnswer(
 ): Promise<Resolution> {
   const lookup = await deps.network.lookup(payment.merchantReference, { requestId });
   if (lookup.kind === 'found' && (lookup.record.status === 'approved' || lookup.record.status === 'declined')) {
-    const { outcome, changes } = changesFromAnswer(lookup.record);
+    const { outcome, change } = changesFromAnswer(lookup.record);
     deps.logger.info({ paymentId: payment.id, outcome }, 'the look-up found the card company\'s decision');
-    return settleOutcome(deps, payment, outcome, changes);
+    return settleOutcome(deps, payment, outcome, change);
   }
   if (lookup.kind === 'unknown' && delivered === 'maybe') {
     return { outcome: 'pending', payment };
@@ -143,7 +127,7 @@ async function resolveWithoutAnswer(
   // Nothing held at the card company (or provably never delivered). A request still travelling
   // could land later, so a payment that may have been delivered stays watched for a late hold.
   return settleOutcome(deps, payment, 'failed', {
-    status: 'failed', reason: 'network_unavailable', limitAmount: 0,
-    resolution: delivered === 'maybe' && lookup.kind !== 'found' ? 'reverse' : null,
+    to: 'failed',
+    changes: { reason: 'network_unavailable', resolution: delivered === 'maybe' && lookup.kind !== 'found' ? 'reverse' : null },
   });
 }

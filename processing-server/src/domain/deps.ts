@@ -1,7 +1,7 @@
-/** What the domain functions are given: storage, the card company, the vault, a clock and a logger. */
+/** What the domain's operations are given: the ports it owns, a clock, a logger and its settings. */
 import type { Logger } from '../../../shared/logger.ts';
 import type { NetworkClient } from '../network-client.ts';
-import type { PaymentRepository } from '../storage/repository.ts';
+import type { Store } from './ports/store.ts';
 import type { SpendLimits } from './spend-limit.ts';
 import type { CardVault } from './vault.ts';
 
@@ -11,13 +11,27 @@ export interface DomainSettings {
   authTtlHours: number;
   /** How long a pending payment is left to the request working on it before recovery takes it. */
   recoveryGraceMs: number;
+  /** SETTLEMENT_BATCH_MAX: items per batch to the card company. */
+  batchSizeMax: number;
+  /** How long a settlement trigger waits for another holder's run to show (BUSY_WAIT_MS by default). */
+  busyWaitMs?: number | undefined;
+}
+
+/**
+ * The process's lifecycle: settlement runs stop between two batches once `signal` aborts (a
+ * shutdown), and register with `track` so that the shutdown can wait for them.
+ */
+export interface ProcessLifecycle {
+  signal: AbortSignal;
+  track(work: Promise<unknown>): void;
 }
 
 export interface DomainDeps {
-  repository: PaymentRepository;
+  store: Store;
   network: NetworkClient;
   vault: CardVault;
   clock: () => Date;
   logger: Logger;
   settings: DomainSettings;
+  lifecycle?: ProcessLifecycle | undefined;
 }

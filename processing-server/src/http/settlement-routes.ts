@@ -2,14 +2,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import type { SettlementItem, SettlementRun } from '../../../shared/contracts/processing.ts';
+import type { SettlementRun } from '../../../shared/contracts/processing.ts';
 import { AppError } from '../../../shared/errors.ts';
 import { settlementRunNotFound } from '../domain/errors.ts';
 import { sendProblem } from '../../../shared/http/errors.ts';
 import { parseOrThrow } from '../../../shared/http/validate.ts';
 import { reconcileRun } from '../domain/reconcile.ts';
 import { settleOrFindRunning, type SettleResult, type SettlementDeps } from '../domain/settle.ts';
-import type { BatchItemRecord } from '../storage/settlement-repository.ts';
+import { toPublicItem } from '../domain/views.ts';
 
 /** How long POST /v1/settlements waits for a run before answering 202 and letting it go on. */
 export const SETTLE_WAIT_MS = 3_000;
@@ -22,22 +22,6 @@ const pageQuerySchema = z.object({
 });
 
 const ITEM_ID = /^item_(\d{1,15})$/;
-
-/** An item as the API shows it; its batch id is `<runId>-<batch number>`. */
-export function toPublicItem(runId: string, item: BatchItemRecord): SettlementItem {
-  return {
-    id: `item_${item.seq}`,
-    paymentId: item.paymentId,
-    ...(item.refundId ? { refundId: item.refundId } : {}),
-    type: item.type,
-    paymentMethod: 'card',
-    amount: item.amount,
-    currency: item.currency,
-    batchId: `${runId}-${item.batchNo}`,
-    status: item.status,
-    ...(item.reason ? { reason: item.reason } : {}),
-  };
-}
 
 export function settlementRouter(deps: SettlementDeps): Router {
   const router = Router();
@@ -60,24 +44,24 @@ export function settlementRouter(deps: SettlementDeps): Router {
     }
     // The run goes on after the answer; its outcome is logged and visible at its URL.
     running.catch((error: unknown) => request.log.error({ err: error }, 'settlement run failed'));
-    const run = (await deps.settlements.getRun(next.run.id)) ?? next.run;
+    const run = (await deps.store.settlements.get(next.run.id)) ?? next.run;
     response.status(202).location(`/v1/settlements/${run.id}`).json(run);
   });
 
   router.get('/', async (request, response) => {
     const query = parseOrThrow(pageQuerySchema, request.query, 'query');
-    response.json(await deps.settlements.listRuns(query));
+    response.json(await deps.store.settlements.list(query));
   });
 
   router.get('/:id', async (request, response) => {
-    const run = await deps.settlements.getRun(request.params.id);
+    const run = await deps.store.settlements.get(request.params.id);
     if (!run) throw settlementRunNotFound(request.params.id);
     response.json(run);
   });
 
   router.get('/:id/items', async (request, response) => {
     const query = parseOrThrow(pageQuerySchema, request.query, 'query');
-    const run = await deps.settlements.getRun(request.params.id);
+    const run = await deps.store.settlements.get(request.params.id);
     if (!run) throw settlementRunNotFound(request.params.id);
     let startingAfterSeq: number | undefined;
     if (query.startingAfter) {
@@ -85,7 +69,7 @@ export function settlementRouter(deps: SettlementDeps): Router {
       if (!match) throw new AppError({ code: 'validation_failed', status: 400, message: 'startingAfter must be an item id.', errors: [{ field: 'query.startingAfter', message: 'must be an item id such as item_42' }] });
       startingAfterSeq = Number(match[1]);
     }
-    const page = await deps.settlements.listItems(run.id, { limit: query.limit, startingAfterSeq });
+    const page = await deps.store.settlements.listItems(run.id, { limit: query.limit, startingAfterSeq });
     response.json({ data: page.data.map((item) => toPublicItem(run.id, item)), hasMore: page.hasMore });
   });
 

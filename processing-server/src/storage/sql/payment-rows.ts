@@ -1,26 +1,33 @@
-/** Mapping between PaymentRecord and its row (snake_case columns, decline as JSON), shared by SQL stores. */
-import type { PaymentRecord } from '../../domain/payment.ts';
-import type { PaymentChanges } from '../repository.ts';
+/**
+ * What both SQL stores share about payments: the field-to-column map, row mapping (snake_case
+ * columns, the decline as JSON text), and status lists written into SQL.
+ */
+import assert from 'node:assert/strict';
+import { PAYMENT_STATUSES, REFUND_STATUSES, type PaymentStatus, type RefundStatus } from '../../../../shared/contracts/processing.ts';
+import type { IdempotencyRecord } from '../../domain/ports/store.ts';
+import type { PaymentChanges, PaymentRecord } from '../../domain/payment.ts';
 
 export type Row = Record<string, unknown>;
 
 const FIELD_TO_COLUMN = {
-  id: 'id', merchantReference: 'merchant_reference', status: 'status', amount: 'amount', currency: 'currency',
+  id: 'id', merchantReference: 'merchant_reference', status: 'status', amountMinor: 'amount', currency: 'currency',
   captureMethod: 'capture_method', cardBrand: 'card_brand', cardLast4: 'card_last4', cardExpMonth: 'card_exp_month',
-  cardExpYear: 'card_exp_year', cardFingerprint: 'card_fingerprint', cardSealed: 'card_sealed', holderName: 'holder_name',
+  cardExpYear: 'card_exp_year', instrumentFingerprint: 'card_fingerprint', cardSealed: 'card_sealed', holderName: 'holder_name',
   description: 'description', orderId: 'order_id', idempotencyKey: 'idempotency_key', authorizationId: 'authorization_id',
   authorizationCode: 'authorization_code', decline: 'decline', reason: 'reason', resolution: 'resolution',
-  limitAmount: 'limit_amount', capturedAmount: 'captured_amount', refundedAmount: 'refunded_amount',
+  countedMinor: 'limit_amount', capturedMinor: 'captured_amount', refundedMinor: 'refunded_amount',
   settlementId: 'settlement_id', createdAt: 'created_at', updatedAt: 'updated_at',
 } as const satisfies Record<keyof PaymentRecord, string>;
 
 export const PAYMENT_COLUMNS: readonly string[] = Object.values(FIELD_TO_COLUMN);
 
+/** The columns of a payment or of some of its fields; `undefined` fields are left out. */
 export function paymentToRow(payment: PaymentChanges | PaymentRecord): Row {
   const row: Row = {};
   for (const [field, value] of Object.entries(payment)) {
     const column = FIELD_TO_COLUMN[field as keyof PaymentRecord];
-    if (!column || value === undefined) continue;
+    assert.ok(column, `${field} is not a payment field`);
+    if (value === undefined) continue;
     row[column] = field === 'decline' ? (value === null ? null : JSON.stringify(value)) : value;
   }
   return row;
@@ -33,14 +40,14 @@ export function paymentFromRow(row: Row): PaymentRecord {
     id: String(row.id),
     merchantReference: String(row.merchant_reference),
     status: row.status as PaymentRecord['status'],
-    amount: Number(row.amount),
+    amountMinor: Number(row.amount),
     currency: row.currency as PaymentRecord['currency'],
     captureMethod: row.capture_method as PaymentRecord['captureMethod'],
     cardBrand: row.card_brand as PaymentRecord['cardBrand'],
     cardLast4: String(row.card_last4),
     cardExpMonth: Number(row.card_exp_month),
     cardExpYear: Number(row.card_exp_year),
-    cardFingerprint: String(row.card_fingerprint),
+    instrumentFingerprint: String(row.card_fingerprint),
     cardSealed: String(row.card_sealed),
     holderName: String(row.holder_name),
     description: nullableText(row.description),
@@ -51,11 +58,31 @@ export function paymentFromRow(row: Row): PaymentRecord {
     decline: row.decline ? JSON.parse(String(row.decline)) as PaymentRecord['decline'] : null,
     reason: nullableText(row.reason),
     resolution: row.resolution === 'reverse' ? 'reverse' : null,
-    limitAmount: Number(row.limit_amount),
-    capturedAmount: Number(row.captured_amount),
-    refundedAmount: Number(row.refunded_amount),
+    countedMinor: Number(row.limit_amount),
+    capturedMinor: Number(row.captured_amount),
+    refundedMinor: Number(row.refunded_amount),
     settlementId: nullableText(row.settlement_id),
     createdAt: String(row.created_at),
     updatedAt: String(row.updated_at),
   };
+}
+
+export function idempotencyFromRow(row: Row): IdempotencyRecord {
+  return {
+    key: String(row.key), requestHash: String(row.request_hash), paymentId: String(row.payment_id),
+    outcome: nullableText(row.outcome), response: nullableText(row.response), createdAt: String(row.created_at),
+  };
+}
+
+/**
+ * Statuses as an SQL list of literals, `'authorized', 'captured'`, in the order given: a partial
+ * index applies only where a query repeats its condition as written. Each status is checked to
+ * be one of the contract's, so nothing but a known word ever reaches the SQL text.
+ */
+export function statusLiterals(statuses: readonly (PaymentStatus | RefundStatus)[]): string {
+  assert.ok(statuses.length > 0, 'a status list is not empty');
+  for (const status of statuses) {
+    assert.ok((PAYMENT_STATUSES as readonly string[]).includes(status) || (REFUND_STATUSES as readonly string[]).includes(status), `unknown status ${status}`);
+  }
+  return statuses.map((status) => `'${status}'`).join(', ');
 }

@@ -1,14 +1,22 @@
 /** Releasing the holds of expired payments: bounded, stopping at the first failure, never throwing. */
-import { EXPIRY_RELEASES_MAX, releaseExpiredHolds, type ExpiryDeps } from '../../processing-server/src/domain/expire.ts';
+import { EXPIRY_RELEASES_MAX, releaseExpiredHolds, type ExpiryDeps } from '../../processing-server/src/domain/expiry.ts';
+import type { Store } from '../../processing-server/src/domain/ports/store.ts';
 import type { NetworkClient } from '../../processing-server/src/network-client.ts';
-import type { SettlementRepository } from '../../processing-server/src/storage/settlement-repository.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
 
 function depsWith(reverse: NetworkClient['reverse']): { deps: ExpiryDeps; cleared: string[]; reversed: string[] } {
   const cleared: string[] = [];
   const reversed: string[] = [];
   const deps: ExpiryDeps = {
-    settlements: { holdReleased: async (paymentId: string) => { cleared.push(paymentId); } } as unknown as SettlementRepository,
+    store: {
+      payments: {
+        holdReleased: async ({ id, status }: { id: string; status: string }) => {
+          expect(status).toBe('expired');
+          cleared.push(id);
+          return true;
+        },
+      },
+    } as unknown as Store,
     network: {
       reverse: async (authorizationId, body, context) => {
         const record = await reverse(authorizationId, body, context);

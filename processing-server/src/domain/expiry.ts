@@ -1,13 +1,16 @@
 /**
  * Expiry (SPEC §3): an authorization not settled within AUTH_TTL_HOURS is never sent for
  * settlement, and its hold is released at the card company. A settlement run marks the payments
- * expired with `resolution: reverse` in one statement (under its lease), and releases the holds
- * afterwards; whatever it cannot release (the card company unreachable, a crash, more than one
- * run takes on) stays marked, and the recovery worker releases it later. Nothing is lost.
+ * expired with `resolution: reverse` in one set-based change (under its lease), and releases the
+ * holds afterwards; whatever it cannot release (the card company unreachable, a crash, more than
+ * one run takes on) stays marked, and the recovery worker releases it later. Nothing is lost.
  */
-import type { Logger } from '../../../shared/logger.ts';
-import type { NetworkClient } from '../network-client.ts';
-import type { ExpiredAuthorization, SettlementRepository } from '../storage/settlement-repository.ts';
+import type { DomainDeps } from './deps.ts';
+import { checkedChange, type StatusChange } from './lifecycle.ts';
+import type { ExpiredAuthorization } from './ports/store.ts';
+
+/** Which payments expire, and into what: never batched, authorized or captured. */
+export const EXPIRY: StatusChange = checkedChange({ from: ['authorized', 'captured'], to: 'expired' });
 
 /**
  * What one run releases itself, at most: so many holds, for so long (the run's answer waits for
@@ -16,22 +19,21 @@ import type { ExpiredAuthorization, SettlementRepository } from '../storage/sett
 export const EXPIRY_RELEASES_MAX = 1000;
 export const EXPIRY_RELEASE_BUDGET_MS = 2_000;
 
-export interface ExpiryDeps {
-  settlements: SettlementRepository;
-  network: NetworkClient;
-  logger: Logger;
-  settings: { authTtlHours: number };
+export type ExpiryDeps = Pick<DomainDeps, 'store' | 'network' | 'logger'> & {
+  settings: Pick<DomainDeps['settings'], 'authTtlHours'>;
   lifecycle?: { signal: AbortSignal } | undefined;
-}
+};
 
 /** The instant before which an unsettled authorization has expired. */
-export function expiryCutoff(deps: Pick<ExpiryDeps, 'settings'>, now: Date): string {
-  return new Date(now.getTime() - deps.settings.authTtlHours * 3_600_000).toISOString();
+export function expiryCutoff(authTtlHours: number, now: Date): string {
+  return new Date(now.getTime() - authTtlHours * 3_600_000).toISOString();
 }
 
 /** Marks every expired authorization (each still to be released) and returns them. */
 export async function expireAuthorizations(deps: ExpiryDeps, now: Date): Promise<ExpiredAuthorization[]> {
-  const expired = await deps.settlements.expireAuthorizations(expiryCutoff(deps, now), now.toISOString());
+  const expired = await deps.store.payments.expireUnbatched({
+    change: EXPIRY, createdBefore: expiryCutoff(deps.settings.authTtlHours, now), now: now.toISOString(),
+  });
   if (expired.length > 0) deps.logger.info({ expired: expired.length }, 'expired authorizations older than AUTH_TTL_HOURS');
   return expired;
 }
@@ -50,7 +52,7 @@ export async function releaseExpiredHolds(deps: ExpiryDeps, expired: ExpiredAuth
       if (authorization.authorizationId) {
         await deps.network.reverse(authorization.authorizationId, { reason: 'expiry' }, { requestId });
       }
-      await deps.settlements.holdReleased(authorization.paymentId);
+      await deps.store.payments.holdReleased({ id: authorization.paymentId, status: EXPIRY.to });
       released += 1;
     }
   } catch (error) {

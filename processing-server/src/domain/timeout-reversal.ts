@@ -1,0 +1,29 @@
+/**
+ * The timeout reversal (SPEC §6.2): a hold turned up for a payment whose caller was told it
+ * failed (an answer lost, a request that landed late). The hold is released and the payment
+ * ends voided, reason `timeout_reversal`, so nobody is charged for what they were told failed.
+ */
+import type { AuthorizationRecord } from '../../../shared/contracts/network.ts';
+import type { DomainDeps } from './deps.ts';
+import type { PaymentRecord } from './payment.ts';
+
+/**
+ * Releases the hold of a failed payment and marks it voided. Returns the voided payment, or null
+ * if the card company could not be reached (the payment keeps `resolution: reverse`, and the
+ * recovery worker tries again).
+ */
+export async function reverseFailedHold(
+  deps: Pick<DomainDeps, 'store' | 'network' | 'clock' | 'logger'>, payment: PaymentRecord, record: AuthorizationRecord, requestId?: string,
+): Promise<PaymentRecord | null> {
+  try {
+    await deps.network.reverse(record.authorizationId, { reason: 'timeout' }, { requestId });
+  } catch (error) {
+    deps.logger.warn({ paymentId: payment.id, err: error }, 'timeout reversal could not be sent yet; recovery will retry');
+    return null;
+  }
+  deps.logger.warn({ paymentId: payment.id, authorizationId: record.authorizationId }, 'timeout reversal: released a hold the caller was told failed');
+  return deps.store.payments.transition({
+    id: payment.id, from: ['failed'], to: 'voided',
+    changes: { reason: 'timeout_reversal', resolution: null, updatedAt: deps.clock().toISOString() },
+  });
+}

@@ -15,7 +15,7 @@ import type { Currency } from '../../shared/money.ts';
 import { DATABASE_FILE_NAME } from '../../card-network-sim/src/config.ts';
 import { createCardFingerprinter } from '../../card-network-sim/src/card-fingerprint.ts';
 import { openStore } from '../../card-network-sim/src/storage/store.ts';
-import { createCardVault } from '../../processing-server/src/domain/vault.ts';
+import { createCardVault } from '../../processing-server/src/vault/card-vault.ts';
 import type { PaymentRecord } from '../../processing-server/src/domain/payment.ts';
 import { toPublicPayment } from '../../processing-server/src/domain/views.ts';
 import { PAYMENT_COLUMNS, paymentToRow } from '../../processing-server/src/storage/sql/payment-rows.ts';

@@ -36,7 +36,7 @@ export function createApp(deps: DomainDeps, options: ProcessingAppOptions): Expr
 
   app.use(healthRouter({
     database: () => deps.store.ping(),
-    network: () => deps.network.isReachable(),
+    network: () => deps.clearing.isReachable(),
     isShuttingDown: options.isShuttingDown ?? (() => false),
   }, metrics.handler));
 

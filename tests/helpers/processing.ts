@@ -1,16 +1,18 @@
-/** Builds a processing-server app on a temp SQLite file with a fake card company and captured logs. */
+/**
+ * A processing server for tests, built by the composition root like the real one: a temp SQLite
+ * file (or a store of the test's own), in-memory card company and points provider that can be
+ * told to misbehave, an injected clock and captured logs. Settings are environment variables, as
+ * the server reads them.
+ */
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import type { Express } from 'express';
-import { createApp } from '../../processing-server/src/app.ts';
-import type { DomainDeps, DomainSettings } from '../../processing-server/src/domain/deps.ts';
-import { DEFAULT_SPEND_LIMITS } from '../../processing-server/src/domain/spend-limit.ts';
-import { createCardVault } from '../../processing-server/src/domain/vault.ts';
+import { createProcessing, type Processing } from '../../processing-server/src/composition.ts';
+import { loadProcessingConfig } from '../../processing-server/src/config.ts';
+import type { DomainDeps } from '../../processing-server/src/domain/deps.ts';
+import type { ClearingPort, PaymentProvider } from '../../processing-server/src/domain/ports/provider.ts';
 import type { Store } from '../../processing-server/src/domain/ports/store.ts';
-import { openSqliteStore } from '../../processing-server/src/storage/index.ts';
-import type { NetworkClient } from '../../processing-server/src/network-client.ts';
 import { captureLogs, type CapturedLogger } from './log-capture.ts';
-import { createFakeNetwork, type FakeNetwork } from './fake-network.ts';
+import { createFakeClearing, createFakeNetwork, type FakeNetwork } from './fake-network.ts';
 import { makeTempDir, removeDir } from './temp-dir.ts';
 
 export const TEST_API_KEY = 'test-processing-key';
@@ -20,7 +22,11 @@ export interface ProcessingHarness {
   app: Express;
   deps: DomainDeps;
   store: Store;
+  processing: Processing;
+  /** The in-memory card company (unless the test gave a card provider of its own). */
   network: FakeNetwork;
+  /** The in-memory points provider (unless the test gave one of its own). */
+  points: FakeNetwork;
   logs: CapturedLogger;
   dataDir: string;
   /** Moves the injected clock. */
@@ -30,41 +36,45 @@ export interface ProcessingHarness {
 }
 
 export interface HarnessOptions {
-  network?: NetworkClient;
-  settings?: Partial<DomainSettings>;
+  /** Settings as the server reads them, such as `{ CARD_SPEND_LIMIT: 'USD:1000.00' }`. */
+  env?: Record<string, string>;
+  /** A card provider of the test's own (the real client, against the simulator). */
+  cardProvider?: PaymentProvider;
+  pointsProvider?: PaymentProvider;
+  clearing?: ClearingPort;
   now?: Date;
   /** A clock shared with something else (the simulator); wins over `now`. */
   clock?: () => Date;
   dataDir?: string;
   store?: Store;
-  batchSizeMax?: number;
   /** How long POST /v1/settlements waits for another instance's run to show. */
   settlementBusyWaitMs?: number;
 }
 
-export function createProcessingHarness(options: HarnessOptions = {}): ProcessingHarness {
+export async function createProcessingHarness(options: HarnessOptions = {}): Promise<ProcessingHarness> {
   const dataDir = options.dataDir ?? makeTempDir('processing');
-  const store = options.store ?? openSqliteStore(path.join(dataDir, 'processing.sqlite'));
-  const network = createFakeNetwork();
+  const config = loadProcessingConfig({
+    DATA_DIR: dataDir, PROCESSING_API_KEY: TEST_API_KEY, CARD_VAULT_KEY: randomBytes(32).toString('base64'),
+    JOBS_ENABLED: 'false', SETTLEMENT_CRON: 'off', ...options.env,
+  });
+  const network = createFakeNetwork('card');
+  const points = createFakeNetwork('points');
   const logs = captureLogs('processing-server');
   let now = options.now ?? null;
-  const deps: DomainDeps = {
-    store,
-    network: options.network ?? network,
-    vault: createCardVault(randomBytes(32)),
+  const processing = await createProcessing(config, {
+    ...(options.store ? { store: options.store } : {}),
+    providers: { card: options.cardProvider ?? network, points: options.pointsProvider ?? points },
+    clearing: options.clearing ?? createFakeClearing(network),
     clock: options.clock ?? (() => now ?? new Date()),
     logger: logs.logger,
-    settings: {
-      spendLimits: DEFAULT_SPEND_LIMITS, authTtlHours: 168, recoveryGraceMs: 30_000, batchSizeMax: options.batchSizeMax ?? 5000,
-      busyWaitMs: options.settlementBusyWaitMs, ...options.settings,
-    },
-  };
-  const app = createApp(deps, { apiKey: TEST_API_KEY });
+    ...(options.settlementBusyWaitMs === undefined ? {} : { settlementBusyWaitMs: options.settlementBusyWaitMs }),
+    collectDefaultMetrics: false,
+  });
   return {
-    app, deps, store, network, logs, dataDir,
+    app: processing.app, deps: processing.deps, store: processing.deps.store, processing, network, points, logs, dataDir,
     setNow: (date) => { now = date; },
     close: async () => {
-      await store.close();
+      await processing.close();
       if (!options.dataDir) removeDir(dataDir);
     },
   };

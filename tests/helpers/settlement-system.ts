@@ -5,7 +5,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { createNetworkClient } from '../../processing-server/src/network-client.ts';
+import { createCardNetworkClient } from '../../processing-server/src/providers/card-network-client.ts';
+import { createPointsClient } from '../../processing-server/src/providers/points-client.ts';
 import type { Store } from '../../processing-server/src/domain/ports/store.ts';
 import { AUTH_HEADER as NETWORK_AUTH, ManualClock, NETWORK_TEST_KEY, createTestNetwork, type TestNetwork } from './network-sim.ts';
 import { AUTH_HEADER, createProcessingHarness, freshKey, paymentBody, type ProcessingHarness } from './processing.ts';
@@ -38,12 +39,14 @@ export async function createSettlementSystem(options: SettlementSystemOptions = 
   });
   const server = http.createServer(sim.app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const network = createNetworkClient({
+  const providerOptions = {
     baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, apiKey: NETWORK_TEST_KEY,
     timeoutMs: 2000, retryMax: 2, backoffInitialMs: 1, backoffMaxMs: 5,
-  });
-  const processing = createProcessingHarness({
-    network, clock: clock.now, batchSizeMax: options.batchSizeMax ?? 5000, ...(options.store ? { store: options.store } : {}),
+  };
+  const network = createCardNetworkClient(providerOptions);
+  const processing = await createProcessingHarness({
+    cardProvider: network.cards, pointsProvider: createPointsClient(providerOptions), clearing: network.clearing, clock: clock.now,
+    env: { SETTLEMENT_BATCH_MAX: String(options.batchSizeMax ?? 5000) }, ...(options.store ? { store: options.store } : {}),
   });
   return {
     clock, sim, processing,

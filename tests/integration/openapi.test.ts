@@ -6,7 +6,7 @@ import { buildTestUi } from '../helpers/ui-app.ts';
 
 describe('/openapi.json', () => {
   test('when the processing server and the simulator are asked without a key, then each describes its API', async () => {
-    const processing = createProcessingHarness();
+    const processing = await createProcessingHarness();
     const network = createTestNetwork();
     try {
       const processingDoc = await request(processing.app).get('/openapi.json');

@@ -5,8 +5,8 @@ import { AUTH_HEADER, createProcessingHarness, freshKey, paymentBody, type Proce
 describe('processing server: bad input, keys and reading payments', () => {
   let harness: ProcessingHarness;
 
-  beforeAll(() => {
-    harness = createProcessingHarness();
+  beforeAll(async () => {
+    harness = await createProcessingHarness();
   });
 
   afterAll(async () => {
@@ -94,7 +94,7 @@ describe('processing server: bad input, keys and reading payments', () => {
   });
 
   test('when payments are listed, then newest first, paged by cursor, filtered by status and time', async () => {
-    const local = createProcessingHarness();
+    const local = await createProcessingHarness();
     try {
       const ids: string[] = [];
       for (let index = 0; index < 5; index += 1) {

@@ -260,4 +260,21 @@ describe('settlement: runs, capture, void, refund, expiry and reconciliation', (
     const lookup = await request(system.sim.app).get(`/v1/authorizations?merchantReference=${payment.body.merchantReference}`).set(NETWORK_AUTH);
     expect(lookup.body).toMatchObject({ status: 'reversed', heldAmount: 0 });
   });
+
+  test('when the card company cannot be reached for a run\'s reports, then the reconciliation answers 503 provider_unavailable, not 500', async () => {
+    system = await createSettlementSystem();
+    await system.pay({ amount: 1000 });
+    const run = await settleNow();
+    expect(run.status).toBe(201);
+    await request(system.sim.app).post('/admin/faults').set(NETWORK_AUTH).send({ errorRate: 1 }).expect(200);
+
+    const reconciliation = await system.api().get(`/v1/settlements/${run.body.id}/reconciliation`).set(AUTH_HEADER);
+
+    expect(reconciliation.status).toBe(503);
+    expect(reconciliation.headers['content-type']).toContain('application/problem+json');
+    expect(reconciliation.body).toMatchObject({ status: 503, code: 'provider_unavailable', detail: expect.stringContaining('the card company') });
+    await request(system.sim.app).post('/admin/faults').set(NETWORK_AUTH).send({ errorRate: 0 }).expect(200);
+    const recovered = await system.api().get(`/v1/settlements/${run.body.id}/reconciliation`).set(AUTH_HEADER);
+    expect(recovered.body).toMatchObject({ matched: 1, missingAtNetwork: [], missingInLedger: [], amountMismatches: [] });
+  });
 });

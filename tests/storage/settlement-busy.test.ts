@@ -28,7 +28,7 @@ describeEachStore('POST /v1/settlements while another instance holds the lease',
   let other: Store;
 
   beforeEach(async () => {
-    harness = createProcessingHarness({ store: current().store, settlementBusyWaitMs: 1_500 });
+    harness = await createProcessingHarness({ store: current().store, settlementBusyWaitMs: 1_500 });
     other = await current().openAnother();
   });
 

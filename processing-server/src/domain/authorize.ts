@@ -10,7 +10,7 @@ import type { DomainDeps } from './deps.ts';
 import { newPaymentId, type PaymentRecord } from './payment.ts';
 import type { IdempotencyRecord } from './ports/store.ts';
 import { hashRequest } from './request-hash.ts';
-import { changesFromAnswer, settleOutcome, type AuthorizeOutcomeKind, type Resolution } from './resolve.ts';
+import { changesFromDecision, settleOutcome, type AuthorizeOutcomeKind, type Resolution } from './resolve.ts';
 import { spendCheck } from './spend-limit.ts';
 import { toPublicPayment } from './views.ts';
 
@@ -91,14 +91,14 @@ function replay(record: IdempotencyRecord, requestHash: string): AuthorizeResult
 async function authorizeAtNetwork(
   deps: DomainDeps, payment: PaymentRecord, card: { number: string; cvv: string }, requestId?: string,
 ): Promise<Resolution> {
-  const attempt = await deps.network.authorize({
+  const attempt = await deps.providers.card.authorize({
     merchantReference: payment.merchantReference,
-    amount: payment.amountMinor,
+    amountMinor: payment.amountMinor,
     currency: payment.currency,
-    card: { number: card.number, expMonth: payment.cardExpMonth, expYear: payment.cardExpYear, cvv: card.cvv },
+    instrument: { method: 'card', number: card.number, expMonth: payment.cardExpMonth, expYear: payment.cardExpYear, cvv: card.cvv },
   }, { requestId });
-  if (attempt.kind === 'answered') {
-    const { outcome, change } = changesFromAnswer(attempt.response);
+  if (attempt.kind !== 'no_answer') {
+    const { outcome, change } = changesFromDecision(attempt.authorizationId, attempt);
     return settleOutcome(deps, payment, outcome, change);
   }
   deps.logger.warn({ paymentId: payment.id, delivered: attempt.delivered, error: attempt.error }, 'no answer from the card company; looking the authorization up');
@@ -115,9 +115,9 @@ async function authorizeAtNetwork(
 async function resolveWithoutAnswer(
   deps: DomainDeps, payment: PaymentRecord, delivered: 'no' | 'maybe', requestId?: string,
 ): Promise<Resolution> {
-  const lookup = await deps.network.lookup(payment.merchantReference, { requestId });
-  if (lookup.kind === 'found' && (lookup.record.status === 'approved' || lookup.record.status === 'declined')) {
-    const { outcome, change } = changesFromAnswer(lookup.record);
+  const lookup = await deps.providers.card.lookup(payment.merchantReference, { requestId });
+  if (lookup.kind === 'found' && (lookup.authorization.status === 'approved' || lookup.authorization.status === 'declined')) {
+    const { outcome, change } = changesFromDecision(lookup.authorization.authorizationId, lookup.authorization.decision);
     deps.logger.info({ paymentId: payment.id, outcome }, 'the look-up found the card company\'s decision');
     return settleOutcome(deps, payment, outcome, change);
   }

@@ -33,8 +33,10 @@ export async function capturePayment(deps: DomainDeps, id: string, amountMinor: 
   const restMinor = payment.amountMinor - capturedMinor;
   if (restMinor > 0 && payment.authorizationId) {
     // Releasing the rest now is a courtesy to the shopper; if it fails, settlement releases it anyway.
-    await deps.network.reverse(payment.authorizationId, { amount: restMinor, reason: 'partial_capture' }, { requestId })
-      .catch((error: unknown) => deps.logger.warn({ paymentId: id, err: error }, 'could not release the uncaptured rest now; settlement will'));
+    const released = await deps.providers.card.reverse(
+      { authorizationId: payment.authorizationId, amountMinor: restMinor, reason: 'partial_capture' }, { requestId },
+    );
+    if (released.kind !== 'released') deps.logger.warn({ paymentId: id, error: released.error }, 'could not release the uncaptured rest now; settlement will');
   }
   return toPublicPayment(updated);
 }

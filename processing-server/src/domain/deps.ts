@@ -1,9 +1,9 @@
 /** What the domain's operations are given: the ports it owns, a clock, a logger and its settings. */
 import type { Logger } from '../../../shared/logger.ts';
-import type { NetworkClient } from '../network-client.ts';
+import type { ClearingPort, Providers } from './ports/provider.ts';
 import type { Store } from './ports/store.ts';
 import type { SpendLimits } from './spend-limit.ts';
-import type { CardVault } from './vault.ts';
+import type { CardVault } from './ports/vault.ts';
 
 export interface DomainSettings {
   /** CARD_SPEND_LIMIT, per currency. */
@@ -28,7 +28,10 @@ export interface ProcessLifecycle {
 
 export interface DomainDeps {
   store: Store;
-  network: NetworkClient;
+  /** Who holds the money of each way to pay: the card company, the points provider. */
+  providers: Providers;
+  /** The card company's clearing house: settlement batches of card and points items. */
+  clearing: ClearingPort;
   vault: CardVault;
   clock: () => Date;
   logger: Logger;

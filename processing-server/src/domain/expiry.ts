@@ -19,7 +19,7 @@ export const EXPIRY: StatusChange = checkedChange({ from: ['authorized', 'captur
 export const EXPIRY_RELEASES_MAX = 1000;
 export const EXPIRY_RELEASE_BUDGET_MS = 2_000;
 
-export type ExpiryDeps = Pick<DomainDeps, 'store' | 'network' | 'logger'> & {
+export type ExpiryDeps = Pick<DomainDeps, 'store' | 'providers' | 'logger'> & {
   settings: Pick<DomainDeps['settings'], 'authTtlHours'>;
   lifecycle?: { signal: AbortSignal } | undefined;
 };
@@ -45,18 +45,26 @@ export async function expireAuthorizations(deps: ExpiryDeps, now: Date): Promise
  */
 export async function releaseExpiredHolds(deps: ExpiryDeps, expired: ExpiredAuthorization[], requestId?: string): Promise<number> {
   let released = 0;
+  let failure: unknown = null;
   const startedMs = performance.now();
   try {
     for (const authorization of expired.slice(0, EXPIRY_RELEASES_MAX)) {
       if (deps.lifecycle?.signal.aborted || performance.now() - startedMs > EXPIRY_RELEASE_BUDGET_MS) break;
       if (authorization.authorizationId) {
-        await deps.network.reverse(authorization.authorizationId, { reason: 'expiry' }, { requestId });
+        const reversal = await deps.providers.card.reverse({ authorizationId: authorization.authorizationId, reason: 'expiry' }, { requestId });
+        if (reversal.kind !== 'released') {
+          failure = reversal.error;
+          break;
+        }
       }
       await deps.store.payments.holdReleased({ id: authorization.paymentId, status: EXPIRY.to });
       released += 1;
     }
   } catch (error) {
-    deps.logger.warn({ err: error, released, left: expired.length - released }, 'expired holds not all released; the recovery worker releases the rest');
+    failure = error;
+  }
+  if (failure !== null) {
+    deps.logger.warn({ err: failure, released, left: expired.length - released }, 'expired holds not all released; the recovery worker releases the rest');
   }
   if (released > 0) deps.logger.info({ released, left: expired.length - released }, 'released the holds of expired authorizations');
   return released;

@@ -6,7 +6,7 @@
  */
 import type { DomainDeps } from './deps.ts';
 import type { PaymentRecord } from './payment.ts';
-import { changesFromAnswer, settleOutcome } from './resolve.ts';
+import { changesFromDecision, settleOutcome } from './resolve.ts';
 import { reverseFailedHold } from './timeout-reversal.ts';
 
 /** How long a payment we told failed is watched for a hold that lands late. */
@@ -38,10 +38,10 @@ type RecoveryOutcome = Exclude<keyof RecoveryReport, 'examined'>;
 
 /** Nobody was told anything final: what the card company recorded is the answer. */
 async function resolvePending(deps: DomainDeps, payment: PaymentRecord): Promise<RecoveryOutcome> {
-  const lookup = await deps.network.lookup(payment.merchantReference, {});
+  const lookup = await deps.providers.card.lookup(payment.merchantReference, {});
   if (lookup.kind === 'unknown') return 'unresolved';
-  if (lookup.kind === 'found' && (lookup.record.status === 'approved' || lookup.record.status === 'declined')) {
-    const { outcome, change } = changesFromAnswer(lookup.record);
+  if (lookup.kind === 'found' && (lookup.authorization.status === 'approved' || lookup.authorization.status === 'declined')) {
+    const { outcome, change } = changesFromDecision(lookup.authorization.authorizationId, lookup.authorization.decision);
     const result = await settleOutcome(deps, payment, outcome, change);
     deps.logger.info({ paymentId: payment.id, status: result.payment.status }, 'recovered a pending payment from the card company\'s record');
     return result.outcome === 'authorized' ? 'authorized' : 'declined';
@@ -54,14 +54,15 @@ async function resolvePending(deps: DomainDeps, payment: PaymentRecord): Promise
 
 /** The caller was told the payment failed, or it was voided or expired: any hold found must be released. */
 async function releaseHold(deps: DomainDeps, payment: PaymentRecord, now: Date): Promise<RecoveryOutcome> {
-  const lookup = await deps.network.lookup(payment.merchantReference, {});
+  const lookup = await deps.providers.card.lookup(payment.merchantReference, {});
   if (lookup.kind === 'unknown') return 'unresolved';
-  if (lookup.kind === 'found' && lookup.record.heldAmount > 0) {
-    if (payment.status === 'failed') return (await reverseFailedHold(deps, payment, lookup.record)) ? 'reversed' : 'unresolved';
+  if (lookup.kind === 'found' && lookup.authorization.heldMinor > 0) {
+    const { authorizationId } = lookup.authorization;
+    if (payment.status === 'failed') return (await reverseFailedHold(deps, payment, authorizationId)) ? 'reversed' : 'unresolved';
     // A merchant's void, or an expiry, whose reversal did not go through at the time: release the hold now.
     const reason = payment.status === 'expired' ? 'expiry' : 'void';
-    const released = await deps.network.reverse(lookup.record.authorizationId, { reason }, {}).then(() => true, () => false);
-    if (!released) return 'unresolved';
+    const released = await deps.providers.card.reverse({ authorizationId, reason }, {});
+    if (released.kind !== 'released') return 'unresolved';
     await deps.store.payments.holdReleased({ id: payment.id, status: payment.status });
     return 'reversed';
   }

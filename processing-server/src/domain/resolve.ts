@@ -2,11 +2,10 @@
  * Turning what the card company said into a payment's final state. Used by the request that
  * authorizes a payment and by the recovery worker, so both reach the same answer.
  */
-import type { AuthorizationResponse } from '../../../shared/contracts/network.ts';
 import type { PaymentStatus } from '../../../shared/contracts/processing.ts';
 import type { DomainDeps } from './deps.ts';
-import { declineFromNetwork } from './declines.ts';
 import type { PaymentChanges, PaymentRecord } from './payment.ts';
+import type { ProviderAuthorization } from './ports/provider.ts';
 import { toPublicPayment } from './views.ts';
 
 /** What the caller of POST /v1/payments learns; `pending` means not yet known. */
@@ -23,18 +22,12 @@ export interface Settling {
   changes: PaymentChanges;
 }
 
-/** The change that an answer from the card company makes to a pending payment. */
-export function changesFromAnswer(answer: AuthorizationResponse): { outcome: 'authorized' | 'declined'; change: Settling } {
-  if (answer.responseCode === '00') {
-    return {
-      outcome: 'authorized',
-      change: { to: 'authorized', changes: { authorizationId: answer.authorizationId, authorizationCode: answer.authorizationCode ?? null } },
-    };
+/** The change that a provider's decision makes to a pending payment. */
+export function changesFromDecision(authorizationId: string, decision: ProviderAuthorization['decision']): { outcome: 'authorized' | 'declined'; change: Settling } {
+  if (decision.kind === 'approved') {
+    return { outcome: 'authorized', change: { to: 'authorized', changes: { authorizationId, authorizationCode: decision.authorizationCode } } };
   }
-  return {
-    outcome: 'declined',
-    change: { to: 'declined', changes: { authorizationId: answer.authorizationId, decline: declineFromNetwork(answer.responseCode, answer.message) } },
-  };
+  return { outcome: 'declined', change: { to: 'declined', changes: { authorizationId, decline: decision.decline } } };
 }
 
 /**

@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { v7 as uuidv7 } from 'uuid';
-import type { SettlementBatchRequest, SettlementBatchResponse } from '../../../shared/contracts/network.ts';
 import type { SettlementRun } from '../../../shared/contracts/processing.ts';
 import type { DomainDeps } from './deps.ts';
 import { expireAuthorizations, expiryCutoff, releaseExpiredHolds } from './expiry.ts';
+import type { ClearingBatch, ClearingReport } from './ports/provider.ts';
 import type { BatchItemRecord, ExpiredAuthorization, ItemResult } from './ports/store.ts';
 import { SETTLEMENT_OUTCOMES, SETTLEMENT_READINESS } from './settlement-outcomes.ts';
 
@@ -22,7 +22,7 @@ const LEASE_TTL_MS = 60_000;
  * What a run needs. With `lifecycle`, a run stops between two batches once its signal aborts (a
  * shutdown) and registers so that the shutdown can wait for it; a stopped run resumes later.
  */
-export type SettlementDeps = Pick<DomainDeps, 'store' | 'network' | 'clock' | 'logger' | 'lifecycle'> & {
+export type SettlementDeps = Pick<DomainDeps, 'store' | 'providers' | 'clearing' | 'clock' | 'logger' | 'lifecycle'> & {
   settings: Pick<DomainDeps['settings'], 'authTtlHours' | 'batchSizeMax' | 'busyWaitMs'>;
 };
 
@@ -195,7 +195,7 @@ async function renewLease(deps: SettlementDeps, owner: string): Promise<void> {
 /** A batch on its way to the card company, with the items it carries. */
 interface SentBatch {
   items: BatchItemRecord[];
-  answer: Promise<SettlementBatchResponse>;
+  answer: Promise<ClearingReport>;
   /** Resolves once the request has left (or the exchange has ended), never rejects. */
   sent: Promise<void>;
 }
@@ -211,38 +211,40 @@ function startBatch(deps: SettlementDeps, runId: string, batchNo: number, items:
   if (deps.lifecycle?.signal.aborted) throw new Error('the process is shutting down; the run resumes at the next start');
   let reportSent = (): void => undefined;
   const reported = new Promise<void>((resolve) => { reportSent = resolve; });
-  const answer = deps.network.sendBatch(toBatchRequest(`${runId}-${batchNo}`, items), { requestId, onRequestSent: () => reportSent() });
+  const answer = deps.clearing.sendBatch(toClearingBatch(`${runId}-${batchNo}`, items), { requestId, onRequestSent: () => reportSent() });
   // Observed at once, so that an answer abandoned after an earlier failure is never an unhandled rejection.
   const ended = answer.then(() => undefined, () => undefined);
   return { items, answer, sent: Promise.race([reported, ended]) };
 }
 
-export function toBatchRequest(batchId: string, items: BatchItemRecord[]): SettlementBatchRequest {
+/** A batch of the run's items as the clearing house takes them: a card as brand and last four only. */
+export function toClearingBatch(batchId: string, items: BatchItemRecord[]): ClearingBatch {
   return {
     batchId,
     items: items.map((item) => ({
       merchantReference: item.merchantReference,
       authorizationCode: item.authorizationCode,
-      amount: item.amountMinor,
+      amountMinor: item.amountMinor,
       currency: item.currency,
-      card: { brand: item.cardBrand, last4: item.cardLast4 },
       type: item.type,
-      ...(item.originalMerchantReference ? { originalMerchantReference: item.originalMerchantReference } : {}),
+      method: 'card',
+      card: { brand: item.cardBrand, last4: item.cardLast4 },
+      originalMerchantReference: item.originalMerchantReference,
     })),
   };
 }
 
 /** Pairs every item sent with exactly one result, by merchantReference; anything else is a mismatch. */
-function matchResults(items: BatchItemRecord[], answer: SettlementBatchResponse): ItemResult[] {
+function matchResults(items: BatchItemRecord[], answer: ClearingReport): ItemResult[] {
   const byReference = new Map(answer.items.map((result) => [result.merchantReference, result]));
   if (answer.items.length !== items.length || byReference.size !== items.length) {
     throw new BatchMismatchError(`batch ${answer.batchId}: sent ${items.length} items, the answer has ${answer.items.length}`);
   }
   return items.map((item) => {
     const result = byReference.get(item.merchantReference);
-    if (!result || result.amount !== item.amountMinor || result.type !== item.type) {
+    if (!result || result.amountMinor !== item.amountMinor || result.type !== item.type) {
       throw new BatchMismatchError(`batch ${answer.batchId}: no matching result for ${item.merchantReference}`);
     }
-    return { seq: item.seq, type: item.type, status: result.status, reason: result.reason ?? null };
+    return { seq: item.seq, type: item.type, status: result.status, reason: result.reason };
   });
 }

@@ -3,7 +3,6 @@
  * failed (an answer lost, a request that landed late). The hold is released and the payment
  * ends voided, reason `timeout_reversal`, so nobody is charged for what they were told failed.
  */
-import type { AuthorizationRecord } from '../../../shared/contracts/network.ts';
 import type { DomainDeps } from './deps.ts';
 import type { PaymentRecord } from './payment.ts';
 
@@ -13,15 +12,14 @@ import type { PaymentRecord } from './payment.ts';
  * recovery worker tries again).
  */
 export async function reverseFailedHold(
-  deps: Pick<DomainDeps, 'store' | 'network' | 'clock' | 'logger'>, payment: PaymentRecord, record: AuthorizationRecord, requestId?: string,
+  deps: Pick<DomainDeps, 'store' | 'providers' | 'clock' | 'logger'>, payment: PaymentRecord, authorizationId: string, requestId?: string,
 ): Promise<PaymentRecord | null> {
-  try {
-    await deps.network.reverse(record.authorizationId, { reason: 'timeout' }, { requestId });
-  } catch (error) {
-    deps.logger.warn({ paymentId: payment.id, err: error }, 'timeout reversal could not be sent yet; recovery will retry');
+  const reversal = await deps.providers.card.reverse({ authorizationId, reason: 'timeout' }, { requestId });
+  if (reversal.kind !== 'released') {
+    deps.logger.warn({ paymentId: payment.id, error: reversal.error }, 'timeout reversal could not be sent yet; recovery will retry');
     return null;
   }
-  deps.logger.warn({ paymentId: payment.id, authorizationId: record.authorizationId }, 'timeout reversal: released a hold the caller was told failed');
+  deps.logger.warn({ paymentId: payment.id, authorizationId }, 'timeout reversal: released a hold the caller was told failed');
   return deps.store.payments.transition({
     id: payment.id, from: ['failed'], to: 'voided',
     changes: { reason: 'timeout_reversal', resolution: null, updatedAt: deps.clock().toISOString() },

@@ -25,10 +25,9 @@ export async function voidPayment(deps: DomainDeps, id: string, requestId?: stri
     throw new DomainError({ code: 'already_in_batch', message: 'The payment was taken by a settlement run; refund it after it settles.' });
   }
   if (!payment.authorizationId) return toPublicPayment(voided);
-  try {
-    await deps.network.reverse(payment.authorizationId, { reason: 'void' }, { requestId });
-  } catch (error) {
-    deps.logger.warn({ paymentId: id, err: error }, 'void recorded; the hold will be released by the recovery worker');
+  const released = await deps.providers.card.reverse({ authorizationId: payment.authorizationId, reason: 'void' }, { requestId });
+  if (released.kind !== 'released') {
+    deps.logger.warn({ paymentId: id, error: released.error }, 'void recorded; the hold will be released by the recovery worker');
     return toPublicPayment(voided);
   }
   await deps.store.payments.holdReleased({ id, status: 'voided' });

@@ -90,7 +90,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/v1', settlementRoutes({ clearing, faults, counters, logger, settlementBatchMax: config.settlementBatchMax }));
 
   if (config.adminEnabled) {
-    app.use('/admin', express.json({ limit: ADMIN_BODY_LIMIT_BYTES }), adminRoutes({ faults, logger }));
+    app.use('/admin', express.json({ limit: ADMIN_BODY_LIMIT_BYTES }), adminRoutes({ faults, points, logger }));
   }
 
   app.use(notFoundHandler);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import {
   adjustmentRequestSchema, authenticationRequestSchema, authenticationResponseSchema, authenticationSchema, authorizationQuerySchema,
   cardAdjustmentResponseSchema, cardAuthorizationListSchema, cardAuthorizationRecordSchema, cardAuthorizationRequestSchema,
-  cardAuthorizationResponseSchema, merchantAccountSchema, pointsAccountSchema, pointsAdjustmentResponseSchema,
+  cardAuthorizationResponseSchema, merchantAccountSchema, pointsAccountOpeningSchema, pointsAccountSchema, pointsAdjustmentResponseSchema,
   pointsAuthorizationQuerySchema, pointsAuthorizationRecordSchema, pointsAuthorizationRequestSchema, pointsAuthorizationResponseSchema,
   reversalRequestSchema, settlementBatchRequestSchema, settlementBatchResponseSchema,
 } from '../../shared/contracts/network.ts';
@@ -86,6 +86,10 @@ export function networkOpenApi(batchSizeMax: number): Record<string, unknown> {
       { method: 'get', path: '/v1/settlement-batches/:batchId', summary: 'The card company\'s report of a batch', responses: { 200: settlementBatchResponseSchema, ...V1_RESPONSES, 400: 'validation_failed naming batchId', 404: 'not_found' } },
       { method: 'get', path: '/v1/merchant-account', summary: 'Balances and one deposit per batch and currency', responses: { 200: merchantAccountSchema, ...V1_RESPONSES } },
       { method: 'post', path: '/admin/faults', summary: 'Change fault injection at run time (latencyMs, errorRate, lostAnswerRate)', responses: { 200: 'the current fault settings', 400: 'validation_failed naming the setting', 401: 'unauthorized', 404: 'admin disabled' } },
+      {
+        method: 'post', path: '/admin/points-accounts', summary: 'Open a points account with a PIN and a balance (demos and load tests)', body: pointsAccountOpeningSchema,
+        responses: { 201: pointsAccountSchema, 400: 'validation_failed naming the field', 401: 'unauthorized', 404: 'admin disabled', 409: 'points_account_exists' },
+      },
       { method: 'get', path: '/healthz', summary: 'Liveness', responses: { 200: 'OK' }, secured: false },
       { method: 'get', path: '/readyz', summary: 'Readiness', responses: { 200: 'OK', 503: 'shutting down or the database does not answer' }, secured: false },
       { method: 'get', path: '/metrics', summary: 'Prometheus metrics', responses: { 200: 'OK' }, secured: false },

@@ -115,7 +115,8 @@ export function seed(options: SeedOptions): SeedResult {
         const id = `pay_${uuidv7().replaceAll('-', '')}`;
         const createdAt = new Date(firstCreatedMs + index).toISOString();
         payments.push({
-          id, merchantReference: id, status: 'authorized', amountMinor: amount, currency, captureMethod: 'automatic',
+          id, merchantReference: id, status: 'authorized', amountMinor: amount, currency, captureMethod: 'automatic', paymentMethod: 'card',
+          pointsAccountId: null,
           cardBrand: card.brand, cardLast4: card.last4, cardExpMonth: 1 + (index % 12), cardExpYear: options.now.getUTCFullYear() + 3,
           instrumentFingerprint: card.processingFingerprint, cardSealed: vault.encrypt(card.number, id), holderName: 'Bench Shopper',
           description: 'benchmark order', orderId: `order-${index}`, idempotencyKey: randomUUID(),

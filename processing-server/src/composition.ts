@@ -99,7 +99,8 @@ export async function createProcessing(config: ProcessingConfig, overrides: Proc
     clock: overrides.clock ?? (() => new Date()),
     logger,
     settings: {
-      spendLimits: config.CARD_SPEND_LIMIT, authTtlHours: config.AUTH_TTL_HOURS, recoveryGraceMs: config.RECOVERY_GRACE_MS,
+      spendLimits: config.CARD_SPEND_LIMIT, pointsCurrency: config.POINTS_CURRENCY, authTtlHours: config.AUTH_TTL_HOURS,
+      recoveryGraceMs: config.RECOVERY_GRACE_MS,
       batchSizeMax: config.SETTLEMENT_BATCH_MAX, busyWaitMs: overrides.settlementBusyWaitMs,
     },
     lifecycle: runs.lifecycle,

@@ -33,6 +33,10 @@ const DECLINING_ACCOUNTS: Record<string, Decline> = {
   'PTS-9999-9999': { code: 'unknown_account', message: 'There is no points account with this number.', networkCode: '14' },
 };
 
+/** The one PIN the fake points provider refuses; every other is right. */
+export const WRONG_PIN = '0000';
+const INCORRECT_PIN: Decline = { code: 'incorrect_pin', message: 'The PIN of the points account is incorrect.', networkCode: '55' };
+
 /** The provider's record of a hold, as the card company keeps it (`heldAmount` and all). */
 export type FakeHold = AuthorizationRecord & { decline: Decline | null };
 
@@ -101,7 +105,9 @@ export function createFakeNetwork(method: PaymentMethod = 'card'): FakeNetwork {
 
 function decide(command: AuthorizeCommand, sequence: number): FakeHold {
   const { instrument } = command;
-  const decline = instrument.method === 'card' ? DECLINING_CARDS[instrument.number] : DECLINING_ACCOUNTS[instrument.accountId];
+  const decline = instrument.method === 'card'
+    ? DECLINING_CARDS[instrument.number]
+    : DECLINING_ACCOUNTS[instrument.accountId] ?? (instrument.pin === WRONG_PIN ? INCORRECT_PIN : undefined);
   const at = new Date().toISOString();
   const base = {
     authorizationId: `auth_${sequence}`, merchantReference: command.merchantReference, amount: command.amountMinor,

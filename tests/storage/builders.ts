@@ -27,7 +27,7 @@ export function pendingPayment(overrides: Partial<PaymentRecord> = {}): PaymentR
   const amountMinor = overrides.amountMinor ?? 10_000;
   const createdAt = overrides.createdAt ?? NOW.toISOString();
   return {
-    id, merchantReference: id, status: 'pending', amountMinor, currency: 'USD', captureMethod: 'automatic',
+    id, merchantReference: id, status: 'pending', amountMinor, currency: 'USD', captureMethod: 'automatic', paymentMethod: 'card', pointsAccountId: null,
     cardBrand: 'visa', cardLast4: '4242', cardExpMonth: 12, cardExpYear: 2030, instrumentFingerprint: newCardFingerprint(),
     cardSealed: 'sealed', holderName: 'Ada Lovelace', description: null, orderId: null, idempotencyKey: newKey(),
     authorizationId: null, authorizationCode: null, decline: null, reason: null, resolution: null,

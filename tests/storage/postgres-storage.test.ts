@@ -82,10 +82,10 @@ describeWithPostgres('PostgreSQL store', (adminUrl) => {
     const store = await stores.open();
     // 5,000 authorized payments written directly: the contract tests cover how they get there.
     await query(`
-      INSERT INTO payments (id, merchant_reference, status, amount, currency, capture_method, card_brand, card_last4, card_exp_month,
-        card_exp_year, card_fingerprint, card_sealed, holder_name, idempotency_key, authorization_id, authorization_code, limit_amount,
+      INSERT INTO payments (id, merchant_reference, status, amount, currency, capture_method, payment_method, card_brand, card_last4, card_exp_month,
+        card_exp_year, instrument_fingerprint, card_sealed, holder_name, idempotency_key, authorization_id, authorization_code, limit_amount,
         created_at, updated_at)
-      SELECT 'pay_bulk_' || lpad(n::text, 5, '0'), 'pay_bulk_' || lpad(n::text, 5, '0'), 'authorized', n, 'USD', 'automatic', 'visa', '4242', 12,
+      SELECT 'pay_bulk_' || lpad(n::text, 5, '0'), 'pay_bulk_' || lpad(n::text, 5, '0'), 'authorized', n, 'USD', 'automatic', 'card', 'visa', '4242', 12,
         2030, 'card-bulk', 'sealed', 'Ada Lovelace', 'key-bulk-' || n, 'auth-' || n, 'A1B2C3', n, $1, $1
       FROM generate_series(1, 5000) AS n`, [at(0)]);
     const run = await createRun(store, 'set_bulk', { startedAt: at(60), batchSizeMax: 5000 });
@@ -101,5 +101,32 @@ describeWithPostgres('PostgreSQL store', (adminUrl) => {
     expect(completed).toMatchObject({ settledCount: 5000, rejectedCount: 0, totals: { USD: { sales: 12_502_500, net: 12_502_500 } } });
     const [counts] = await query("SELECT COUNT(*)::int AS settled FROM payments WHERE status = 'settled' AND captured_amount = amount");
     expect(counts?.settled).toBe(5000);
+  });
+
+  test('when a database at migration 2 holding a card payment is migrated, then it reads as a card payment and a row that breaks its method is refused', async () => {
+    const pool = createPostgresPool({ connectionString: stores.database.url });
+    try {
+      expect(await migratePostgres(pool, POSTGRES_MIGRATIONS.slice(0, 2))).toEqual([1, 2]);
+      await pool.query(`INSERT INTO payments (id, merchant_reference, status, amount, currency, capture_method, card_brand, card_last4,
+        card_exp_month, card_exp_year, card_fingerprint, card_sealed, holder_name, idempotency_key, limit_amount, created_at, updated_at)
+        VALUES ('pay_old', 'pay_old', 'authorized', 2500, 'USD', 'automatic', 'visa', '4242', 12, 2030, 'card-old', 'v1:sealed', 'Ada', 'key-old', 2500, $1, $1)`, [at(0)]);
+      expect(await migratePostgres(pool)).toEqual([3]);
+    } finally {
+      await pool.end();
+    }
+    const store = await stores.open();
+
+    expect(await store.payments.get('pay_old')).toMatchObject({ paymentMethod: 'card', instrumentFingerprint: 'card-old', cardLast4: '4242', pointsAccountId: null });
+    const [window] = await query("SELECT indexdef FROM pg_indexes WHERE indexname = 'payments_instrument_window'");
+    expect(window?.indexdef).toContain('(instrument_fingerprint, currency, created_at)');
+    await expect(query(`INSERT INTO payments (id, merchant_reference, status, amount, currency, capture_method, payment_method, card_brand,
+      instrument_fingerprint, idempotency_key, limit_amount, created_at, updated_at, points_account_id)
+      VALUES ('pay_bad', 'pay_bad', 'pending', 1, 'USD', 'automatic', 'points', 'visa', 'f', 'key-bad', 1, $1, $1, 'PTS-0000-0001')`, [at(0)]))
+      .rejects.toThrow(/payments_method_columns/);
+    const points = pendingPayment({
+      paymentMethod: 'points', cardBrand: null, cardLast4: null, cardExpMonth: null, cardExpYear: null, cardSealed: null, holderName: null, pointsAccountId: 'PTS-0000-0001',
+    });
+    expect((await store.payments.create(createInput(points))).kind).toBe('created');
+    expect(await store.payments.get(points.id)).toEqual(points);
   });
 });

@@ -215,7 +215,7 @@ describeEachStore('settlement repository contract', (current) => {
 
       const expired = await expire(current().store, at(-3600), at(10));
 
-      expect(expired).toEqual([{ paymentId: old.id, authorizationId: old.authorizationId }]);
+      expect(expired).toEqual([{ paymentId: old.id, paymentMethod: 'card', authorizationId: old.authorizationId }]);
       expect(await repository().get(old.id)).toMatchObject({ status: 'expired', countedMinor: 0, resolution: 'reverse', updatedAt: at(10) });
       expect((await repository().get(young.id))?.status).toBe('authorized');
       expect((await repository().listUnresolved({ before: at(11), limit: 10 })).map((payment) => payment.id)).toEqual([old.id]);

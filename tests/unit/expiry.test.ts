@@ -1,6 +1,6 @@
 /** Releasing the holds of expired payments: bounded, stopping at the first failure, never throwing. */
 import { EXPIRY_RELEASES_MAX, releaseExpiredHolds, type ExpiryDeps } from '../../processing-server/src/domain/expiry.ts';
-import type { Store } from '../../processing-server/src/domain/ports/store.ts';
+import type { ExpiredAuthorization, Store } from '../../processing-server/src/domain/ports/store.ts';
 import type { PaymentProvider, ReverseCommand, ReverseOutcome } from '../../processing-server/src/domain/ports/provider.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
 
@@ -33,7 +33,9 @@ function depsWith(reverse: (command: ReverseCommand) => Promise<ReverseOutcome>)
   return { deps, cleared, reversed };
 }
 
-const expiredPayments = (count: number) => Array.from({ length: count }, (_unused, index) => ({ paymentId: `pay_${index}`, authorizationId: `auth_${index}` }));
+const expiredPayments = (count: number): ExpiredAuthorization[] => Array.from({ length: count }, (_unused, index) => ({
+  paymentId: `pay_${index}`, paymentMethod: 'card', authorizationId: `auth_${index}`,
+}));
 const RELEASED: ReverseOutcome = { kind: 'released', heldMinor: 0 };
 
 describe('releasing expired holds', () => {
@@ -77,7 +79,7 @@ describe('releasing expired holds', () => {
   test('when a payment has no authorization at the card company, then its mark is cleared without a call', async () => {
     const { deps, cleared, reversed } = depsWith(async () => RELEASED);
 
-    expect(await releaseExpiredHolds(deps, [{ paymentId: 'pay_x', authorizationId: null }])).toBe(1);
+    expect(await releaseExpiredHolds(deps, [{ paymentId: 'pay_x', paymentMethod: 'card', authorizationId: null }])).toBe(1);
     expect(reversed).toEqual([]);
     expect(cleared).toEqual(['pay_x']);
   });

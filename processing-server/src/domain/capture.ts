@@ -8,6 +8,7 @@ import type { DomainDeps } from './deps.ts';
 import { DomainError, invalidState } from './errors.ts';
 import { loadPayment } from './load.ts';
 import { toPublicPayment } from './views.ts';
+import { providerOf } from './providers.ts';
 
 export async function capturePayment(deps: DomainDeps, id: string, amountMinor: number | undefined, requestId?: string): Promise<Payment> {
   const payment = await loadPayment(deps, id);
@@ -33,7 +34,7 @@ export async function capturePayment(deps: DomainDeps, id: string, amountMinor: 
   const restMinor = payment.amountMinor - capturedMinor;
   if (restMinor > 0 && payment.authorizationId) {
     // Releasing the rest now is a courtesy to the shopper; if it fails, settlement releases it anyway.
-    const released = await deps.providers.card.reverse(
+    const released = await providerOf(deps, payment).reverse(
       { authorizationId: payment.authorizationId, amountMinor: restMinor, reason: 'partial_capture' }, { requestId },
     );
     if (released.kind !== 'released') deps.logger.warn({ paymentId: id, error: released.error }, 'could not release the uncaptured rest now; settlement will');

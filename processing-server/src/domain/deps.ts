@@ -1,5 +1,6 @@
 /** What the domain's operations are given: the ports it owns, a clock, a logger and its settings. */
 import type { Logger } from '../../../shared/logger.ts';
+import type { Currency } from '../../../shared/money.ts';
 import type { ClearingPort, Providers } from './ports/provider.ts';
 import type { Store } from './ports/store.ts';
 import type { SpendLimits } from './spend-limit.ts';
@@ -8,6 +9,8 @@ import type { CardVault } from './ports/vault.ts';
 export interface DomainSettings {
   /** CARD_SPEND_LIMIT, per currency. */
   spendLimits: SpendLimits;
+  /** POINTS_CURRENCY: a points payment is in this currency, one point per minor unit. */
+  pointsCurrency: Currency;
   authTtlHours: number;
   /** How long a pending payment is left to the request working on it before recovery takes it. */
   recoveryGraceMs: number;

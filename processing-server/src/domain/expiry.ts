@@ -1,13 +1,14 @@
 /**
  * Expiry (SPEC §3): an authorization not settled within AUTH_TTL_HOURS is never sent for
- * settlement, and its hold is released at the card company. A settlement run marks the payments
+ * settlement, and its hold is released at the card company (or points provider). A settlement run marks the payments
  * expired with `resolution: reverse` in one set-based change (under its lease), and releases the
- * holds afterwards; whatever it cannot release (the card company unreachable, a crash, more than
+ * holds afterwards; whatever it cannot release (the provider unreachable, a crash, more than
  * one run takes on) stays marked, and the recovery worker releases it later. Nothing is lost.
  */
 import type { DomainDeps } from './deps.ts';
 import { checkedChange, type StatusChange } from './lifecycle.ts';
 import type { ExpiredAuthorization } from './ports/store.ts';
+import { providerOf } from './providers.ts';
 
 /** Which payments expire, and into what: never batched, authorized or captured. */
 export const EXPIRY: StatusChange = checkedChange({ from: ['authorized', 'captured'], to: 'expired' });
@@ -40,7 +41,7 @@ export async function expireAuthorizations(deps: ExpiryDeps, now: Date): Promise
 
 /**
  * Reverses the holds of expired payments, one at a time, and clears the mark of each one
- * released. Stops at the first failure (the card company is most likely unreachable; the
+ * released. Stops at the first failure (the provider is most likely unreachable; the
  * recovery worker retries), at shutdown, or past its bounds. Never throws: what is left is marked.
  */
 export async function releaseExpiredHolds(deps: ExpiryDeps, expired: ExpiredAuthorization[], requestId?: string): Promise<number> {
@@ -51,7 +52,7 @@ export async function releaseExpiredHolds(deps: ExpiryDeps, expired: ExpiredAuth
     for (const authorization of expired.slice(0, EXPIRY_RELEASES_MAX)) {
       if (deps.lifecycle?.signal.aborted || performance.now() - startedMs > EXPIRY_RELEASE_BUDGET_MS) break;
       if (authorization.authorizationId) {
-        const reversal = await deps.providers.card.reverse({ authorizationId: authorization.authorizationId, reason: 'expiry' }, { requestId });
+        const reversal = await providerOf(deps, authorization).reverse({ authorizationId: authorization.authorizationId, reason: 'expiry' }, { requestId });
         if (reversal.kind !== 'released') {
           failure = reversal.error;
           break;

@@ -6,25 +6,28 @@ import assert from 'node:assert/strict';
 import { v7 as uuidv7 } from 'uuid';
 import type { CardBrand } from '../../../shared/cards.ts';
 import type { Currency } from '../../../shared/money.ts';
-import type { CaptureMethod, Decline, PaymentStatus } from '../../../shared/contracts/processing.ts';
+import type { CaptureMethod, Decline, PaymentMethod, PaymentStatus } from '../../../shared/contracts/processing.ts';
 
 export interface PaymentRecord {
   id: string;
-  /** The payment's reference at the card company: its idempotency key there. */
+  /** The payment's reference at its provider: its idempotency key there. */
   merchantReference: string;
   status: PaymentStatus;
   amountMinor: number;
   currency: Currency;
   captureMethod: CaptureMethod;
-  cardBrand: CardBrand;
-  cardLast4: string;
-  cardExpMonth: number;
-  cardExpYear: number;
-  /** HMAC-SHA-256 of what paid (the card number): identifies it for the spending limit. */
-  instrumentFingerprint: string;
+  /** What paid; the card fields are set for a card payment only, the points account for points only. */
+  paymentMethod: PaymentMethod;
+  cardBrand: CardBrand | null;
+  cardLast4: string | null;
+  cardExpMonth: number | null;
+  cardExpYear: number | null;
   /** AES-256-GCM ciphertext of the number, bound to this payment id. */
-  cardSealed: string;
-  holderName: string;
+  cardSealed: string | null;
+  holderName: string | null;
+  pointsAccountId: string | null;
+  /** Keyed hash of what paid (the card number, or the points account): the payer of the spending limit. */
+  instrumentFingerprint: string;
   description: string | null;
   orderId: string | null;
   idempotencyKey: string;
@@ -33,7 +36,7 @@ export interface PaymentRecord {
   decline: Decline | null;
   reason: string | null;
   /**
-   * A hold at the card company that may still need releasing: `reverse` for a payment whose
+   * A hold at the provider that may still need releasing: `reverse` for a payment whose
    * caller was told it failed (a timeout reversal, if a hold turns up), and for a voided or
    * expired payment until its reversal went through. The recovery worker releases it.
    */
@@ -54,8 +57,13 @@ export function newPaymentId(): string {
   return `pay_${uuidv7().replaceAll('-', '')}`;
 }
 
+const CARD_FIELDS = ['cardBrand', 'cardLast4', 'cardExpMonth', 'cardExpYear', 'cardSealed', 'holderName'] as const;
+
 export function assertPaymentInvariants(payment: PaymentRecord): void {
   assert.ok(Number.isSafeInteger(payment.amountMinor) && payment.amountMinor > 0, 'amount must be a positive integer');
+  const card = payment.paymentMethod === 'card';
+  assert.ok(CARD_FIELDS.every((field) => (payment[field] !== null) === card), 'card fields are set for a card payment, and only then');
+  assert.ok((payment.pointsAccountId !== null) === (payment.paymentMethod === 'points'), 'a points account is set for a points payment, and only then');
   assert.ok(payment.capturedMinor >= 0 && payment.capturedMinor <= payment.amountMinor, 'captured amount out of range');
   assert.ok(payment.refundedMinor >= 0 && payment.refundedMinor <= payment.capturedMinor, 'refunded amount out of range');
   assert.ok(payment.countedMinor >= 0 && payment.countedMinor <= payment.amountMinor, 'counted amount out of range');

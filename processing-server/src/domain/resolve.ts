@@ -1,5 +1,5 @@
 /**
- * Turning what the card company said into a payment's final state. Used by the request that
+ * Turning what the provider (card company, points provider) said into a payment's final state. Used by the request that
  * authorizes a payment and by the recovery worker, so both reach the same answer.
  */
 import type { PaymentStatus } from '../../../shared/contracts/processing.ts';

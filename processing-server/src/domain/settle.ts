@@ -217,7 +217,7 @@ function startBatch(deps: SettlementDeps, runId: string, batchNo: number, items:
   return { items, answer, sent: Promise.race([reported, ended]) };
 }
 
-/** A batch of the run's items as the clearing house takes them: a card as brand and last four only. */
+/** A batch of the run's items as the clearing house takes them: a card as brand and last four only; points without a card. */
 export function toClearingBatch(batchId: string, items: BatchItemRecord[]): ClearingBatch {
   return {
     batchId,
@@ -227,8 +227,8 @@ export function toClearingBatch(batchId: string, items: BatchItemRecord[]): Clea
       amountMinor: item.amountMinor,
       currency: item.currency,
       type: item.type,
-      method: 'card',
-      card: { brand: item.cardBrand, last4: item.cardLast4 },
+      method: item.paymentMethod,
+      card: item.cardBrand && item.cardLast4 ? { brand: item.cardBrand, last4: item.cardLast4 } : null,
       originalMerchantReference: item.originalMerchantReference,
     })),
   };

@@ -17,7 +17,7 @@
  * fewer drops the rest (999.99 is 999 JPY), so rounding never raises a limit.
  */
 import assert from 'node:assert/strict';
-import type { Decline, PaymentStatus } from '../../../shared/contracts/processing.ts';
+import type { Decline, PaymentMethod, PaymentStatus } from '../../../shared/contracts/processing.ts';
 import { CURRENCIES, currencyExponent, formatMoney, isCurrency, majorToMinor, type Currency } from '../../../shared/money.ts';
 import { assertTransition } from './lifecycle.ts';
 import type { PaymentRecord } from './payment.ts';
@@ -77,15 +77,16 @@ export interface SpendCheck {
   decline: Decline;
 }
 
-export function spendCheck(limits: SpendLimits, currency: Currency, now: Date): SpendCheck {
+export function spendCheck(limits: SpendLimits, currency: Currency, now: Date, method: PaymentMethod = 'card'): SpendCheck {
   const limitMinor = spendLimitMinor(limits, currency);
-  return { limitMinor, windowStart: spendWindowStart(now), decline: limitExceededDecline(formatMoney(limitMinor, currency)) };
+  return { limitMinor, windowStart: spendWindowStart(now), decline: limitExceededDecline(formatMoney(limitMinor, currency), method) };
 }
 
-export function limitExceededDecline(limitDescription: string): Decline {
+export function limitExceededDecline(limitDescription: string, method: PaymentMethod = 'card'): Decline {
+  const payer = method === 'points' ? 'This points account' : 'This card';
   return {
     code: 'limit_exceeded',
-    message: `This card has reached its spending limit of ${limitDescription} in the last 24 hours.`,
+    message: `${payer} has reached its spending limit of ${limitDescription} in the last 24 hours.`,
   };
 }
 

@@ -5,16 +5,17 @@
  */
 import type { DomainDeps } from './deps.ts';
 import type { PaymentRecord } from './payment.ts';
+import { providerOf } from './providers.ts';
 
 /**
  * Releases the hold of a failed payment and marks it voided. Returns the voided payment, or null
- * if the card company could not be reached (the payment keeps `resolution: reverse`, and the
+ * if the provider could not be reached (the payment keeps `resolution: reverse`, and the
  * recovery worker tries again).
  */
 export async function reverseFailedHold(
   deps: Pick<DomainDeps, 'store' | 'providers' | 'clock' | 'logger'>, payment: PaymentRecord, authorizationId: string, requestId?: string,
 ): Promise<PaymentRecord | null> {
-  const reversal = await deps.providers.card.reverse({ authorizationId, reason: 'timeout' }, { requestId });
+  const reversal = await providerOf(deps, payment).reverse({ authorizationId, reason: 'timeout' }, { requestId });
   if (reversal.kind !== 'released') {
     deps.logger.warn({ paymentId: payment.id, error: reversal.error }, 'timeout reversal could not be sent yet; recovery will retry');
     return null;

@@ -3,20 +3,33 @@
  * card masked, a refund, a settlement item. Amounts leave as `amount` in minor units. The first
  * answer to an idempotent request is stored in this form, so a repeat replays it as it was.
  */
+import assert from 'node:assert/strict';
 import type { Payment, Refund, SettlementItem } from '../../../shared/contracts/processing.ts';
 import type { PaymentRecord } from './payment.ts';
 import type { BatchItemRecord, RefundRecord } from './ports/store.ts';
 
+/**
+ * A card payment shows its card (brand, last four, expiry) and holder; a points payment its
+ * account, and no card or holder at all (the fields are absent, not null).
+ */
 export function toPublicPayment(payment: PaymentRecord): Payment {
+  const common = paymentFields(payment);
+  if (payment.paymentMethod === 'points') {
+    assert.ok(payment.pointsAccountId, 'a points payment names its account');
+    return { ...common, paymentMethod: 'points', points: { accountId: payment.pointsAccountId } };
+  }
+  const { cardBrand, cardLast4, cardExpMonth, cardExpYear, holderName } = payment;
+  assert.ok(cardBrand && cardLast4 && cardExpMonth && cardExpYear && holderName !== null, 'a card payment has its card');
+  return { ...common, paymentMethod: 'card', card: { brand: cardBrand, last4: cardLast4, expMonth: cardExpMonth, expYear: cardExpYear }, holderName };
+}
+
+function paymentFields(payment: PaymentRecord) {
   return {
     id: payment.id,
     status: payment.status,
     amount: payment.amountMinor,
     currency: payment.currency,
     captureMethod: payment.captureMethod,
-    paymentMethod: 'card',
-    card: { brand: payment.cardBrand, last4: payment.cardLast4, expMonth: payment.cardExpMonth, expYear: payment.cardExpYear },
-    holderName: payment.holderName,
     authorizationCode: payment.authorizationCode,
     decline: payment.decline,
     reason: payment.reason,
@@ -45,7 +58,7 @@ export function toPublicItem(runId: string, item: BatchItemRecord): SettlementIt
     paymentId: item.paymentId,
     ...(item.refundId ? { refundId: item.refundId } : {}),
     type: item.type,
-    paymentMethod: 'card',
+    paymentMethod: item.paymentMethod,
     amount: item.amountMinor,
     currency: item.currency,
     batchId: `${runId}-${item.batchNo}`,

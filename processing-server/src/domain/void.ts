@@ -1,6 +1,6 @@
 /**
  * Voiding a payment before settlement (SPEC §3): first in our ledger, so that no settlement run
- * can take it any more, then the hold is released. If the card company cannot be reached, the
+ * can take it any more, then the hold is released. If the provider cannot be reached, the
  * payment stays marked for the recovery worker to release the hold later.
  */
 import type { Payment } from '../../../shared/contracts/processing.ts';
@@ -8,6 +8,7 @@ import type { DomainDeps } from './deps.ts';
 import { DomainError, invalidState } from './errors.ts';
 import { loadPayment } from './load.ts';
 import { toPublicPayment } from './views.ts';
+import { providerOf } from './providers.ts';
 
 export async function voidPayment(deps: DomainDeps, id: string, requestId?: string): Promise<Payment> {
   const payment = await loadPayment(deps, id);
@@ -25,7 +26,7 @@ export async function voidPayment(deps: DomainDeps, id: string, requestId?: stri
     throw new DomainError({ code: 'already_in_batch', message: 'The payment was taken by a settlement run; refund it after it settles.' });
   }
   if (!payment.authorizationId) return toPublicPayment(voided);
-  const released = await deps.providers.card.reverse({ authorizationId: payment.authorizationId, reason: 'void' }, { requestId });
+  const released = await providerOf(deps, payment).reverse({ authorizationId: payment.authorizationId, reason: 'void' }, { requestId });
   if (released.kind !== 'released') {
     deps.logger.warn({ paymentId: id, error: released.error }, 'void recorded; the hold will be released by the recovery worker');
     return toPublicPayment(voided);

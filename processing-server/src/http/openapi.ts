@@ -15,14 +15,18 @@ export function processingOpenApi(): Record<string, unknown> {
   return buildOpenApi({
     title: 'cardlane processing server',
     version: '1',
-    description: 'The merchant payment subsystem: authorize, capture, void, refund, settle. Amounts are integers in minor units. Errors are application/problem+json. '
+    description: 'The merchant payment subsystem: authorize (a card or loyalty points), capture, void, refund, settle. Amounts are integers in minor units '
+      + '(for points, one point is one minor unit of POINTS_CURRENCY). A card payment carries `card` and `holderName`; a points payment `points` and neither of them. '
+      + 'Errors are application/problem+json. '
       + 'A method a path does not take is answered 405 method_not_allowed with an Allow header (OPTIONS: 204 with the Allow header).',
     operations: [
       {
         method: 'post', path: '/v1/payments', summary: 'Create and authorize a payment', body: createPaymentRequestSchema, headers: [IDEMPOTENCY_HEADER],
         responses: {
-          201: paymentSchema, 402: paymentSchema, 400: 'invalid request (errors name the fields), or idempotency_key_required',
-          409: 'idempotency_key_reused or idempotency_key_in_flight', 503: 'network_unavailable: the payment failed, not charged (payment in the body)',
+          201: paymentSchema, 402: paymentSchema,
+          400: 'validation_failed (errors name the fields; exactly one of card and points), idempotency_key_required, or currency_not_supported (points pay in POINTS_CURRENCY only)',
+          409: 'idempotency_key_reused or idempotency_key_in_flight',
+          503: 'network_unavailable: the card company or points provider could not be reached; the payment failed, not charged (payment in the body)',
           504: 'authorization_pending: outcome not yet known; repeat with the same key',
         },
       },
@@ -47,7 +51,10 @@ export function processingOpenApi(): Record<string, unknown> {
       { method: 'get', path: '/v1/settlements', summary: 'Settlement runs, newest first', query: pageQuery, responses: { 200: settlementRunListSchema, 400: 'invalid query' } },
       { method: 'get', path: '/v1/settlements/:id', summary: 'One settlement run', responses: { 200: settlementRunSchema, 404: 'not_found' } },
       { method: 'get', path: '/v1/settlements/:id/items', summary: 'A run\'s items, paged', query: pageQuery, responses: { 200: settlementItemListSchema, 400: 'invalid query', 404: 'not_found' } },
-      { method: 'get', path: '/v1/settlements/:id/reconciliation', summary: 'Our ledger against the card company\'s reports', responses: { 200: reconciliationSchema, 404: 'not_found' } },
+      {
+        method: 'get', path: '/v1/settlements/:id/reconciliation', summary: 'Our ledger against the card company\'s reports',
+        responses: { 200: reconciliationSchema, 404: 'not_found', 503: 'provider_unavailable: the card company could not be asked for its reports' },
+      },
       probe('/healthz', 'Liveness'), probe('/readyz', 'Readiness: database and card company reachable'), probe('/metrics', 'Prometheus metrics'),
     ],
   });

@@ -45,14 +45,16 @@ function sendAuthorizeResult(response: Response, result: AuthorizeResult): void 
     case 'failed':
       sendProblem(response, new AppError({
         code: 'network_unavailable', status: 503,
-        message: 'The card company could not be reached; the payment failed and the card was not charged.',
+        message: payment.paymentMethod === 'points'
+          ? 'The points provider could not be reached; the payment failed and no points were taken.'
+          : 'The card company could not be reached; the payment failed and the card was not charged.',
         extensions: { paymentStatus: payment.status, charged: false, payment },
       }));
       return;
     case 'pending':
       sendProblem(response, new AppError({
         code: 'authorization_pending', status: 504,
-        message: 'The card company did not answer in time; the outcome is not yet known. Repeat the request with the same Idempotency-Key for the final answer.',
+        message: `The ${payment.paymentMethod === 'points' ? 'points provider' : 'card company'} did not answer in time; the outcome is not yet known. Repeat the request with the same Idempotency-Key for the final answer.`,
         extensions: { paymentStatus: payment.status, payment },
       }));
   }

@@ -13,7 +13,7 @@
  * instances, no open transaction across calls), so that a store can run behind a worker thread.
  */
 import type {
-  PaymentListQuery, PaymentStatus, RefundStatus, SettlementItemStatus, SettlementRun,
+  PaymentListQuery, PaymentMethod, PaymentStatus, RefundStatus, SettlementItemStatus, SettlementRun,
 } from '../../../../shared/contracts/processing.ts';
 import type { Currency } from '../../../../shared/money.ts';
 import type { StatusChange } from '../lifecycle.ts';
@@ -63,9 +63,10 @@ export interface PaymentPage {
   hasMore: boolean;
 }
 
-/** A payment that expired, and the authorization whose hold is to be released. */
+/** A payment that expired, and the authorization whose hold is to be released (at its method's provider). */
 export interface ExpiredAuthorization {
   paymentId: string;
+  paymentMethod: PaymentMethod;
   authorizationId: string | null;
 }
 
@@ -145,8 +146,10 @@ export interface BatchItemRecord {
   merchantReference: string;
   originalMerchantReference: string | null;
   authorizationCode: string;
-  cardBrand: string;
-  cardLast4: string;
+  paymentMethod: PaymentMethod;
+  /** Brand and last four of a card item; null for points. */
+  cardBrand: string | null;
+  cardLast4: string | null;
   amountMinor: number;
   currency: Currency;
   status: SettlementItemStatus;

@@ -34,12 +34,12 @@ const SQL = {
   // hashtextextended gives a 64-bit key; two instruments sharing one only wait for each other.
   lockInstrument: 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))',
   countedInWindow: `SELECT COALESCE(SUM(limit_amount), 0) AS spent FROM payments
-    WHERE card_fingerprint = $1 AND currency = $2 AND created_at >= $3 AND limit_amount > 0`,
+    WHERE instrument_fingerprint = $1 AND currency = $2 AND created_at >= $3 AND limit_amount > 0`,
   holdReleased: 'UPDATE payments SET resolution = NULL WHERE id = $1 AND status = $2',
   /** $1 to, $2 now, $3 from statuses, $4 cutoff. Each expired payment's hold is still to be released. */
   expire: (releasesLimit: boolean) => `UPDATE payments SET status = $1,${releasesLimit ? ' limit_amount = 0,' : ''} resolution = 'reverse', updated_at = $2
     WHERE status = ANY($3::text[]) AND settlement_id IS NULL AND created_at < $4
-    RETURNING id, authorization_id`,
+    RETURNING id, payment_method, authorization_id`,
   unresolved: `SELECT * FROM payments WHERE (status = 'pending' OR resolution IS NOT NULL) AND updated_at < $1
     ORDER BY updated_at LIMIT $2`,
 } as const;

@@ -33,17 +33,18 @@ export const SETTLEMENT_SQL = {
    */
   assignItems: `
     INSERT INTO settlement_items (run_id, batch_no, payment_id, refund_id, type, merchant_reference,
-      original_merchant_reference, authorization_code, card_brand, card_last4, amount, currency)
+      original_merchant_reference, authorization_code, payment_method, card_brand, card_last4, amount, currency)
     SELECT $1, (ROW_NUMBER() OVER (ORDER BY kind, id) - 1) / $2::bigint + 1,
-      payment_id, refund_id, type, merchant_reference, original_merchant_reference, authorization_code, card_brand, card_last4, amount, currency
+      payment_id, refund_id, type, merchant_reference, original_merchant_reference, authorization_code, payment_method, card_brand, card_last4, amount, currency
     FROM (
       SELECT 0 AS kind, p.id AS id, p.id AS payment_id, NULL::text AS refund_id, 'sale'::text AS type,
         p.merchant_reference AS merchant_reference, NULL::text AS original_merchant_reference,
-        p.authorization_code AS authorization_code, p.card_brand AS card_brand, p.card_last4 AS card_last4,
+        p.authorization_code AS authorization_code, p.payment_method AS payment_method, p.card_brand AS card_brand, p.card_last4 AS card_last4,
         CASE WHEN p.capture_method = 'manual' THEN p.captured_amount ELSE p.amount END AS amount, p.currency AS currency
       FROM payments p WHERE p.settlement_id = $1
       UNION ALL
-      SELECT 1, r.id, r.payment_id, r.id, 'refund', r.id, p.merchant_reference, p.authorization_code, p.card_brand, p.card_last4, r.amount, r.currency
+      SELECT 1, r.id, r.payment_id, r.id, 'refund', r.id, p.merchant_reference, p.authorization_code, p.payment_method, p.card_brand, p.card_last4,
+        r.amount, r.currency
       FROM refunds r JOIN payments p ON p.id = r.payment_id WHERE r.settlement_id = $1
     ) AS ready
     ORDER BY kind, id`,

@@ -11,8 +11,9 @@ export type Row = Record<string, unknown>;
 
 const FIELD_TO_COLUMN = {
   id: 'id', merchantReference: 'merchant_reference', status: 'status', amountMinor: 'amount', currency: 'currency',
-  captureMethod: 'capture_method', cardBrand: 'card_brand', cardLast4: 'card_last4', cardExpMonth: 'card_exp_month',
-  cardExpYear: 'card_exp_year', instrumentFingerprint: 'card_fingerprint', cardSealed: 'card_sealed', holderName: 'holder_name',
+  captureMethod: 'capture_method', paymentMethod: 'payment_method', cardBrand: 'card_brand', cardLast4: 'card_last4',
+  cardExpMonth: 'card_exp_month', cardExpYear: 'card_exp_year', cardSealed: 'card_sealed', holderName: 'holder_name',
+  pointsAccountId: 'points_account_id', instrumentFingerprint: 'instrument_fingerprint',
   description: 'description', orderId: 'order_id', idempotencyKey: 'idempotency_key', authorizationId: 'authorization_id',
   authorizationCode: 'authorization_code', decline: 'decline', reason: 'reason', resolution: 'resolution',
   countedMinor: 'limit_amount', capturedMinor: 'captured_amount', refundedMinor: 'refunded_amount',
@@ -34,6 +35,7 @@ export function paymentToRow(payment: PaymentChanges | PaymentRecord): Row {
 }
 
 const nullableText = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
+const nullableNumber = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 
 export function paymentFromRow(row: Row): PaymentRecord {
   return {
@@ -43,13 +45,15 @@ export function paymentFromRow(row: Row): PaymentRecord {
     amountMinor: Number(row.amount),
     currency: row.currency as PaymentRecord['currency'],
     captureMethod: row.capture_method as PaymentRecord['captureMethod'],
-    cardBrand: row.card_brand as PaymentRecord['cardBrand'],
-    cardLast4: String(row.card_last4),
-    cardExpMonth: Number(row.card_exp_month),
-    cardExpYear: Number(row.card_exp_year),
-    instrumentFingerprint: String(row.card_fingerprint),
-    cardSealed: String(row.card_sealed),
-    holderName: String(row.holder_name),
+    paymentMethod: row.payment_method as PaymentRecord['paymentMethod'],
+    cardBrand: nullableText(row.card_brand) as PaymentRecord['cardBrand'],
+    cardLast4: nullableText(row.card_last4),
+    cardExpMonth: nullableNumber(row.card_exp_month),
+    cardExpYear: nullableNumber(row.card_exp_year),
+    cardSealed: nullableText(row.card_sealed),
+    holderName: nullableText(row.holder_name),
+    pointsAccountId: nullableText(row.points_account_id),
+    instrumentFingerprint: String(row.instrument_fingerprint),
     description: nullableText(row.description),
     orderId: nullableText(row.order_id),
     idempotencyKey: String(row.idempotency_key),

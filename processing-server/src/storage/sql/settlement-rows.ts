@@ -33,8 +33,9 @@ export function itemFromRow(row: Row): BatchItemRecord {
     merchantReference: String(row.merchant_reference),
     originalMerchantReference: row.original_merchant_reference === null ? null : String(row.original_merchant_reference),
     authorizationCode: String(row.authorization_code),
-    cardBrand: String(row.card_brand),
-    cardLast4: String(row.card_last4),
+    paymentMethod: row.payment_method as BatchItemRecord['paymentMethod'],
+    cardBrand: row.card_brand === null ? null : String(row.card_brand),
+    cardLast4: row.card_last4 === null ? null : String(row.card_last4),
     amountMinor: Number(row.amount),
     currency: row.currency as Currency,
     status: row.status as BatchItemRecord['status'],
@@ -43,7 +44,10 @@ export function itemFromRow(row: Row): BatchItemRecord {
 }
 
 export function expiredFromRow(row: Row): ExpiredAuthorization {
-  return { paymentId: String(row.id), authorizationId: row.authorization_id === null ? null : String(row.authorization_id) };
+  return {
+    paymentId: String(row.id), paymentMethod: row.payment_method as ExpiredAuthorization['paymentMethod'],
+    authorizationId: row.authorization_id === null ? null : String(row.authorization_id),
+  };
 }
 
 export function refundFromRow(row: Row): RefundRecord {
@@ -88,7 +92,7 @@ export function totalsFromGroups(groups: Row[]): {
 
 /** The columns of an item in the order `itemFromValues` reads them. */
 export const ITEM_COLUMNS = `seq, batch_no, payment_id, refund_id, type, merchant_reference, original_merchant_reference,
-  authorization_code, card_brand, card_last4, amount, currency, status, reason`;
+  authorization_code, payment_method, card_brand, card_last4, amount, currency, status, reason`;
 
 /**
  * An item from its ITEM_COLUMNS values by position: a batch reads 5,000 rows, and arrays are
@@ -104,11 +108,12 @@ export function itemFromValues(values: readonly unknown[]): BatchItemRecord {
     merchantReference: String(values[5]),
     originalMerchantReference: values[6] === null ? null : String(values[6]),
     authorizationCode: String(values[7]),
-    cardBrand: String(values[8]),
-    cardLast4: String(values[9]),
-    amountMinor: Number(values[10]),
-    currency: values[11] as Currency,
-    status: values[12] as BatchItemRecord['status'],
-    reason: values[13] === null ? null : String(values[13]),
+    paymentMethod: values[8] as BatchItemRecord['paymentMethod'],
+    cardBrand: values[9] === null ? null : String(values[9]),
+    cardLast4: values[10] === null ? null : String(values[10]),
+    amountMinor: Number(values[11]),
+    currency: values[12] as Currency,
+    status: values[13] as BatchItemRecord['status'],
+    reason: values[14] === null ? null : String(values[14]),
   };
 }

@@ -42,7 +42,7 @@ export function createSqlitePaymentRepositories(database: DatabaseSync): { payme
     ),
     completeIdempotency: database.prepare('UPDATE idempotency_keys SET outcome = ?, response = ? WHERE payment_id = ? AND outcome IS NULL'),
     countedInWindow: database.prepare(
-      'SELECT COALESCE(SUM(limit_amount), 0) AS spent FROM payments WHERE card_fingerprint = ? AND currency = ? AND created_at >= ? AND limit_amount > 0',
+      'SELECT COALESCE(SUM(limit_amount), 0) AS spent FROM payments WHERE instrument_fingerprint = ? AND currency = ? AND created_at >= ? AND limit_amount > 0',
     ),
     holdReleased: database.prepare('UPDATE payments SET resolution = NULL WHERE id = ? AND status = ?'),
     unresolved: database.prepare(
@@ -119,7 +119,7 @@ export function createSqlitePaymentRepositories(database: DatabaseSync): { payme
       SET status = ${statusLiterals([command.change.to])}${counted}, resolution = 'reverse', updated_at = ?
       WHERE ${unbatchedIndexCondition('payments')} AND settlement_id IS NULL AND created_at < ?
         AND NOT EXISTS (SELECT 1 ${saleItemOf('payments.id')})
-      RETURNING id, authorization_id`);
+      RETURNING id, payment_method, authorization_id`);
     return (statement.all(command.now, command.createdBefore) as Row[]).map(expiredFromRow);
   }
 

@@ -53,7 +53,7 @@ function readySaleCondition(ready: SettlementReadiness): string {
 export const READY_REFUND_CONDITION = "r.status = 'pending' AND r.settlement_id IS NULL";
 
 const ITEM_INSERT = `INSERT INTO settlement_items (run_id, batch_no, payment_id, refund_id, type, merchant_reference,
-    original_merchant_reference, authorization_code, card_brand, card_last4, amount, currency)`;
+    original_merchant_reference, authorization_code, payment_method, card_brand, card_last4, amount, currency)`;
 
 /**
  * The next :limit ready sales after the key (:afterCreatedAt, :afterId), in (created_at, id)
@@ -70,7 +70,7 @@ const ITEM_INSERT = `INSERT INTO settlement_items (run_id, batch_no, payment_id,
  */
 export function assignSalesSql(ready: SettlementReadiness): string {
   return `${ITEM_INSERT}
-  SELECT :runId, :batchNo, p.id, NULL, 'sale', p.merchant_reference, NULL, p.authorization_code, p.card_brand, p.card_last4,
+  SELECT :runId, :batchNo, p.id, NULL, 'sale', p.merchant_reference, NULL, p.authorization_code, p.payment_method, p.card_brand, p.card_last4,
     CASE WHEN p.capture_method = 'manual' THEN p.captured_amount ELSE p.amount END, p.currency
   FROM payments p INDEXED BY payments_unbatched
   WHERE ${readySaleCondition(ready)} AND (p.created_at > :afterCreatedAt OR p.id > :afterId)
@@ -90,7 +90,8 @@ export const LAST_SALE_KEY_SQL = `SELECT p.created_at AS created_at, p.id AS id 
  */
 export const ASSIGN_REFUNDS_SQL = `${ITEM_INSERT}
   SELECT :runId, CAST((:assigned + ROW_NUMBER() OVER (ORDER BY r.id) - 1) / CAST(:batchSizeMax AS INTEGER) AS INTEGER) + 1,
-    r.payment_id, r.id, 'refund', r.id, p.merchant_reference, p.authorization_code, p.card_brand, p.card_last4, r.amount, r.currency
+    r.payment_id, r.id, 'refund', r.id, p.merchant_reference, p.authorization_code, p.payment_method, p.card_brand, p.card_last4,
+    r.amount, r.currency
   FROM refunds r JOIN payments p ON p.id = r.payment_id
   WHERE ${READY_REFUND_CONDITION}
   ORDER BY r.id`;

@@ -94,3 +94,8 @@ export function paymentBody(overrides: Record<string, unknown> = {}, card: Recor
     ...overrides,
   };
 }
+
+/** A points payment of 25.00 USD (2,500 points) from PTS-0000-0001 with its PIN, as the simulator seeds it. */
+export function pointsPaymentBody(overrides: Record<string, unknown> = {}, points: Record<string, unknown> = {}): Record<string, unknown> {
+  return { amount: 2500, currency: 'USD', points: { accountId: 'PTS-0000-0001', pin: '1234', ...points }, ...overrides };
+}

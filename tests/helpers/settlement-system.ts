@@ -8,8 +8,8 @@ import request from 'supertest';
 import { createCardNetworkClient } from '../../processing-server/src/providers/card-network-client.ts';
 import { createPointsClient } from '../../processing-server/src/providers/points-client.ts';
 import type { Store } from '../../processing-server/src/domain/ports/store.ts';
-import { AUTH_HEADER as NETWORK_AUTH, ManualClock, NETWORK_TEST_KEY, createTestNetwork, type TestNetwork } from './network-sim.ts';
-import { AUTH_HEADER, createProcessingHarness, freshKey, paymentBody, type ProcessingHarness } from './processing.ts';
+import { AUTH_HEADER as NETWORK_AUTH, ManualClock, NETWORK_TEST_KEY, POINTS_PIN, createTestNetwork, type TestNetwork } from './network-sim.ts';
+import { AUTH_HEADER, createProcessingHarness, freshKey, paymentBody, pointsPaymentBody, type ProcessingHarness } from './processing.ts';
 import { removeDir } from './temp-dir.ts';
 
 export interface SettlementSystem {
@@ -18,6 +18,12 @@ export interface SettlementSystem {
   processing: ProcessingHarness;
   /** POST /v1/payments on the processing server. */
   pay(overrides?: Record<string, unknown>, card?: Record<string, unknown>): Promise<request.Response>;
+  /** POST /v1/payments paid with points (PTS-0000-0001 and its PIN unless told otherwise). */
+  payPoints(overrides?: Record<string, unknown>, points?: Record<string, unknown>): Promise<request.Response>;
+  /** Opens a points account at the simulator (its admin endpoint). */
+  openPointsAccount(accountId: string, balance: number, pin?: string): Promise<void>;
+  /** The simulator's view of a points account. */
+  pointsAccount(accountId: string): Promise<{ accountId: string; balance: number; held: number }>;
   api(): ReturnType<typeof request>;
   merchantAccount(): Promise<{ balances: Record<string, number>; deposits: Array<{ batchId: string; currency: string; amount: number }> }>;
   close(): Promise<void>;
@@ -52,6 +58,12 @@ export async function createSettlementSystem(options: SettlementSystemOptions = 
     clock, sim, processing,
     pay: (overrides = {}, card = {}) => request(processing.app).post('/v1/payments').set(AUTH_HEADER)
       .set('Idempotency-Key', freshKey()).send(paymentBody(overrides, card)),
+    payPoints: (overrides = {}, points = {}) => request(processing.app).post('/v1/payments').set(AUTH_HEADER)
+      .set('Idempotency-Key', freshKey()).send(pointsPaymentBody(overrides, points)),
+    async openPointsAccount(accountId, balance, pin = POINTS_PIN) {
+      await request(sim.app).post('/admin/points-accounts').set(NETWORK_AUTH).send({ accountId, pin, balance }).expect(201);
+    },
+    pointsAccount: async (accountId) => (await request(sim.app).get(`/v1/points/accounts/${accountId}`).set(NETWORK_AUTH).expect(200)).body,
     api: () => request(processing.app),
     merchantAccount: async () => (await request(sim.app).get('/v1/merchant-account').set(NETWORK_AUTH)).body,
     async close() {

@@ -6,7 +6,9 @@ import { AUTH_HEADER, TEST_API_KEY, freshKey } from '../helpers/processing.ts';
 import { createSettlementSystem, type SettlementSystem } from '../helpers/settlement-system.ts';
 import type { SettlementRepository } from '../../processing-server/src/domain/ports/store.ts';
 import { settle } from '../../processing-server/src/domain/settle.ts';
-import { refundListSchema } from '../../shared/contracts/processing.ts';
+import {
+  reconciliationSchema, refundListSchema, settlementItemListSchema, settlementNothingReadySchema, settlementRunListSchema, settlementRunSchema,
+} from '../../shared/contracts/processing.ts';
 
 describe('settlement: runs, capture, void, refund, expiry and reconciliation', () => {
   let system: SettlementSystem;
@@ -276,5 +278,31 @@ describe('settlement: runs, capture, void, refund, expiry and reconciliation', (
     await request(system.sim.app).post('/admin/faults').set(NETWORK_AUTH).send({ errorRate: 0 }).expect(200);
     const recovered = await system.api().get(`/v1/settlements/${run.body.id}/reconciliation`).set(AUTH_HEADER);
     expect(recovered.body).toMatchObject({ matched: 1, missingAtNetwork: [], missingInLedger: [], amountMismatches: [] });
+  });
+
+  test('when runs, items and a reconciliation are read, then each answer is the shared contract\'s shape; a bad item cursor is 400 and an unknown run 404', async () => {
+    system = await createSettlementSystem();
+    await system.pay({ amount: 1000 });
+    await system.payPoints({ amount: 700 });
+    const run = await settleNow();
+
+    const runs = await system.api().get('/v1/settlements').set(AUTH_HEADER);
+    const items = await system.api().get(`/v1/settlements/${run.body.id}/items`).set(AUTH_HEADER);
+    const reconciliation = await system.api().get(`/v1/settlements/${run.body.id}/reconciliation`).set(AUTH_HEADER);
+    const nothing = await settleNow();
+
+    expect(settlementRunSchema.parse(run.body)).toEqual(run.body);
+    expect(settlementRunListSchema.parse(runs.body)).toEqual(runs.body);
+    expect(settlementItemListSchema.parse(items.body)).toEqual(items.body);
+    expect(items.body.data.map((item: { paymentMethod: string }) => item.paymentMethod).sort()).toEqual(['card', 'points']);
+    expect(reconciliationSchema.parse(reconciliation.body)).toEqual(reconciliation.body);
+    expect(settlementNothingReadySchema.parse(nothing.body)).toEqual(nothing.body);
+    const badCursor = await system.api().get(`/v1/settlements/${run.body.id}/items?startingAfter=pay_1`).set(AUTH_HEADER);
+    expect(badCursor.status).toBe(400);
+    expect(badCursor.body).toMatchObject({ code: 'validation_failed', errors: [{ field: 'query.startingAfter', message: 'must be an item id such as item_42' }] });
+    for (const path of ['/v1/settlements/set_unknown', '/v1/settlements/set_unknown/items', '/v1/settlements/set_unknown/reconciliation']) {
+      const unknown = await system.api().get(path).set(AUTH_HEADER);
+      expect([unknown.status, unknown.body.code]).toEqual([404, 'not_found']);
+    }
   });
 });

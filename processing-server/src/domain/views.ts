@@ -51,7 +51,15 @@ export function toPublicRefund(refund: RefundRecord): Refund {
   };
 }
 
-/** An item as the API shows it; its batch id is `<runId>-<batch number>`. */
+const ITEM_ID = /^item_(\d{1,15})$/;
+
+/** An item's position in run order, from its public id (`item_<n>`); null for anything else. */
+export function itemSeqOf(itemId: string): number | null {
+  const match = ITEM_ID.exec(itemId);
+  return match ? Number(match[1]) : null;
+}
+
+/** An item as the API shows it; its id is `item_<n>` in run order, its batch id `<runId>-<batch number>`. */
 export function toPublicItem(runId: string, item: BatchItemRecord): SettlementItem {
   return {
     id: `item_${item.seq}`,

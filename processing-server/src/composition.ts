@@ -1,13 +1,13 @@
 /**
  * The one place where the processing server is put together: the store, the vault, the
  * providers and the clearing house (adapters), the clock and the logger, wired to the domain's
- * ports; the HTTP app; the jobs; and the shutdown that ends them in order. The server
- * (main.ts), `npm run settle` and the tests all build it here; tests pass overrides (a fake
- * provider, an injected clock, a store of their own).
+ * ports; the jobs; the HTTP app; and the shutdown that ends them in order. The server (main.ts)
+ * and the tests build it with createProcessing, `npm run settle` with createProcessingWithoutHttp
+ * (everything but the HTTP app, whose modules it then never loads: less memory for a run of a
+ * million items); tests pass overrides (a fake provider, an injected clock, a store of their own).
  */
 import type { Express } from 'express';
 import { createLogger, type Logger } from '../../shared/logger.ts';
-import { createApp } from './app.ts';
 import type { ProcessingConfig } from './config.ts';
 import type { DomainDeps, ProcessLifecycle } from './domain/deps.ts';
 import type { ClearingPort, Providers } from './domain/ports/provider.ts';
@@ -43,13 +43,17 @@ export interface Processing {
   config: ProcessingConfig;
   /** The domain's dependencies: every domain operation and job is called with these. */
   deps: DomainDeps;
-  app: Express;
   /** Starts the recovery worker and the settlement schedule, unless JOBS_ENABLED is false. */
   startJobs(): ProcessingJobs | null;
   /** First step of a shutdown: readiness fails, runs stop between batches, the schedule stops. */
   beginShutdown(): void;
+  isShuttingDown(): boolean;
   /** Last step: waits for the jobs and the settlement runs in progress, then closes the store. */
   close(): Promise<void>;
+}
+
+export interface ProcessingServer extends Processing {
+  app: Express;
 }
 
 /** Settlement runs register here, so that a shutdown can stop them between batches and wait for them. */
@@ -87,7 +91,18 @@ function createProviders(config: ProcessingConfig, overrides: ProcessingOverride
   };
 }
 
-export async function createProcessing(config: ProcessingConfig, overrides: ProcessingOverrides = {}): Promise<Processing> {
+/** The processing server: everything createProcessingWithoutHttp builds, and the HTTP app on it. */
+export async function createProcessing(config: ProcessingConfig, overrides: ProcessingOverrides = {}): Promise<ProcessingServer> {
+  const processing = await createProcessingWithoutHttp(config, overrides);
+  const { createApp } = await import('./app.ts');
+  const app = createApp(processing.deps, {
+    apiKey: config.PROCESSING_API_KEY, isShuttingDown: processing.isShuttingDown, collectDefaultMetrics: overrides.collectDefaultMetrics ?? true,
+  });
+  return { ...processing, app };
+}
+
+/** The store, the adapters, the domain's dependencies and the jobs, without the HTTP app. */
+export async function createProcessingWithoutHttp(config: ProcessingConfig, overrides: ProcessingOverrides = {}): Promise<Processing> {
   const logger = overrides.logger ?? createLogger({ service: 'processing-server', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const store = overrides.store ?? await openStore(config);
   if (!overrides.store) logger.info({ store: store.description }, 'store opened');
@@ -107,13 +122,9 @@ export async function createProcessing(config: ProcessingConfig, overrides: Proc
   };
   let shuttingDown = false;
   let jobs: ProcessingJobs | null = null;
-  const app = createApp(deps, {
-    apiKey: config.PROCESSING_API_KEY, isShuttingDown: () => shuttingDown, collectDefaultMetrics: overrides.collectDefaultMetrics ?? true,
-  });
   return {
     config,
     deps,
-    app,
     startJobs() {
       if (!config.JOBS_ENABLED || jobs) return jobs;
       jobs = {
@@ -127,6 +138,7 @@ export async function createProcessing(config: ProcessingConfig, overrides: Proc
       runs.stop();
       jobs?.schedule?.stop();
     },
+    isShuttingDown: () => shuttingDown,
     async close() {
       await jobs?.recovery.stop();
       await runs.settled();

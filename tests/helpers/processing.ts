@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Express } from 'express';
-import { createProcessing, type Processing } from '../../processing-server/src/composition.ts';
+import { createProcessing, type ProcessingServer } from '../../processing-server/src/composition.ts';
 import { loadProcessingConfig } from '../../processing-server/src/config.ts';
 import type { DomainDeps } from '../../processing-server/src/domain/deps.ts';
 import type { ClearingPort, PaymentProvider } from '../../processing-server/src/domain/ports/provider.ts';
@@ -22,7 +22,7 @@ export interface ProcessingHarness {
   app: Express;
   deps: DomainDeps;
   store: Store;
-  processing: Processing;
+  processing: ProcessingServer;
   /** The in-memory card company (unless the test gave a card provider of its own). */
   network: FakeNetwork;
   /** The in-memory points provider (unless the test gave one of its own). */

@@ -17,7 +17,7 @@ const BATCH: ClearingBatch = {
   batchId: 'set_1-1',
   items: Array.from({ length: ITEM_COUNT }, (_unused, index) => ({
     merchantReference: `pay_${String(index).padStart(32, '0')}`, authorizationCode: 'ABC123', amountMinor: 100 + index,
-    currency: 'USD' as const, card: { brand: 'visa', last4: '4242' }, type: 'sale' as const, method: 'card' as const, originalMerchantReference: null,
+    currency: 'USD' as const, cardBrand: 'visa', cardLast4: '4242', type: 'sale' as const, paymentMethod: 'card' as const, originalMerchantReference: null,
   })),
 };
 
@@ -100,8 +100,8 @@ describe('clearing client: settlement batches', () => {
       batchId: 'set_2-1',
       items: [
         { ...BATCH.items[0]!, merchantReference: 'pay_card' },
-        { ...BATCH.items[0]!, merchantReference: 'pay_points', method: 'points', card: null, amountMinor: 2500 },
-        { ...BATCH.items[0]!, merchantReference: 're_1', type: 'refund', method: 'points', card: null, amountMinor: 1000, originalMerchantReference: 'pay_points' },
+        { ...BATCH.items[0]!, merchantReference: 'pay_points', paymentMethod: 'points', cardBrand: null, cardLast4: null, amountMinor: 2500 },
+        { ...BATCH.items[0]!, merchantReference: 're_1', type: 'refund', paymentMethod: 'points', cardBrand: null, cardLast4: null, amountMinor: 1000, originalMerchantReference: 'pay_points' },
       ],
     };
 

@@ -7,7 +7,7 @@
 import { assertSupportedRuntime } from '../../../shared/runtime.ts';
 import { formatMinor, isCurrency } from '../../../shared/money.ts';
 import { createLogger } from '../../../shared/logger.ts';
-import { createProcessing } from '../composition.ts';
+import { createProcessingWithoutHttp } from '../composition.ts';
 import { loadProcessingConfig } from '../config.ts';
 import { settle, type SettleProgress } from '../domain/settle.ts';
 
@@ -23,7 +23,7 @@ function progressLine(progress: SettleProgress, startedAtMs: number): string {
 async function main(): Promise<number> {
   const config = loadProcessingConfig(process.env);
   const logger = createLogger({ service: 'settle', level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL });
-  const processing = await createProcessing(config, { logger, collectDefaultMetrics: false });
+  const processing = await createProcessingWithoutHttp(config, { logger });
   const startedAtMs = Date.now();
   try {
     const result = await settle(processing.deps, {

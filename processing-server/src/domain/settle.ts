@@ -11,7 +11,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { SettlementRun } from '../../../shared/contracts/processing.ts';
 import type { DomainDeps } from './deps.ts';
 import { expireAuthorizations, expiryCutoff, releaseExpiredHolds } from './expiry.ts';
-import type { ClearingBatch, ClearingReport } from './ports/provider.ts';
+import type { ClearingReport } from './ports/provider.ts';
 import type { BatchItemRecord, ExpiredAuthorization, ItemResult } from './ports/store.ts';
 import { SETTLEMENT_OUTCOMES, SETTLEMENT_READINESS } from './settlement-outcomes.ts';
 
@@ -211,27 +211,11 @@ function startBatch(deps: SettlementDeps, runId: string, batchNo: number, items:
   if (deps.lifecycle?.signal.aborted) throw new Error('the process is shutting down; the run resumes at the next start');
   let reportSent = (): void => undefined;
   const reported = new Promise<void>((resolve) => { reportSent = resolve; });
-  const answer = deps.clearing.sendBatch(toClearingBatch(`${runId}-${batchNo}`, items), { requestId, onRequestSent: () => reportSent() });
+  // The stored items are the clearing items (ClearingItem): the adapter writes them as the card company's contract has them.
+  const answer = deps.clearing.sendBatch({ batchId: `${runId}-${batchNo}`, items }, { requestId, onRequestSent: () => reportSent() });
   // Observed at once, so that an answer abandoned after an earlier failure is never an unhandled rejection.
   const ended = answer.then(() => undefined, () => undefined);
   return { items, answer, sent: Promise.race([reported, ended]) };
-}
-
-/** A batch of the run's items as the clearing house takes them: a card as brand and last four only; points without a card. */
-export function toClearingBatch(batchId: string, items: BatchItemRecord[]): ClearingBatch {
-  return {
-    batchId,
-    items: items.map((item) => ({
-      merchantReference: item.merchantReference,
-      authorizationCode: item.authorizationCode,
-      amountMinor: item.amountMinor,
-      currency: item.currency,
-      type: item.type,
-      method: item.paymentMethod,
-      card: item.cardBrand && item.cardLast4 ? { brand: item.cardBrand, last4: item.cardLast4 } : null,
-      originalMerchantReference: item.originalMerchantReference,
-    })),
-  };
 }
 
 /** Pairs every item sent with exactly one result, by merchantReference; anything else is a mismatch. */

@@ -37,8 +37,8 @@ function toBatchItem(item: ClearingItem): SettlementBatchItem {
     amount: item.amountMinor,
     currency: item.currency,
     type: item.type,
-    ...(item.card ? { card: item.card } : {}),
-    ...(item.method === 'points' ? { method: 'points' as const } : {}),
+    ...(item.cardBrand && item.cardLast4 ? { card: { brand: item.cardBrand, last4: item.cardLast4 } } : {}),
+    ...(item.paymentMethod === 'points' ? { method: 'points' as const } : {}),
     ...(item.originalMerchantReference ? { originalMerchantReference: item.originalMerchantReference } : {}),
   };
 }

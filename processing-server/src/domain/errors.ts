@@ -48,10 +48,6 @@ export class DomainError extends Error {
   }
 }
 
-export function isDomainError(value: unknown): value is DomainError {
-  return value instanceof DomainError;
-}
-
 export function paymentNotFound(id: string): DomainError {
   return new DomainError({ code: 'payment_not_found', message: `Payment ${id} was not found.` });
 }

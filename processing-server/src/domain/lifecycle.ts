@@ -46,9 +46,6 @@ export const RUN_TRANSITIONS: Readonly<Record<SettlementRunStatus, readonly Sett
   failed: [],
 };
 
-/** The statuses a payment is born in: pending, or declined at once by the spending limit. */
-export const PAYMENT_INITIAL_STATUSES: readonly PaymentStatus[] = ['pending', 'declined'];
-
 /** A change of status the domain asks for: to `to`, only from one of `from`. */
 export interface StatusChange {
   from: readonly PaymentStatus[];

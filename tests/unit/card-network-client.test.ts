@@ -3,48 +3,9 @@
  * read with the wider card contracts into the domain's outcomes (approved, declined with a
  * reason, no answer), look-ups, reversals, adjustments and 3-D Secure calls.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { scriptedServer } from '../helpers/scripted-server.ts';
 import type { AuthorizeCommand } from '../../processing-server/src/domain/ports/provider.ts';
 import { createCardNetworkClient, type CardNetworkOptions } from '../../processing-server/src/providers/card-network-client.ts';
-
-/** A scripted card company: each request takes the next behaviour from the script (the last one repeats). */
-type Behaviour = { status: number; body?: unknown } | 'hang' | 'reset';
-
-interface Scripted {
-  url: string;
-  hits: () => number;
-  requests: Array<{ method: string; url: string; body: unknown }>;
-  close: () => Promise<void>;
-}
-
-async function scriptedServer(script: Behaviour[]): Promise<Scripted> {
-  let hits = 0;
-  const requests: Scripted['requests'] = [];
-  const server = http.createServer((request, response) => {
-    const behaviour = script[Math.min(hits, script.length - 1)];
-    hits += 1;
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      requests.push({ method: request.method ?? '', url: request.url ?? '', body: text ? JSON.parse(text) as unknown : undefined });
-      if (behaviour === 'hang') return;
-      if (behaviour === 'reset' || behaviour === undefined) {
-        request.socket.destroy();
-        return;
-      }
-      response.writeHead(behaviour.status, { 'content-type': 'application/json' }).end(JSON.stringify(behaviour.body ?? {}));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    hits: () => hits,
-    requests,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
-  };
-}
 
 const APPROVED = { authorizationId: 'auth_1', responseCode: '00', authorizationCode: 'ABC123', message: 'approved' };
 const ISSUER_DOWN = { authorizationId: 'auth_1', responseCode: '91', message: 'issuer unavailable' };

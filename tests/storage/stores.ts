@@ -11,6 +11,7 @@ import {
   createTestDatabase, postgresAvailability, storesOn, type PostgresAvailability, type TestDatabase,
 } from '../helpers/postgres.ts';
 import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
+import { asIfBehindAWorker } from '../helpers/worker-boundary.ts';
 
 export interface StoreUnderTest {
   store: Store;
@@ -35,11 +36,11 @@ const sqliteFactory: StoreFactory = {
     const filePath = path.join(directory, 'processing.sqlite');
     const opened = [openSqliteStore(filePath)];
     return {
-      store: opened[0]!,
+      store: asIfBehindAWorker(opened[0]!),
       async openAnother() {
         const another = openSqliteStore(filePath);
         opened.push(another);
-        return another;
+        return asIfBehindAWorker(another);
       },
       async close() {
         await Promise.all(opened.map((store) => store.close()));
@@ -66,7 +67,7 @@ function postgresFactory(): StoreFactory {
       if (database) await database.reset();
       else database = await createTestDatabase(availability.adminUrl);
       const stores = storesOn(database, { dropOnClose: false });
-      return { store: await stores.open(), openAnother: () => stores.open(), close: () => stores.close() };
+      return { store: asIfBehindAWorker(await stores.open()), openAnother: async () => asIfBehindAWorker(await stores.open()), close: () => stores.close() };
     },
     async finish() {
       await database?.drop();

@@ -11,6 +11,7 @@ import { loadProcessingConfig } from '../../processing-server/src/config.ts';
 import type { DomainDeps } from '../../processing-server/src/domain/deps.ts';
 import type { ClearingPort, PaymentProvider } from '../../processing-server/src/domain/ports/provider.ts';
 import type { Store } from '../../processing-server/src/domain/ports/store.ts';
+import type { CardVault } from '../../processing-server/src/domain/ports/vault.ts';
 import { captureLogs, type CapturedLogger } from './log-capture.ts';
 import { createFakeClearing, createFakeNetwork, type FakeNetwork } from './fake-network.ts';
 import { makeTempDir, removeDir } from './temp-dir.ts';
@@ -47,6 +48,8 @@ export interface HarnessOptions {
   clock?: () => Date;
   dataDir?: string;
   store?: Store;
+  /** A vault of the test's own: a second server on the same data must recognize the same cards. */
+  vault?: CardVault;
   /** How long POST /v1/settlements waits for another instance's run to show. */
   settlementBusyWaitMs?: number;
 }
@@ -63,6 +66,7 @@ export async function createProcessingHarness(options: HarnessOptions = {}): Pro
   let now = options.now ?? null;
   const processing = await createProcessing(config, {
     ...(options.store ? { store: options.store } : {}),
+    ...(options.vault ? { vault: options.vault } : {}),
     providers: { card: options.cardProvider ?? network, points: options.pointsProvider ?? points },
     clearing: options.clearing ?? createFakeClearing(network),
     clock: options.clock ?? (() => now ?? new Date()),

@@ -16,6 +16,8 @@ export interface SettlementSystem {
   clock: ManualClock;
   sim: TestNetwork;
   processing: ProcessingHarness;
+  /** Another processing server on the same card company, vault and clock, with a store of its own (on the same data). */
+  secondServer(store: Store): Promise<ProcessingHarness>;
   /** POST /v1/payments on the processing server. */
   pay(overrides?: Record<string, unknown>, card?: Record<string, unknown>): Promise<request.Response>;
   /** POST /v1/payments paid with points (PTS-0000-0001 and its PIN unless told otherwise). */
@@ -54,8 +56,17 @@ export async function createSettlementSystem(options: SettlementSystemOptions = 
     cardProvider: network.cards, pointsProvider: createPointsClient(providerOptions), clearing: network.clearing, clock: clock.now,
     env: { SETTLEMENT_BATCH_MAX: String(options.batchSizeMax ?? 5000) }, ...(options.store ? { store: options.store } : {}),
   });
+  const others: ProcessingHarness[] = [];
   return {
     clock, sim, processing,
+    async secondServer(store) {
+      const other = await createProcessingHarness({
+        store, vault: processing.deps.vault, cardProvider: network.cards, pointsProvider: processing.deps.providers.points,
+        clearing: network.clearing, clock: clock.now, env: { SETTLEMENT_BATCH_MAX: String(options.batchSizeMax ?? 5000) },
+      });
+      others.push(other);
+      return other;
+    },
     pay: (overrides = {}, card = {}) => request(processing.app).post('/v1/payments').set(AUTH_HEADER)
       .set('Idempotency-Key', freshKey()).send(paymentBody(overrides, card)),
     payPoints: (overrides = {}, points = {}) => request(processing.app).post('/v1/payments').set(AUTH_HEADER)
@@ -69,6 +80,7 @@ export async function createSettlementSystem(options: SettlementSystemOptions = 
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all(others.map((other) => other.close()));
       await processing.close();
       sim.close();
       removeDir(sim.dataDir);

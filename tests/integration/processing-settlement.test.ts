@@ -1,8 +1,7 @@
 import request from 'supertest';
 import { AUTH_HEADER as NETWORK_AUTH } from '../helpers/network-sim.ts';
-import { createApp } from '../../processing-server/src/app.ts';
 import { SETTLE_WAIT_MS } from '../../processing-server/src/http/settlement-routes.ts';
-import { AUTH_HEADER, TEST_API_KEY, freshKey } from '../helpers/processing.ts';
+import { AUTH_HEADER, freshKey } from '../helpers/processing.ts';
 import { createSettlementSystem, type SettlementSystem } from '../helpers/settlement-system.ts';
 import type { SettlementRepository } from '../../processing-server/src/domain/ports/store.ts';
 import { settle } from '../../processing-server/src/domain/settle.ts';
@@ -181,9 +180,9 @@ describe('settlement: runs, capture, void, refund, expiry and reconciliation', (
         return settlements.createRun(command);
       },
     };
-    const app = createApp({ ...system.processing.deps, store: { ...store, settlements: slowSettlements } }, { apiKey: TEST_API_KEY });
+    const slow = await system.secondServer({ ...store, settlements: slowSettlements });
 
-    const response = await request(app).post('/v1/settlements').set(AUTH_HEADER).send();
+    const response = await request(slow.app).post('/v1/settlements').set(AUTH_HEADER).send();
 
     expect(response.status).toBe(202);
     expect(response.body).toMatchObject({ status: 'running', itemCount: 1 });

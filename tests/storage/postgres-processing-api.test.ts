@@ -4,11 +4,10 @@
  * limit and running one settlement at a time.
  */
 import request from 'supertest';
-import { createApp } from '../../processing-server/src/app.ts';
 import { settle } from '../../processing-server/src/domain/settle.ts';
 import type { Store } from '../../processing-server/src/domain/ports/store.ts';
 import { createPostgresTestStores, describeWithPostgres, type PostgresTestStores } from '../helpers/postgres.ts';
-import { AUTH_HEADER, TEST_API_KEY, freshKey, paymentBody } from '../helpers/processing.ts';
+import { AUTH_HEADER, freshKey, paymentBody } from '../helpers/processing.ts';
 import { createSettlementSystem, type SettlementSystem } from '../helpers/settlement-system.ts';
 
 // Each test opens a fresh database and, on PostgreSQL, several pools; parallel test files share two CPUs.
@@ -28,10 +27,6 @@ describeWithPostgres('processing API on PostgreSQL', (adminUrl) => {
     await stores.close();
   });
 
-  /** A second processing server: same card vault and card company, its own pool on the same database. */
-  function secondServer(store: Store) {
-    return createApp({ ...system.processing.deps, store }, { apiKey: TEST_API_KEY });
-  }
 
   test('when a day of payments is settled and one refunded, then deposits equal the net, to the minor unit, and reconciliation matches', async () => {
     const automatic = [await system.pay({ amount: 1000 }), await system.pay({ amount: 2000 }, { number: '5555555555554444' })];
@@ -66,7 +61,8 @@ describeWithPostgres('processing API on PostgreSQL', (adminUrl) => {
   });
 
   test('when two processing servers take 15 payments of 100.00 on one card at once, then exactly 10 are authorized', async () => {
-    const second = secondServer(await stores.open());
+    // A second processing server: same card vault and card company, its own pool on the same database.
+    const second = (await system.secondServer(await stores.open())).app;
 
     const responses = await Promise.all(Array.from({ length: 15 }, (_unused, index) =>
       request(index % 2 === 0 ? system.processing.app : second).post('/v1/payments').set(AUTH_HEADER).set('Idempotency-Key', freshKey()).send(paymentBody({ amount: 10_000 }))));

@@ -1,16 +1,17 @@
 /**
  * One logger for every process: pino JSON to stdout (pretty when a person watches a
- * terminal), card data redacted wherever it could appear.
+ * terminal), card data and points PINs redacted wherever they could appear.
  */
 import { pino, type Logger, type DestinationStream } from 'pino';
 
 export type { Logger };
 
-/** Every place a card number, CVV or key could sit in a logged object. */
+/** Every place a card number, CVV, points PIN or key could sit in a logged object. */
 export const REDACT_PATHS = [
   'card.number', 'card.cvv', '*.card.number', '*.card.cvv', '*.*.card.number', '*.*.card.cvv',
   'cardNumber', 'cvv', '*.cardNumber', '*.cvv', '*.*.cardNumber', '*.*.cvv',
   'number', '*.number',
+  'pin', '*.pin', '*.*.pin', 'points.pin', '*.points.pin', '*.*.points.pin', 'pointsPin', '*.pointsPin', '*.*.pointsPin',
   'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]',
   'headers.authorization', '*.headers.authorization', '*.headers.Authorization',
   'config.headers.Authorization', 'config.data', '*.config.data', 'request.data',

@@ -15,10 +15,11 @@ import type { Currency } from '../../shared/money.ts';
 import { DATABASE_FILE_NAME } from '../../card-network-sim/src/config.ts';
 import { createCardFingerprinter } from '../../card-network-sim/src/card-fingerprint.ts';
 import { openStore } from '../../card-network-sim/src/storage/store.ts';
-import { createCardVault } from '../../processing-server/src/domain/vault.ts';
-import { toPublicPayment, type PaymentRecord } from '../../processing-server/src/domain/payment.ts';
+import { createCardVault } from '../../processing-server/src/vault/card-vault.ts';
+import type { PaymentRecord } from '../../processing-server/src/domain/payment.ts';
+import { toPublicPayment } from '../../processing-server/src/domain/views.ts';
+import { PAYMENT_COLUMNS, paymentToRow } from '../../processing-server/src/storage/sql/payment-rows.ts';
 import { openSqliteDatabase } from '../../processing-server/src/storage/sqlite/database.ts';
-import { PAYMENT_COLUMNS, paymentToRow } from '../../processing-server/src/storage/sqlite/payment-rows.ts';
 
 /** The processing server's file name under DATA_DIR (processing-server/src/storage/index.ts). */
 export const PROCESSING_DATABASE_FILE_NAME = 'processing.sqlite';
@@ -114,12 +115,13 @@ export function seed(options: SeedOptions): SeedResult {
         const id = `pay_${uuidv7().replaceAll('-', '')}`;
         const createdAt = new Date(firstCreatedMs + index).toISOString();
         payments.push({
-          id, merchantReference: id, status: 'authorized', amount, currency, captureMethod: 'automatic',
+          id, merchantReference: id, status: 'authorized', amountMinor: amount, currency, captureMethod: 'automatic', paymentMethod: 'card',
+          pointsAccountId: null,
           cardBrand: card.brand, cardLast4: card.last4, cardExpMonth: 1 + (index % 12), cardExpYear: options.now.getUTCFullYear() + 3,
-          cardFingerprint: card.processingFingerprint, cardSealed: vault.encrypt(card.number, id), holderName: 'Bench Shopper',
+          instrumentFingerprint: card.processingFingerprint, cardSealed: vault.encrypt(card.number, id), holderName: 'Bench Shopper',
           description: 'benchmark order', orderId: `order-${index}`, idempotencyKey: randomUUID(),
           authorizationId: `auth_${randomUUID().replaceAll('-', '')}`, authorizationCode: authorizationCode(),
-          decline: null, reason: null, resolution: null, limitAmount: amount, capturedAmount: 0, refundedAmount: 0,
+          decline: null, reason: null, resolution: null, countedMinor: amount, capturedMinor: 0, refundedMinor: 0,
           settlementId: null, createdAt, updatedAt: createdAt,
         });
       }
@@ -138,8 +140,8 @@ export function seed(options: SeedOptions): SeedResult {
           const card = cards[(start + offset) % cards.length]!;
           network.insertAuthorization({
             id: payment.authorizationId!, merchantReference: payment.merchantReference, cardFingerprint: card.networkFingerprint,
-            cardLast4: card.last4, amount: payment.amount, currency: payment.currency, responseCode: '00',
-            authorizationCode: payment.authorizationCode, message: 'approved', status: 'approved', heldAmount: payment.amount,
+            cardLast4: card.last4, amount: payment.amountMinor, currency: payment.currency, responseCode: '00',
+            authorizationCode: payment.authorizationCode, message: 'approved', status: 'approved', heldAmount: payment.amountMinor,
             createdAtMs: Date.parse(payment.createdAt),
           });
         }

@@ -17,6 +17,7 @@ import type { NetworkConfig } from './config.ts';
 import { FaultInjector } from './faults.ts';
 import { Issuer } from './issuer.ts';
 import { createNetworkCounters } from './metrics.ts';
+import type { PinHashCost } from './pin-hash.ts';
 import { PointsProvider } from './points.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authenticationRoutes } from './routes/authentications.ts';
@@ -46,6 +47,8 @@ export interface AppDeps {
   collectDefaultMetrics?: boolean;
   /** Where a shopper's browser reaches this process; `config.publicUrl` unless main.ts knows the port listened on. */
   publicUrl?: () => string;
+  /** Cost of the PIN hashes of points accounts opened at run time; tests lower it, as they do for the seeded ones. */
+  pinHashCost?: PinHashCost;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -60,7 +63,7 @@ export function createApp(deps: AppDeps): Express {
   const publicUrl = deps.publicUrl ?? (() => config.publicUrl);
   const authentications = new AccessControlServer({ store, clock, fingerprintCard, publicUrl });
   const points = new PointsProvider({
-    store, clock, random, authorizationTtlMs: config.authorizationTtlMs, pointsCurrency: config.pointsCurrency,
+    store, clock, random, authorizationTtlMs: config.authorizationTtlMs, pointsCurrency: config.pointsCurrency, pinHashCost: deps.pinHashCost,
   });
   const faults = new FaultInjector({ initial: config.faults, random, onFault: (kind) => counters.injectedFaults.inc({ kind }) });
 
@@ -92,7 +95,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/v1', settlementRoutes({ clearing, faults, counters, logger, settlementBatchMax: config.settlementBatchMax }));
 
   if (config.adminEnabled) {
-    app.use('/admin', express.json({ limit: ADMIN_BODY_LIMIT_BYTES }), adminRoutes({ faults, logger }));
+    app.use('/admin', express.json({ limit: ADMIN_BODY_LIMIT_BYTES }), adminRoutes({ faults, points, logger }));
   }
 
   app.use(notFoundHandler);

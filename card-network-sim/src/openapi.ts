@@ -3,7 +3,7 @@ import { z } from 'zod';
 import {
   adjustmentRequestSchema, authenticationRequestSchema, authenticationResponseSchema, authenticationSchema, authorizationQuerySchema,
   cardAdjustmentResponseSchema, cardAuthorizationListSchema, cardAuthorizationRecordSchema, cardAuthorizationRequestSchema,
-  cardAuthorizationResponseSchema, faultSettingsSchema, merchantAccountSchema, pointsAccountSchema, pointsAdjustmentResponseSchema,
+  cardAuthorizationResponseSchema, faultSettingsSchema, merchantAccountSchema, pointsAccountOpeningSchema, pointsAccountSchema, pointsAdjustmentResponseSchema,
   pointsAuthorizationQuerySchema, pointsAuthorizationRecordSchema, pointsAuthorizationRequestSchema, pointsAuthorizationResponseSchema,
   reversalRequestSchema, settlementBatchRequestSchema, settlementBatchResponseSchema,
 } from '../../shared/contracts/network.ts';
@@ -152,6 +152,15 @@ function adminOperations(): OperationSpec[] {
       method: 'post', path: '/admin/faults', summary: 'Change fault injection at run time: any of latencyMs (N, "MIN-MAX" or {min, max}), errorRate, lostAnswerRate',
       body: faultPatchSchema,
       responses: { 200: { description: 'The settings now in force.', json: faultSettingsSchema }, 400: { description: 'A setting is invalid or unknown (validation_failed).', problems: ['validation_failed'] } },
+    },
+    {
+      method: 'post', path: '/admin/points-accounts', summary: 'Open a points account with a PIN and a balance (demos and load tests)',
+      body: pointsAccountOpeningSchema,
+      responses: {
+        201: { description: 'The account, opened.', json: pointsAccountSchema },
+        400: { description: 'A field is invalid (validation_failed).', problems: ['validation_failed'] },
+        409: { description: 'An account with this id exists (points_account_exists).', problems: ['points_account_exists'] },
+      },
     },
   ];
 }

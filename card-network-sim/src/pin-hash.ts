@@ -49,6 +49,15 @@ function parseHash(stored: string): ParsedHash {
   return { cost, salt: Buffer.from(salt, 'base64'), key: Buffer.from(key, 'base64') };
 }
 
+/** Hashes a PIN on the thread pool, for an account opened while the simulator serves requests. */
+export async function hashPinOffThread(pin: string, cost: PinHashCost = PIN_HASH_COST): Promise<string> {
+  const salt = randomBytes(SALT_BYTES);
+  const key = await new Promise<Buffer>((resolve, reject) => {
+    scrypt(pin, salt, KEY_BYTES, scryptOptions(cost), (error, derived) => (error ? reject(error) : resolve(derived)));
+  });
+  return ['scrypt', cost.log2N, cost.blockSize, cost.parallelization, salt.toString('base64'), key.toString('base64')].join(':');
+}
+
 /** True when `pin` is the one hashed in `stored`; scrypt runs on the thread pool, not the event loop. */
 export async function pinMatches(pin: string, stored: string): Promise<boolean> {
   const { cost, salt, key } = parseHash(stored);

@@ -7,12 +7,12 @@ import { AppError, notFound } from '../../shared/errors.ts';
 import type { Currency } from '../../shared/money.ts';
 import {
   RESPONSE_CODES,
-  type AdjustmentRequest, type NetworkResponseCode, type PointsAccount, type PointsAdjustmentResponse,
+  type AdjustmentRequest, type NetworkResponseCode, type PointsAccount, type PointsAccountOpening, type PointsAdjustmentResponse,
   type PointsAuthorizationRecord, type PointsAuthorizationRequest, type PointsAuthorizationResponse, type ReversalRequest,
 } from '../../shared/contracts/network.ts';
 import { newAuthorizationCode } from './authorization-code.ts';
 import { adjustHold, holdRecordFields, newId, reversalChange, toHoldResponse, type HoldLedger } from './holds.ts';
-import { pinMatches } from './pin-hash.ts';
+import { hashPinOffThread, pinMatches, type PinHashCost } from './pin-hash.ts';
 import type { PointsAuthorizationRow } from './storage/points-store.ts';
 import type { NetworkStore } from './storage/store.ts';
 
@@ -23,6 +23,8 @@ export interface PointsDeps {
   authorizationTtlMs: number;
   /** One point is one minor unit of this currency. */
   pointsCurrency: Currency;
+  /** Cost of the PIN hashes of accounts opened at run time; the default unless a test lowers it. */
+  pinHashCost?: PinHashCost | undefined;
 }
 
 export interface PointsAuthorizationOutcome {
@@ -53,6 +55,20 @@ export class PointsProvider {
       decideIncrease: (row, difference, nowMs) => this.#spendCode(row.accountId, difference, nowMs) ?? '00',
       updateTotal: (id, amount, heldAmount, atMs) => deps.store.points.updateTotal(id, amount, heldAmount, atMs),
     };
+  }
+
+  /** Opens an account with its PIN (kept only hashed); an existing id is refused, never overwritten. */
+  async openAccount(opening: PointsAccountOpening): Promise<PointsAccount> {
+    const exists = () => new AppError({ code: 'points_account_exists', status: 409, message: `Points account ${opening.accountId} already exists.` });
+    if (this.#deps.store.points.findAccount(opening.accountId)) throw exists();
+    const pinHash = await hashPinOffThread(opening.pin, this.#deps.pinHashCost);
+    this.#deps.store.transaction(() => {
+      if (this.#deps.store.points.findAccount(opening.accountId)) throw exists();
+      this.#deps.store.points.insertAccountIfMissing({
+        accountId: opening.accountId, pinHash, balance: opening.balance, status: opening.blocked ? 'blocked' : 'active',
+      }, this.#deps.clock().getTime());
+    });
+    return this.account(opening.accountId);
   }
 
   account(accountId: string): PointsAccount {

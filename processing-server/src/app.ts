@@ -7,33 +7,27 @@ import { errorHandler, notFoundHandler } from '../../shared/http/errors.ts';
 import { requestLogging } from '../../shared/http/logging.ts';
 import { methodNotAllowed } from '../../shared/http/methods.ts';
 import { createMetrics, type Metrics } from '../../shared/http/metrics.ts';
-import type { DomainDeps } from './domain/deps.ts';
-import type { SettlementRepository } from './storage/settlement-repository.ts';
-import { settlementRouter } from './http/settlement-routes.ts';
-import type { SettlementDeps } from './domain/settle.ts';
-import { healthRouter } from './http/health-routes.ts';
 import { openApiHandler } from '../../shared/http/openapi.ts';
+import type { DomainDeps } from './domain/deps.ts';
+import { domainErrorHandler } from './http/domain-errors.ts';
+import { healthRouter } from './http/health-routes.ts';
 import { processingOpenApi } from './http/openapi.ts';
 import { createPaymentMetrics, paymentsRouter } from './http/payments-routes.ts';
+import { settlementRouter } from './http/settlement-routes.ts';
 
 export const API_BODY_LIMIT = '1mb';
 
-export interface ProcessingAppDeps extends DomainDeps {
-  settlements: SettlementRepository;
-  batchSizeMax: number;
-  lifecycle?: SettlementDeps['lifecycle'];
+export interface ProcessingAppOptions {
   apiKey: string;
   metrics?: Metrics;
   isShuttingDown?: () => boolean;
   /** Process metrics (CPU, memory, event loop); off in tests, which build many apps. */
   collectDefaultMetrics?: boolean;
-  /** How long POST /v1/settlements waits for another instance's run to show (BUSY_WAIT_MS). */
-  settlementBusyWaitMs?: number;
 }
 
-export function createApp(deps: ProcessingAppDeps): Express {
+export function createApp(deps: DomainDeps, options: ProcessingAppOptions): Express {
   const app = express();
-  const metrics = deps.metrics ?? createMetrics('processing-server', { collectDefaults: deps.collectDefaultMetrics ?? false });
+  const metrics = options.metrics ?? createMetrics('processing-server', { collectDefaults: options.collectDefaultMetrics ?? false });
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(helmet());
@@ -41,27 +35,21 @@ export function createApp(deps: ProcessingAppDeps): Express {
   app.use(metrics.middleware);
 
   app.use(healthRouter({
-    database: () => deps.repository.ping(),
-    network: () => deps.network.isReachable(),
-    isShuttingDown: deps.isShuttingDown ?? (() => false),
+    database: () => deps.store.ping(),
+    network: () => deps.clearing.isReachable(),
+    isShuttingDown: options.isShuttingDown ?? (() => false),
   }, metrics.handler));
 
   app.get('/openapi.json', openApiHandler(processingOpenApi));
   // The key first (401), then the method (405), then the body (415, 400, 413).
-  app.use('/v1', requireBearerKey(deps.apiKey));
+  app.use('/v1', requireBearerKey(options.apiKey));
   app.use(methodNotAllowed(app));
   app.use('/v1', requireJsonBody, express.json({ limit: API_BODY_LIMIT }));
   app.use('/v1/payments', paymentsRouter(deps, createPaymentMetrics(metrics.registry)));
-  app.use('/v1/settlements', settlementRouter({
-    settlements: deps.settlements, network: deps.network, clock: deps.clock, logger: deps.logger,
-    settings: {
-      authTtlHours: deps.settings.authTtlHours, batchSizeMax: deps.batchSizeMax,
-      ...(deps.settlementBusyWaitMs === undefined ? {} : { busyWaitMs: deps.settlementBusyWaitMs }),
-    },
-    ...(deps.lifecycle ? { lifecycle: deps.lifecycle } : {}),
-  }));
+  app.use('/v1/settlements', settlementRouter(deps));
 
   app.use(notFoundHandler);
+  app.use(domainErrorHandler);
   app.use(errorHandler());
   return app;
 }

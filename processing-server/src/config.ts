@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { currencySchema } from '../../shared/contracts/common.ts';
 import { DEFAULT_SPEND_LIMIT_MAJOR, parseSpendLimits, type SpendLimits } from './domain/spend-limit.ts';
 import {
   booleanSchema, hostSchema, loadConfig, localServiceUrl, logFormatSchema, logLevelSchema, nodeEnvSchema, portSchema,
@@ -48,6 +49,8 @@ export const processingConfigSchema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   CARD_VAULT_KEY: z.string().optional(),
   CARD_SPEND_LIMIT: spendLimitSchema,
+  /** The currency of points payments: one point is one minor unit of it (the points provider's own setting must match). */
+  POINTS_CURRENCY: currencySchema.default('USD'),
   AUTH_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(168),
   SETTLEMENT_CRON: z.string().min(1).default('0 * * * *').refine(isScheduleExpression, 'must be a cron expression such as "0 * * * *", or "off"'),
   SETTLEMENT_BATCH_MAX: z.coerce.number().int().min(1).max(100_000).default(5000),

@@ -1,16 +1,10 @@
-/** Starts the processing server: config, store, vault, card-company client, HTTP, jobs, shutdown. */
+/** Starts the processing server: config, the composition root, HTTP, jobs, shutdown. */
 import { assertSupportedRuntime } from '../../shared/runtime.ts';
 import { ConfigError } from '../../shared/config.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { exitOnFatalErrors, exitOnStartupError, startServer } from '../../shared/http/server.ts';
-import { createApp } from './app.ts';
+import { createProcessing } from './composition.ts';
 import { loadProcessingConfig, type ProcessingConfig } from './config.ts';
-import type { DomainDeps } from './domain/deps.ts';
-import { createCardVault, loadVaultKey } from './domain/vault.ts';
-import { startRecoveryWorker, type RecoveryWorker } from './jobs/recovery-worker.ts';
-import { startSettlementSchedule, type SettlementSchedule } from './jobs/settlement-schedule.ts';
-import { createNetworkClient } from './network-client.ts';
-import { openStorage } from './storage/index.ts';
 
 assertSupportedRuntime();
 
@@ -30,59 +24,16 @@ async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger({ service: 'processing-server', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   exitOnFatalErrors(logger);
-  const storage = await openStorage(config);
-  logger.info({ store: storage.description }, 'store opened');
-  const deps: DomainDeps = {
-    repository: storage.repository,
-    network: createNetworkClient({
-      baseURL: config.NETWORK_URL, apiKey: config.NETWORK_API_KEY, timeoutMs: config.NETWORK_TIMEOUT_MS, retryMax: config.NETWORK_RETRY_MAX,
-    }),
-    vault: createCardVault(loadVaultKey({ configuredKey: config.CARD_VAULT_KEY, dataDir: config.DATA_DIR, logger })),
-    clock: () => new Date(),
-    logger,
-    settings: { spendLimits: config.CARD_SPEND_LIMIT, authTtlHours: config.AUTH_TTL_HOURS, recoveryGraceMs: config.RECOVERY_GRACE_MS },
-  };
-  // Settlement runs stop between batches at shutdown, and the store closes only after they did.
-  const stopping = new AbortController();
-  const activeRuns = new Set<Promise<unknown>>();
-  const settlementDeps = {
-    settlements: storage.settlements, network: deps.network, clock: deps.clock, logger,
-    settings: { authTtlHours: config.AUTH_TTL_HOURS, batchSizeMax: config.SETTLEMENT_BATCH_MAX },
-    lifecycle: {
-      signal: stopping.signal,
-      track: (work: Promise<unknown>) => {
-        activeRuns.add(work);
-        void work.finally(() => activeRuns.delete(work)).catch(() => undefined);
-      },
-    },
-  };
-  let shuttingDown = false;
-  const app = createApp({
-    ...deps, settlements: storage.settlements, batchSizeMax: config.SETTLEMENT_BATCH_MAX, lifecycle: settlementDeps.lifecycle,
-    apiKey: config.PROCESSING_API_KEY, isShuttingDown: () => shuttingDown, collectDefaultMetrics: true,
-  });
-  let jobs: { recovery: RecoveryWorker; schedule: SettlementSchedule | null } | null = null;
+  const processing = await createProcessing(config, { logger });
   await startServer({
-    app, host: config.HOST, port: config.PROCESSING_PORT, portSetting: 'PROCESSING_PORT', logger,
-    onShutdownStart: () => {
-      shuttingDown = true;
-      stopping.abort();
-      jobs?.schedule?.stop();
-    },
-    onClose: async () => {
-      await jobs?.recovery.stop();
-      await Promise.allSettled([...activeRuns]);
-      await storage.close();
-    },
+    app: processing.app, host: config.HOST, port: config.PROCESSING_PORT, portSetting: 'PROCESSING_PORT', logger,
+    // Settlement runs stop between batches at shutdown, and the store closes only after they did.
+    onShutdownStart: () => processing.beginShutdown(),
+    onClose: () => processing.close(),
   }).catch(exitOnStartupError);
   // The jobs start once the port is ours: a second copy started by mistake on a taken port ends
   // before it touches a payment.
-  if (config.JOBS_ENABLED) {
-    jobs = {
-      recovery: startRecoveryWorker({ deps, settlement: settlementDeps, intervalMs: config.RECOVERY_INTERVAL_MS, logger }),
-      schedule: startSettlementSchedule({ expression: config.SETTLEMENT_CRON, deps: settlementDeps, logger }),
-    };
-  }
+  processing.startJobs();
 }
 
 await main();

@@ -1,19 +1,34 @@
 /**
- * The shopper side of the chaos test: checkouts through the UI server's JSON API, each with its
- * own idempotency key, repeated with the same key while the answer is "pending" — as a shopper
- * following the "we are confirming your payment" page would.
+ * The shopper side of the chaos test: card checkouts through the UI server's JSON API, and
+ * loyalty-points payments through the processing API (as a merchant's back end makes them),
+ * each with its own idempotency key, repeated with the same key while the outcome is not known
+ * — as a shopper following the "we are confirming your payment" page would.
  */
 import axios, { type AxiosInstance } from 'axios';
 
 export type FinalStatus = 'approved' | 'declined' | 'error';
 
-export interface CheckoutSpec {
+export interface CardCheckout {
+  method: 'card';
   idempotencyKey: string;
   cardNumber: string;
   cvv: string;
+  /** Decimal major units, as the shopper types it. */
   amount: string;
   currency: 'USD';
 }
+
+export interface PointsCheckout {
+  method: 'points';
+  idempotencyKey: string;
+  accountId: string;
+  pin: string;
+  /** Points: minor units of the points currency. */
+  amountMinor: number;
+  currency: 'USD';
+}
+
+export type CheckoutSpec = CardCheckout | PointsCheckout;
 
 export interface CheckoutRecord {
   spec: CheckoutSpec;
@@ -22,33 +37,99 @@ export interface CheckoutRecord {
   final: FinalStatus | null;
   attempts: number;
   pendingAnswers: number;
+  /** An answer no correct server gives (a 400 to a valid request, a 5xx without a problem): the audit reports it. */
+  unexpected: string | null;
 }
 
-export function createUiClient(uiUrl: string): AxiosInstance {
-  return axios.create({ baseURL: uiUrl, timeout: 20_000, validateStatus: () => true, headers: { Accept: 'application/json' } });
+/** The points accounts of one chaos run, opened at the points provider before the run. */
+export interface ChaosPointsAccount {
+  accountId: string;
+  pin: string;
+  balance: number;
+  blocked: boolean;
+}
+
+export const CHAOS_POINTS_PIN = '2468';
+
+export function chaosPointsAccounts(runTag: string): ChaosPointsAccount[] {
+  const account = (name: string, balance: number, blocked = false) => ({ accountId: `PTS-CHAOS-${runTag}-${name}`, pin: CHAOS_POINTS_PIN, balance, blocked });
+  // Three accounts that cover any run's spending; one too small for most payments; one blocked.
+  return [account('A', 50_000_000), account('B', 50_000_000), account('C', 50_000_000), account('SMALL', 20_000), account('BLOCKED', 1_000_000, true)];
+}
+
+export interface ChaosClients {
+  ui: AxiosInstance;
+  processing: AxiosInstance;
+}
+
+export function createClients(uiUrl: string, processingUrl: string, processingKey: string): ChaosClients {
+  return {
+    ui: axios.create({ baseURL: uiUrl, timeout: 20_000, validateStatus: () => true, headers: { Accept: 'application/json' } }),
+    processing: axios.create({ baseURL: processingUrl, timeout: 20_000, validateStatus: () => true, headers: { Authorization: `Bearer ${processingKey}` } }),
+  };
 }
 
 /** One post of the checkout; returns the final status, or null while the outcome is not known. */
-export async function postCheckout(client: AxiosInstance, record: CheckoutRecord): Promise<FinalStatus | null> {
+export async function postCheckout(clients: ChaosClients, record: CheckoutRecord): Promise<FinalStatus | null> {
   record.attempts += 1;
-  let response;
-  try {
-    response = await client.post('/make-payment', {
-      cardholderName: 'Chaos Monkey', cardNumber: record.spec.cardNumber, expiry: '12/34', cvv: record.spec.cvv,
-      amount: record.spec.amount, currency: record.spec.currency, idempotencyKey: record.spec.idempotencyKey,
-    });
-  } catch {
+  const answer = record.spec.method === 'card' ? await postCard(clients.ui, record.spec) : await postPoints(clients.processing, record.spec);
+  if (!answer) {
     record.pendingAnswers += 1;
     return null;
   }
-  const body = response.data as { status?: string; paymentId?: string };
-  if (typeof body.paymentId === 'string') record.paymentIds.add(body.paymentId);
-  if (body.status === 'approved' || body.status === 'declined' || body.status === 'error') {
-    record.final = body.status;
-    return body.status;
+  if (answer.paymentId) record.paymentIds.add(answer.paymentId);
+  if (answer.unexpected) record.unexpected ??= answer.unexpected;
+  if (answer.final) {
+    record.final = answer.final;
+    return answer.final;
   }
   record.pendingAnswers += 1;
   return null;
+}
+
+interface Answer {
+  final: FinalStatus | null;
+  paymentId?: string | undefined;
+  unexpected?: string | undefined;
+}
+
+async function postCard(client: AxiosInstance, spec: CardCheckout): Promise<Answer | null> {
+  let response;
+  try {
+    response = await client.post('/make-payment', {
+      cardholderName: 'Chaos Monkey', cardNumber: spec.cardNumber, expiry: '12/34', cvv: spec.cvv,
+      amount: spec.amount, currency: spec.currency, idempotencyKey: spec.idempotencyKey,
+    });
+  } catch {
+    return null;
+  }
+  const body = response.data as { status?: string; paymentId?: string };
+  const final = body.status === 'approved' || body.status === 'declined' || body.status === 'error' ? body.status : null;
+  return { final, paymentId: typeof body.paymentId === 'string' ? body.paymentId : undefined };
+}
+
+/**
+ * The processing API's answers, as a careful client reads them: 201 approved, 402 declined, 503
+ * network_unavailable (the payment failed: not charged) final; 504 and 409 in flight, and any
+ * failure to connect (the processing server may be down or restarting), not known yet.
+ */
+async function postPoints(client: AxiosInstance, spec: PointsCheckout): Promise<Answer | null> {
+  let response;
+  try {
+    response = await client.post('/v1/payments', {
+      amount: spec.amountMinor, currency: spec.currency, points: { accountId: spec.accountId, pin: spec.pin },
+    }, { headers: { 'Idempotency-Key': spec.idempotencyKey } });
+  } catch {
+    return null;
+  }
+  const body = response.data as { id?: string; code?: string; paymentId?: string; payment?: { id?: string } };
+  const paymentId = body.id ?? body.payment?.id ?? body.paymentId;
+  if (response.status === 201) return { final: 'approved', paymentId };
+  if (response.status === 402) return { final: 'declined', paymentId };
+  if (response.status === 503 && body.code === 'network_unavailable') return { final: 'error', paymentId };
+  if (response.status === 504 || (response.status === 409 && body.code === 'idempotency_key_in_flight')) return { final: null, paymentId };
+  if (response.status >= 500) return { final: null, paymentId };
+  return { final: null, paymentId, unexpected: `${response.status} ${body.code ?? ''}`.trim() };
 }
 
 /** A small seeded generator (mulberry32), so a chaos run can be repeated with --seed. */
@@ -64,25 +145,43 @@ export function seededRandom(seed: number): () => number {
 }
 
 const CARDS = [
-  { cardNumber: '4242 4242 4242 4242', cvv: '123', weight: 45 },
-  { cardNumber: '5555 5555 5555 4444', cvv: '123', weight: 30 },
-  { cardNumber: '3782 822463 10005', cvv: '1234', weight: 15 },
-  { cardNumber: '4000 0000 0000 0002', cvv: '123', weight: 5 },
-  { cardNumber: '4000 0000 0000 9995', cvv: '123', weight: 5 },
+  { cardNumber: '4242 4242 4242 4242', cvv: '123', weight: 36 },
+  { cardNumber: '5555 5555 5555 4444', cvv: '123', weight: 24 },
+  { cardNumber: '3782 822463 10005', cvv: '1234', weight: 12 },
+  { cardNumber: '4000 0000 0000 0002', cvv: '123', weight: 4 },
+  { cardNumber: '4000 0000 0000 9995', cvv: '123', weight: 4 },
 ];
 
-export function makeSpecs(count: number, random: () => number, runTag: string): CheckoutSpec[] {
-  const totalWeight = CARDS.reduce((sum, card) => sum + card.weight, 0);
-  return Array.from({ length: count }, (_unused, index) => {
-    let pick = random() * totalWeight;
-    const card = CARDS.find((candidate) => (pick -= candidate.weight) < 0) ?? CARDS[0]!;
+/** Points make a fifth of the mix: mostly good accounts; a wrong PIN, a blocked account and a small one for declines. */
+function pointsChoices(accounts: ChaosPointsAccount[]): Array<{ accountId: string; pin: string; weight: number }> {
+  const [first, second, third, small, blocked] = accounts;
+  if (!first || !second || !third || !small || !blocked) throw new Error('the chaos run opens five points accounts');
+  return [
+    { accountId: first.accountId, pin: first.pin, weight: 6 }, { accountId: second.accountId, pin: second.pin, weight: 6 },
+    { accountId: third.accountId, pin: third.pin, weight: 4 }, { accountId: first.accountId, pin: '9999', weight: 1 },
+    { accountId: blocked.accountId, pin: blocked.pin, weight: 1 }, { accountId: small.accountId, pin: small.pin, weight: 2 },
+  ];
+}
+
+function pick<Choice extends { weight: number }>(choices: Choice[], random: () => number): Choice {
+  const totalWeight = choices.reduce((sum, choice) => sum + choice.weight, 0);
+  let point = random() * totalWeight;
+  return choices.find((candidate) => (point -= candidate.weight) < 0) ?? choices[0]!;
+}
+
+export function makeSpecs(count: number, random: () => number, runTag: string, accounts: ChaosPointsAccount[]): CheckoutSpec[] {
+  const points = pointsChoices(accounts);
+  return Array.from({ length: count }, (_unused, index): CheckoutSpec => {
+    const idempotencyKey = `chaos-${runTag}-${index}`;
     const cents = 100 + Math.floor(random() * 19_900);
+    if (random() < 0.2) {
+      const choice = pick(points, random);
+      return { method: 'points', idempotencyKey, accountId: choice.accountId, pin: choice.pin, amountMinor: cents, currency: 'USD' };
+    }
+    const card = pick(CARDS, random);
     return {
-      idempotencyKey: `chaos-${runTag}-${index}`,
-      cardNumber: card.cardNumber,
-      cvv: card.cvv,
-      amount: `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`,
-      currency: 'USD',
+      method: 'card', idempotencyKey, cardNumber: card.cardNumber, cvv: card.cvv,
+      amount: `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`, currency: 'USD',
     };
   });
 }

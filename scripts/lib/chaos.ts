@@ -1,7 +1,8 @@
 /**
- * The chaos test (issue: fault tolerance): the three real processes, a card company that loses
- * answers, fails and lags, a processing server killed with SIGKILL at random moments — and then
- * the audit of every promise. Used by `npm run chaos` and, smaller, by `npm test`.
+ * The chaos test: the three real processes, a card company and points provider that lose
+ * answers, fail and lag, a processing server killed with SIGKILL at random moments, card
+ * checkouts and points payments mixed — and then the audit of every promise. Used by
+ * `npm run chaos` and, smaller, by `npm test`.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -10,7 +11,9 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import axios from 'axios';
 import { auditChaos, type Audit } from './chaos-audit.ts';
-import { createUiClient, makeSpecs, postCheckout, seededRandom, type CheckoutRecord } from './chaos-driver.ts';
+import {
+  chaosPointsAccounts, createClients, makeSpecs, postCheckout, seededRandom, type ChaosClients, type ChaosPointsAccount, type CheckoutRecord,
+} from './chaos-driver.ts';
 import {
   NETWORK_KEY, PROCESSING_KEY, freePort, startService, stopService, type RunningService,
 } from './processes.ts';
@@ -45,6 +48,8 @@ interface Cluster {
   processing: RunningService;
   processingPort: number;
   dataDir: string;
+  /** The points accounts this run opened at the points provider. */
+  pointsAccounts: ChaosPointsAccount[];
   /** Processing servers killed during the run, kept for their logs. */
   retired?: RunningService[];
 }
@@ -67,20 +72,32 @@ function processingEnv(dataDir: string, port: number, networkUrl: string): Recor
   };
 }
 
-async function startCluster(options: ChaosOptions): Promise<Cluster> {
+/** Opens the run's points accounts at the points provider (its admin endpoint, outside the injected faults). */
+async function openPointsAccounts(networkUrl: string, accounts: ChaosPointsAccount[]): Promise<void> {
+  for (const account of accounts) {
+    const response = await axios.post(`${networkUrl}/admin/points-accounts`, account, {
+      headers: { Authorization: `Bearer ${NETWORK_KEY}` }, validateStatus: () => true, timeout: 10_000,
+    });
+    if (response.status !== 201) throw new Error(`could not open points account ${account.accountId}: ${response.status} ${JSON.stringify(response.data)}`);
+  }
+}
+
+async function startCluster(options: ChaosOptions, runTag: string): Promise<Cluster> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cardlane-chaos-'));
   const network = await startService(options.root, 'network', {
     DATA_DIR: dataDir, NETWORK_PORT: '0', NETWORK_API_KEY: NETWORK_KEY, LOG_LEVEL: 'info',
     NETWORK_FAULT_LOST_ANSWER_RATE: String(options.lostAnswerRate), NETWORK_FAULT_ERROR_RATE: String(options.errorRate),
     NETWORK_FAULT_LATENCY_MS: options.latencyMs,
   });
+  const pointsAccounts = chaosPointsAccounts(runTag);
+  await openPointsAccounts(network.url, pointsAccounts);
   const processingPort = await freePort();
   const processing = await startService(options.root, 'processing', processingEnv(dataDir, processingPort, network.url));
   const ui = await startService(options.root, 'ui', {
     UI_PORT: '0', PROCESSING_URL: processing.url, PROCESSING_API_KEY: PROCESSING_KEY, UI_RATE_LIMIT_PER_MINUTE: '0',
     PROCESSING_TIMEOUT_MS: '10000', LOG_LEVEL: 'info',
   });
-  return { network, ui, processing, processingPort, dataDir };
+  return { network, ui, processing, processingPort, dataDir, pointsAccounts };
 }
 
 /** SIGKILL, then start again on the same port (the UI server keeps its PROCESSING_URL). */
@@ -91,7 +108,7 @@ async function killAndRestart(cluster: Cluster, options: ChaosOptions): Promise<
 }
 
 async function drive(cluster: Cluster, records: CheckoutRecord[], options: ChaosOptions, random: () => number): Promise<number> {
-  const client = createUiClient(cluster.ui.url);
+  const clients = clientsOf(cluster);
   const killPoints = Array.from({ length: options.kills }, () => Math.floor((0.1 + 0.8 * random()) * records.length)).sort((a, b) => a - b);
   let next = 0;
   let done = 0;
@@ -101,7 +118,7 @@ async function drive(cluster: Cluster, records: CheckoutRecord[], options: Chaos
     while (next < records.length) {
       const record = records[next]!;
       next += 1;
-      await postCheckout(client, record);
+      await postCheckout(clients, record);
       done += 1;
       if (kills < killPoints.length && done >= killPoints[kills]! && !killing) {
         kills += 1;
@@ -118,7 +135,7 @@ async function drive(cluster: Cluster, records: CheckoutRecord[], options: Chaos
 
 /** Repeats every unanswered checkout with its key until all have a final answer (bounded). */
 async function awaitFinalAnswers(cluster: Cluster, records: CheckoutRecord[], options: ChaosOptions): Promise<number> {
-  const client = createUiClient(cluster.ui.url);
+  const clients = clientsOf(cluster);
   const deadline = Date.now() + options.settleTimeoutMs;
   let rounds = 0;
   while (Date.now() < deadline) {
@@ -126,7 +143,7 @@ async function awaitFinalAnswers(cluster: Cluster, records: CheckoutRecord[], op
     if (open.length === 0) return rounds;
     rounds += 1;
     for (let index = 0; index < open.length; index += options.concurrency) {
-      await Promise.all(open.slice(index, index + options.concurrency).map((record) => postCheckout(client, record)));
+      await Promise.all(open.slice(index, index + options.concurrency).map((record) => postCheckout(clients, record)));
     }
     await sleep(1000);
   }
@@ -150,10 +167,12 @@ async function settleAll(cluster: Cluster, options: ChaosOptions): Promise<strin
   throw new Error('settlement did not complete in time');
 }
 
-/**
- * The audit reads the truth from both sides, so the card company stops injecting faults first:
- * an injected 503 on one of the audit's reads would otherwise fail a run whose promises all held.
- */
+/** The processing server comes back on the same port after a kill, so its URL stays good. */
+function clientsOf(cluster: Cluster): ChaosClients {
+  return createClients(cluster.ui.url, `http://127.0.0.1:${cluster.processingPort}`, PROCESSING_KEY);
+}
+
+/** The run is over: the audit reads everything back without injected faults in the way. */
 async function stopFaults(cluster: Cluster): Promise<void> {
   await axios.post(`${cluster.network.url}/admin/faults`, { latencyMs: 0, errorRate: 0, lostAnswerRate: 0 }, {
     headers: { Authorization: `Bearer ${NETWORK_KEY}` }, timeout: 10_000,
@@ -163,9 +182,10 @@ async function stopFaults(cluster: Cluster): Promise<void> {
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
   const random = seededRandom(options.seed);
-  const records: CheckoutRecord[] = makeSpecs(options.payments, random, randomUUID().slice(0, 8))
-    .map((spec) => ({ spec, paymentIds: new Set<string>(), final: null, attempts: 0, pendingAnswers: 0 }));
-  const cluster = await startCluster(options);
+  const runTag = randomUUID().slice(0, 8).toUpperCase();
+  const cluster = await startCluster(options, runTag);
+  const records: CheckoutRecord[] = makeSpecs(options.payments, random, runTag, cluster.pointsAccounts)
+    .map((spec) => ({ spec, paymentIds: new Set<string>(), final: null, attempts: 0, pendingAnswers: 0, unexpected: null }));
   cluster.retired = [];
   try {
     options.log(`chaos: ${options.payments} checkouts, concurrency ${options.concurrency}, ${options.kills} kills, seed ${options.seed}`);
@@ -176,13 +196,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await stopFaults(cluster);
     const audit = await auditChaos({
       processingUrl: cluster.processing.url, processingKey: PROCESSING_KEY, networkUrl: cluster.network.url, networkKey: NETWORK_KEY, records,
+      pointsAccounts: cluster.pointsAccounts,
     });
     if (audit.violations.length > 0 && options.artifactsDir) saveLogs(cluster, records, options.artifactsDir, options.log);
     const told = (status: string) => records.filter((record) => record.final === status).length;
     return {
       ...audit,
       actions: {
-        checkouts: records.length, 'HTTP posts to the UI server': records.reduce((sum, record) => sum + record.attempts, 0),
+        checkouts: records.length,
+        'of them points payments (processing API)': records.filter((record) => record.spec.method === 'points').length,
+        'HTTP posts (UI server and processing API)': records.reduce((sum, record) => sum + record.attempts, 0),
         'answers "pending" (then asked again)': records.reduce((sum, record) => sum + record.pendingAnswers, 0),
         'SIGKILLs of the processing server': kills, 'rounds of asking again': rounds,
         'shoppers told approved': told('approved'), 'told declined': told('declined'), 'told not charged': told('error'),
@@ -201,7 +224,8 @@ export function formatReport(report: ChaosReport): string {
     `| ${title} | |`, '|---|---|', ...Object.entries(entries).map(([name, value]) => `| ${name} | ${value} |`),
   ].join('\n');
   const verdict = report.violations.length === 0
-    ? 'All invariants hold: no double holds, no orphan holds, nothing pending, one payment per key, shoppers told the truth, deposits = settled − refunded.'
+    ? 'All invariants hold: no double holds, no orphan holds (card or points), nothing pending, one payment per key, shoppers told the truth, '
+      + 'deposits = settled − refunded, every points account = its opening balance − points redeemed, holding only what live payments hold.'
     : `VIOLATIONS (${report.violations.length}):\n${report.violations.map((violation) => `- ${violation}`).join('\n')}`;
   return `${rows('what the chaos run did', report.actions)}\n\n${rows('what it found', report.findings)}\n\n${verdict}\n`;
 }

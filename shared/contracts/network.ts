@@ -226,6 +226,19 @@ export const pointsAccountSchema = z.object({
 });
 export type PointsAccount = z.infer<typeof pointsAccountSchema>;
 
+/**
+ * `POST /admin/points-accounts` (admin only): opens a points account, for demos and load tests
+ * that need more accounts than the seeded ones.
+ */
+export const pointsAccountOpeningSchema = z.object({
+  accountId: pointsAccountIdSchema,
+  pin: z.string().regex(/^\d{4,12}$/, 'must be 4 to 12 digits'),
+  balance: z.number().int('must be a whole number of points').nonnegative('must not be negative').max(AMOUNT_MINOR_MAX, 'is too large'),
+  /** A blocked account declines every hold (`05`). */
+  blocked: z.boolean().default(false),
+});
+export type PointsAccountOpening = z.infer<typeof pointsAccountOpeningSchema>;
+
 /** A number of points: one point is one minor unit of the points currency. */
 export const pointsAmountSchema = z.number({ error: 'must be a whole number of points' })
   .int('must be a whole number of points')

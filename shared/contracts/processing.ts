@@ -6,11 +6,12 @@ import { z } from 'zod';
 import {
   amountMinorSchema, currencySchema, isoDateTimeSchema, listSchema, maskedCardSchema,
 } from './common.ts';
-import { batchIdSchema, settlementItemTypeSchema, batchTotalsSchema } from './network.ts';
+import { batchIdSchema, batchTotalsSchema, pointsAccountIdSchema, settlementItemTypeSchema } from './network.ts';
 import { HOLDER_NAME_LENGTH_MAX, holderNameApiMessage, holderNameProblem } from '../cards.ts';
 
+/** `requires_action`: the card company asked for 3-D Secure and the shopper's step is awaited. */
 export const PAYMENT_STATUSES = [
-  'pending', 'authorized', 'declined', 'failed', 'captured', 'settled', 'settlement_rejected',
+  'pending', 'requires_action', 'authorized', 'declined', 'failed', 'captured', 'settled', 'settlement_rejected',
   'voided', 'partially_refunded', 'refunded', 'expired',
 ] as const;
 export const paymentStatusSchema = z.enum(PAYMENT_STATUSES);
@@ -43,13 +44,38 @@ export const paymentCardInputSchema = z.object({
   holderName: holderNameSchema(),
 });
 
+/** A loyalty-points account and its PIN (never stored or logged); the amount counts points. */
+export const pointsInputSchema = z.object({
+  accountId: z.string({ error: 'is required' }).pipe(pointsAccountIdSchema),
+  pin: z.string({ error: 'is required' }).regex(/^\d{4,12}$/, 'must be 4 to 12 digits'),
+});
+export type PointsInput = z.infer<typeof pointsInputSchema>;
+
+/** The ways a payment is paid; a request carries exactly one of them. */
+export const PAYMENT_SOURCE_FIELDS = ['card', 'points'] as const;
+
 export const createPaymentRequestSchema = z.object({
   amount: amountMinorSchema,
   currency: currencySchema,
-  card: paymentCardInputSchema,
+  /** A typed card; instead of it, `points`. Exactly one of the two. */
+  card: paymentCardInputSchema.optional(),
+  /** Loyalty points: `amount` is in minor units of the points currency, one point each. */
+  points: pointsInputSchema.optional(),
   captureMethod: captureMethodSchema.default('automatic'),
   description: z.string().max(500, 'is too long').optional(),
   orderId: z.string().max(100, 'is too long').optional(),
+}).superRefine((request, context) => {
+  const given = PAYMENT_SOURCE_FIELDS.filter((field) => request[field] !== undefined);
+  if (given.length === 0) {
+    context.addIssue({ code: 'custom', path: ['card'], message: 'is required: send exactly one of card or points' });
+  }
+  for (const extra of given.slice(1)) {
+    context.addIssue({ code: 'custom', path: [extra], message: `must not be sent with ${given[0]}: send exactly one of card or points` });
+  }
+}).meta({
+  description: 'Exactly one of `card` and `points`.',
+  // The refinement above, for readers of the OpenAPI document: one source, never none or two.
+  oneOf: PAYMENT_SOURCE_FIELDS.map((field) => ({ required: [field] })),
 });
 export type CreatePaymentRequest = z.infer<typeof createPaymentRequestSchema>;
 export type CreatePaymentInput = z.input<typeof createPaymentRequestSchema>;
@@ -63,14 +89,18 @@ export const declineSchema = z.object({
 });
 export type Decline = z.infer<typeof declineSchema>;
 
-export const paymentSchema = z.object({
+/** How a payment is paid: a typed card, or loyalty points. */
+export const PAYMENT_METHODS = ['card', 'points'] as const;
+export const paymentMethodSchema = z.enum(PAYMENT_METHODS);
+export type PaymentMethod = z.infer<typeof paymentMethodSchema>;
+
+/** What every payment carries, whatever paid it. */
+const paymentFields = {
   id: z.string(),
   status: paymentStatusSchema,
   amount: amountMinorSchema,
   currency: currencySchema,
   captureMethod: captureMethodSchema,
-  card: maskedCardSchema,
-  holderName: z.string(),
   authorizationCode: z.string().nullable(),
   decline: declineSchema.nullable(),
   /** Why a payment failed or was voided (e.g. `network_unavailable`, `timeout_reversal`). */
@@ -83,7 +113,27 @@ export const paymentSchema = z.object({
   orderId: z.string().nullable(),
   createdAt: isoDateTimeSchema,
   updatedAt: isoDateTimeSchema,
+};
+
+/** A card payment: the card masked (brand, last four, expiry) and its holder's name. */
+export const cardPaymentSchema = z.object({
+  ...paymentFields,
+  paymentMethod: z.literal('card'),
+  card: maskedCardSchema,
+  holderName: z.string(),
 });
+export type CardPayment = z.infer<typeof cardPaymentSchema>;
+
+/** A points payment: the account it was paid from; it has no `card` and no `holderName`. */
+export const pointsPaymentSchema = z.object({
+  ...paymentFields,
+  paymentMethod: z.literal('points'),
+  points: z.object({ accountId: pointsAccountIdSchema }),
+});
+export type PointsPayment = z.infer<typeof pointsPaymentSchema>;
+
+/** A payment as the API shows it; `paymentMethod` says which of the shapes it has. */
+export const paymentSchema = z.discriminatedUnion('paymentMethod', [cardPaymentSchema, pointsPaymentSchema]);
 export type Payment = z.infer<typeof paymentSchema>;
 
 export const paymentListSchema = listSchema(paymentSchema);
@@ -101,12 +151,16 @@ export type PaymentListQuery = z.infer<typeof paymentListQuerySchema>;
 export const captureRequestSchema = z.object({ amount: amountMinorSchema.optional() });
 export const refundRequestSchema = z.object({ amount: amountMinorSchema, reason: z.string().max(200).optional() });
 
+export const REFUND_STATUSES = ['pending', 'settled', 'rejected'] as const;
+export const refundStatusSchema = z.enum(REFUND_STATUSES);
+export type RefundStatus = z.infer<typeof refundStatusSchema>;
+
 export const refundSchema = z.object({
   id: z.string(),
   paymentId: z.string(),
   amount: amountMinorSchema,
   currency: currencySchema,
-  status: z.enum(['pending', 'settled', 'rejected']),
+  status: refundStatusSchema,
   settlementId: z.string().nullable(),
   createdAt: isoDateTimeSchema,
 });
@@ -116,9 +170,13 @@ export type Refund = z.infer<typeof refundSchema>;
 export const refundListSchema = z.object({ data: z.array(refundSchema) });
 export type RefundList = z.infer<typeof refundListSchema>;
 
+export const SETTLEMENT_RUN_STATUSES = ['running', 'completed', 'failed'] as const;
+export const settlementRunStatusSchema = z.enum(SETTLEMENT_RUN_STATUSES);
+export type SettlementRunStatus = z.infer<typeof settlementRunStatusSchema>;
+
 export const settlementRunSchema = z.object({
   id: z.string(),
-  status: z.enum(['running', 'completed', 'failed']),
+  status: settlementRunStatusSchema,
   startedAt: isoDateTimeSchema,
   completedAt: isoDateTimeSchema.nullable(),
   itemCount: z.number().int().nonnegative(),
@@ -129,15 +187,61 @@ export const settlementRunSchema = z.object({
 });
 export type SettlementRun = z.infer<typeof settlementRunSchema>;
 
+export const settlementRunListSchema = listSchema(settlementRunSchema);
+export type SettlementRunList = z.infer<typeof settlementRunListSchema>;
+
+/** `POST /v1/settlements` with nothing ready: no run is recorded. */
+export const settlementNothingReadySchema = z.object({ itemCount: z.literal(0), message: z.string() });
+export type SettlementNothingReady = z.infer<typeof settlementNothingReadySchema>;
+
+export const SETTLEMENT_ITEM_STATUSES = ['pending', 'settled', 'rejected'] as const;
+export const settlementItemStatusSchema = z.enum(SETTLEMENT_ITEM_STATUSES);
+export type SettlementItemStatus = z.infer<typeof settlementItemStatusSchema>;
+
+/** One sale or refund of a run, as sent to the card company in batch `batchId`. */
 export const settlementItemSchema = z.object({
+  /** `item_<n>`, in run order: the cursor of the items list. */
   id: z.string(),
   paymentId: z.string(),
-  /** The refund a refund item credits. */
+  /** For a refund item: the refund it carries. */
   refundId: z.string().optional(),
   type: settlementItemTypeSchema,
+  /** How the payment was paid; a points item's amount counts points (minor units of the points currency). */
+  paymentMethod: paymentMethodSchema,
   amount: amountMinorSchema,
   currency: currencySchema,
   batchId: batchIdSchema,
-  status: z.enum(['pending', 'settled', 'rejected']),
+  status: settlementItemStatusSchema,
+  /** The card company's reason for a rejected item. */
   reason: z.string().optional(),
 });
+export type SettlementItem = z.infer<typeof settlementItemSchema>;
+
+export const settlementItemListSchema = listSchema(settlementItemSchema);
+export type SettlementItemList = z.infer<typeof settlementItemListSchema>;
+
+/** One item that differs between our ledger and the card company's report of its batch. */
+export const reconciliationEntrySchema = z.object({
+  batchId: batchIdSchema,
+  merchantReference: z.string(),
+  type: settlementItemTypeSchema,
+  /** Our amount, when the item is in our ledger. */
+  ledgerAmount: z.number().int().optional(),
+  /** The card company's amount, when it reported the item. */
+  networkAmount: z.number().int().optional(),
+  ledgerStatus: z.string().optional(),
+  networkStatus: z.string().optional(),
+});
+export type ReconciliationEntry = z.infer<typeof reconciliationEntrySchema>;
+
+/** `GET /v1/settlements/:id/reconciliation`: our ledger against the card company's reports of the run's batches. */
+export const reconciliationSchema = z.object({
+  runId: z.string(),
+  /** Items on both sides with the same amount and outcome. */
+  matched: z.number().int().nonnegative(),
+  missingAtNetwork: z.array(reconciliationEntrySchema),
+  missingInLedger: z.array(reconciliationEntrySchema),
+  /** The same item on both sides with a different amount or a different outcome. */
+  amountMismatches: z.array(reconciliationEntrySchema),
+});
+export type Reconciliation = z.infer<typeof reconciliationSchema>;

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { CHAOS_DEFAULTS, formatReport, runChaos } from '../../scripts/lib/chaos.ts';
 
 describe('chaos (small): lost answers, 5xx, latency and a SIGKILLed processing server', () => {
-  test('when 300 checkouts run through faults and a crash, then every invariant holds', async () => {
+  test('when 300 card checkouts and points payments run through faults and a crash, then every invariant holds', async () => {
     const lines: string[] = [];
     const report = await runChaos({
       ...CHAOS_DEFAULTS,
@@ -19,5 +19,8 @@ describe('chaos (small): lost answers, 5xx, latency and a SIGKILLed processing s
     expect(report.actions['SIGKILLs of the processing server']).toBe(1);
     expect(report.findings.pending).toBe(0);
     expect(report.findings['deposited (minor units)']).toBe(report.findings['settled minus refunded (minor units)']);
+    expect(report.actions['of them points payments (processing API)']).toBeGreaterThan(30);
+    expect(report.findings['points payments settled']).toBeGreaterThan(0);
+    expect(report.findings['points redeemed']).toBeGreaterThan(0);
   }, 180_000);
 });

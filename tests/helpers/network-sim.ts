@@ -97,9 +97,10 @@ export function createTestNetwork(options: TestNetworkOptions = {}): TestNetwork
   const config = loadNetworkConfig({ NETWORK_API_KEY: NETWORK_TEST_KEY, DATA_DIR: dataDir, NODE_ENV: 'test', ...options.env });
   const logLines: string[] = [];
   const logger = createLogger({ service: 'card-network-sim', level: 'debug', destination: { write: (line: string) => { logLines.push(line); } } });
-  const store = openStore(config.databasePath, { pinHashCost: options.pinHashCost ?? TEST_PIN_HASH_COST });
+  const pinHashCost = options.pinHashCost ?? TEST_PIN_HASH_COST;
+  const store = openStore(config.databasePath, { pinHashCost });
   const clock = options.clock ?? new ManualClock();
-  const app = createApp({ config, logger, store, clock: clock.now, random: options.random ?? Math.random });
+  const app = createApp({ config, logger, store, clock: clock.now, random: options.random ?? Math.random, pinHashCost });
   return {
     app, store, config, clock, dataDir, logLines,
     logs: () => logLines.map((line) => JSON.parse(line) as Record<string, unknown>),

@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openPostgresStorage, type Storage } from '../../processing-server/src/storage/index.ts';
+import type { Store } from '../../processing-server/src/domain/ports/store.ts';
+import { openPostgresStore } from '../../processing-server/src/storage/index.ts';
 import { POSTGRES_TEST_ENV } from './postgres-cluster.ts';
 
 export { POSTGRES_TEST_ENV };
@@ -104,21 +105,21 @@ export async function createTestDatabase(adminUrl: string): Promise<TestDatabase
  */
 export interface PostgresTestStores {
   database: TestDatabase;
-  open(): Promise<Storage>;
+  open(): Promise<Store>;
   close(): Promise<void>;
 }
 
 export function storesOn(database: TestDatabase, options: { dropOnClose: boolean }): PostgresTestStores {
-  const opened: Storage[] = [];
+  const opened: Store[] = [];
   return {
     database,
     async open() {
-      const storage = await openPostgresStorage(database.url);
-      opened.push(storage);
-      return storage;
+      const store = await openPostgresStore(database.url);
+      opened.push(store);
+      return store;
     },
     async close() {
-      await Promise.all(opened.map((storage) => storage.close()));
+      await Promise.all(opened.map((store) => store.close()));
       if (options.dropOnClose) await database.drop();
     },
   };

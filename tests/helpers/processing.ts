@@ -1,15 +1,19 @@
-/** Builds a processing-server app on a temp SQLite file with a fake card company and captured logs. */
+/**
+ * A processing server for tests, built by the composition root like the real one: a temp SQLite
+ * file (or a store of the test's own), in-memory card company and points provider that can be
+ * told to misbehave, an injected clock and captured logs. Settings are environment variables, as
+ * the server reads them.
+ */
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import type { Express } from 'express';
-import { createApp } from '../../processing-server/src/app.ts';
-import type { DomainDeps, DomainSettings } from '../../processing-server/src/domain/deps.ts';
-import { DEFAULT_SPEND_LIMITS } from '../../processing-server/src/domain/spend-limit.ts';
-import { createCardVault } from '../../processing-server/src/domain/vault.ts';
-import { openSqliteStorage, type Storage } from '../../processing-server/src/storage/index.ts';
-import type { NetworkClient } from '../../processing-server/src/network-client.ts';
+import { createProcessing, type ProcessingServer } from '../../processing-server/src/composition.ts';
+import { loadProcessingConfig } from '../../processing-server/src/config.ts';
+import type { DomainDeps } from '../../processing-server/src/domain/deps.ts';
+import type { ClearingPort, PaymentProvider } from '../../processing-server/src/domain/ports/provider.ts';
+import type { Store } from '../../processing-server/src/domain/ports/store.ts';
+import type { CardVault } from '../../processing-server/src/domain/ports/vault.ts';
 import { captureLogs, type CapturedLogger } from './log-capture.ts';
-import { createFakeNetwork, type FakeNetwork } from './fake-network.ts';
+import { createFakeClearing, createFakeNetwork, type FakeNetwork } from './fake-network.ts';
 import { makeTempDir, removeDir } from './temp-dir.ts';
 
 export const TEST_API_KEY = 'test-processing-key';
@@ -18,8 +22,12 @@ export const AUTH_HEADER = { Authorization: `Bearer ${TEST_API_KEY}` };
 export interface ProcessingHarness {
   app: Express;
   deps: DomainDeps;
-  storage: Storage;
+  store: Store;
+  processing: ProcessingServer;
+  /** The in-memory card company (unless the test gave a card provider of its own). */
   network: FakeNetwork;
+  /** The in-memory points provider (unless the test gave one of its own). */
+  points: FakeNetwork;
   logs: CapturedLogger;
   dataDir: string;
   /** Moves the injected clock. */
@@ -29,42 +37,48 @@ export interface ProcessingHarness {
 }
 
 export interface HarnessOptions {
-  network?: NetworkClient;
-  settings?: Partial<DomainSettings>;
+  /** Settings as the server reads them, such as `{ CARD_SPEND_LIMIT: 'USD:1000.00' }`. */
+  env?: Record<string, string>;
+  /** A card provider of the test's own (the real client, against the simulator). */
+  cardProvider?: PaymentProvider;
+  pointsProvider?: PaymentProvider;
+  clearing?: ClearingPort;
   now?: Date;
   /** A clock shared with something else (the simulator); wins over `now`. */
   clock?: () => Date;
   dataDir?: string;
-  storage?: Storage;
-  batchSizeMax?: number;
+  store?: Store;
+  /** A vault of the test's own: a second server on the same data must recognize the same cards. */
+  vault?: CardVault;
   /** How long POST /v1/settlements waits for another instance's run to show. */
   settlementBusyWaitMs?: number;
 }
 
-export function createProcessingHarness(options: HarnessOptions = {}): ProcessingHarness {
+export async function createProcessingHarness(options: HarnessOptions = {}): Promise<ProcessingHarness> {
   const dataDir = options.dataDir ?? makeTempDir('processing');
-  const storage = options.storage ?? openSqliteStorage(path.join(dataDir, 'processing.sqlite'));
-  const { repository } = storage;
-  const network = createFakeNetwork();
+  const config = loadProcessingConfig({
+    DATA_DIR: dataDir, PROCESSING_API_KEY: TEST_API_KEY, CARD_VAULT_KEY: randomBytes(32).toString('base64'),
+    JOBS_ENABLED: 'false', SETTLEMENT_CRON: 'off', ...options.env,
+  });
+  const network = createFakeNetwork('card');
+  const points = createFakeNetwork('points');
   const logs = captureLogs('processing-server');
   let now = options.now ?? null;
-  const deps: DomainDeps = {
-    repository,
-    network: options.network ?? network,
-    vault: createCardVault(randomBytes(32)),
+  const processing = await createProcessing(config, {
+    ...(options.store ? { store: options.store } : {}),
+    ...(options.vault ? { vault: options.vault } : {}),
+    providers: { card: options.cardProvider ?? network, points: options.pointsProvider ?? points },
+    clearing: options.clearing ?? createFakeClearing(network),
     clock: options.clock ?? (() => now ?? new Date()),
     logger: logs.logger,
-    settings: { spendLimits: DEFAULT_SPEND_LIMITS, authTtlHours: 168, recoveryGraceMs: 30_000, ...options.settings },
-  };
-  const app = createApp({
-    ...deps, settlements: storage.settlements, batchSizeMax: options.batchSizeMax ?? 5000, apiKey: TEST_API_KEY,
     ...(options.settlementBusyWaitMs === undefined ? {} : { settlementBusyWaitMs: options.settlementBusyWaitMs }),
+    collectDefaultMetrics: false,
   });
   return {
-    app, deps, storage, network, logs, dataDir,
+    app: processing.app, deps: processing.deps, store: processing.deps.store, processing, network, points, logs, dataDir,
     setNow: (date) => { now = date; },
     close: async () => {
-      await storage.close();
+      await processing.close();
       if (!options.dataDir) removeDir(dataDir);
     },
   };
@@ -83,4 +97,9 @@ export function paymentBody(overrides: Record<string, unknown> = {}, card: Recor
     card: { number: '4242 4242 4242 4242', expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvv: '123', holderName: 'Ada Lovelace', ...card },
     ...overrides,
   };
+}
+
+/** A points payment of 25.00 USD (2,500 points) from PTS-0000-0001 with its PIN, as the simulator seeds it. */
+export function pointsPaymentBody(overrides: Record<string, unknown> = {}, points: Record<string, unknown> = {}): Record<string, unknown> {
+  return { amount: 2500, currency: 'USD', points: { accountId: 'PTS-0000-0001', pin: '1234', ...points }, ...overrides };
 }

@@ -5,7 +5,7 @@
  */
 import http, { type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Payment } from '../../shared/contracts/processing.ts';
+import type { CardPayment, Payment } from '../../shared/contracts/processing.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -79,13 +79,14 @@ export async function refusedUrl(): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
-export function paymentFixture(overrides: Partial<Payment> = {}): Payment {
+export function paymentFixture(overrides: Partial<CardPayment> = {}): CardPayment {
   return {
     id: 'pay_0001',
     status: 'authorized',
     amount: 1234,
     currency: 'USD',
     captureMethod: 'automatic',
+    paymentMethod: 'card',
     card: { brand: 'visa', last4: '4242', expMonth: 12, expYear: 2030 },
     holderName: 'Ada Lovelace',
     authorizationCode: 'A1B2C3',

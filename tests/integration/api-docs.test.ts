@@ -37,7 +37,7 @@ function repositoryDocs(): string[] {
 
 describe('docs/API.md and the docs around it', () => {
   test('when the table of problem codes is compared with the three OpenAPI documents, then it lists exactly their codes', async () => {
-    const processing = createProcessingHarness();
+    const processing = await createProcessingHarness();
     const network = createTestNetwork();
     const ui = buildTestUi({ processingUrls: ['http://127.0.0.1:9'] });
     try {

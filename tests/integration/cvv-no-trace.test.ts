@@ -1,13 +1,15 @@
 /**
- * The CVV leaves no trace: the same checkout, run twice on fresh systems that differ only in the
- * CVV, stores exactly the same values — every column of every table of the processing database
- * and of the card company's. Randomness (ids, IVs, keys) and time are made to repeat between the
- * two runs, so that any stored value derived from the CVV shows up as a difference.
+ * The CVV and the points PIN leave no trace: the same checkout, run twice on fresh systems that
+ * differ only in the CVV (or only in the PIN), stores exactly the same values — every column of
+ * every table of the processing database and of the card company's (but for the points account's
+ * own PIN hash, which the provider keeps by design). Randomness (ids, IVs, keys) and time are made
+ * to repeat between the two runs, so that any stored value derived from a secret shows up as a
+ * difference.
  */
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import request from 'supertest';
-import { AUTH_HEADER, paymentBody } from '../helpers/processing.ts';
+import { AUTH_HEADER, paymentBody, pointsPaymentBody } from '../helpers/processing.ts';
 import { createSettlementSystem, type SettlementSystem } from '../helpers/settlement-system.ts';
 
 jest.mock('uuid', () => {
@@ -59,8 +61,8 @@ function resetRandomness(): void {
   (jest.requireMock('node:crypto') as { resetForTest(): void }).resetForTest();
 }
 
-/** One checkout day: a payment, its repeat, a decline, a settlement run; then every stored value. */
-async function storedValuesAfterCheckout(cvv: string): Promise<{ processing: Dump; network: Dump; answers: unknown[] }> {
+/** One checkout day: a card payment, its repeat, a decline, a points payment and its repeat, a settlement run; then every stored value. */
+async function storedValuesAfterCheckout(cvv: string, pin = '24681357'): Promise<{ processing: Dump; network: Dump; answers: unknown[] }> {
   resetRandomness();
   let seed = 1;
   // A small linear congruential generator: the simulator's authorization codes repeat between runs.
@@ -75,19 +77,24 @@ async function storedValuesAfterCheckout(cvv: string): Promise<{ processing: Dum
     const first = await pay('cvv-trace-1', { cvv, expYear: 2031 });
     const repeat = await pay('cvv-trace-1', { cvv, expYear: 2031 });
     const declined = await pay('cvv-trace-2', { cvv, expYear: 2031, number: '4000000000000002' });
+    await system.openPointsAccount('PTS-TRACE-0001', 50_000, pin);
+    const payPoints = () => request(system.processing.app).post('/v1/payments').set(AUTH_HEADER).set('Idempotency-Key', 'pin-trace-1')
+      .send(pointsPaymentBody({ amount: 3100 }, { accountId: 'PTS-TRACE-0001', pin }));
+    const points = await payPoints();
+    const pointsRepeat = await payPoints();
     const run = await request(system.processing.app).post('/v1/settlements').set(AUTH_HEADER).send();
-    expect([first.status, repeat.status, declined.status, run.status]).toEqual([201, 201, 402, 201]);
+    expect([first.status, repeat.status, declined.status, points.status, pointsRepeat.status, run.status]).toEqual([201, 201, 402, 201, 201, 201]);
     return {
       processing: dumpDatabase(path.join(system.processing.dataDir, 'processing.sqlite')),
       network: dumpDatabase(system.sim.config.databasePath),
-      answers: [first.body, repeat.body, declined.body, run.body],
+      answers: [first.body, repeat.body, declined.body, points.body, pointsRepeat.body, run.body],
     };
   } finally {
     await system.close();
   }
 }
 
-describe('the CVV leaves no trace', () => {
+describe('the CVV and the points PIN leave no trace', () => {
   beforeAll(() => {
     // Migrations record when they were applied: the two runs must see the same instant.
     jest.useFakeTimers({
@@ -105,13 +112,26 @@ describe('the CVV leaves no trace', () => {
     const withAnother = await storedValuesAfterCheckout('987');
 
     expect(Object.keys(withOne.processing)).toEqual(expect.arrayContaining(['payments', 'idempotency_keys', 'settlement_runs', 'settlement_items']));
-    expect(withOne.processing.payments).toHaveLength(2);
+    expect(withOne.processing.payments).toHaveLength(3);
     expect(withAnother.processing).toEqual(withOne.processing);
     expect(withAnother.network).toEqual(withOne.network);
     expect(withAnother.answers).toEqual(withOne.answers);
   });
 
-  test('when the two runs use the same CVV, then they store the same values (the comparison above is meaningful)', async () => {
+  test('when only the points PIN of a checkout changes, then no stored value changes but the points account\'s own PIN hash', async () => {
+    const withOne = await storedValuesAfterCheckout('123', '24681357');
+    const withAnother = await storedValuesAfterCheckout('123', '97531864');
+
+    expect(withOne.processing.payments).toHaveLength(3);
+    expect(withAnother.processing).toEqual(withOne.processing);
+    const { points_accounts: accountsOne, ...networkOne } = withOne.network;
+    const { points_accounts: accountsAnother, ...networkAnother } = withAnother.network;
+    expect(networkAnother).toEqual(networkOne);
+    expect(accountsAnother).not.toEqual(accountsOne);
+    expect(withAnother.answers).toEqual(withOne.answers);
+  });
+
+  test('when the two runs use the same CVV and PIN, then they store the same values (the comparisons above are meaningful)', async () => {
     const once = await storedValuesAfterCheckout('555');
     const again = await storedValuesAfterCheckout('555');
 

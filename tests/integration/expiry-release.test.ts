@@ -38,7 +38,7 @@ describe('expiry releases the hold at the card company', () => {
     for (const payment of [manual, automatic]) {
       expect((await system.api().get(`/v1/payments/${payment.body.id}`).set(AUTH_HEADER)).body.status).toBe('expired');
       expect(await networkRecord(payment.body.id)).toMatchObject({ status: 'reversed', heldAmount: 0 });
-      expect((await system.processing.storage.repository.getPayment(payment.body.id))?.resolution).toBeNull();
+      expect((await system.processing.store.payments.get(payment.body.id))?.resolution).toBeNull();
     }
   });
 
@@ -51,7 +51,7 @@ describe('expiry releases the hold at the card company', () => {
 
     expect(run.status).toBe(200);
     expect((await system.api().get(`/v1/payments/${payment.body.id}`).set(AUTH_HEADER)).body.status).toBe('expired');
-    expect((await system.processing.storage.repository.getPayment(payment.body.id))?.resolution).toBe('reverse');
+    expect((await system.processing.store.payments.get(payment.body.id))?.resolution).toBe('reverse');
     await setFaults({ errorRate: 0 });
     expect((await networkRecord(payment.body.id)).heldAmount).toBe(2500);
 
@@ -60,7 +60,7 @@ describe('expiry releases the hold at the card company', () => {
 
     expect(report).toMatchObject({ examined: 1, reversed: 1 });
     expect(await networkRecord(payment.body.id)).toMatchObject({ status: 'reversed', heldAmount: 0 });
-    expect((await system.processing.storage.repository.getPayment(payment.body.id))?.resolution).toBeNull();
+    expect((await system.processing.store.payments.get(payment.body.id))?.resolution).toBeNull();
     expect((await recoverPayments(system.processing.deps, { limit: 10 })).examined).toBe(0);
   });
 });

@@ -25,7 +25,7 @@ async function expect405(app: Express, method: Method, path: string, allow: stri
 describe('405 method not allowed', () => {
   describe('processing server', () => {
     let harness: ProcessingHarness;
-    beforeEach(() => { harness = createProcessingHarness(); });
+    beforeEach(async () => { harness = await createProcessingHarness(); });
     afterEach(async () => { await harness.close(); });
 
     test.each([
@@ -136,7 +136,7 @@ describe('405 method not allowed', () => {
 
 describe('Idempotency-Key problems name the header', () => {
   let harness: ProcessingHarness;
-  beforeEach(() => { harness = createProcessingHarness(); });
+  beforeEach(async () => { harness = await createProcessingHarness(); });
   afterEach(async () => { await harness.close(); });
 
   const cases: Array<[string, string | undefined, string]> = [

@@ -16,7 +16,7 @@ let harness: ProcessingHarness;
 let checker: DocumentChecker;
 
 beforeAll(async () => {
-  harness = createProcessingHarness();
+  harness = await createProcessingHarness();
   const document = await request(harness.app).get('/openapi.json');
   checker = new DocumentChecker(document.body as Record<string, unknown>);
 });
@@ -67,8 +67,10 @@ describe('the OpenAPI conformance check', () => {
     const extra = checker.check(withJson(created, (body) => ({ ...body, cvv: '123' })));
     const missing = checker.check(withJson(created, ({ status: _status, ...rest }) => rest));
 
-    expect(extra.problems).toEqual(['body (root) must NOT have additional properties (cvv)']);
-    expect(missing.problems).toEqual(["body (root) must have required property 'status'"]);
+    // A payment is one of two shapes (card or points), so the validator reports against both; the
+    // field at fault is named either way.
+    expect(extra.problems).toEqual([expect.stringMatching(/^body \(root\) must NOT have additional properties \(cvv\)/)]);
+    expect(missing.problems).toEqual([expect.stringMatching(/^body \(root\) must have required property 'status'/)]);
   });
 
   test('when a problem carries a code its status does not document, or drops a documented extension, then the check fails it', async () => {

@@ -6,7 +6,7 @@ import { buildTestUi } from '../helpers/ui-app.ts';
 
 describe('/openapi.json', () => {
   test('when the processing server and the simulator are asked without a key, then each describes its API', async () => {
-    const processing = createProcessingHarness();
+    const processing = await createProcessingHarness();
     const network = createTestNetwork();
     try {
       const processingDoc = await request(processing.app).get('/openapi.json');
@@ -19,7 +19,11 @@ describe('/openapi.json', () => {
       expect(Object.keys(processingDoc.body.paths['/v1/payments/{id}/refunds'])).toEqual(expect.arrayContaining(['get', 'post']));
       expect(processingDoc.body.paths['/v1/payments/{id}/refunds'].get.responses['200'].content['application/json'].schema.required).toEqual(['data']);
       const create = processingDoc.body.paths['/v1/payments'].post;
-      expect(create.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['amount', 'currency', 'card']));
+      const createBody = create.requestBody.content['application/json'].schema;
+      expect(createBody.required).toEqual(expect.arrayContaining(['amount', 'currency']));
+      // Exactly one way to pay: a card or points, never none or both.
+      expect(createBody.oneOf).toEqual([{ required: ['card'] }, { required: ['points'] }]);
+      expect(Object.keys(createBody.properties)).toEqual(expect.arrayContaining(['card', 'points']));
 
       const networkDoc = await request(network.app).get('/openapi.json');
       expect(networkDoc.status).toBe(200);
@@ -37,13 +41,13 @@ describe('/openapi.json', () => {
   });
 
   describe('what the documents state', () => {
-    let processing: ReturnType<typeof createProcessingHarness>;
+    let processing: Awaited<ReturnType<typeof createProcessingHarness>>;
     let processingDoc: Record<string, any>;
     let networkDoc: Record<string, any>;
     let uiDoc: Record<string, any>;
 
     beforeAll(async () => {
-      processing = createProcessingHarness();
+      processing = await createProcessingHarness();
       const network = createTestNetwork();
       try {
         processingDoc = (await request(processing.app).get('/openapi.json')).body;

@@ -5,8 +5,8 @@ import { AUTH_HEADER, createProcessingHarness, freshKey, paymentBody, type Proce
 describe('processing server: bad input, keys and reading payments', () => {
   let harness: ProcessingHarness;
 
-  beforeAll(() => {
-    harness = createProcessingHarness();
+  beforeAll(async () => {
+    harness = await createProcessingHarness();
   });
 
   afterAll(async () => {
@@ -39,6 +39,9 @@ describe('processing server: bad input, keys and reading payments', () => {
     ['an unknown currency', paymentBody({ currency: 'XXX' }), 'currency'],
     ['an unknown capture method', paymentBody({ captureMethod: 'later' }), 'captureMethod'],
     ['no card', { amount: 100, currency: 'USD' }, 'card'],
+    ['both a card and points', paymentBody({ points: { accountId: 'PTS-0000-0001', pin: '1234' } }), 'points'],
+    ['a points PIN of letters', { amount: 100, currency: 'USD', points: { accountId: 'PTS-0000-0001', pin: 'abcd' } }, 'points.pin'],
+    ['points without an account', { amount: 100, currency: 'USD', points: { pin: '1234' } }, 'points.accountId'],
   ];
 
   test.each(invalidBodies)('when the body has %s, then 400 problem+json naming %s and no call to the card company', async (_name, body, field) => {
@@ -95,7 +98,7 @@ describe('processing server: bad input, keys and reading payments', () => {
   });
 
   test('when payments are listed, then newest first, paged by cursor, filtered by status and time', async () => {
-    const local = createProcessingHarness();
+    const local = await createProcessingHarness();
     try {
       const ids: string[] = [];
       for (let index = 0; index < 5; index += 1) {

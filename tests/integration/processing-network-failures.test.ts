@@ -4,8 +4,8 @@ import { AUTH_HEADER, createProcessingHarness, freshKey, paymentBody, type Proce
 describe('processing server: when the card company does not answer', () => {
   let harness: ProcessingHarness;
 
-  beforeEach(() => {
-    harness = createProcessingHarness();
+  beforeEach(async () => {
+    harness = await createProcessingHarness();
   });
 
   afterEach(async () => {
@@ -59,7 +59,7 @@ describe('processing server: when the card company does not answer', () => {
     const originalLookup = harness.network.lookup;
     harness.network.lookup = async (reference, context) => {
       const found = await originalLookup(reference, context);
-      return found.kind === 'found' ? { kind: 'found', record: { ...found.record, status: 'reversed', heldAmount: 0 } } : found;
+      return found.kind === 'found' ? { kind: 'found', authorization: { ...found.authorization, status: 'reversed', heldMinor: 0 } } : found;
     };
     const response = await pay();
 

@@ -1,5 +1,4 @@
 import request from 'supertest';
-import { loadProcessingConfig } from '../../processing-server/src/config.ts';
 import { paymentSchema } from '../../shared/contracts/processing.ts';
 import { AUTH_HEADER, createProcessingHarness, freshKey, paymentBody, type ProcessingHarness } from '../helpers/processing.ts';
 import { readAllBytes } from '../helpers/temp-dir.ts';
@@ -9,8 +8,8 @@ const TEST_CARD_NUMBERS = ['4242424242424242', '5555555555554444', '378282246310
 describe('processing server: POST /v1/payments', () => {
   let harness: ProcessingHarness;
 
-  beforeEach(() => {
-    harness = createProcessingHarness();
+  beforeEach(async () => {
+    harness = await createProcessingHarness();
   });
 
   afterEach(async () => {
@@ -34,7 +33,7 @@ describe('processing server: POST /v1/payments', () => {
     expect(JSON.stringify(response.body)).not.toContain('4242424242424242');
     expect(harness.network.authorizeCalls).toHaveLength(1);
     expect(harness.network.authorizeCalls[0]).toMatchObject({
-      merchantReference: payment.id, amount: 1000, currency: 'USD', card: { number: '4242424242424242', cvv: '123' },
+      merchantReference: payment.id, amountMinor: 1000, currency: 'USD', instrument: { method: 'card', number: '4242424242424242', cvv: '123' },
     });
     const stored = await request(harness.app).get(`/v1/payments/${payment.id}`).set(AUTH_HEADER);
     expect(stored.body).toEqual(response.body);
@@ -145,7 +144,7 @@ describe('processing server: POST /v1/payments', () => {
   });
 
   test('when CARD_SPEND_LIMIT is USD:1000.00,JPY:150000, then JPY spends up to 150000 yen, USD up to 1000.00, and an unlisted currency up to 1000.00', async () => {
-    const limited = createProcessingHarness({ settings: { spendLimits: loadProcessingConfig({ CARD_SPEND_LIMIT: 'USD:1000.00,JPY:150000' }).CARD_SPEND_LIMIT } });
+    const limited = await createProcessingHarness({ env: { CARD_SPEND_LIMIT: 'USD:1000.00,JPY:150000' } });
     try {
       const payIn = (amount: number, currency: string) => request(limited.app).post('/v1/payments').set(AUTH_HEADER)
         .set('Idempotency-Key', freshKey()).send(paymentBody({ amount, currency }));
@@ -163,7 +162,7 @@ describe('processing server: POST /v1/payments', () => {
   });
 
   test('when CARD_SPEND_LIMIT starts with an amount for every currency, then unlisted currencies get that amount', async () => {
-    const limited = createProcessingHarness({ settings: { spendLimits: loadProcessingConfig({ CARD_SPEND_LIMIT: '500.00,JPY:150000' }).CARD_SPEND_LIMIT } });
+    const limited = await createProcessingHarness({ env: { CARD_SPEND_LIMIT: '500.00,JPY:150000' } });
     try {
       const payIn = (amount: number, currency: string) => request(limited.app).post('/v1/payments').set(AUTH_HEADER)
         .set('Idempotency-Key', freshKey()).send(paymentBody({ amount, currency }));

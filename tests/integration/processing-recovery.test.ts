@@ -6,8 +6,8 @@ describe('recovery worker: payments left pending or with a hold to release', () 
   let harness: ProcessingHarness;
   const start = new Date('2026-05-01T10:00:00.000Z');
 
-  beforeEach(() => {
-    harness = createProcessingHarness({ now: start, settings: { recoveryGraceMs: 10_000 } });
+  beforeEach(async () => {
+    harness = await createProcessingHarness({ now: start, env: { RECOVERY_GRACE_MS: '10000' } });
   });
 
   afterEach(async () => {
@@ -73,13 +73,12 @@ describe('recovery worker: payments left pending or with a hold to release', () 
   test('when a late hold is found but its reversal cannot be sent yet, then the payment stays failed and a later pass releases it', async () => {
     const { id, land } = await failedWithLateHold();
     land();
-    const originalReverse = harness.network.reverse;
-    harness.network.reverse = async () => { throw new Error('card company unreachable'); };
+    harness.network.reversalFailure = 'card company unreachable';
     later(25_000);
     expect(await recover()).toMatchObject({ unresolved: 1 });
     expect((await request(harness.app).get(`/v1/payments/${id}`).set(AUTH_HEADER)).body.status).toBe('failed');
 
-    harness.network.reverse = originalReverse;
+    harness.network.reversalFailure = null;
     later(40_000);
     expect(await recover()).toMatchObject({ reversed: 1 });
     expect((await request(harness.app).get(`/v1/payments/${id}`).set(AUTH_HEADER)).body).toMatchObject({ status: 'voided', reason: 'timeout_reversal' });

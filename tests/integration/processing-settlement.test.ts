@@ -1,12 +1,13 @@
 import request from 'supertest';
 import { AUTH_HEADER as NETWORK_AUTH } from '../helpers/network-sim.ts';
-import { createApp } from '../../processing-server/src/app.ts';
 import { SETTLE_WAIT_MS } from '../../processing-server/src/http/settlement-routes.ts';
-import { AUTH_HEADER, TEST_API_KEY, freshKey } from '../helpers/processing.ts';
+import { AUTH_HEADER, freshKey } from '../helpers/processing.ts';
 import { createSettlementSystem, type SettlementSystem } from '../helpers/settlement-system.ts';
-import type { SettlementRepository } from '../../processing-server/src/storage/settlement-repository.ts';
+import type { SettlementRepository } from '../../processing-server/src/domain/ports/store.ts';
 import { settle } from '../../processing-server/src/domain/settle.ts';
-import { refundListSchema } from '../../shared/contracts/processing.ts';
+import {
+  reconciliationSchema, refundListSchema, settlementItemListSchema, settlementNothingReadySchema, settlementRunListSchema, settlementRunSchema,
+} from '../../shared/contracts/processing.ts';
 
 describe('settlement: runs, capture, void, refund, expiry and reconciliation', () => {
   let system: SettlementSystem;
@@ -71,19 +72,19 @@ describe('settlement: runs, capture, void, refund, expiry and reconciliation', (
   test('when recording fails after a batch was sent, then the resumed run resends the same batch ids and money is deposited once', async () => {
     system = await createSettlementSystem({ batchSizeMax: 2 });
     for (let index = 0; index < 5; index += 1) await system.pay({ amount: 100 * (index + 1) }, { number: ['4242424242424242', '5555555555554444'][index % 2] });
-    const settlements = system.processing.storage.settlements;
+    const { store } = system.processing;
     let failures = 0;
     const flaky: SettlementRepository = {
-      ...settlements,
-      async recordBatchResults(runId, results, now) {
-        if (failures === 0 && results[0]?.item.batchNo === 2) {
+      ...store.settlements,
+      async recordBatchResults(command) {
+        if (failures === 0 && command.batchNo === 2) {
           failures += 1;
           throw new Error('injected: crash between sending batch 2 and recording its results');
         }
-        return settlements.recordBatchResults(runId, results, now);
+        return store.settlements.recordBatchResults(command);
       },
     };
-    const deps = { settlements: flaky, network: system.processing.deps.network, clock: system.clock.now, logger: system.processing.logs.logger, settings: { authTtlHours: 168, batchSizeMax: 2 } };
+    const deps = { ...system.processing.deps, store: { ...store, settlements: flaky } };
 
     const first = await settle(deps);
     expect(first.kind).toBe('interrupted');
@@ -103,10 +104,7 @@ describe('settlement: runs, capture, void, refund, expiry and reconciliation', (
     for (let index = 0; index < 3; index += 1) await system.pay({ amount: 100 });
     const stopping = new AbortController();
     const tracked: Array<Promise<unknown>> = [];
-    const base = {
-      settlements: system.processing.storage.settlements, network: system.processing.deps.network, clock: system.clock.now,
-      logger: system.processing.logs.logger, settings: { authTtlHours: 168, batchSizeMax: 1 },
-    };
+    const base = system.processing.deps;
     const lifecycle = { signal: stopping.signal, track: (work: Promise<unknown>) => { tracked.push(work); } };
 
     const stopped = await settle({ ...base, lifecycle }, { onProgress: () => stopping.abort() });
@@ -172,26 +170,27 @@ describe('settlement: runs, capture, void, refund, expiry and reconciliation', (
     system = await createSettlementSystem();
     await system.pay({ amount: 100 });
     await request(system.sim.app).post('/admin/faults').set(NETWORK_AUTH).send({ latencyMs: 300 }).expect(200);
-    const { settlements } = system.processing.storage;
+    const { store } = system.processing;
+    const { settlements } = store;
     // A run of a million items takes seconds to create; here the store is made that slow.
     const slowSettlements: SettlementRepository = {
       ...settlements,
-      createRun: async (options) => {
+      createRun: async (command) => {
         await new Promise((resolve) => setTimeout(resolve, SETTLE_WAIT_MS + 500));
-        return settlements.createRun(options);
+        return settlements.createRun(command);
       },
     };
-    const app = createApp({ ...system.processing.deps, settlements: slowSettlements, batchSizeMax: 5000, apiKey: TEST_API_KEY });
+    const slow = await system.secondServer({ ...store, settlements: slowSettlements });
 
-    const response = await request(app).post('/v1/settlements').set(AUTH_HEADER).send();
+    const response = await request(slow.app).post('/v1/settlements').set(AUTH_HEADER).send();
 
     expect(response.status).toBe(202);
     expect(response.body).toMatchObject({ status: 'running', itemCount: 1 });
     expect(response.headers.location).toBe(`/v1/settlements/${response.body.id}`);
-    let run = await settlements.getRun(response.body.id);
+    let run = await settlements.get(response.body.id);
     for (let attempt = 0; run?.status === 'running' && attempt < 500; attempt += 1) {
       await new Promise((resolve) => setTimeout(resolve, 20));
-      run = await settlements.getRun(response.body.id);
+      run = await settlements.get(response.body.id);
     }
     expect(run?.status).toBe('completed');
   }, 20_000);
@@ -229,10 +228,7 @@ describe('settlement: runs, capture, void, refund, expiry and reconciliation', (
   test('when two triggers arrive at once, then one run is made and the other is told it is busy', async () => {
     system = await createSettlementSystem();
     await system.pay({ amount: 100 });
-    const deps = {
-      settlements: system.processing.storage.settlements, network: system.processing.deps.network, clock: system.clock.now,
-      logger: system.processing.logs.logger, settings: { authTtlHours: 168, batchSizeMax: 5000 },
-    };
+    const { deps } = system.processing;
     const results = await Promise.all([settle(deps), settle(deps)]);
     expect(results.map((result) => result.kind).sort()).toEqual(['busy', 'completed']);
     const runs = await system.api().get('/v1/settlements').set(AUTH_HEADER);
@@ -264,5 +260,48 @@ describe('settlement: runs, capture, void, refund, expiry and reconciliation', (
     await system.api().post(`/v1/payments/${payment.body.id}/void`).set(AUTH_HEADER).send();
     const lookup = await request(system.sim.app).get(`/v1/authorizations?merchantReference=${payment.body.merchantReference}`).set(NETWORK_AUTH);
     expect(lookup.body).toMatchObject({ status: 'reversed', heldAmount: 0 });
+  });
+
+  test('when the card company cannot be reached for a run\'s reports, then the reconciliation answers 503 provider_unavailable, not 500', async () => {
+    system = await createSettlementSystem();
+    await system.pay({ amount: 1000 });
+    const run = await settleNow();
+    expect(run.status).toBe(201);
+    await request(system.sim.app).post('/admin/faults').set(NETWORK_AUTH).send({ errorRate: 1 }).expect(200);
+
+    const reconciliation = await system.api().get(`/v1/settlements/${run.body.id}/reconciliation`).set(AUTH_HEADER);
+
+    expect(reconciliation.status).toBe(503);
+    expect(reconciliation.headers['content-type']).toContain('application/problem+json');
+    expect(reconciliation.body).toMatchObject({ status: 503, code: 'provider_unavailable', detail: expect.stringContaining('the card company') });
+    await request(system.sim.app).post('/admin/faults').set(NETWORK_AUTH).send({ errorRate: 0 }).expect(200);
+    const recovered = await system.api().get(`/v1/settlements/${run.body.id}/reconciliation`).set(AUTH_HEADER);
+    expect(recovered.body).toMatchObject({ matched: 1, missingAtNetwork: [], missingInLedger: [], amountMismatches: [] });
+  });
+
+  test('when runs, items and a reconciliation are read, then each answer is the shared contract\'s shape; a bad item cursor is 400 and an unknown run 404', async () => {
+    system = await createSettlementSystem();
+    await system.pay({ amount: 1000 });
+    await system.payPoints({ amount: 700 });
+    const run = await settleNow();
+
+    const runs = await system.api().get('/v1/settlements').set(AUTH_HEADER);
+    const items = await system.api().get(`/v1/settlements/${run.body.id}/items`).set(AUTH_HEADER);
+    const reconciliation = await system.api().get(`/v1/settlements/${run.body.id}/reconciliation`).set(AUTH_HEADER);
+    const nothing = await settleNow();
+
+    expect(settlementRunSchema.parse(run.body)).toEqual(run.body);
+    expect(settlementRunListSchema.parse(runs.body)).toEqual(runs.body);
+    expect(settlementItemListSchema.parse(items.body)).toEqual(items.body);
+    expect(items.body.data.map((item: { paymentMethod: string }) => item.paymentMethod).sort()).toEqual(['card', 'points']);
+    expect(reconciliationSchema.parse(reconciliation.body)).toEqual(reconciliation.body);
+    expect(settlementNothingReadySchema.parse(nothing.body)).toEqual(nothing.body);
+    const badCursor = await system.api().get(`/v1/settlements/${run.body.id}/items?startingAfter=pay_1`).set(AUTH_HEADER);
+    expect(badCursor.status).toBe(400);
+    expect(badCursor.body).toMatchObject({ code: 'validation_failed', errors: [{ field: 'query.startingAfter', message: 'must be an item id such as item_42' }] });
+    for (const path of ['/v1/settlements/set_unknown', '/v1/settlements/set_unknown/items', '/v1/settlements/set_unknown/reconciliation']) {
+      const unknown = await system.api().get(path).set(AUTH_HEADER);
+      expect([unknown.status, unknown.body.code]).toEqual([404, 'not_found']);
+    }
   });
 });

@@ -29,7 +29,7 @@ describe('request logging', () => {
   });
 
   test('when the processing server gets a query string with card data, then its log line names the path only', async () => {
-    const harness = createProcessingHarness();
+    const harness = await createProcessingHarness();
     try {
       const response = await request(harness.app).get(`/v1/payments?${CARD_QUERY}`).set(AUTH_HEADER);
 
@@ -52,7 +52,7 @@ describe('request logging', () => {
   });
 
   test('when a request without a key carries card data in its query, then the refused request is logged by its path only', async () => {
-    const harness = createProcessingHarness();
+    const harness = await createProcessingHarness();
     try {
       const response = await request(harness.app).get(`/v1/payments/pay_1/refunds?${CARD_QUERY}`);
 

@@ -5,8 +5,8 @@
  * sent but not recorded is resent with the same batchId, moving money once.
  */
 import { settle, type SettlementDeps } from '../../processing-server/src/domain/settle.ts';
-import type { NetworkClient } from '../../processing-server/src/network-client.ts';
-import type { SettlementRepository } from '../../processing-server/src/storage/settlement-repository.ts';
+import type { ClearingPort } from '../../processing-server/src/domain/ports/provider.ts';
+import type { SettlementRepository } from '../../processing-server/src/domain/ports/store.ts';
 import { createSettlementSystem, type SettlementSystem } from '../helpers/settlement-system.ts';
 
 describe('settlement: batches sent one ahead', () => {
@@ -16,28 +16,30 @@ describe('settlement: batches sent one ahead', () => {
     await system.close();
   });
 
-  /** A network client and a store that write down, in order, every batch sent and every batch recorded. */
-  function observed(events: string[], changes: { network?: Partial<NetworkClient>; settlements?: Partial<SettlementRepository> } = {}): SettlementDeps {
-    const network = system.processing.deps.network;
-    const settlements = system.processing.storage.settlements;
-    const sendBatch = changes.network?.sendBatch ?? network.sendBatch;
-    const recordBatchResults = changes.settlements?.recordBatchResults ?? settlements.recordBatchResults;
+  /** A clearing house and a store that write down, in order, every batch sent and every batch recorded. */
+  function observed(events: string[], changes: { clearing?: Partial<ClearingPort>; settlements?: Partial<SettlementRepository> } = {}): SettlementDeps {
+    const { clearing, store } = system.processing.deps;
+    const sendBatch = changes.clearing?.sendBatch ?? clearing.sendBatch;
+    const recordBatchResults = changes.settlements?.recordBatchResults ?? store.settlements.recordBatchResults;
     return {
-      network: {
-        ...network,
+      ...system.processing.deps,
+      clearing: {
+        ...clearing,
         sendBatch: async (batch, context) => {
           events.push(`send ${batch.batchId.split('-').at(-1)}`);
           return sendBatch(batch, context);
         },
       },
-      settlements: {
-        ...settlements,
-        recordBatchResults: async (runId, results, now) => {
-          await recordBatchResults(runId, results, now);
-          events.push(`record ${results[0]?.item.batchNo}`);
+      store: {
+        ...store,
+        settlements: {
+          ...store.settlements,
+          recordBatchResults: async (command) => {
+            await recordBatchResults(command);
+            events.push(`record ${command.batchNo}`);
+          },
         },
       },
-      clock: system.clock.now, logger: system.processing.logs.logger, settings: { authTtlHours: 168, batchSizeMax: 2 },
     };
   }
 
@@ -61,15 +63,15 @@ describe('settlement: batches sent one ahead', () => {
     system = await createSettlementSystem({ batchSizeMax: 2 });
     await payments(5);
     const events: string[] = [];
-    const network = system.processing.deps.network;
-    const truncating: Partial<NetworkClient> = {
+    const { clearing } = system.processing.deps;
+    const truncating: Partial<ClearingPort> = {
       sendBatch: async (batch, context) => {
-        const answer = await network.sendBatch(batch, context);
+        const answer = await clearing.sendBatch(batch, context);
         return { ...answer, items: answer.items.slice(1) };
       },
     };
 
-    const result = await settle(observed(events, { network: truncating }));
+    const result = await settle(observed(events, { clearing: truncating }));
 
     expect(result).toMatchObject({ kind: 'failed', run: { status: 'failed' } });
     expect(events).toEqual(['send 1']);
@@ -80,15 +82,15 @@ describe('settlement: batches sent one ahead', () => {
     system = await createSettlementSystem({ batchSizeMax: 2 });
     await payments(6);
     const events: string[] = [];
-    const settlements = system.processing.storage.settlements;
+    const { settlements } = system.processing.store;
     let failures = 0;
     const failingOnce: Partial<SettlementRepository> = {
-      recordBatchResults: async (runId, results, now) => {
-        if (failures === 0 && results[0]?.item.batchNo === 2) {
+      recordBatchResults: async (command) => {
+        if (failures === 0 && command.batchNo === 2) {
           failures += 1;
           throw new Error('injected: the database refused the write');
         }
-        return settlements.recordBatchResults(runId, results, now);
+        return settlements.recordBatchResults(command);
       },
     };
     const deps = observed(events, { settlements: failingOnce });
@@ -105,16 +107,16 @@ describe('settlement: batches sent one ahead', () => {
     expect(account.balances.USD).toBe(2100);
   });
 
-  test('when the network client reports nothing about sending, then the run still completes, recording after the next answer', async () => {
+  test('when the clearing client reports nothing about sending, then the run still completes, recording after the next answer', async () => {
     system = await createSettlementSystem({ batchSizeMax: 2 });
     await payments(4);
     const events: string[] = [];
-    const network = system.processing.deps.network;
-    const silent: Partial<NetworkClient> = {
-      sendBatch: async (batch, context) => network.sendBatch(batch, { requestId: context.requestId }),
+    const { clearing } = system.processing.deps;
+    const silent: Partial<ClearingPort> = {
+      sendBatch: async (batch, context) => clearing.sendBatch(batch, { requestId: context.requestId }),
     };
 
-    const result = await settle(observed(events, { network: silent }));
+    const result = await settle(observed(events, { clearing: silent }));
 
     expect(result).toMatchObject({ kind: 'completed', run: { settledCount: 4 } });
     expect(events).toEqual(['send 1', 'send 2', 'record 1', 'record 2']);

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import request from 'supertest';
-import type { Payment, SettlementRun } from '../../shared/contracts/processing.ts';
+import type { CardPayment, SettlementRun } from '../../shared/contracts/processing.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { hourlyActivity } from '../../ui-server/src/admin/activity.ts';
 import { createSessionStore } from '../../ui-server/src/admin/sessions.ts';
@@ -66,7 +66,7 @@ function runFixture(overrides: Partial<SettlementRun> = {}): SettlementRun {
   };
 }
 
-const item = (id: string, paymentId: string, amount: number) => ({ id, paymentId, type: 'sale', amount, currency: 'USD', batchId: 'set_1-1', status: 'settled' });
+const item = (id: string, paymentId: string, amount: number) => ({ id, paymentId, type: 'sale', paymentMethod: 'card', amount, currency: 'USD', batchId: 'set_1-1', status: 'settled' });
 
 /** Logs in and answers the cookie header and the session's CSRF token (read from a page's form). */
 async function logIn(admin: TestAdmin): Promise<{ cookie: string; csrfToken: string }> {
@@ -449,7 +449,7 @@ describe('back-office activity chart', () => {
   });
 
   test('when payments are aggregated, then approvals, declines and settled volume land in their creation hour, in the chosen currency', () => {
-    const at = (iso: string, overrides: Partial<Payment>) => paymentFixture({ createdAt: iso, ...overrides });
+    const at = (iso: string, overrides: Partial<CardPayment>) => paymentFixture({ createdAt: iso, ...overrides });
     const activity = hourlyActivity({
       truncated: false,
       payments: [

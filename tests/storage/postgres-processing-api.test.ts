@@ -4,11 +4,10 @@
  * limit and running one settlement at a time.
  */
 import request from 'supertest';
-import { createApp } from '../../processing-server/src/app.ts';
 import { settle } from '../../processing-server/src/domain/settle.ts';
-import type { Storage } from '../../processing-server/src/storage/index.ts';
+import type { Store } from '../../processing-server/src/domain/ports/store.ts';
 import { createPostgresTestStores, describeWithPostgres, type PostgresTestStores } from '../helpers/postgres.ts';
-import { AUTH_HEADER, TEST_API_KEY, freshKey, paymentBody } from '../helpers/processing.ts';
+import { AUTH_HEADER, freshKey, paymentBody } from '../helpers/processing.ts';
 import { createSettlementSystem, type SettlementSystem } from '../helpers/settlement-system.ts';
 
 // Each test opens a fresh database and, on PostgreSQL, several pools; parallel test files share two CPUs.
@@ -20,7 +19,7 @@ describeWithPostgres('processing API on PostgreSQL', (adminUrl) => {
 
   beforeEach(async () => {
     stores = await createPostgresTestStores(adminUrl);
-    system = await createSettlementSystem({ storage: await stores.open() });
+    system = await createSettlementSystem({ store: await stores.open() });
   });
 
   afterEach(async () => {
@@ -28,12 +27,6 @@ describeWithPostgres('processing API on PostgreSQL', (adminUrl) => {
     await stores.close();
   });
 
-  /** A second processing server: same card vault and card company, its own pool on the same database. */
-  function secondServer(storage: Storage) {
-    return createApp({
-      ...system.processing.deps, repository: storage.repository, settlements: storage.settlements, batchSizeMax: 5000, apiKey: TEST_API_KEY,
-    });
-  }
 
   test('when a day of payments is settled and one refunded, then deposits equal the net, to the minor unit, and reconciliation matches', async () => {
     const automatic = [await system.pay({ amount: 1000 }), await system.pay({ amount: 2000 }, { number: '5555555555554444' })];
@@ -68,7 +61,8 @@ describeWithPostgres('processing API on PostgreSQL', (adminUrl) => {
   });
 
   test('when two processing servers take 15 payments of 100.00 on one card at once, then exactly 10 are authorized', async () => {
-    const second = secondServer(await stores.open());
+    // A second processing server: same card vault and card company, its own pool on the same database.
+    const second = (await system.secondServer(await stores.open())).app;
 
     const responses = await Promise.all(Array.from({ length: 15 }, (_unused, index) =>
       request(index % 2 === 0 ? system.processing.app : second).post('/v1/payments').set(AUTH_HEADER).set('Idempotency-Key', freshKey()).send(paymentBody({ amount: 10_000 }))));
@@ -82,17 +76,12 @@ describeWithPostgres('processing API on PostgreSQL', (adminUrl) => {
   test('when both servers trigger settlement at once, then one run settles everything and the other makes none', async () => {
     const other = await stores.open();
     for (let index = 0; index < 3; index += 1) await system.pay({ amount: 100 * (index + 1) });
-    const settlementDeps = (storage: Storage) => ({
-      settlements: storage.settlements, network: system.processing.deps.network, clock: system.clock.now,
-      logger: system.processing.logs.logger, settings: { authTtlHours: 168, batchSizeMax: 5000 },
-    });
-
-    const results = await Promise.all([settle(settlementDeps(system.processing.storage)), settle(settlementDeps(other))]);
+    const results = await Promise.all([settle(system.processing.deps), settle({ ...system.processing.deps, store: other })]);
 
     // The other is refused the lease while the run holds it (or, if it came only after the run, finds nothing left).
     expect(results.filter((result) => result.kind === 'completed')).toHaveLength(1);
     expect(results.filter((result) => result.kind === 'busy' || result.kind === 'nothing_ready')).toHaveLength(1);
-    expect((await other.settlements.listRuns({ limit: 10 })).data).toHaveLength(1);
+    expect((await other.settlements.list({ limit: 10 })).data).toHaveLength(1);
     expect((await system.merchantAccount()).balances.USD).toBe(600);
   });
 });

@@ -4,9 +4,9 @@
  */
 import pg from 'pg';
 import { createPostgresPool, migratePostgres } from '../../processing-server/src/storage/postgres/database.ts';
-import { openStorage } from '../../processing-server/src/storage/index.ts';
+import { openStore } from '../../processing-server/src/storage/index.ts';
 import { POSTGRES_MIGRATIONS } from '../../processing-server/src/storage/postgres/migrations.ts';
-import { WINDOW_START, at, createInput, pendingPayment } from './builders.ts';
+import { at, createInput, createRun, pendingPayment, recordResults } from './builders.ts';
 import { createPostgresTestStores, describeWithPostgres, type PostgresTestStores } from '../helpers/postgres.ts';
 
 // Each test opens a fresh database and, on PostgreSQL, several pools; parallel test files share two CPUs.
@@ -33,20 +33,20 @@ describeWithPostgres('PostgreSQL store', (adminUrl) => {
     }
   }
 
-  test('when DATABASE_URL is a postgres URL, then openStorage opens PostgreSQL and its description shows no password', async () => {
+  test('when DATABASE_URL is a postgres URL, then openStore opens PostgreSQL and its description shows no password', async () => {
     const url = new URL(stores.database.url);
     // The test server trusts local connections, so any password works; a real one must not be shown either way.
     if (!url.password) url.password = 'not-shown-anywhere';
     const password = decodeURIComponent(url.password);
 
-    const storage = await openStorage({ DATA_DIR: '/nonexistent', DATABASE_URL: url.toString() });
+    const store = await openStore({ DATA_DIR: '/nonexistent', DATABASE_URL: url.toString() });
     try {
-      await storage.repository.ping();
-      expect(storage.description).toContain(`/${stores.database.name}`);
-      expect(storage.description).toMatch(/^postgres:\/\//);
-      expect(storage.description).not.toContain(password);
+      await store.ping();
+      expect(store.description).toContain(`/${stores.database.name}`);
+      expect(store.description).toMatch(/^postgres:\/\//);
+      expect(store.description).not.toContain(password);
     } finally {
-      await storage.close();
+      await store.close();
     }
   });
 
@@ -55,7 +55,7 @@ describeWithPostgres('PostgreSQL store', (adminUrl) => {
 
     const versions = await query('SELECT version FROM schema_migrations ORDER BY version');
     expect(versions.map((row) => row.version)).toEqual(POSTGRES_MIGRATIONS.map((migration) => migration.version));
-    await Promise.all(instances.map((storage) => storage.repository.ping()));
+    await Promise.all(instances.map((store) => store.ping()));
     // The store's own pool settings: among them an error listener, since dropping the database
     // after the test may still meet a connection that pool.end() is closing.
     const pool = createPostgresPool({ connectionString: stores.database.url });
@@ -67,39 +67,66 @@ describeWithPostgres('PostgreSQL store', (adminUrl) => {
   });
 
   test('when an amount is the largest allowed, then it is stored as BIGINT and read back as the same number', async () => {
-    const storage = await stores.open();
-    const payment = pendingPayment({ amount: 999_999_999_999 });
+    const store = await stores.open();
+    const payment = pendingPayment({ amountMinor: 999_999_999_999 });
 
-    const result = await storage.repository.createPayment(createInput(payment, 999_999_999_999));
+    const result = await store.payments.create(createInput(payment, 999_999_999_999));
 
     expect(result.kind).toBe('created');
-    expect((await storage.repository.getPayment(payment.id))?.amount).toBe(999_999_999_999);
+    expect((await store.payments.get(payment.id))?.amountMinor).toBe(999_999_999_999);
     const [column] = await query("SELECT data_type FROM information_schema.columns WHERE table_name = 'payments' AND column_name = 'amount'");
     expect(column?.data_type).toBe('bigint');
   });
 
   test('when a batch of 5,000 items is answered, then it is recorded in one go and every payment settles', async () => {
-    const storage = await stores.open();
+    const store = await stores.open();
     // 5,000 authorized payments written directly: the contract tests cover how they get there.
     await query(`
-      INSERT INTO payments (id, merchant_reference, status, amount, currency, capture_method, card_brand, card_last4, card_exp_month,
-        card_exp_year, card_fingerprint, card_sealed, holder_name, idempotency_key, authorization_id, authorization_code, limit_amount,
+      INSERT INTO payments (id, merchant_reference, status, amount, currency, capture_method, payment_method, card_brand, card_last4, card_exp_month,
+        card_exp_year, instrument_fingerprint, card_sealed, holder_name, idempotency_key, authorization_id, authorization_code, limit_amount,
         created_at, updated_at)
-      SELECT 'pay_bulk_' || lpad(n::text, 5, '0'), 'pay_bulk_' || lpad(n::text, 5, '0'), 'authorized', n, 'USD', 'automatic', 'visa', '4242', 12,
+      SELECT 'pay_bulk_' || lpad(n::text, 5, '0'), 'pay_bulk_' || lpad(n::text, 5, '0'), 'authorized', n, 'USD', 'automatic', 'card', 'visa', '4242', 12,
         2030, 'card-bulk', 'sealed', 'Ada Lovelace', 'key-bulk-' || n, 'auth-' || n, 'A1B2C3', n, $1, $1
       FROM generate_series(1, 5000) AS n`, [at(0)]);
-    const run = await storage.settlements.createRun({ runId: 'set_bulk', startedAt: at(60), batchSizeMax: 5000, notBefore: WINDOW_START });
+    const run = await createRun(store, 'set_bulk', { startedAt: at(60), batchSizeMax: 5000 });
     expect(run).toMatchObject({ itemCount: 5000, batchIds: ['set_bulk-1'] });
-    const items = await storage.settlements.readBatch('set_bulk', 1);
+    const items = await store.settlements.readBatch('set_bulk', 1);
 
     const startedAtMs = Date.now();
-    await storage.settlements.recordBatchResults('set_bulk', items.map((item) => ({ item, status: 'settled', reason: null })), at(70));
+    await recordResults(store, 'set_bulk', 1, items.map((item) => ({ seq: item.seq, type: item.type, status: 'settled' })), at(70));
     const elapsedMs = Date.now() - startedAtMs;
-    const completed = await storage.settlements.completeRun('set_bulk', at(80));
+    const completed = await store.settlements.complete('set_bulk', at(80));
 
     expect(elapsedMs).toBeLessThan(5_000);
     expect(completed).toMatchObject({ settledCount: 5000, rejectedCount: 0, totals: { USD: { sales: 12_502_500, net: 12_502_500 } } });
     const [counts] = await query("SELECT COUNT(*)::int AS settled FROM payments WHERE status = 'settled' AND captured_amount = amount");
     expect(counts?.settled).toBe(5000);
+  });
+
+  test('when a database at migration 2 holding a card payment is migrated, then it reads as a card payment and a row that breaks its method is refused', async () => {
+    const pool = createPostgresPool({ connectionString: stores.database.url });
+    try {
+      expect(await migratePostgres(pool, POSTGRES_MIGRATIONS.slice(0, 2))).toEqual([1, 2]);
+      await pool.query(`INSERT INTO payments (id, merchant_reference, status, amount, currency, capture_method, card_brand, card_last4,
+        card_exp_month, card_exp_year, card_fingerprint, card_sealed, holder_name, idempotency_key, limit_amount, created_at, updated_at)
+        VALUES ('pay_old', 'pay_old', 'authorized', 2500, 'USD', 'automatic', 'visa', '4242', 12, 2030, 'card-old', 'v1:sealed', 'Ada', 'key-old', 2500, $1, $1)`, [at(0)]);
+      expect(await migratePostgres(pool)).toEqual([3]);
+    } finally {
+      await pool.end();
+    }
+    const store = await stores.open();
+
+    expect(await store.payments.get('pay_old')).toMatchObject({ paymentMethod: 'card', instrumentFingerprint: 'card-old', cardLast4: '4242', pointsAccountId: null });
+    const [window] = await query("SELECT indexdef FROM pg_indexes WHERE indexname = 'payments_instrument_window'");
+    expect(window?.indexdef).toContain('(instrument_fingerprint, currency, created_at)');
+    await expect(query(`INSERT INTO payments (id, merchant_reference, status, amount, currency, capture_method, payment_method, card_brand,
+      instrument_fingerprint, idempotency_key, limit_amount, created_at, updated_at, points_account_id)
+      VALUES ('pay_bad', 'pay_bad', 'pending', 1, 'USD', 'automatic', 'points', 'visa', 'f', 'key-bad', 1, $1, $1, 'PTS-0000-0001')`, [at(0)]))
+      .rejects.toThrow(/payments_method_columns/);
+    const points = pendingPayment({
+      paymentMethod: 'points', cardBrand: null, cardLast4: null, cardExpMonth: null, cardExpYear: null, cardSealed: null, holderName: null, pointsAccountId: 'PTS-0000-0001',
+    });
+    expect((await store.payments.create(createInput(points))).kind).toBe('created');
+    expect(await store.payments.get(points.id)).toEqual(points);
   });
 });

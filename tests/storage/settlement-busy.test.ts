@@ -6,9 +6,9 @@
  */
 import request from 'supertest';
 import { SETTLEMENT_LEASE } from '../../processing-server/src/domain/settle.ts';
-import type { Storage } from '../../processing-server/src/storage/index.ts';
+import type { Store } from '../../processing-server/src/domain/ports/store.ts';
 import { AUTH_HEADER, createProcessingHarness, type ProcessingHarness } from '../helpers/processing.ts';
-import { authorizedPayment } from './builders.ts';
+import { authorizedPayment, createRun } from './builders.ts';
 import { describeEachStore } from './stores.ts';
 
 // Each test opens a fresh database and, on PostgreSQL, several pools; parallel test files share two CPUs.
@@ -16,19 +16,19 @@ jest.setTimeout(20_000);
 
 const OTHER_OWNER = 'another-instance';
 
-function takeLease(storage: Storage): Promise<boolean> {
+function takeLease(store: Store): Promise<boolean> {
   const now = new Date();
-  return storage.settlements.acquireLease({
+  return store.leases.acquire({
     name: SETTLEMENT_LEASE, owner: OTHER_OWNER, now: now.toISOString(), expiresAt: new Date(now.getTime() + 60_000).toISOString(),
   });
 }
 
 describeEachStore('POST /v1/settlements while another instance holds the lease', (current) => {
   let harness: ProcessingHarness;
-  let other: Storage;
+  let other: Store;
 
   beforeEach(async () => {
-    harness = createProcessingHarness({ storage: current().storage, settlementBusyWaitMs: 1_500 });
+    harness = await createProcessingHarness({ store: current().store, settlementBusyWaitMs: 1_500 });
     other = await current().openAnother();
   });
 
@@ -44,9 +44,7 @@ describeEachStore('POST /v1/settlements while another instance holds the lease',
     expect(await takeLease(other)).toBe(true);
     const answer = trigger();
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const run = await other.settlements.createRun({
-      runId: 'set_other_instance', startedAt: new Date().toISOString(), batchSizeMax: 5000, notBefore: new Date(0).toISOString(),
-    });
+    const run = await createRun(other, 'set_other_instance', { startedAt: new Date().toISOString(), notBefore: new Date(0).toISOString() });
     expect(run).not.toBeNull();
 
     const response = await answer;
@@ -64,13 +62,13 @@ describeEachStore('POST /v1/settlements while another instance holds the lease',
     expect(await takeLease(other)).toBe(true);
     const answer = trigger();
     await new Promise((resolve) => setTimeout(resolve, 300));
-    await other.settlements.releaseLease(SETTLEMENT_LEASE, OTHER_OWNER);
+    await other.leases.release(SETTLEMENT_LEASE, OTHER_OWNER);
 
     const response = await answer;
 
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ itemCount: 0 });
-    expect((await harness.storage.settlements.listRuns({ limit: 5 })).data).toEqual([]);
+    expect((await harness.store.settlements.list({ limit: 5 })).data).toEqual([]);
   });
 
   test('when the other instance holds the lease and records no run within the wait, then 503 settlement_busy with Retry-After, never a run-less 409', async () => {

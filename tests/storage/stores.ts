@@ -5,15 +5,17 @@
  * for SQLite its own connection to the file.
  */
 import path from 'node:path';
-import { openSqliteStorage, type Storage } from '../../processing-server/src/storage/index.ts';
+import type { Store } from '../../processing-server/src/domain/ports/store.ts';
+import { openSqliteStore } from '../../processing-server/src/storage/index.ts';
 import {
   createTestDatabase, postgresAvailability, storesOn, type PostgresAvailability, type TestDatabase,
 } from '../helpers/postgres.ts';
 import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
+import { asIfBehindAWorker } from '../helpers/worker-boundary.ts';
 
 export interface StoreUnderTest {
-  storage: Storage;
-  openAnother(): Promise<Storage>;
+  store: Store;
+  openAnother(): Promise<Store>;
   close(): Promise<void>;
 }
 
@@ -32,16 +34,16 @@ const sqliteFactory: StoreFactory = {
   async open() {
     const directory = makeTempDir('storage');
     const filePath = path.join(directory, 'processing.sqlite');
-    const opened = [openSqliteStorage(filePath)];
+    const opened = [openSqliteStore(filePath)];
     return {
-      storage: opened[0]!,
+      store: asIfBehindAWorker(opened[0]!),
       async openAnother() {
-        const another = openSqliteStorage(filePath);
+        const another = openSqliteStore(filePath);
         opened.push(another);
-        return another;
+        return asIfBehindAWorker(another);
       },
       async close() {
-        await Promise.all(opened.map((storage) => storage.close()));
+        await Promise.all(opened.map((store) => store.close()));
         removeDir(directory);
       },
     };
@@ -65,7 +67,7 @@ function postgresFactory(): StoreFactory {
       if (database) await database.reset();
       else database = await createTestDatabase(availability.adminUrl);
       const stores = storesOn(database, { dropOnClose: false });
-      return { storage: await stores.open(), openAnother: () => stores.open(), close: () => stores.close() };
+      return { store: asIfBehindAWorker(await stores.open()), openAnother: async () => asIfBehindAWorker(await stores.open()), close: () => stores.close() };
     },
     async finish() {
       await database?.drop();

@@ -1,7 +1,7 @@
 /** The identity of an idempotent request: everything the caller sent, except its secrets. */
 import { randomBytes } from 'node:crypto';
 import { hashRequest, identityView } from '../../processing-server/src/domain/request-hash.ts';
-import { createCardVault } from '../../processing-server/src/domain/vault.ts';
+import { createCardVault } from '../../processing-server/src/vault/card-vault.ts';
 
 const card = { number: '4242 4242 4242 4242', expMonth: 12, expYear: 2031, cvv: '123', holderName: 'Ada Lovelace' };
 

@@ -1,7 +1,11 @@
 /** CARD_SPEND_LIMIT: one limit for every currency, or currencies one by one, checked at start. */
 import { loadProcessingConfig } from '../../processing-server/src/config.ts';
-import { parseSpendLimits, spendLimitMinor, type SpendLimits } from '../../processing-server/src/domain/spend-limit.ts';
+import {
+  countsAgainstLimit, decideSpend, declinedOverLimit, limitExceededDecline, parseSpendLimits, spendCheck, spendLimitMinor, type SpendLimits,
+} from '../../processing-server/src/domain/spend-limit.ts';
 import { ConfigError } from '../../shared/config.ts';
+import { PAYMENT_STATUSES } from '../../shared/contracts/processing.ts';
+import { pendingPayment } from '../storage/builders.ts';
 
 function limits(text: string): SpendLimits {
   const parsed = parseSpendLimits(text);
@@ -70,5 +74,44 @@ describe('CARD_SPEND_LIMIT', () => {
       expect(lines[0]).toMatch(/XYZ is not a supported currency/);
       expect(lines[1]).toMatch(/JPY has no decimals/);
     }
+  });
+});
+
+describe('the spending limit decision', () => {
+  test('when the spend plus the amount equals the limit, then it is within (inclusive); one minor unit more is exceeded', () => {
+    expect(decideSpend({ spentMinor: 90_000, amountMinor: 10_000, limitMinor: 100_000 })).toBe('within');
+    expect(decideSpend({ spentMinor: 90_001, amountMinor: 10_000, limitMinor: 100_000 })).toBe('exceeded');
+    expect(decideSpend({ spentMinor: 0, amountMinor: 100_001, limitMinor: 100_000 })).toBe('exceeded');
+  });
+
+  test('when ten payments of 100.00 are counted one after the other, then all ten fit 1,000.00 and the eleventh does not', () => {
+    let spentMinor = 0;
+    const decisions = Array.from({ length: 11 }, () => {
+      const decision = decideSpend({ spentMinor, amountMinor: 10_000, limitMinor: 100_000 });
+      if (decision === 'within') spentMinor += 10_000;
+      return decision;
+    });
+    expect(decisions).toEqual([...Array(10).fill('within'), 'exceeded']);
+  });
+
+  test('when a payment is declined, voided, expired, failed or rejected at settlement, then it stops counting; otherwise it counts', () => {
+    const released = PAYMENT_STATUSES.filter((status) => !countsAgainstLimit(status));
+    expect(released.sort()).toEqual(['declined', 'expired', 'failed', 'settlement_rejected', 'voided']);
+  });
+
+  test('when a new payment does not fit, then it is born declined with the decline, counting nothing', () => {
+    const decline = limitExceededDecline('1,000.00 USD');
+    const payment = pendingPayment({ amountMinor: 500 });
+
+    expect(declinedOverLimit(payment, decline)).toEqual({ ...payment, status: 'declined', decline, countedMinor: 0 });
+    expect(() => declinedOverLimit({ ...payment, status: 'settled' }, decline)).toThrow('illegal payment transition settled → declined');
+  });
+
+  test('when the limit of a payment is asked for, then the window is the 24 hours before now and the decline names the limit', () => {
+    const check = spendCheck(limits('USD:1000.00,JPY:150000'), 'JPY', new Date('2026-03-02T12:00:00.000Z'));
+    expect(check).toEqual({
+      limitMinor: 150_000, windowStart: '2026-03-01T12:00:00.000Z',
+      decline: { code: 'limit_exceeded', message: expect.stringContaining('150000 JPY') },
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createCardVault } from '../../processing-server/src/domain/vault.ts';
+import { createCardVault } from '../../processing-server/src/vault/card-vault.ts';
 
 const CARD_NUMBER = '4242424242424242';
 

@@ -49,7 +49,7 @@ export function declineReason(code: string | undefined): string {
 function fromPayment(payment: Payment): Pick<MakePaymentResult, 'paymentId' | 'card' | 'amount' | 'currency'> {
   return {
     paymentId: payment.id,
-    card: { brand: payment.card.brand, last4: payment.card.last4 },
+    ...(payment.paymentMethod === 'card' ? { card: { brand: payment.card.brand, last4: payment.card.last4 } } : {}),
     amount: formatMinor(payment.amount, payment.currency),
     currency: payment.currency,
   };
@@ -124,6 +124,7 @@ export function resultForPayment(payment: Payment): MakePaymentResult {
         ...(payment.decline?.code ? { declineCode: payment.decline.code } : {}),
       };
     case 'pending':
+    case 'requires_action':
       return { status: 'pending', message: MESSAGES.pending, ...base };
     case 'failed':
       return { status: 'error', message: MESSAGES.notCharged, ...base };

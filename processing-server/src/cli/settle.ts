@@ -7,10 +7,9 @@
 import { assertSupportedRuntime } from '../../../shared/runtime.ts';
 import { formatMinor, isCurrency } from '../../../shared/money.ts';
 import { createLogger } from '../../../shared/logger.ts';
+import { createProcessingWithoutHttp } from '../composition.ts';
 import { loadProcessingConfig } from '../config.ts';
 import { settle, type SettleProgress } from '../domain/settle.ts';
-import { createNetworkClient } from '../network-client.ts';
-import { openStorage } from '../storage/index.ts';
 
 assertSupportedRuntime();
 
@@ -24,16 +23,10 @@ function progressLine(progress: SettleProgress, startedAtMs: number): string {
 async function main(): Promise<number> {
   const config = loadProcessingConfig(process.env);
   const logger = createLogger({ service: 'settle', level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL });
-  const storage = await openStorage(config);
-  const network = createNetworkClient({
-    baseURL: config.NETWORK_URL, apiKey: config.NETWORK_API_KEY, timeoutMs: config.NETWORK_TIMEOUT_MS, retryMax: config.NETWORK_RETRY_MAX,
-  });
+  const processing = await createProcessingWithoutHttp(config, { logger });
   const startedAtMs = Date.now();
   try {
-    const result = await settle({
-      settlements: storage.settlements, network, clock: () => new Date(), logger,
-      settings: { authTtlHours: config.AUTH_TTL_HOURS, batchSizeMax: config.SETTLEMENT_BATCH_MAX },
-    }, {
+    const result = await settle(processing.deps, {
       onRunStarted: (run) => process.stdout.write(`settle: run ${run.id} with ${run.itemCount} items in ${run.batchIds.length} batches\n`),
       onProgress: (progress) => process.stdout.write(`${progressLine(progress, startedAtMs)}\n`),
     });
@@ -58,7 +51,7 @@ async function main(): Promise<number> {
         return 1;
     }
   } finally {
-    await storage.close();
+    await processing.close();
   }
 }
 

@@ -1,16 +1,14 @@
 /** Reading payments: one by id, or a page of them, always in their public (masked) form. */
 import type { Payment, PaymentList, PaymentListQuery } from '../../../shared/contracts/processing.ts';
-import { notFound } from '../../../shared/errors.ts';
 import type { DomainDeps } from './deps.ts';
-import { toPublicPayment } from './payment.ts';
+import { loadPayment } from './load.ts';
+import { toPublicPayment } from './views.ts';
 
-export async function getPayment(deps: Pick<DomainDeps, 'repository'>, id: string): Promise<Payment> {
-  const payment = await deps.repository.getPayment(id);
-  if (!payment) throw notFound(`Payment ${id}`);
-  return toPublicPayment(payment);
+export async function getPayment(deps: Pick<DomainDeps, 'store'>, id: string): Promise<Payment> {
+  return toPublicPayment(await loadPayment(deps, id));
 }
 
-export async function listPayments(deps: Pick<DomainDeps, 'repository'>, query: PaymentListQuery): Promise<PaymentList> {
-  const page = await deps.repository.listPayments(query);
+export async function listPayments(deps: Pick<DomainDeps, 'store'>, query: PaymentListQuery): Promise<PaymentList> {
+  const page = await deps.store.payments.list(query);
   return { data: page.data.map(toPublicPayment), hasMore: page.hasMore };
 }

@@ -2,62 +2,43 @@
  * Reconciliation of one run: our ledger (the run's items) against the card company's report of
  * each of its batches, item by item. Reads one batch at a time, so memory stays bounded.
  */
-import type { SettlementBatchResponse } from '../../../shared/contracts/network.ts';
-import { notFound } from '../../../shared/errors.ts';
-import type { NetworkClient } from '../network-client.ts';
-import type { BatchItemRecord, SettlementRepository } from '../storage/settlement-repository.ts';
+import type { Reconciliation } from '../../../shared/contracts/processing.ts';
+import type { DomainDeps } from './deps.ts';
+import { settlementRunNotFound } from './errors.ts';
+import type { ClearingReport } from './ports/provider.ts';
+import type { BatchItemRecord } from './ports/store.ts';
 
-export interface ReconciliationEntry {
-  batchId: string;
-  merchantReference: string;
-  type: 'sale' | 'refund';
-  ledgerAmount?: number;
-  networkAmount?: number;
-  ledgerStatus?: string;
-  networkStatus?: string;
-}
-
-export interface Reconciliation {
-  runId: string;
-  matched: number;
-  missingAtNetwork: ReconciliationEntry[];
-  missingInLedger: ReconciliationEntry[];
-  /** Same item on both sides with a different amount or a different outcome. */
-  amountMismatches: ReconciliationEntry[];
-}
-
-export async function reconcileRun(
-  deps: { settlements: SettlementRepository; network: NetworkClient }, runId: string, requestId?: string,
-): Promise<Reconciliation> {
-  const run = await deps.settlements.getRun(runId);
-  if (!run) throw notFound(`Settlement run ${runId}`);
+/** A provider that cannot be asked is a DomainError `provider_unavailable` (the clearing port throws it). */
+export async function reconcileRun(deps: Pick<DomainDeps, 'store' | 'clearing'>, runId: string, requestId?: string): Promise<Reconciliation> {
+  const run = await deps.store.settlements.get(runId);
+  if (!run) throw settlementRunNotFound(runId);
   const result: Reconciliation = { runId, matched: 0, missingAtNetwork: [], missingInLedger: [], amountMismatches: [] };
   for (const [index, batchId] of run.batchIds.entries()) {
-    const ledger = await deps.settlements.readBatch(runId, index + 1);
-    const report = await deps.network.getBatch(batchId, { requestId });
+    const ledger = await deps.store.settlements.readBatch(runId, index + 1);
+    const report = await deps.clearing.getBatchReport(batchId, { requestId });
     compareBatch(batchId, ledger, report, result);
   }
   return result;
 }
 
-function compareBatch(batchId: string, ledger: BatchItemRecord[], report: SettlementBatchResponse | null, result: Reconciliation): void {
+function compareBatch(batchId: string, ledger: BatchItemRecord[], report: ClearingReport | null, result: Reconciliation): void {
   const reported = new Map((report?.items ?? []).map((item) => [`${item.type}:${item.merchantReference}`, item]));
   for (const item of ledger) {
     const key = `${item.type}:${item.merchantReference}`;
     const theirs = reported.get(key);
     reported.delete(key);
     if (!theirs) {
-      result.missingAtNetwork.push({ batchId, merchantReference: item.merchantReference, type: item.type, ledgerAmount: item.amount, ledgerStatus: item.status });
-    } else if (theirs.amount !== item.amount || theirs.status !== item.status) {
+      result.missingAtNetwork.push({ batchId, merchantReference: item.merchantReference, type: item.type, ledgerAmount: item.amountMinor, ledgerStatus: item.status });
+    } else if (theirs.amountMinor !== item.amountMinor || theirs.status !== item.status) {
       result.amountMismatches.push({
         batchId, merchantReference: item.merchantReference, type: item.type,
-        ledgerAmount: item.amount, networkAmount: theirs.amount, ledgerStatus: item.status, networkStatus: theirs.status,
+        ledgerAmount: item.amountMinor, networkAmount: theirs.amountMinor, ledgerStatus: item.status, networkStatus: theirs.status,
       });
     } else {
       result.matched += 1;
     }
   }
   for (const theirs of reported.values()) {
-    result.missingInLedger.push({ batchId, merchantReference: theirs.merchantReference, type: theirs.type, networkAmount: theirs.amount, networkStatus: theirs.status });
+    result.missingInLedger.push({ batchId, merchantReference: theirs.merchantReference, type: theirs.type, networkAmount: theirs.amountMinor, networkStatus: theirs.status });
   }
 }

@@ -9,7 +9,7 @@
  * the same request (it replays the first answer; the CVV was checked when the card was charged).
  */
 import { normalizeCardNumber } from '../../../shared/cards.ts';
-import type { CardVault } from './vault.ts';
+import type { CardVault } from './ports/vault.ts';
 
 /** [object, field] pairs never part of a request's identity. */
 export const SECRET_FIELDS: ReadonlyArray<readonly [object: string, field: string]> = [['card', 'cvv'], ['points', 'pin']];

@@ -1,12 +1,12 @@
 /**
- * Turning what the card company said into a payment's final state. Used by the request that
+ * Turning what the provider (card company, points provider) said into a payment's final state. Used by the request that
  * authorizes a payment and by the recovery worker, so both reach the same answer.
  */
-import type { AuthorizationRecord, AuthorizationResponse } from '../../../shared/contracts/network.ts';
+import type { PaymentStatus } from '../../../shared/contracts/processing.ts';
 import type { DomainDeps } from './deps.ts';
-import { declineFromNetwork } from './declines.ts';
-import { toPublicPayment, type PaymentRecord } from './payment.ts';
-import type { PaymentChanges } from '../storage/repository.ts';
+import type { PaymentChanges, PaymentRecord } from './payment.ts';
+import type { ProviderAuthorization } from './ports/provider.ts';
+import { toPublicPayment } from './views.ts';
 
 /** What the caller of POST /v1/payments learns; `pending` means not yet known. */
 export type AuthorizeOutcomeKind = 'authorized' | 'declined' | 'failed' | 'pending';
@@ -16,21 +16,18 @@ export interface Resolution {
   payment: PaymentRecord;
 }
 
-/** The changes that an answer from the card company makes to a pending payment. */
-export function changesFromAnswer(answer: AuthorizationResponse): { outcome: 'authorized' | 'declined'; changes: PaymentChanges } {
-  if (answer.responseCode === '00') {
-    return {
-      outcome: 'authorized',
-      changes: { status: 'authorized', authorizationId: answer.authorizationId, authorizationCode: answer.authorizationCode ?? null },
-    };
+/** Where an answer moves a pending payment, and what it writes there. */
+export interface Settling {
+  to: PaymentStatus;
+  changes: PaymentChanges;
+}
+
+/** The change that a provider's decision makes to a pending payment. */
+export function changesFromDecision(authorizationId: string, decision: ProviderAuthorization['decision']): { outcome: 'authorized' | 'declined'; change: Settling } {
+  if (decision.kind === 'approved') {
+    return { outcome: 'authorized', change: { to: 'authorized', changes: { authorizationId, authorizationCode: decision.authorizationCode } } };
   }
-  return {
-    outcome: 'declined',
-    changes: {
-      status: 'declined', authorizationId: answer.authorizationId, limitAmount: 0,
-      decline: declineFromNetwork(answer.responseCode, answer.message),
-    },
-  };
+  return { outcome: 'declined', change: { to: 'declined', changes: { authorizationId, decline: decision.decline } } };
 }
 
 /**
@@ -38,17 +35,19 @@ export function changesFromAnswer(answer: AuthorizationResponse): { outcome: 'au
  * the same transaction. If someone else resolved it first, their result stands.
  */
 export async function settleOutcome(
-  deps: DomainDeps, payment: PaymentRecord, outcome: Exclude<AuthorizeOutcomeKind, 'pending'>, changes: PaymentChanges,
+  deps: Pick<DomainDeps, 'store' | 'clock'>, payment: PaymentRecord, outcome: Exclude<AuthorizeOutcomeKind, 'pending'>, change: Settling,
 ): Promise<Resolution> {
-  const updated = { ...payment, ...changes, updatedAt: deps.clock().toISOString() };
-  const stored = await deps.repository.transition({
+  const updatedAt = deps.clock().toISOString();
+  const answered = { ...payment, ...change.changes, status: change.to, updatedAt };
+  const stored = await deps.store.payments.transition({
     id: payment.id,
-    fromStatuses: ['pending'],
-    changes: { ...changes, updatedAt: updated.updatedAt },
-    completeIdempotency: { outcome, response: JSON.stringify(toPublicPayment(updated)) },
+    from: ['pending'],
+    to: change.to,
+    changes: { ...change.changes, updatedAt },
+    completeIdempotency: { outcome, response: JSON.stringify(toPublicPayment(answered)) },
   });
   if (stored) return { outcome, payment: stored };
-  const current = await deps.repository.getPayment(payment.id);
+  const current = await deps.store.payments.get(payment.id);
   if (!current) throw new Error(`payment ${payment.id} vanished`);
   return { outcome: outcomeOf(current), payment: current };
 }
@@ -56,31 +55,11 @@ export async function settleOutcome(
 /** The outcome a caller is told for a payment in its current state. */
 export function outcomeOf(payment: PaymentRecord): AuthorizeOutcomeKind {
   switch (payment.status) {
-    case 'pending': return 'pending';
+    case 'pending':
+    case 'requires_action': return 'pending';
     case 'declined': return 'declined';
     case 'failed':
     case 'voided': return payment.authorizationCode ? 'authorized' : 'failed';
     default: return 'authorized';
   }
-}
-
-/**
- * A hold exists for a payment the caller was told failed: release it (a timeout reversal) and
- * mark the payment voided. Returns the voided payment, or null if the card company could not be
- * reached (the payment keeps `resolution: reverse`, and the recovery worker tries again).
- */
-export async function releaseFailedHold(
-  deps: DomainDeps, payment: PaymentRecord, record: AuthorizationRecord, requestId?: string,
-): Promise<PaymentRecord | null> {
-  try {
-    await deps.network.reverse(record.authorizationId, { reason: 'timeout' }, { requestId });
-  } catch (error) {
-    deps.logger.warn({ paymentId: payment.id, err: error }, 'timeout reversal could not be sent yet; recovery will retry');
-    return null;
-  }
-  deps.logger.warn({ paymentId: payment.id, authorizationId: record.authorizationId }, 'timeout reversal: released a hold the caller was told failed');
-  return deps.repository.transition({
-    id: payment.id, fromStatuses: ['failed'],
-    changes: { status: 'voided', reason: 'timeout_reversal', resolution: null, updatedAt: deps.clock().toISOString() },
-  });
 }

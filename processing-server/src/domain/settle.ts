@@ -8,29 +8,23 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { v7 as uuidv7 } from 'uuid';
-import type { SettlementBatchRequest, SettlementBatchResponse } from '../../../shared/contracts/network.ts';
 import type { SettlementRun } from '../../../shared/contracts/processing.ts';
-import type { Logger } from '../../../shared/logger.ts';
-import type { NetworkClient } from '../network-client.ts';
-import type { BatchItemRecord, ExpiredAuthorization, ItemResult, SettlementRepository } from '../storage/settlement-repository.ts';
-import { expireAuthorizations, expiryCutoff, releaseExpiredHolds } from './expire.ts';
+import type { DomainDeps } from './deps.ts';
+import { expireAuthorizations, expiryCutoff, releaseExpiredHolds } from './expiry.ts';
+import type { ClearingReport } from './ports/provider.ts';
+import type { BatchItemRecord, ExpiredAuthorization, ItemResult } from './ports/store.ts';
+import { SETTLEMENT_OUTCOMES, SETTLEMENT_READINESS } from './settlement-outcomes.ts';
 
 export const SETTLEMENT_LEASE = 'settlement';
 const LEASE_TTL_MS = 60_000;
 
-export interface SettlementDeps {
-  settlements: SettlementRepository;
-  network: NetworkClient;
-  clock: () => Date;
-  logger: Logger;
-  /** `busyWaitMs`: how long settleOrFindRunning waits for another holder's run (BUSY_WAIT_MS). */
-  settings: { authTtlHours: number; batchSizeMax: number; busyWaitMs?: number };
-  /**
-   * The process's lifecycle: runs stop between two batches once `signal` aborts (a shutdown),
-   * and register with `track` so the shutdown can wait for them. A stopped run resumes later.
-   */
-  lifecycle?: { signal: AbortSignal; track(work: Promise<unknown>): void };
-}
+/**
+ * What a run needs. With `lifecycle`, a run stops between two batches once its signal aborts (a
+ * shutdown) and registers so that the shutdown can wait for it; a stopped run resumes later.
+ */
+export type SettlementDeps = Pick<DomainDeps, 'store' | 'providers' | 'clearing' | 'clock' | 'logger' | 'lifecycle'> & {
+  settings: Pick<DomainDeps['settings'], 'authTtlHours' | 'batchSizeMax' | 'busyWaitMs'>;
+};
 
 export interface SettleProgress {
   runId: string;
@@ -97,10 +91,10 @@ export async function settleOrFindRunning(deps: SettlementDeps, options: SettleO
 async function settleOnce(deps: SettlementDeps, options: SettleOptions): Promise<SettleResult> {
   const owner = randomUUID();
   const now = deps.clock();
-  const leased = await deps.settlements.acquireLease({
+  const leased = await deps.store.leases.acquire({
     name: SETTLEMENT_LEASE, owner, now: now.toISOString(), expiresAt: new Date(now.getTime() + LEASE_TTL_MS).toISOString(),
   });
-  if (!leased) return { kind: 'busy', run: await deps.settlements.findRunningRun() };
+  if (!leased) return { kind: 'busy', run: await deps.store.settlements.findRunning() };
   let expired: ExpiredAuthorization[] = [];
   try {
     const prepared = await resumableRun(deps, now);
@@ -109,7 +103,7 @@ async function settleOnce(deps: SettlementDeps, options: SettleOptions): Promise
     options.onRunStarted?.(prepared.run);
     return await sendAndRecord(deps, prepared.run, owner, options);
   } finally {
-    await deps.settlements.releaseLease(SETTLEMENT_LEASE, owner);
+    await deps.store.leases.release(SETTLEMENT_LEASE, owner);
     // After the lease: a release is safe to repeat, and a slow card company must not keep the
     // next run waiting. The payments are marked, so a release that does not happen is not lost.
     await releaseExpiredHolds(deps, expired, options.requestId);
@@ -118,21 +112,22 @@ async function settleOnce(deps: SettlementDeps, options: SettleOptions): Promise
 
 /** An interrupted run is finished first; otherwise authorizations expire, and a new run takes every ready item. */
 async function resumableRun(deps: SettlementDeps, now: Date): Promise<{ run: SettlementRun | null; expired: ExpiredAuthorization[] }> {
-  const interrupted = await deps.settlements.findRunningRun();
+  const interrupted = await deps.store.settlements.findRunning();
   if (interrupted) {
     deps.logger.info({ runId: interrupted.id }, 'resuming an interrupted settlement run');
     return { run: interrupted, expired: [] };
   }
   const expired = await expireAuthorizations(deps, now);
-  const run = await deps.settlements.createRun({
-    runId: newRunId(), startedAt: now.toISOString(), batchSizeMax: deps.settings.batchSizeMax, notBefore: expiryCutoff(deps, now),
+  const run = await deps.store.settlements.createRun({
+    runId: newRunId(), startedAt: now.toISOString(), batchSizeMax: deps.settings.batchSizeMax,
+    notBefore: expiryCutoff(deps.settings.authTtlHours, now), ready: SETTLEMENT_READINESS,
   });
   if (run) deps.logger.info({ runId: run.id, itemCount: run.itemCount, batchCount: run.batchIds.length }, 'settlement run created');
   return { run, expired };
 }
 
 async function sendAndRecord(deps: SettlementDeps, run: SettlementRun, owner: string, options: SettleOptions): Promise<SettleResult> {
-  const pending = await deps.settlements.unsentBatchNumbers(run.id);
+  const pending = await deps.store.settlements.unsentBatchNumbers(run.id);
   const inFlight: { batch: SentBatch | null } = { batch: null };
   try {
     await sendBatches(deps, run, pending, owner, options, inFlight);
@@ -141,14 +136,14 @@ async function sendAndRecord(deps: SettlementDeps, run: SettlementRun, owner: st
     if (inFlight.batch) await inFlight.batch.answer.catch(() => undefined);
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof BatchMismatchError) {
-      await deps.settlements.failRun(run.id, message, deps.clock().toISOString());
+      await deps.store.settlements.fail(run.id, message, deps.clock().toISOString());
       deps.logger.error({ runId: run.id, error: message }, 'settlement run failed');
-      return { kind: 'failed', run: (await deps.settlements.getRun(run.id)) ?? run, error: message };
+      return { kind: 'failed', run: (await deps.store.settlements.get(run.id)) ?? run, error: message };
     }
     deps.logger.warn({ runId: run.id, error: message }, 'settlement run interrupted; it resumes on the next trigger');
-    return { kind: 'interrupted', run: (await deps.settlements.getRun(run.id)) ?? run, error: message };
+    return { kind: 'interrupted', run: (await deps.store.settlements.get(run.id)) ?? run, error: message };
   }
-  const completed = await deps.settlements.completeRun(run.id, deps.clock().toISOString());
+  const completed = await deps.store.settlements.complete(run.id, deps.clock().toISOString());
   deps.logger.info({ runId: run.id, settled: completed.settledCount, rejected: completed.rejectedCount, totals: completed.totals }, 'settlement run completed');
   return { kind: 'completed', run: completed };
 }
@@ -179,7 +174,9 @@ async function sendBatches(
       // The write below blocks the event loop: the next batch must have left before it starts.
       await inFlight.batch.sent;
     }
-    await deps.settlements.recordBatchResults(run.id, results, deps.clock().toISOString());
+    await deps.store.settlements.recordBatchResults({
+      runId: run.id, batchNo, results, outcomes: SETTLEMENT_OUTCOMES, now: deps.clock().toISOString(),
+    });
     itemsDone += current.items.length;
     batchesDone += 1;
     await renewLease(deps, owner);
@@ -189,7 +186,7 @@ async function sendBatches(
 
 async function renewLease(deps: SettlementDeps, owner: string): Promise<void> {
   const now = deps.clock();
-  const renewed = await deps.settlements.acquireLease({
+  const renewed = await deps.store.leases.acquire({
     name: SETTLEMENT_LEASE, owner, now: now.toISOString(), expiresAt: new Date(now.getTime() + LEASE_TTL_MS).toISOString(),
   });
   assert.ok(renewed, 'the settlement lease was lost during a run');
@@ -198,13 +195,13 @@ async function renewLease(deps: SettlementDeps, owner: string): Promise<void> {
 /** A batch on its way to the card company, with the items it carries. */
 interface SentBatch {
   items: BatchItemRecord[];
-  answer: Promise<SettlementBatchResponse>;
+  answer: Promise<ClearingReport>;
   /** Resolves once the request has left (or the exchange has ended), never rejects. */
   sent: Promise<void>;
 }
 
 async function readBatch(deps: SettlementDeps, runId: string, batchNo: number): Promise<BatchItemRecord[]> {
-  const items = await deps.settlements.readBatch(runId, batchNo);
+  const items = await deps.store.settlements.readBatch(runId, batchNo);
   assert.ok(items.length > 0 && items.length <= deps.settings.batchSizeMax, 'a batch holds 1..batchSizeMax items');
   return items;
 }
@@ -214,38 +211,24 @@ function startBatch(deps: SettlementDeps, runId: string, batchNo: number, items:
   if (deps.lifecycle?.signal.aborted) throw new Error('the process is shutting down; the run resumes at the next start');
   let reportSent = (): void => undefined;
   const reported = new Promise<void>((resolve) => { reportSent = resolve; });
-  const answer = deps.network.sendBatch(toBatchRequest(`${runId}-${batchNo}`, items), { requestId, onRequestSent: () => reportSent() });
+  // The stored items are the clearing items (ClearingItem): the adapter writes them as the card company's contract has them.
+  const answer = deps.clearing.sendBatch({ batchId: `${runId}-${batchNo}`, items }, { requestId, onRequestSent: () => reportSent() });
   // Observed at once, so that an answer abandoned after an earlier failure is never an unhandled rejection.
   const ended = answer.then(() => undefined, () => undefined);
   return { items, answer, sent: Promise.race([reported, ended]) };
 }
 
-export function toBatchRequest(batchId: string, items: BatchItemRecord[]): SettlementBatchRequest {
-  return {
-    batchId,
-    items: items.map((item) => ({
-      merchantReference: item.merchantReference,
-      authorizationCode: item.authorizationCode,
-      amount: item.amount,
-      currency: item.currency,
-      card: { brand: item.cardBrand, last4: item.cardLast4 },
-      type: item.type,
-      ...(item.originalMerchantReference ? { originalMerchantReference: item.originalMerchantReference } : {}),
-    })),
-  };
-}
-
 /** Pairs every item sent with exactly one result, by merchantReference; anything else is a mismatch. */
-function matchResults(items: BatchItemRecord[], answer: SettlementBatchResponse): ItemResult[] {
+function matchResults(items: BatchItemRecord[], answer: ClearingReport): ItemResult[] {
   const byReference = new Map(answer.items.map((result) => [result.merchantReference, result]));
   if (answer.items.length !== items.length || byReference.size !== items.length) {
     throw new BatchMismatchError(`batch ${answer.batchId}: sent ${items.length} items, the answer has ${answer.items.length}`);
   }
   return items.map((item) => {
     const result = byReference.get(item.merchantReference);
-    if (!result || result.amount !== item.amount || result.type !== item.type) {
+    if (!result || result.amountMinor !== item.amountMinor || result.type !== item.type) {
       throw new BatchMismatchError(`batch ${answer.batchId}: no matching result for ${item.merchantReference}`);
     }
-    return { item, status: result.status, reason: result.reason ?? null };
+    return { seq: item.seq, type: item.type, status: result.status, reason: result.reason };
   });
 }

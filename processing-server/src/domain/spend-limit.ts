@@ -1,6 +1,10 @@
 /**
- * The per-card spending limit (CARD_SPEND_LIMIT): per card, per currency, over a rolling 24 hours,
- * written in each currency's major units.
+ * The spending limit (CARD_SPEND_LIMIT, SPEC §6.4): per card (or points account), per currency,
+ * over a rolling 24 hours, inclusive. This file decides it all: the limit of each currency, the
+ * window, what counts, and whether a payment fits (`decideSpend`). A store only sums what counts
+ * and calls `decideSpend` between the sum and the insert, inside one atomic section.
+ *
+ * The setting is written in each currency's major units:
  *
  *   1000.00                  every currency: 1000.00 USD, 1000 JPY, 1000.000 KWD (the default)
  *   USD:1000.00,JPY:150000   USD and JPY as listed; every other currency 1000.00
@@ -12,7 +16,11 @@
  * the currency's decimals. A number for every currency may have up to three; a currency with
  * fewer drops the rest (999.99 is 999 JPY), so rounding never raises a limit.
  */
-import { CURRENCIES, currencyExponent, isCurrency, majorToMinor, type Currency } from '../../../shared/money.ts';
+import assert from 'node:assert/strict';
+import type { Decline, PaymentMethod, PaymentStatus } from '../../../shared/contracts/processing.ts';
+import { CURRENCIES, currencyExponent, formatMoney, isCurrency, majorToMinor, type Currency } from '../../../shared/money.ts';
+import { assertTransition } from './lifecycle.ts';
+import type { PaymentRecord } from './payment.ts';
 
 export const DEFAULT_SPEND_LIMIT_MAJOR = '1000.00';
 
@@ -28,6 +36,64 @@ export const DEFAULT_SPEND_LIMITS: SpendLimits = { byCurrency: new Map(), otherw
 /** The inclusive limit of one currency, in its minor units. */
 export function spendLimitMinor(limits: SpendLimits, currency: Currency): number {
   return limits.byCurrency.get(currency) ?? majorToMinor(limits.otherwiseMajor, currency);
+}
+
+export const SPEND_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/** Payments created at or after this instant count against the limit at `now`. */
+export function spendWindowStart(now: Date): string {
+  return new Date(now.getTime() - SPEND_WINDOW_MS).toISOString();
+}
+
+/**
+ * What a payment counts against the limit once it is in `status`: nothing once it is declined,
+ * voided, expired, failed or rejected at settlement; otherwise its amount (or, once a manual
+ * payment is captured, its captured amount, which the capture writes).
+ */
+export function countsAgainstLimit(status: PaymentStatus): boolean {
+  return !RELEASING_STATUSES.includes(status);
+}
+
+const RELEASING_STATUSES: readonly PaymentStatus[] = ['declined', 'voided', 'expired', 'failed', 'settlement_rejected'];
+
+export interface SpendQuestion {
+  /** What the card (or points account) already counts in the window, in this currency. */
+  spentMinor: number;
+  amountMinor: number;
+  limitMinor: number;
+}
+
+/** The rule itself: inclusive, so ten payments of 100.00 fit a limit of 1,000.00 and the eleventh does not. */
+export function decideSpend(question: SpendQuestion): 'within' | 'exceeded' {
+  assert.ok(Number.isSafeInteger(question.spentMinor) && question.spentMinor >= 0, 'spent is a non-negative integer');
+  return question.spentMinor + question.amountMinor <= question.limitMinor ? 'within' : 'exceeded';
+}
+
+/** The limit of one payment as a store needs it inside its atomic section. */
+export interface SpendCheck {
+  limitMinor: number;
+  windowStart: string;
+  /** Recorded on the payment when it does not fit. */
+  decline: Decline;
+}
+
+export function spendCheck(limits: SpendLimits, currency: Currency, now: Date, method: PaymentMethod = 'card'): SpendCheck {
+  const limitMinor = spendLimitMinor(limits, currency);
+  return { limitMinor, windowStart: spendWindowStart(now), decline: limitExceededDecline(formatMoney(limitMinor, currency), method) };
+}
+
+export function limitExceededDecline(limitDescription: string, method: PaymentMethod = 'card'): Decline {
+  const payer = method === 'points' ? 'This points account' : 'This card';
+  return {
+    code: 'limit_exceeded',
+    message: `${payer} has reached its spending limit of ${limitDescription} in the last 24 hours.`,
+  };
+}
+
+/** A new payment that does not fit: born declined, counting nothing. */
+export function declinedOverLimit(payment: PaymentRecord, decline: Decline): PaymentRecord {
+  assertTransition(payment.status, 'declined');
+  return { ...payment, status: 'declined', decline, countedMinor: 0 };
 }
 
 export type ParsedSpendLimits = { ok: true; limits: SpendLimits } | { ok: false; problems: string[] };

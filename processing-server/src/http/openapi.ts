@@ -1,9 +1,9 @@
 /** The processing server's API description, from the shared contracts: every route with every status it can answer. */
 import { z } from 'zod';
-import { settlementItemTypeSchema } from '../../../shared/contracts/network.ts';
 import {
   captureRequestSchema, createPaymentRequestSchema, idempotencyKeySchema, paymentListQuerySchema, paymentListSchema, paymentSchema,
-  refundListSchema, refundRequestSchema, refundSchema, settlementItemSchema, settlementRunSchema,
+  reconciliationSchema, refundListSchema, refundRequestSchema, refundSchema, settlementItemListSchema,
+  settlementNothingReadySchema, settlementRunListSchema, settlementRunSchema,
 } from '../../../shared/contracts/processing.ts';
 import {
   BEARER_SECURITY_SCHEMES, INTERNAL_ERROR, isConditional, METHOD_NOT_ALLOWED, NOT_FOUND, NOT_MODIFIED, OPTIONS_AND_405_TEXT, UNAUTHORIZED, jsonBodyAnswers,
@@ -23,25 +23,7 @@ const pageQuery = z.object({
   limit: z.number().int().min(1).max(100).default(20),
   startingAfter: z.string().min(1).max(200).optional(),
 });
-const itemPage = z.object({ data: z.array(settlementItemSchema), hasMore: z.boolean() });
-const runPage = z.object({ data: z.array(settlementRunSchema), hasMore: z.boolean() });
 
-const reconciliationEntrySchema = z.object({
-  batchId: z.string(),
-  merchantReference: z.string(),
-  type: settlementItemTypeSchema,
-  ledgerAmount: z.number().int().optional(),
-  networkAmount: z.number().int().optional(),
-  ledgerStatus: z.string().optional(),
-  networkStatus: z.string().optional(),
-});
-const reconciliationSchema = z.object({
-  runId: z.string(),
-  matched: z.number().int().nonnegative(),
-  missingAtNetwork: z.array(reconciliationEntrySchema),
-  missingInLedger: z.array(reconciliationEntrySchema),
-  amountMismatches: z.array(reconciliationEntrySchema),
-});
 
 const health = z.object({ status: z.literal('ok') });
 const readiness = z.object({
@@ -60,13 +42,17 @@ function paymentOperations(): OperationSpec[] {
       responses: {
         201: { description: 'Authorized.', json: paymentSchema, headers: REPLAYED_HEADER },
         402: { description: 'Declined: status `declined`, with `decline`.', json: paymentSchema, headers: REPLAYED_HEADER },
-        400: { description: 'The body or the card is invalid (validation_failed, errors name the fields), or the Idempotency-Key is missing (idempotency_key_required).', problems: ['validation_failed', 'idempotency_key_required'] },
+        400: {
+          description: 'The body, the card or the points account is invalid (validation_failed, errors name the fields; exactly one of card and points), '
+            + 'points in another currency than POINTS_CURRENCY (currency_not_supported), or the Idempotency-Key is missing (idempotency_key_required).',
+          problems: ['validation_failed', 'currency_not_supported', 'idempotency_key_required'],
+        },
         409: {
           description: 'The key was used with another body (idempotency_key_reused), or its first request is still being answered (idempotency_key_in_flight, with its paymentId).',
           problems: ['idempotency_key_reused', { code: 'idempotency_key_in_flight', extensions: { paymentId: z.string() } }],
         },
         503: {
-          description: 'The card company could not be reached: the payment failed and nothing was charged (network_unavailable).', headers: REPLAYED_HEADER,
+          description: 'The card company (or the points provider) could not be reached: the payment failed and nothing was charged (network_unavailable).', headers: REPLAYED_HEADER,
           problems: [{ code: 'network_unavailable', extensions: { paymentStatus: z.literal('failed'), charged: z.literal(false), payment: paymentSchema } }],
         },
         504: {
@@ -120,7 +106,7 @@ function settlementOperations(): OperationSpec[] {
     {
       method: 'post', path: '/v1/settlements', summary: 'Start a settlement run now',
       responses: {
-        200: { description: 'Nothing is ready to settle; no run was recorded.', json: z.object({ itemCount: z.literal(0), message: z.string() }) },
+        200: { description: 'Nothing is ready to settle; no run was recorded.', json: settlementNothingReadySchema },
         201: { description: 'The run finished within a few seconds.', json: settlementRunSchema, headers: { Location: { description: 'the run\'s URL', required: true } } },
         202: { description: 'The run goes on (status running); follow it at Location.', json: settlementRunSchema, headers: { Location: { description: 'the run\'s URL', required: true } } },
         409: { description: 'A run is already going (settlement_running); it is under `run`.', problems: [{ code: 'settlement_running', extensions: RUN_EXTENSION }] },
@@ -135,17 +121,19 @@ function settlementOperations(): OperationSpec[] {
     },
     {
       method: 'get', path: '/v1/settlements', summary: 'Settlement runs, newest first', query: pageQuery,
-      responses: { 200: { description: 'A page of runs.', json: runPage }, ...INVALID('A query parameter is invalid') },
+      responses: { 200: { description: 'A page of runs.', json: settlementRunListSchema }, ...INVALID('A query parameter is invalid') },
     },
     { method: 'get', path: '/v1/settlements/:id', summary: 'One settlement run', responses: { 200: { description: 'The run.', json: settlementRunSchema }, ...NOT_FOUND_RUN } },
     {
       method: 'get', path: '/v1/settlements/:id/items', summary: 'A run\'s items, paged (startingAfter is an item id)', query: pageQuery,
-      responses: { 200: { description: 'A page of items.', json: itemPage }, ...INVALID('A query parameter is invalid, or startingAfter is not an item id'), ...NOT_FOUND_RUN },
+      responses: { 200: { description: 'A page of items.', json: settlementItemListSchema }, ...INVALID('A query parameter is invalid, or startingAfter is not an item id'), ...NOT_FOUND_RUN },
     },
     {
       method: 'get', path: '/v1/settlements/:id/reconciliation', summary: 'Our ledger against the card company\'s reports of the run\'s batches',
-      description: 'When the card company cannot be reached the answer is 500 internal_error.',
-      responses: { 200: { description: 'Matched items and every difference.', json: reconciliationSchema }, ...NOT_FOUND_RUN },
+      responses: {
+        200: { description: 'Matched items and every difference.', json: reconciliationSchema }, ...NOT_FOUND_RUN,
+        503: { description: 'The card company could not be asked for its reports (provider_unavailable).', problems: ['provider_unavailable'] },
+      },
     },
   ];
 }
@@ -185,7 +173,8 @@ function sharedResponses(operation: OperationShape): Responses {
 export const processingOpenApi = builtOnce((_options: void): Record<string, unknown> => buildOpenApi({
   title: 'cardlane processing server',
   version: '1',
-  description: 'The merchant payment subsystem: authorize, capture, void, refund, settle. Amounts are integers in minor units. '
+  description: 'The merchant payment subsystem: authorize (a card or loyalty points), capture, void, refund, settle. Amounts are integers in minor units '
+    + '(for points, one point is one minor unit of POINTS_CURRENCY). A card payment carries `card` and `holderName`; a points payment `points` and neither of them. '
     + 'Every /v1 request needs Authorization: Bearer <key>; errors are application/problem+json whose `code` names the problem. '
     + 'Every /v1 request that carries a body must send JSON of at most 1 MB. '
     + OPTIONS_AND_405_TEXT,

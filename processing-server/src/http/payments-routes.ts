@@ -9,9 +9,11 @@ import { AppError, validationError } from '../../../shared/errors.ts';
 import { sendProblem } from '../../../shared/http/errors.ts';
 import { fieldProblems, parseOrThrow } from '../../../shared/http/validate.ts';
 import { authorizePayment, type AuthorizeResult } from '../domain/authorize.ts';
-import { capturePayment, listRefunds, refundPayment, voidPayment, type ManageDeps } from '../domain/manage.ts';
+import { capturePayment } from '../domain/capture.ts';
+import type { DomainDeps } from '../domain/deps.ts';
 import { getPayment, listPayments } from '../domain/queries.ts';
-import { toPublicPayment } from '../domain/payment.ts';
+import { listRefunds, refundPayment } from '../domain/refund.ts';
+import { voidPayment } from '../domain/void.ts';
 
 const IDEMPOTENCY_KEY_FIELD = 'Idempotency-Key';
 
@@ -32,7 +34,7 @@ export function requireIdempotencyKey(header: string | undefined): string {
 /** 201 authorized, 402 declined, 503 failed (not charged), 504 pending (outcome not yet known). */
 function sendAuthorizeResult(response: Response, result: AuthorizeResult): void {
   if (result.replayed) response.setHeader('Idempotent-Replayed', 'true');
-  const payment = 'cardSealed' in result.payment ? toPublicPayment(result.payment) : result.payment;
+  const { payment } = result;
   switch (result.outcome) {
     case 'authorized':
       response.status(201).json(payment);
@@ -43,14 +45,16 @@ function sendAuthorizeResult(response: Response, result: AuthorizeResult): void 
     case 'failed':
       sendProblem(response, new AppError({
         code: 'network_unavailable', status: 503,
-        message: 'The card company could not be reached; the payment failed and the card was not charged.',
+        message: payment.paymentMethod === 'points'
+          ? 'The points provider could not be reached; the payment failed and no points were taken.'
+          : 'The card company could not be reached; the payment failed and the card was not charged.',
         extensions: { paymentStatus: payment.status, charged: false, payment },
       }));
       return;
     case 'pending':
       sendProblem(response, new AppError({
         code: 'authorization_pending', status: 504,
-        message: 'The card company did not answer in time; the outcome is not yet known. Repeat the request with the same Idempotency-Key for the final answer.',
+        message: `The ${payment.paymentMethod === 'points' ? 'points provider' : 'card company'} did not answer in time; the outcome is not yet known. Repeat the request with the same Idempotency-Key for the final answer.`,
         extensions: { paymentStatus: payment.status, payment },
       }));
   }
@@ -70,7 +74,7 @@ export function createPaymentMetrics(registry: Registry): PaymentMetrics {
   };
 }
 
-export function paymentsRouter(deps: ManageDeps, metrics?: PaymentMetrics): Router {
+export function paymentsRouter(deps: DomainDeps, metrics?: PaymentMetrics): Router {
   const router = Router();
 
   router.post('/', async (request, response) => {
@@ -107,7 +111,7 @@ export function paymentsRouter(deps: ManageDeps, metrics?: PaymentMetrics): Rout
   router.post('/:id/refunds', async (request, response) => {
     const idempotencyKey = requireIdempotencyKey(request.get(IDEMPOTENCY_KEY_HEADER));
     const body = parseOrThrow(refundRequestSchema, request.body);
-    const result = await refundPayment(deps, { paymentId: request.params.id, amount: body.amount, idempotencyKey });
+    const result = await refundPayment(deps, { paymentId: request.params.id, amountMinor: body.amount, idempotencyKey });
     if (result.replayed) response.setHeader('Idempotent-Replayed', 'true');
     response.status(201).json(result.refund);
   });

@@ -2,13 +2,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import type { SettlementRun } from '../../../shared/contracts/processing.ts';
-import { AppError, notFound } from '../../../shared/errors.ts';
+import type { SettlementNothingReady, SettlementRun } from '../../../shared/contracts/processing.ts';
+import { AppError, validationError } from '../../../shared/errors.ts';
 import { sendProblem } from '../../../shared/http/errors.ts';
 import { parseOrThrow } from '../../../shared/http/validate.ts';
 import { reconcileRun } from '../domain/reconcile.ts';
 import { settleOrFindRunning, type SettleResult, type SettlementDeps } from '../domain/settle.ts';
-import type { BatchItemRecord } from '../storage/settlement-repository.ts';
+import { getRun, listItems, listRuns } from '../domain/settlement-queries.ts';
+import { itemSeqOf } from '../domain/views.ts';
 
 /** How long POST /v1/settlements waits for a run before answering 202 and letting it go on. */
 export const SETTLE_WAIT_MS = 3_000;
@@ -19,23 +20,6 @@ const pageQuerySchema = z.object({
   limit: z.coerce.number({ error: 'must be an integer from 1 to 100' }).int('must be an integer from 1 to 100').min(1, 'must be 1 to 100').max(100, 'must be 1 to 100').default(20),
   startingAfter: z.string().min(1).max(200).optional(),
 });
-
-const ITEM_ID = /^item_(\d{1,15})$/;
-
-/** An item as the API shows it; its batch id is `<runId>-<batch number>`. */
-export function toPublicItem(runId: string, item: BatchItemRecord) {
-  return {
-    id: `item_${item.seq}`,
-    paymentId: item.paymentId,
-    ...(item.refundId ? { refundId: item.refundId } : {}),
-    type: item.type,
-    amount: item.amount,
-    currency: item.currency,
-    batchId: `${runId}-${item.batchNo}`,
-    status: item.status,
-    ...(item.reason ? { reason: item.reason } : {}),
-  };
-}
 
 export function settlementRouter(deps: SettlementDeps): Router {
   const router = Router();
@@ -58,33 +42,26 @@ export function settlementRouter(deps: SettlementDeps): Router {
     }
     // The run goes on after the answer; its outcome is logged and visible at its URL.
     running.catch((error: unknown) => request.log.error({ err: error }, 'settlement run failed'));
-    const run = (await deps.settlements.getRun(next.run.id)) ?? next.run;
+    const run = await getRun(deps, next.run.id);
     response.status(202).location(`/v1/settlements/${run.id}`).json(run);
   });
 
   router.get('/', async (request, response) => {
     const query = parseOrThrow(pageQuerySchema, request.query, 'query');
-    response.json(await deps.settlements.listRuns(query));
+    response.json(await listRuns(deps, query));
   });
 
   router.get('/:id', async (request, response) => {
-    const run = await deps.settlements.getRun(request.params.id);
-    if (!run) throw notFound(`Settlement run ${request.params.id}`);
-    response.json(run);
+    response.json(await getRun(deps, request.params.id));
   });
 
   router.get('/:id/items', async (request, response) => {
     const query = parseOrThrow(pageQuerySchema, request.query, 'query');
-    const run = await deps.settlements.getRun(request.params.id);
-    if (!run) throw notFound(`Settlement run ${request.params.id}`);
-    let startingAfterSeq: number | undefined;
-    if (query.startingAfter) {
-      const match = ITEM_ID.exec(query.startingAfter);
-      if (!match) throw new AppError({ code: 'validation_failed', status: 400, message: 'startingAfter must be an item id.', errors: [{ field: 'query.startingAfter', message: 'must be an item id such as item_42' }] });
-      startingAfterSeq = Number(match[1]);
+    const startingAfterSeq = query.startingAfter === undefined ? undefined : itemSeqOf(query.startingAfter);
+    if (startingAfterSeq === null) {
+      throw validationError([{ field: 'query.startingAfter', message: 'must be an item id such as item_42' }], 'startingAfter must be an item id.');
     }
-    const page = await deps.settlements.listItems(run.id, { limit: query.limit, startingAfterSeq });
-    response.json({ data: page.data.map((item) => toPublicItem(run.id, item)), hasMore: page.hasMore });
+    response.json(await listItems(deps, request.params.id, { limit: query.limit, startingAfterSeq }));
   });
 
   router.get('/:id/reconciliation', async (request, response) => {
@@ -97,7 +74,7 @@ export function settlementRouter(deps: SettlementDeps): Router {
 function sendSettleResult(response: Response, result: SettleResult): void {
   switch (result.kind) {
     case 'nothing_ready':
-      response.status(200).json({ itemCount: 0, message: 'Nothing is ready to settle; no run was recorded.' });
+      response.status(200).json({ itemCount: 0, message: 'Nothing is ready to settle; no run was recorded.' } satisfies SettlementNothingReady);
       return;
     case 'busy':
       if (result.run) {

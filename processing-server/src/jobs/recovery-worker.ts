@@ -6,11 +6,10 @@
 import type { Logger } from '../../../shared/logger.ts';
 import type { DomainDeps } from '../domain/deps.ts';
 import { recoverPayments, type RecoveryReport } from '../domain/recover.ts';
-import { settle, type SettlementDeps } from '../domain/settle.ts';
+import { settle } from '../domain/settle.ts';
 
 export interface RecoveryWorkerOptions {
   deps: DomainDeps;
-  settlement: SettlementDeps;
   intervalMs: number;
   /** Payments examined per pass at most. */
   batchLimit?: number;
@@ -30,7 +29,7 @@ export function startRecoveryWorker(options: RecoveryWorkerOptions): RecoveryWor
   async function pass(): Promise<RecoveryReport | null> {
     try {
       const report = await recoverPayments(options.deps, { limit: options.batchLimit ?? 200 });
-      if (await options.settlement.settlements.findRunningRun()) await settle(options.settlement);
+      if (await options.deps.store.settlements.findRunning()) await settle(options.deps);
       return report;
     } catch (error) {
       options.logger.error({ err: error }, 'recovery pass failed; retrying on the next tick');

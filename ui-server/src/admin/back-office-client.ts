@@ -5,42 +5,19 @@
  */
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { z } from 'zod';
-import { listSchema, problemSchema } from '../../../shared/contracts/common.ts';
+import { problemSchema } from '../../../shared/contracts/common.ts';
 import {
-  IDEMPOTENCY_KEY_HEADER, paymentListSchema, paymentSchema, refundSchema, settlementItemSchema, settlementRunSchema,
-  type PaymentStatus,
+  IDEMPOTENCY_KEY_HEADER, paymentListSchema, paymentSchema, reconciliationSchema, refundSchema, settlementItemListSchema,
+  settlementNothingReadySchema, settlementRunListSchema, settlementRunSchema, type PaymentStatus,
 } from '../../../shared/contracts/processing.ts';
 import { createServiceClient, isConnectionRefused, requestIdHeaders } from '../../../shared/http/client.ts';
 import type { Logger } from '../../../shared/logger.ts';
 import { pathSegment } from '../path-segment.ts';
 
-/** GET /v1/settlements/:id/reconciliation (SPEC §4); its entries are shown as they come. */
-const reconciliationEntrySchema = z.looseObject({
-  batchId: z.string(),
-  merchantReference: z.string(),
-  type: z.string(),
-  ledgerAmount: z.number().int().optional(),
-  networkAmount: z.number().int().optional(),
-  ledgerStatus: z.string().optional(),
-  networkStatus: z.string().optional(),
-});
-export const reconciliationSchema = z.object({
-  matched: z.number().int().nonnegative(),
-  missingAtNetwork: z.array(reconciliationEntrySchema),
-  missingInLedger: z.array(reconciliationEntrySchema),
-  amountMismatches: z.array(reconciliationEntrySchema),
-});
-export type Reconciliation = z.infer<typeof reconciliationSchema>;
-export type ReconciliationEntry = z.infer<typeof reconciliationEntrySchema>;
-
-export const settlementItemListSchema = listSchema(settlementItemSchema);
-export const settlementRunListSchema = listSchema(settlementRunSchema);
+export type { Reconciliation, ReconciliationEntry } from '../../../shared/contracts/processing.ts';
 
 /** POST /v1/settlements: the run (201, 202), "nothing ready" (200), or a problem naming the running run (409). */
-export const startSettlementAnswerSchema = z.union([
-  settlementRunSchema,
-  z.object({ itemCount: z.literal(0), message: z.string().optional() }),
-]);
+export const startSettlementAnswerSchema = z.union([settlementRunSchema, settlementNothingReadySchema]);
 
 export type Answer<T> =
   | { kind: 'ok'; status: number; data: T }

@@ -126,4 +126,39 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Loyalty points as a second way to pay: a payment's method, its points account, and card
+    // columns that a points payment leaves empty (as on SQLite, a CHECK keeps a payment's method
+    // and its columns in step). What identifies the payer for the spending limit is a
+    // card's or a points account's fingerprint: card_fingerprint becomes instrument_fingerprint.
+    // Existing rows are card payments; the DEFAULT fills them in and is then dropped.
+    version: 3,
+    sql: `
+      ALTER TABLE payments RENAME COLUMN card_fingerprint TO instrument_fingerprint;
+      ALTER INDEX payments_card_window RENAME TO payments_instrument_window;
+      ALTER TABLE payments
+        ADD COLUMN payment_method TEXT NOT NULL DEFAULT 'card',
+        ADD COLUMN points_account_id TEXT,
+        ALTER COLUMN card_brand DROP NOT NULL,
+        ALTER COLUMN card_last4 DROP NOT NULL,
+        ALTER COLUMN card_exp_month DROP NOT NULL,
+        ALTER COLUMN card_exp_year DROP NOT NULL,
+        ALTER COLUMN card_sealed DROP NOT NULL,
+        ALTER COLUMN holder_name DROP NOT NULL;
+      ALTER TABLE payments ALTER COLUMN payment_method DROP DEFAULT;
+      ALTER TABLE payments ADD CONSTRAINT payments_method_columns CHECK (
+        (payment_method = 'card' AND card_brand IS NOT NULL AND card_last4 IS NOT NULL AND card_exp_month IS NOT NULL
+          AND card_exp_year IS NOT NULL AND card_sealed IS NOT NULL AND holder_name IS NOT NULL AND points_account_id IS NULL)
+        OR (payment_method = 'points' AND points_account_id IS NOT NULL AND card_brand IS NULL AND card_last4 IS NULL
+          AND card_exp_month IS NULL AND card_exp_year IS NULL AND card_sealed IS NULL AND holder_name IS NULL));
+      ALTER TABLE settlement_items
+        ADD COLUMN payment_method TEXT NOT NULL DEFAULT 'card',
+        ALTER COLUMN card_brand DROP NOT NULL,
+        ALTER COLUMN card_last4 DROP NOT NULL;
+      ALTER TABLE settlement_items ALTER COLUMN payment_method DROP DEFAULT;
+      ALTER TABLE settlement_items ADD CONSTRAINT settlement_items_method_columns CHECK (
+        (payment_method = 'card' AND card_brand IS NOT NULL AND card_last4 IS NOT NULL)
+        OR (payment_method = 'points' AND card_brand IS NULL AND card_last4 IS NULL));
+    `,
+  },
 ];

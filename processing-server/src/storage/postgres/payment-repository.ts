@@ -1,21 +1,25 @@
 /**
- * PaymentRepository on PostgreSQL. Same answers as the SQLite store; what SQLite gets from its
- * single writer, this store gets from locks, so that it holds with many connections and many
- * processing-server instances on one database:
+ * Payments and idempotency keys on PostgreSQL. Same answers as the SQLite store; what SQLite gets
+ * from its single writer, this store gets from locks, so that it holds with many connections and
+ * many processing-server instances on one database:
  * - the idempotency key is claimed first (a unique key; a concurrent duplicate waits for the
  *   first transaction and then sees its record), and
- * - the spending limit is summed and the payment inserted under a transaction-level advisory
- *   lock on (card fingerprint, currency), so two payments on one card are never checked at once.
+ * - what counts against the spending limit is summed, `decideSpend` asked, and the payment
+ *   inserted under a transaction-level advisory lock on (instrument fingerprint, currency), so
+ *   two payments by one card or points account are never decided at once.
  */
 import assert from 'node:assert/strict';
 import type pg from 'pg';
 import type { PaymentListQuery } from '../../../../shared/contracts/processing.ts';
-import type { PaymentRecord } from '../../domain/payment.ts';
-import { assertPaymentInvariants } from '../../domain/payment.ts';
+import { checkedSources } from '../../domain/lifecycle.ts';
+import { assertPaymentInvariants, type PaymentRecord } from '../../domain/payment.ts';
 import type {
-  CreatePaymentInput, CreatePaymentResult, IdempotencyRecord, PaymentPage, PaymentRepository, TransitionInput,
-} from '../repository.ts';
-import { PAYMENT_COLUMNS, paymentFromRow, paymentToRow } from '../sqlite/payment-rows.ts';
+  CreatePaymentCommand, CreatePaymentResult, ExpireCommand, IdempotencyRecord, IdempotencyRepository, PaymentPage,
+  PaymentRepository, TransitionCommand,
+} from '../../domain/ports/store.ts';
+import { countsAgainstLimit, decideSpend, declinedOverLimit } from '../../domain/spend-limit.ts';
+import { PAYMENT_COLUMNS, idempotencyFromRow, paymentFromRow, paymentToRow } from '../sql/payment-rows.ts';
+import { expiredFromRow } from '../sql/settlement-rows.ts';
 import { inTransaction, queryRows, toSafeInteger, type Queryable } from './database.ts';
 
 const INSERT_PAYMENT_SQL = `INSERT INTO payments (${PAYMENT_COLUMNS.join(', ')})
@@ -27,10 +31,15 @@ const SQL = {
   claimIdempotency: `INSERT INTO idempotency_keys (key, request_hash, payment_id, outcome, response, created_at)
     VALUES ($1, $2, $3, NULL, NULL, $4) ON CONFLICT (key) DO NOTHING RETURNING key`,
   completeIdempotency: 'UPDATE idempotency_keys SET outcome = $1, response = $2 WHERE payment_id = $3 AND outcome IS NULL',
-  // hashtextextended gives a 64-bit key; two cards sharing one only wait for each other.
-  lockCard: 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))',
-  spentInWindow: `SELECT COALESCE(SUM(limit_amount), 0) AS spent FROM payments
-    WHERE card_fingerprint = $1 AND currency = $2 AND created_at >= $3 AND limit_amount > 0`,
+  // hashtextextended gives a 64-bit key; two instruments sharing one only wait for each other.
+  lockInstrument: 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))',
+  countedInWindow: `SELECT COALESCE(SUM(limit_amount), 0) AS spent FROM payments
+    WHERE instrument_fingerprint = $1 AND currency = $2 AND created_at >= $3 AND limit_amount > 0`,
+  holdReleased: 'UPDATE payments SET resolution = NULL WHERE id = $1 AND status = $2',
+  /** $1 to, $2 now, $3 from statuses, $4 cutoff. Each expired payment's hold is still to be released. */
+  expire: (releasesLimit: boolean) => `UPDATE payments SET status = $1,${releasesLimit ? ' limit_amount = 0,' : ''} resolution = 'reverse', updated_at = $2
+    WHERE status = ANY($3::text[]) AND settlement_id IS NULL AND created_at < $4
+    RETURNING id, payment_method, authorization_id`,
   unresolved: `SELECT * FROM payments WHERE (status = 'pending' OR resolution IS NOT NULL) AND updated_at < $1
     ORDER BY updated_at LIMIT $2`,
 } as const;
@@ -42,57 +51,57 @@ async function getPayment(database: Queryable, id: string): Promise<PaymentRecor
 
 async function getIdempotency(database: Queryable, key: string): Promise<IdempotencyRecord | null> {
   const [row] = await queryRows(database, SQL.getIdempotency, [key]);
-  if (!row) return null;
-  return {
-    key: String(row.key), requestHash: String(row.request_hash), paymentId: String(row.payment_id),
-    outcome: row.outcome === null ? null : String(row.outcome), response: row.response === null ? null : String(row.response),
-    createdAt: String(row.created_at),
-  };
+  return row ? idempotencyFromRow(row) : null;
 }
 
-async function createPayment(client: pg.PoolClient, input: CreatePaymentInput): Promise<CreatePaymentResult> {
-  const { payment, spendLimit } = input;
-  const claimed = await client.query(SQL.claimIdempotency, [payment.idempotencyKey, input.requestHash, payment.id, payment.createdAt]);
+async function create(client: pg.PoolClient, command: CreatePaymentCommand): Promise<CreatePaymentResult> {
+  const { payment, spend } = command;
+  assert.equal(payment.status, 'pending', 'a payment is created pending');
+  const claimed = await client.query(SQL.claimIdempotency, [payment.idempotencyKey, command.requestHash, payment.id, payment.createdAt]);
   if (claimed.rowCount === 0) {
     // ON CONFLICT waited for the transaction that holds the key, so its record is committed now.
     const existing = await getIdempotency(client, payment.idempotencyKey);
     assert.ok(existing, 'a conflicting idempotency key is committed');
     return { kind: 'existing', idempotency: existing };
   }
-  await client.query(SQL.lockCard, [`${payment.cardFingerprint}:${payment.currency}`]);
-  const [spentRow] = await queryRows(client, SQL.spentInWindow, [payment.cardFingerprint, payment.currency, spendLimit.windowStart]);
-  const spent = toSafeInteger(spentRow?.spent);
-  const withinLimit = spent + payment.amount <= spendLimit.limitMinor;
-  const stored: PaymentRecord = withinLimit
-    ? payment
-    : { ...payment, status: 'declined', decline: spendLimit.decline, limitAmount: 0 };
+  await client.query(SQL.lockInstrument, [`${payment.instrumentFingerprint}:${payment.currency}`]);
+  const [spentRow] = await queryRows(client, SQL.countedInWindow, [payment.instrumentFingerprint, payment.currency, spend.windowStart]);
+  const decision = decideSpend({ spentMinor: toSafeInteger(spentRow?.spent), amountMinor: payment.amountMinor, limitMinor: spend.limitMinor });
+  const stored = decision === 'within' ? payment : declinedOverLimit(payment, spend.decline);
   assertPaymentInvariants(stored);
   const row = paymentToRow(stored);
   await client.query(INSERT_PAYMENT_SQL, PAYMENT_COLUMNS.map((column) => row[column] ?? null));
-  return withinLimit ? { kind: 'created', payment: stored } : { kind: 'limit_exceeded', payment: stored };
+  return decision === 'within' ? { kind: 'created', payment: stored } : { kind: 'limit_exceeded', payment: stored };
 }
 
-async function transition(client: pg.PoolClient, input: TransitionInput): Promise<PaymentRecord | null> {
-  const changedRow = paymentToRow(input.changes);
+async function transition(client: pg.PoolClient, command: TransitionCommand): Promise<PaymentRecord | null> {
+  const from = checkedSources(command.to, command.from);
+  const changes = countsAgainstLimit(command.to) ? command.changes ?? {} : { ...command.changes, countedMinor: 0 };
+  const changedRow = paymentToRow(changes);
   // Column names come from the fixed field-to-column map, never from input.
   const columns = Object.keys(changedRow);
-  assert.ok(columns.length > 0, 'a transition must change something');
-  const assignments = columns.map((column, index) => `${column} = $${index + 1}`).join(', ');
-  const unbatched = input.requireUnbatched ? ' AND settlement_id IS NULL' : '';
-  const values = [...columns.map((column) => changedRow[column]), input.id, [...input.fromStatuses]];
+  const assignments = ['status = $1', ...columns.map((column, index) => `${column} = $${index + 2}`)].join(', ');
+  const unbatched = command.unbatched ? ' AND settlement_id IS NULL' : '';
+  const values = [command.to, ...columns.map((column) => changedRow[column]), command.id, [...from]];
   const [row] = await queryRows(client,
-    `UPDATE payments SET ${assignments} WHERE id = $${columns.length + 1} AND status = ANY($${columns.length + 2}::text[])${unbatched} RETURNING *`,
+    `UPDATE payments SET ${assignments} WHERE id = $${columns.length + 2} AND status = ANY($${columns.length + 3}::text[])${unbatched} RETURNING *`,
     values);
   if (!row) return null;
   const updated = paymentFromRow(row);
   assertPaymentInvariants(updated);
-  if (input.completeIdempotency) {
-    await client.query(SQL.completeIdempotency, [input.completeIdempotency.outcome, input.completeIdempotency.response, input.id]);
+  if (command.completeIdempotency) {
+    await client.query(SQL.completeIdempotency, [command.completeIdempotency.outcome, command.completeIdempotency.response, command.id]);
   }
   return updated;
 }
 
-async function listPayments(pool: pg.Pool, query: PaymentListQuery): Promise<PaymentPage> {
+async function expireUnbatched(pool: pg.Pool, command: ExpireCommand) {
+  const from = checkedSources(command.change.to, command.change.from);
+  const rows = await queryRows(pool, SQL.expire(!countsAgainstLimit(command.change.to)), [command.change.to, command.now, [...from], command.createdBefore]);
+  return rows.map(expiredFromRow);
+}
+
+async function list(pool: pg.Pool, query: PaymentListQuery): Promise<PaymentPage> {
   const conditions: string[] = [];
   const parameters: unknown[] = [];
   const parameter = (value: unknown): string => {
@@ -112,23 +121,22 @@ async function listPayments(pool: pg.Pool, query: PaymentListQuery): Promise<Pay
   return { data: rows.slice(0, query.limit).map(paymentFromRow), hasMore: rows.length > query.limit };
 }
 
-export function createPostgresPaymentRepository(pool: pg.Pool): PaymentRepository {
-  let closed: Promise<void> | null = null;
+export function createPostgresPaymentRepositories(pool: pg.Pool): { payments: PaymentRepository; idempotency: IdempotencyRepository } {
   return {
-    createPayment: (input) => inTransaction(pool, (client) => createPayment(client, input)),
-    transition: (input) => inTransaction(pool, (client) => transition(client, input)),
-    completeIdempotency: async (paymentId, outcome, response) => {
-      await pool.query(SQL.completeIdempotency, [outcome, response, paymentId]);
+    payments: {
+      create: (command) => inTransaction(pool, (client) => create(client, command)),
+      transition: (command) => inTransaction(pool, (client) => transition(client, command)),
+      holdReleased: async ({ id, status }) => ((await pool.query(SQL.holdReleased, [id, status])).rowCount ?? 0) > 0,
+      expireUnbatched: (command) => expireUnbatched(pool, command),
+      get: (id) => getPayment(pool, id),
+      list: (query) => list(pool, query),
+      listUnresolved: async ({ before, limit }) => (await queryRows(pool, SQL.unresolved, [before, limit])).map(paymentFromRow),
     },
-    getPayment: (id) => getPayment(pool, id),
-    getIdempotency: (key) => getIdempotency(pool, key),
-    listPayments: (query) => listPayments(pool, query),
-    listUnresolved: async ({ before, limit }) => (await queryRows(pool, SQL.unresolved, [before, limit])).map(paymentFromRow),
-    ping: async () => { await pool.query('SELECT 1'); },
-    // The pool is shared with the settlement repository; ending it twice would throw.
-    close: () => {
-      closed ??= pool.end();
-      return closed;
+    idempotency: {
+      get: (key) => getIdempotency(pool, key),
+      complete: async ({ paymentId, outcome, response }) => {
+        await pool.query(SQL.completeIdempotency, [outcome, response, paymentId]);
+      },
     },
   };
 }

@@ -1,15 +1,18 @@
 /**
- * SettlementRepository on PostgreSQL: the lease as a conditional UPSERT, a run's items taken and
- * numbered set-based in one transaction, and a batch's answer recorded in one transaction with a
- * handful of array-driven statements (not one round trip per item: a batch holds up to 5,000).
+ * Settlement runs on PostgreSQL: a run's items taken and numbered set-based in one transaction,
+ * and a batch's answer recorded in one transaction with a handful of array-driven statements
+ * (not one round trip per item: a batch holds up to 5,000). What each result does to its
+ * payment or refund is the domain's (`SettlementOutcomes`); this file applies it.
  */
 import assert from 'node:assert/strict';
 import type pg from 'pg';
-import type { SettlementRun } from '../../../../shared/contracts/processing.ts';
-import type {
-  CreateRefundResult, ItemResult, RefundRecord, SettlementRepository,
-} from '../settlement-repository.ts';
-import { expiredFromRow, itemFromRow, refundFromRow, runFromRow, totalsFromGroups } from '../sqlite/settlement-rows.ts';
+import type { PaymentStatus, SettlementRun } from '../../../../shared/contracts/processing.ts';
+import { assertRefundTransition, assertRunTransition, checkedChange } from '../../domain/lifecycle.ts';
+import type { CreateRunCommand, RecordBatchCommand, SettlementRepository } from '../../domain/ports/store.ts';
+import { refundGivenBack } from '../../domain/refund-eligibility.ts';
+import type { SettlementOutcomes } from '../../domain/settlement-outcomes.ts';
+import { countsAgainstLimit } from '../../domain/spend-limit.ts';
+import { itemFromRow, runFromRow, totalsFromGroups } from '../sql/settlement-rows.ts';
 import { inTransaction, queryRows, toSafeInteger, type Queryable } from './database.ts';
 import { SETTLEMENT_SQL as SQL } from './settlement-sql.ts';
 
@@ -18,13 +21,11 @@ async function getRun(database: Queryable, runId: string): Promise<SettlementRun
   return row ? runFromRow(row) : null;
 }
 
-async function createRun(
-  client: pg.PoolClient, options: { runId: string; startedAt: string; batchSizeMax: number; notBefore: string },
-): Promise<SettlementRun | null> {
-  const { runId, startedAt, batchSizeMax, notBefore } = options;
+async function createRun(client: pg.PoolClient, command: CreateRunCommand): Promise<SettlementRun | null> {
+  const { runId, startedAt, batchSizeMax, notBefore, ready } = command;
   assert.ok(Number.isSafeInteger(batchSizeMax) && batchSizeMax > 0, 'batchSizeMax is a positive integer');
   await client.query(SQL.insertRun, [runId, startedAt]);
-  const sales = await client.query(SQL.takeSales, [runId, notBefore]);
+  const sales = await client.query(SQL.takeSales, [runId, notBefore, ready.automatic, ready.manual]);
   const refunds = await client.query(SQL.takeRefunds, [runId]);
   const taken = (sales.rowCount ?? 0) + (refunds.rowCount ?? 0);
   if (taken === 0) {
@@ -44,105 +45,101 @@ interface RecordedItem {
   type: 'sale' | 'refund';
   paymentId: string;
   refundId: string | null;
-  amount: number;
+  amountMinor: number;
   status: 'settled' | 'rejected';
   reason: string | null;
 }
 
-async function recordResults(client: pg.PoolClient, runId: string, results: ItemResult[], now: string): Promise<void> {
-  const reasonBySeq = new Map(results.map((result) => [result.item.seq, result.reason]));
+async function recordResults(client: pg.PoolClient, command: RecordBatchCommand): Promise<void> {
+  const { runId, results, now, outcomes } = command;
+  const reasonBySeq = new Map(results.map((result) => [result.seq, result.reason]));
   const changed = await queryRows(client, SQL.setItems, [
-    runId, results.map((result) => result.item.seq), results.map((result) => result.status), results.map((result) => result.reason),
+    runId, results.map((result) => result.seq), results.map((result) => result.status), results.map((result) => result.reason),
   ]);
   // The ledger changes follow the stored items, not the caller's copy of them.
   const recorded: RecordedItem[] = changed.map((row) => ({
     type: row.type === 'refund' ? 'refund' : 'sale', paymentId: String(row.payment_id),
-    refundId: row.refund_id === null ? null : String(row.refund_id), amount: toSafeInteger(row.amount),
+    refundId: row.refund_id === null ? null : String(row.refund_id), amountMinor: toSafeInteger(row.amount),
     status: row.result === 'settled' ? 'settled' : 'rejected', reason: reasonBySeq.get(toSafeInteger(row.seq)) ?? null,
   }));
-  const sales = recorded.filter((item) => item.type === 'sale');
+  await recordSales(client, recorded.filter((item) => item.type === 'sale'), outcomes, now);
+  await recordRefunds(client, recorded.filter((item) => item.type === 'refund'), outcomes, now);
+}
+
+async function recordSales(client: pg.PoolClient, sales: RecordedItem[], outcomes: SettlementOutcomes, now: string): Promise<void> {
   const settled = sales.filter((item) => item.status === 'settled');
   if (settled.length > 0) {
-    await client.query(SQL.salesSettled, [now, settled.map((item) => item.paymentId), settled.map((item) => item.amount)]);
+    const change = checkedChange(outcomes.saleSettled);
+    await client.query(SQL.salesSettled(!countsAgainstLimit(change.to)), [
+      now, settled.map((item) => item.paymentId), settled.map((item) => item.amountMinor), change.to, [...change.from],
+    ]);
   }
   const rejected = sales.filter((item) => item.status === 'rejected');
-  if (rejected.length > 0) await client.query(SQL.salesRejected, [now, rejected.map((item) => item.paymentId)]);
-  const refunds = recorded.filter((item) => item.type === 'refund');
-  if (refunds.length === 0) return;
-  const refundIds = refunds.map((item) => {
-    assert.ok(item.refundId, 'a refund item names its refund');
-    return item.refundId;
-  });
-  await client.query(SQL.refundResults, [now, refundIds, refunds.map((item) => item.status), refunds.map((item) => item.reason)]);
-  const undoneByPayment = new Map<string, number>();
-  for (const item of refunds) {
-    if (item.status === 'rejected') undoneByPayment.set(item.paymentId, (undoneByPayment.get(item.paymentId) ?? 0) + item.amount);
-  }
-  if (undoneByPayment.size > 0) {
-    await client.query(SQL.refundsUndone, [now, [...undoneByPayment.keys()], [...undoneByPayment.values()]]);
+  if (rejected.length > 0) {
+    const change = checkedChange(outcomes.saleRejected);
+    await client.query(SQL.salesRejected(!countsAgainstLimit(change.to)), [now, rejected.map((item) => item.paymentId), change.to, [...change.from]]);
   }
 }
 
+async function recordRefunds(client: pg.PoolClient, refunds: RecordedItem[], outcomes: SettlementOutcomes, now: string): Promise<void> {
+  if (refunds.length === 0) return;
+  const outcomeOf = (item: RecordedItem) => (item.status === 'settled' ? outcomes.refundSettled : outcomes.refundRejected);
+  const changes = refunds.map((item) => {
+    const outcome = outcomeOf(item);
+    const [from] = outcome.from;
+    assert.ok(item.refundId && from && outcome.from.length === 1, 'a refund item names its refund, and its outcome one status to start from');
+    assertRefundTransition(from, outcome.to);
+    return { id: item.refundId, to: outcome.to, from, reason: item.reason };
+  });
+  await client.query(SQL.refundResults, [
+    now, changes.map((change) => change.id), changes.map((change) => change.to), changes.map((change) => change.reason), changes.map((change) => change.from),
+  ]);
+  const givenBackByPayment = new Map<string, number>();
+  for (const item of refunds) {
+    if (outcomeOf(item).givesBack) givenBackByPayment.set(item.paymentId, (givenBackByPayment.get(item.paymentId) ?? 0) + item.amountMinor);
+  }
+  if (givenBackByPayment.size === 0) return;
+  // One row per payment: an UPDATE … FROM applies only one joined row to each target row.
+  const payments = await queryRows(client, SQL.lockRefunded, [[...givenBackByPayment.keys()]]);
+  const given = payments.map((row) => ({
+    id: String(row.id),
+    ...refundGivenBack({
+      status: row.status as PaymentStatus, capturedMinor: toSafeInteger(row.captured_amount), refundedMinor: toSafeInteger(row.refunded_amount),
+    }, givenBackByPayment.get(String(row.id)) ?? 0),
+  }));
+  await client.query(SQL.refundsGivenBack, [
+    now, given.map((payment) => payment.id), given.map((payment) => payment.refundedMinor), given.map((payment) => payment.to), given.map((payment) => payment.from),
+  ]);
+}
+
 async function completeRun(client: pg.PoolClient, runId: string, now: string): Promise<SettlementRun> {
+  assertRunTransition('running', 'completed');
   const summary = totalsFromGroups(await queryRows(client, SQL.groups, [runId]));
   assert.equal(summary.pendingCount, 0, 'a run completes only when every item has a result');
-  await client.query(SQL.complete, [now, summary.settledCount, summary.rejectedCount, JSON.stringify(summary.totals), runId]);
+  const updated = await client.query(SQL.complete, [now, summary.settledCount, summary.rejectedCount, JSON.stringify(summary.totals), runId]);
+  assert.equal(updated.rowCount, 1, 'the run was running');
   const run = await getRun(client, runId);
   assert.ok(run, 'the completed run exists');
   return run;
 }
 
-async function createRefund(client: pg.PoolClient, refund: RefundRecord): Promise<CreateRefundResult> {
-  const byKey = async (): Promise<CreateRefundResult | null> => {
-    const [existing] = await queryRows(client, SQL.refundByKey, [refund.idempotencyKey]);
-    return existing ? { kind: 'existing', refund: refundFromRow(existing) } : null;
-  };
-  const existing = await byKey();
-  if (existing) return existing;
-  const [payment] = await queryRows(client, SQL.lockPayment, [refund.paymentId]);
-  if (!payment) return { kind: 'payment_not_found' };
-  // A request with the same key may have committed while this one waited for the payment's lock.
-  const raced = await byKey();
-  if (raced) return raced;
-  if (payment.status !== 'settled' && payment.status !== 'partially_refunded') {
-    return { kind: 'not_refundable', status: String(payment.status) };
-  }
-  const refundable = toSafeInteger(payment.captured_amount) - toSafeInteger(payment.refunded_amount);
-  if (refund.amount > refundable) return { kind: 'exceeds', refundable };
-  const inserted = await client.query(SQL.insertRefund, [refund.id, refund.paymentId, refund.amount, refund.currency,
-    refund.idempotencyKey, refund.requestHash, refund.createdAt, refund.updatedAt]);
-  if (inserted.rowCount === 0) {
-    // The same key, used at the same moment for another payment: that request's refund stands.
-    const other = await byKey();
-    assert.ok(other, 'a conflicting refund key is committed');
-    return other;
-  }
-  await client.query(SQL.addRefunded, [refund.amount, refund.createdAt, refund.paymentId]);
-  return { kind: 'created', refund };
-}
-
 export function createPostgresSettlementRepository(pool: pg.Pool): SettlementRepository {
   return {
-    acquireLease: async ({ name, owner, now, expiresAt }) => {
-      const [row] = await queryRows(pool, SQL.acquireLease, [name, owner, expiresAt, now]);
-      assert.ok(!row || row.owner === owner, 'a lease row returned is ours');
-      return row !== undefined;
-    },
-    releaseLease: async (name, owner) => { await pool.query(SQL.releaseLease, [name, owner]); },
-    expireAuthorizations: async (cutoff, now) => (await queryRows(pool, SQL.expire, [now, cutoff])).map(expiredFromRow),
-    holdReleased: async (paymentId) => { await pool.query(SQL.holdReleased, [paymentId]); },
-    createRun: (options) => inTransaction(pool, (client) => createRun(client, options)),
-    findRunningRun: async () => {
+    createRun: (command) => inTransaction(pool, (client) => createRun(client, command)),
+    findRunning: async () => {
       const [row] = await queryRows(pool, SQL.runningRun);
       return row ? runFromRow(row) : null;
     },
     unsentBatchNumbers: async (runId) => (await queryRows(pool, SQL.unsentBatches, [runId])).map((row) => Number(row.batch_no)),
     readBatch: async (runId, batchNo) => (await queryRows(pool, SQL.readBatch, [runId, batchNo])).map(itemFromRow),
-    recordBatchResults: (runId, results, now) => inTransaction(pool, (client) => recordResults(client, runId, results, now)),
-    completeRun: (runId, now) => inTransaction(pool, (client) => completeRun(client, runId, now)),
-    failRun: async (runId, error, now) => { await pool.query(SQL.fail, [now, error, runId]); },
-    getRun: (runId) => getRun(pool, runId),
-    listRuns: async ({ limit, startingAfter }) => {
+    recordBatchResults: (command) => inTransaction(pool, (client) => recordResults(client, command)),
+    complete: (runId, now) => inTransaction(pool, (client) => completeRun(client, runId, now)),
+    fail: async (runId, error, now) => {
+      assertRunTransition('running', 'failed');
+      await pool.query(SQL.fail, [now, error, runId]);
+    },
+    get: (runId) => getRun(pool, runId),
+    list: async ({ limit, startingAfter }) => {
       const rows = startingAfter === undefined
         ? await queryRows(pool, SQL.listRunsFirst, [limit + 1])
         : await queryRows(pool, SQL.listRunsAfter, [startingAfter, limit + 1]);
@@ -152,7 +149,5 @@ export function createPostgresSettlementRepository(pool: pg.Pool): SettlementRep
       const rows = await queryRows(pool, SQL.listItems, [runId, startingAfterSeq ?? 0, limit + 1]);
       return { data: rows.slice(0, limit).map(itemFromRow), hasMore: rows.length > limit };
     },
-    createRefund: (refund) => inTransaction(pool, (client) => createRefund(client, refund)),
-    getRefundsOfPayment: async (paymentId) => (await queryRows(pool, SQL.refundsOfPayment, [paymentId])).map(refundFromRow),
   };
 }

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { SQLITE_MIGRATIONS } from './migrations.ts';
+import { SQLITE_MIGRATIONS, type Migration } from './migrations.ts';
 
 export function openSqliteDatabase(filePath: string): DatabaseSync {
   if (filePath !== ':memory:') fs.mkdirSync(path.dirname(filePath), { recursive: true });
@@ -26,15 +26,34 @@ function migrate(database: DatabaseSync): void {
   );
   for (const migration of SQLITE_MIGRATIONS) {
     if (applied.has(migration.version)) continue;
-    database.exec('BEGIN IMMEDIATE');
+    // Foreign keys can only be switched outside a transaction; a rebuild checks them itself.
+    if (migration.rebuildsTables) database.exec('PRAGMA foreign_keys = OFF');
     try {
-      database.exec(migration.sql);
-      database.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, new Date().toISOString());
-      database.exec('COMMIT');
-    } catch (error) {
-      database.exec('ROLLBACK');
-      throw error;
+      applyMigration(database, migration);
+    } finally {
+      if (migration.rebuildsTables) database.exec('PRAGMA foreign_keys = ON');
     }
+  }
+}
+
+function applyMigration(database: DatabaseSync, migration: Migration): void {
+  database.exec('BEGIN IMMEDIATE');
+  try {
+    // Another process may have applied it while this one waited for the write lock.
+    if (database.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(migration.version)) {
+      database.exec('COMMIT');
+      return;
+    }
+    database.exec(migration.sql);
+    if (migration.rebuildsTables) {
+      const broken = database.prepare('PRAGMA foreign_key_check').all();
+      if (broken.length > 0) throw new Error(`migration ${migration.version} would break ${broken.length} foreign keys`);
+    }
+    database.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, new Date().toISOString());
+    database.exec('COMMIT');
+  } catch (error) {
+    database.exec('ROLLBACK');
+    throw error;
   }
 }
 

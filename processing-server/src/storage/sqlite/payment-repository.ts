@@ -1,27 +1,37 @@
-/** PaymentRepository on node:sqlite: statements prepared once, multi-row changes in one transaction. */
+/**
+ * Payments and idempotency keys on node:sqlite: statements prepared once, every multi-row change
+ * in one `BEGIN IMMEDIATE` transaction. SQLite has one writer at a time and these methods run
+ * synchronously inside their transaction, so no two changes interleave: that is all the locking
+ * the spending limit and the compare-and-set need.
+ */
 import assert from 'node:assert/strict';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { PaymentListQuery } from '../../../../shared/contracts/processing.ts';
-import type { PaymentRecord } from '../../domain/payment.ts';
-import { assertPaymentInvariants } from '../../domain/payment.ts';
+import { checkedSources } from '../../domain/lifecycle.ts';
+import { assertPaymentInvariants, type PaymentRecord } from '../../domain/payment.ts';
 import type {
-  CreatePaymentInput, CreatePaymentResult, IdempotencyRecord, PaymentPage, PaymentRepository, TransitionInput,
-} from '../repository.ts';
+  CreatePaymentCommand, CreatePaymentResult, ExpireCommand, ExpiredAuthorization, IdempotencyRecord, IdempotencyRepository,
+  PaymentPage, PaymentRepository, TransitionCommand,
+} from '../../domain/ports/store.ts';
+import { countsAgainstLimit, decideSpend, declinedOverLimit } from '../../domain/spend-limit.ts';
+import {
+  PAYMENT_COLUMNS, idempotencyFromRow, paymentFromRow, paymentToRow, statusLiterals, type Row,
+} from '../sql/payment-rows.ts';
+import { expiredFromRow } from '../sql/settlement-rows.ts';
 import { inTransaction } from './database.ts';
-import { PAYMENT_COLUMNS, paymentFromRow, paymentToRow, type Row } from './payment-rows.ts';
-import { saleItemOf } from './settlement-rows.ts';
+import { assertServedByUnbatchedIndex, saleItemOf, unbatchedIndexCondition } from './settlement-sql.ts';
 
 /**
  * A payment's columns, its settlementId read as the run that has taken it: written on the row
  * once its result is recorded, and until then found through the run's sale item (the SQLite
- * store does not rewrite every payment when it creates a run; see settlement-rows.ts).
+ * store does not rewrite every payment when it creates a run; see settlement-sql.ts).
  */
 const PAYMENT_SELECT = `SELECT ${PAYMENT_COLUMNS.filter((column) => column !== 'settlement_id').join(', ')},
   COALESCE(settlement_id, (SELECT taken.run_id ${saleItemOf('payments.id')}))
     AS settlement_id
   FROM payments`;
 
-export function createSqlitePaymentRepository(database: DatabaseSync): PaymentRepository {
+export function createSqlitePaymentRepositories(database: DatabaseSync): { payments: PaymentRepository; idempotency: IdempotencyRepository } {
   const placeholders = PAYMENT_COLUMNS.map((column) => `:${column}`).join(', ');
   const statements = {
     insertPayment: database.prepare(`INSERT INTO payments (${PAYMENT_COLUMNS.join(', ')}) VALUES (${placeholders})`),
@@ -31,15 +41,24 @@ export function createSqlitePaymentRepository(database: DatabaseSync): PaymentRe
       'INSERT INTO idempotency_keys (key, request_hash, payment_id, outcome, response, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     completeIdempotency: database.prepare('UPDATE idempotency_keys SET outcome = ?, response = ? WHERE payment_id = ? AND outcome IS NULL'),
-    spentInWindow: database.prepare(
-      'SELECT COALESCE(SUM(limit_amount), 0) AS spent FROM payments WHERE card_fingerprint = ? AND currency = ? AND created_at >= ? AND limit_amount > 0',
+    countedInWindow: database.prepare(
+      'SELECT COALESCE(SUM(limit_amount), 0) AS spent FROM payments WHERE instrument_fingerprint = ? AND currency = ? AND created_at >= ? AND limit_amount > 0',
     ),
+    holdReleased: database.prepare('UPDATE payments SET resolution = NULL WHERE id = ? AND status = ?'),
     unresolved: database.prepare(
       `${PAYMENT_SELECT} WHERE (status = 'pending' OR resolution IS NOT NULL) AND updated_at < ?
        ORDER BY updated_at LIMIT ?`,
     ),
   };
-  const updateStatements = new Map<string, StatementSync>();
+  const cachedStatements = new Map<string, StatementSync>();
+  const cached = (key: string, sql: () => string): StatementSync => {
+    let statement = cachedStatements.get(key);
+    if (!statement) {
+      statement = database.prepare(sql());
+      cachedStatements.set(key, statement);
+    }
+    return statement;
+  };
 
   function getPayment(id: string): PaymentRecord | null {
     const row = statements.getPayment.get(id) as Row | undefined;
@@ -48,61 +67,63 @@ export function createSqlitePaymentRepository(database: DatabaseSync): PaymentRe
 
   function getIdempotency(key: string): IdempotencyRecord | null {
     const row = statements.getIdempotency.get(key) as Row | undefined;
-    if (!row) return null;
-    return {
-      key: String(row.key), requestHash: String(row.request_hash), paymentId: String(row.payment_id),
-      outcome: row.outcome === null ? null : String(row.outcome), response: row.response === null ? null : String(row.response),
-      createdAt: String(row.created_at),
-    };
+    return row ? idempotencyFromRow(row) : null;
   }
 
-  /** One UPDATE statement per set of changed columns, prepared the first time it is needed. */
-  function updateStatement(columns: string[], guardCount: number, requireUnbatched: boolean): StatementSync {
-    const signature = `${columns.join(',')}|${guardCount}|${requireUnbatched}`;
-    let statement = updateStatements.get(signature);
-    if (!statement) {
-      const assignments = columns.map((column) => `${column} = ?`).join(', ');
-      const guard = Array.from({ length: guardCount }, () => '?').join(', ');
-      const unbatched = requireUnbatched ? ` AND settlement_id IS NULL AND NOT EXISTS (SELECT 1 ${saleItemOf('payments.id')})` : '';
-      statement = database.prepare(`UPDATE payments SET ${assignments} WHERE id = ? AND status IN (${guard})${unbatched}`);
-      updateStatements.set(signature, statement);
-    }
-    return statement;
+  /** One UPDATE statement per set of changed columns and source statuses, prepared the first time it is needed. */
+  function updateStatement(columns: string[], from: readonly string[], unbatched: boolean): StatementSync {
+    return cached(`update|${columns.join(',')}|${from.join(',')}|${unbatched}`, () => {
+      const assignments = ['status = ?', ...columns.map((column) => `${column} = ?`)].join(', ');
+      const guard = unbatched ? ` AND settlement_id IS NULL AND NOT EXISTS (SELECT 1 ${saleItemOf('payments.id')})` : '';
+      return `UPDATE payments SET ${assignments} WHERE id = ? AND status IN (${statusLiterals(from as PaymentRecord['status'][])})${guard}`;
+    });
   }
 
-  function transition(input: TransitionInput): PaymentRecord | null {
-    const changedRow = paymentToRow(input.changes);
+  function transition(command: TransitionCommand): PaymentRecord | null {
+    const from = checkedSources(command.to, command.from);
+    const changes = countsAgainstLimit(command.to) ? command.changes ?? {} : { ...command.changes, countedMinor: 0 };
+    const changedRow = paymentToRow(changes);
     const columns = Object.keys(changedRow);
-    assert.ok(columns.length > 0, 'a transition must change something');
     const values = columns.map((column) => changedRow[column] as SQLInputValue);
-    const result = updateStatement(columns, input.fromStatuses.length, input.requireUnbatched ?? false).run(...values, input.id, ...input.fromStatuses);
+    const result = updateStatement(columns, from, command.unbatched ?? false).run(command.to, ...values, command.id);
     if (Number(result.changes) === 0) return null;
-    const updated = getPayment(input.id);
+    const updated = getPayment(command.id);
     assert.ok(updated, 'updated payment must exist');
     assertPaymentInvariants(updated);
-    if (input.completeIdempotency) {
-      statements.completeIdempotency.run(input.completeIdempotency.outcome, input.completeIdempotency.response, input.id);
+    if (command.completeIdempotency) {
+      statements.completeIdempotency.run(command.completeIdempotency.outcome, command.completeIdempotency.response, command.id);
     }
     return updated;
   }
 
-  function createPayment(input: CreatePaymentInput): CreatePaymentResult {
-    const existing = getIdempotency(input.payment.idempotencyKey);
+  function create(command: CreatePaymentCommand): CreatePaymentResult {
+    const existing = getIdempotency(command.payment.idempotencyKey);
     if (existing) return { kind: 'existing', idempotency: existing };
-    const { payment, spendLimit } = input;
-    const spentRow = statements.spentInWindow.get(payment.cardFingerprint, payment.currency, spendLimit.windowStart) as Row;
-    const spent = Number(spentRow.spent);
-    const withinLimit = spent + payment.amount <= spendLimit.limitMinor;
-    const stored: PaymentRecord = withinLimit
-      ? payment
-      : { ...payment, status: 'declined', decline: spendLimit.decline, limitAmount: 0 };
+    const { payment, spend } = command;
+    assert.equal(payment.status, 'pending', 'a payment is created pending');
+    const spentRow = statements.countedInWindow.get(payment.instrumentFingerprint, payment.currency, spend.windowStart) as Row;
+    const decision = decideSpend({ spentMinor: Number(spentRow.spent), amountMinor: payment.amountMinor, limitMinor: spend.limitMinor });
+    const stored = decision === 'within' ? payment : declinedOverLimit(payment, spend.decline);
     assertPaymentInvariants(stored);
     statements.insertPayment.run(paymentToRow(stored) as Record<string, SQLInputValue>);
-    statements.insertIdempotency.run(payment.idempotencyKey, input.requestHash, payment.id, null, null, payment.createdAt);
-    return withinLimit ? { kind: 'created', payment: stored } : { kind: 'limit_exceeded', payment: stored };
+    statements.insertIdempotency.run(payment.idempotencyKey, command.requestHash, payment.id, null, null, payment.createdAt);
+    return decision === 'within' ? { kind: 'created', payment: stored } : { kind: 'limit_exceeded', payment: stored };
   }
 
-  function listPayments(query: PaymentListQuery): PaymentPage {
+  /** Never-batched authorizations older than the cutoff, found on the partial index by created_at. */
+  function expireUnbatched(command: ExpireCommand): ExpiredAuthorization[] {
+    const from = checkedSources(command.change.to, command.change.from);
+    assertServedByUnbatchedIndex(from);
+    const counted = countsAgainstLimit(command.change.to) ? '' : ', limit_amount = 0';
+    const statement = cached(`expire|${command.change.to}`, () => `UPDATE payments INDEXED BY payments_unbatched
+      SET status = ${statusLiterals([command.change.to])}${counted}, resolution = 'reverse', updated_at = ?
+      WHERE ${unbatchedIndexCondition('payments')} AND settlement_id IS NULL AND created_at < ?
+        AND NOT EXISTS (SELECT 1 ${saleItemOf('payments.id')})
+      RETURNING id, payment_method, authorization_id`);
+    return (statement.all(command.now, command.createdBefore) as Row[]).map(expiredFromRow);
+  }
+
+  function list(query: PaymentListQuery): PaymentPage {
     const conditions: string[] = [];
     const parameters: SQLInputValue[] = [];
     if (query.status) { conditions.push('status = ?'); parameters.push(query.status); }
@@ -122,16 +143,20 @@ export function createSqlitePaymentRepository(database: DatabaseSync): PaymentRe
   }
 
   return {
-    createPayment: async (input) => inTransaction(database, () => createPayment(input)),
-    transition: async (input) => inTransaction(database, () => transition(input)),
-    completeIdempotency: async (paymentId, outcome, response) => {
-      statements.completeIdempotency.run(outcome, response, paymentId);
+    payments: {
+      create: async (command) => inTransaction(database, () => create(command)),
+      transition: async (command) => inTransaction(database, () => transition(command)),
+      holdReleased: async ({ id, status }) => Number(statements.holdReleased.run(id, status).changes) > 0,
+      expireUnbatched: async (command) => expireUnbatched(command),
+      get: async (id) => getPayment(id),
+      list: async (query) => list(query),
+      listUnresolved: async ({ before, limit }) => (statements.unresolved.all(before, limit) as Row[]).map(paymentFromRow),
     },
-    getPayment: async (id) => getPayment(id),
-    getIdempotency: async (key) => getIdempotency(key),
-    listPayments: async (query) => listPayments(query),
-    listUnresolved: async ({ before, limit }) => (statements.unresolved.all(before, limit) as Row[]).map(paymentFromRow),
-    ping: async () => { database.prepare('SELECT 1').get(); },
-    close: async () => { if (database.isOpen) database.close(); },
+    idempotency: {
+      get: async (key) => getIdempotency(key),
+      complete: async ({ paymentId, outcome, response }) => {
+        statements.completeIdempotency.run(outcome, response, paymentId);
+      },
+    },
   };
 }

@@ -1,36 +1,56 @@
 /**
- * SettlementRepository on node:sqlite: set-based SQL for assigning items and for recording a
- * batch's results (a handful of statements per batch, not a few per item), one transaction per
- * batch result. Shaped for runs of a million items; see docs/PERFORMANCE.md.
+ * Settlement runs on node:sqlite: set-based SQL for assigning items and for recording a batch's
+ * results (a handful of statements per batch, not a few per item), one transaction per batch
+ * result. Shaped for runs of a million items; see docs/PERFORMANCE.md. What each result does to
+ * its payment or refund is the domain's (`SettlementOutcomes`); this file applies it.
  */
 import assert from 'node:assert/strict';
-import type { DatabaseSync } from 'node:sqlite';
-import type { SettlementRun } from '../../../../shared/contracts/processing.ts';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { PaymentStatus, SettlementRun } from '../../../../shared/contracts/processing.ts';
+import { assertRefundTransition, assertRunTransition, checkedChange } from '../../domain/lifecycle.ts';
 import type {
-  BatchItemRecord, CreateRefundResult, ItemResult, RefundRecord, SettlementRepository,
-} from '../settlement-repository.ts';
+  BatchItemRecord, CreateRunCommand, ItemResult, RecordBatchCommand, SettlementRepository,
+} from '../../domain/ports/store.ts';
+import { refundGivenBack } from '../../domain/refund-eligibility.ts';
+import type { SettlementOutcomes, SettlementReadiness } from '../../domain/settlement-outcomes.ts';
+import { countsAgainstLimit } from '../../domain/spend-limit.ts';
+import { statusLiterals, type Row } from '../sql/payment-rows.ts';
+import { ITEM_COLUMNS, itemFromRow, itemFromValues, runFromRow, totalsFromGroups } from '../sql/settlement-rows.ts';
 import { inTransaction } from './database.ts';
-import {
-  ASSIGN_REFUNDS_SQL, ASSIGN_SALES_SQL, ITEM_COLUMNS, LAST_SALE_KEY_SQL, READY_REFUND_CONDITION, batchIdsOf, itemFromRow, itemFromValues,
-  expiredFromRow, refundFromRow, runFromRow, saleItemOf, totalsFromGroups, type Row,
-} from './settlement-rows.ts';
+import { ASSIGN_REFUNDS_SQL, LAST_SALE_KEY_SQL, READY_REFUND_CONDITION, assignSalesSql } from './settlement-sql.ts';
+
+/**
+ * A batch's sale results as statements: its rejections (JSON: [seq, …]) first, then everything
+ * of the batch still pending settled, read in place through the (run_id, batch_no) index. Each
+ * statement follows the stored items (payment, amount, still pending), not the caller's copy.
+ * The unary `+` keeps the planner from walking an index of the run's items or of the payments
+ * by status for a handful of rejections.
+ */
+function saleStatements(database: DatabaseSync, outcomes: SettlementOutcomes): { rejected: StatementSync; settled: StatementSync } {
+  const rejected = checkedChange(outcomes.saleRejected);
+  const settled = checkedChange(outcomes.saleSettled);
+  const release = (to: SettlementOutcomes['saleSettled']['to']) => (countsAgainstLimit(to) ? '' : ' limit_amount = 0,');
+  return {
+    rejected: database.prepare(
+      `UPDATE payments SET status = ${statusLiterals([rejected.to])},${release(rejected.to)} settlement_id = :runId, updated_at = :now
+       FROM (SELECT item.payment_id AS payment_id FROM json_each(:seqs) AS result
+             JOIN settlement_items AS item ON item.seq = result.value
+             WHERE +item.run_id = :runId AND item.type = 'sale' AND item.status = 'pending') AS sale
+       WHERE payments.id = sale.payment_id AND +payments.status IN (${statusLiterals(rejected.from)})`,
+    ),
+    settled: database.prepare(
+      `UPDATE payments SET status = ${statusLiterals([settled.to])},${release(settled.to)} captured_amount = sale.amount, settlement_id = :runId, updated_at = :now
+       FROM (SELECT item.payment_id AS payment_id, item.amount AS amount FROM settlement_items AS item
+             WHERE item.run_id = :runId AND item.batch_no = :batchNo AND item.type = 'sale' AND item.status = 'pending'
+               AND item.seq NOT IN (SELECT value FROM json_each(:rejectedSeqs))) AS sale
+       WHERE payments.id = sale.payment_id AND +payments.status IN (${statusLiterals(settled.from)})`,
+    ),
+  };
+}
 
 export function createSqliteSettlementRepository(database: DatabaseSync): SettlementRepository {
   const statements = {
-    getLease: database.prepare('SELECT owner, expires_at FROM job_leases WHERE name = ?'),
-    upsertLease: database.prepare(
-      'INSERT INTO job_leases (name, owner, expires_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at',
-    ),
-    releaseLease: database.prepare('DELETE FROM job_leases WHERE name = ? AND owner = ?'),
-    // Never-batched authorizations older than the cutoff, found on the partial index by created_at.
-    expire: database.prepare(
-      `UPDATE payments INDEXED BY payments_unbatched SET status = 'expired', limit_amount = 0, resolution = 'reverse', updated_at = ?
-       WHERE status IN ('authorized', 'captured') AND settlement_id IS NULL AND created_at < ? AND NOT EXISTS (SELECT 1 ${saleItemOf('payments.id')})
-       RETURNING id, authorization_id`,
-    ),
-    holdReleased: database.prepare("UPDATE payments SET resolution = NULL WHERE id = ? AND status = 'expired'"),
     insertRun: database.prepare('INSERT INTO settlement_runs (id, status, started_at, item_count, batch_count) VALUES (?, \'running\', ?, 0, 0)'),
-    assignSales: database.prepare(ASSIGN_SALES_SQL),
     lastSaleKey: database.prepare(LAST_SALE_KEY_SQL),
     assignRefunds: database.prepare(ASSIGN_REFUNDS_SQL),
     markRefunds: database.prepare(`UPDATE refunds AS r SET settlement_id = :runId WHERE ${READY_REFUND_CONDITION}`),
@@ -41,39 +61,18 @@ export function createSqliteSettlementRepository(database: DatabaseSync): Settle
     // A batch is recorded in one transaction: while it waits, its first item is found pending at once.
     batchPending: database.prepare("SELECT EXISTS (SELECT 1 FROM settlement_items WHERE run_id = ? AND batch_no = ? AND status = 'pending') AS pending"),
     readBatch: database.prepare(`SELECT ${ITEM_COLUMNS} FROM settlement_items WHERE run_id = ? AND batch_no = ? ORDER BY seq`),
-    setItem: database.prepare("UPDATE settlement_items SET status = ?, reason = ? WHERE seq = ? AND status = 'pending'"),
     batchSize: database.prepare('SELECT COUNT(*) AS count FROM settlement_items WHERE run_id = ? AND batch_no = ?'),
-    // A batch's answer is written as its rejections (JSON: [seq, …] for the sales, [[seq, reason], …]
-    // for the items), and then everything of the batch still pending settled, read in place
-    // through the (run_id, batch_no) index. Each statement follows the stored items (payment,
-    // amount, still pending), not the caller's copy. The unary `+` keeps the planner from walking
-    // an index of the run's items or of the payments by status for a handful of rejections.
-    salesRejected: database.prepare(
-      `UPDATE payments SET status = 'settlement_rejected', limit_amount = 0, settlement_id = :runId, updated_at = :now
-       FROM (SELECT item.payment_id AS payment_id FROM json_each(:seqs) AS result
-             JOIN settlement_items AS item ON item.seq = result.value
-             WHERE +item.run_id = :runId AND item.type = 'sale' AND item.status = 'pending') AS sale
-       WHERE payments.id = sale.payment_id AND +payments.status IN ('authorized', 'captured')`,
-    ),
-    salesSettled: database.prepare(
-      `UPDATE payments SET status = 'settled', captured_amount = sale.amount, settlement_id = :runId, updated_at = :now
-       FROM (SELECT item.payment_id AS payment_id, item.amount AS amount FROM settlement_items AS item
-             WHERE item.run_id = :runId AND item.batch_no = :batchNo AND item.type = 'sale' AND item.status = 'pending'
-               AND item.seq NOT IN (SELECT value FROM json_each(:rejectedSeqs))) AS sale
-       WHERE payments.id = sale.payment_id AND +payments.status IN ('authorized', 'captured')`,
+    refundItem: database.prepare(
+      "UPDATE settlement_items SET status = ?, reason = ? WHERE seq = ? AND run_id = ? AND type = 'refund' AND status = 'pending' RETURNING refund_id, payment_id, amount",
     ),
     itemsRejected: database.prepare(
       `UPDATE settlement_items SET status = 'rejected', reason = result.value ->> 1 FROM json_each(:rejections) AS result
        WHERE settlement_items.seq = result.value ->> 0 AND +settlement_items.run_id = :runId AND settlement_items.status = 'pending'`,
     ),
     itemsSettled: database.prepare("UPDATE settlement_items SET status = 'settled' WHERE run_id = :runId AND batch_no = :batchNo AND status = 'pending'"),
-    refundResult: database.prepare("UPDATE refunds SET status = ?, reason = ?, updated_at = ? WHERE id = ? AND status = 'pending'"),
-    // A refused refund gives its amount back to the payment's refundable balance.
-    refundUndone: database.prepare(
-      `UPDATE payments SET refunded_amount = refunded_amount - ?,
-         status = CASE WHEN refunded_amount - ? = 0 THEN 'settled' ELSE 'partially_refunded' END, updated_at = ?
-       WHERE id = ?`,
-    ),
+    refundResult: database.prepare('UPDATE refunds SET status = ?, reason = ?, updated_at = ? WHERE id = ? AND status = ?'),
+    refundedOf: database.prepare('SELECT status, captured_amount, refunded_amount FROM payments WHERE id = ?'),
+    refundGivenBack: database.prepare('UPDATE payments SET refunded_amount = ?, status = ?, updated_at = ? WHERE id = ? AND status = ?'),
     // A run's items were inserted by one transaction, so their sequence numbers are one range:
     // reading that range of the table is twice as fast as a million look-ups through an index.
     groups: database.prepare(
@@ -84,7 +83,7 @@ export function createSqliteSettlementRepository(database: DatabaseSync): Settle
        GROUP BY currency, type, status`,
     ),
     complete: database.prepare(
-      "UPDATE settlement_runs SET status = 'completed', completed_at = ?, settled_count = ?, rejected_count = ?, totals = ? WHERE id = ?",
+      "UPDATE settlement_runs SET status = 'completed', completed_at = ?, settled_count = ?, rejected_count = ?, totals = ? WHERE id = ? AND status = 'running'",
     ),
     fail: database.prepare("UPDATE settlement_runs SET status = 'failed', completed_at = ?, error = ? WHERE id = ? AND status = 'running'"),
     // The payments a failed run took and never recorded stay out of later runs, as they always did.
@@ -101,42 +100,39 @@ export function createSqliteSettlementRepository(database: DatabaseSync): Settle
        WHERE seq > MAX(:after, (SELECT seq - 1 FROM settlement_items WHERE run_id = :runId ORDER BY batch_no, seq LIMIT 1)) AND +run_id = :runId
        ORDER BY seq LIMIT :limit`,
     ),
-    getPayment: database.prepare('SELECT id, status, currency, captured_amount, refunded_amount FROM payments WHERE id = ?'),
-    refundByKey: database.prepare('SELECT * FROM refunds WHERE idempotency_key = ?'),
-    insertRefund: database.prepare(
-      `INSERT INTO refunds (id, payment_id, amount, currency, status, reason, settlement_id, idempotency_key, request_hash, created_at, updated_at)
-       VALUES (?, ?, ?, ?, 'pending', NULL, NULL, ?, ?, ?, ?)`,
-    ),
-    addRefunded: database.prepare(
-      "UPDATE payments SET refunded_amount = refunded_amount + ?, status = CASE WHEN refunded_amount + ? = captured_amount THEN 'refunded' ELSE 'partially_refunded' END, updated_at = ? WHERE id = ?",
-    ),
-    refundsOfPayment: database.prepare('SELECT * FROM refunds WHERE payment_id = ? ORDER BY created_at, id'),
   };
   // Node.js before 22.16 lacks setReturnArrays; rows then come as objects, read by position all the same.
   if (typeof statements.readBatch.setReturnArrays === 'function') statements.readBatch.setReturnArrays(true);
+  const assignSales = new Map<string, StatementSync>();
+  const recordSales = new Map<string, ReturnType<typeof saleStatements>>();
 
   function getRun(runId: string): SettlementRun | null {
     const row = statements.getRun.get(runId) as Row | undefined;
     return row ? runFromRow(row) : null;
   }
 
-  function acquireLease(name: string, owner: string, now: string, expiresAt: string): boolean {
-    const current = statements.getLease.get(name) as Row | undefined;
-    if (current && current.owner !== owner && String(current.expires_at) > now) return false;
-    statements.upsertLease.run(name, owner, expiresAt);
-    return true;
+  function assignSalesStatement(ready: SettlementReadiness): StatementSync {
+    const key = JSON.stringify(ready);
+    let statement = assignSales.get(key);
+    if (!statement) {
+      statement = database.prepare(assignSalesSql(ready));
+      assignSales.set(key, statement);
+    }
+    return statement;
   }
 
   /**
    * Assigns the ready sales a batch at a time, each batch starting after the last sale of the one
    * before, then the refunds after them, which are marked with the run. Returns the count.
    */
-  function assignItems(runId: string, batchSizeMax: number, notBefore: string): number {
+  function assignItems(command: CreateRunCommand): number {
+    const { runId, batchSizeMax, notBefore } = command;
+    const assignSale = assignSalesStatement(command.ready);
     let assigned = 0;
     let after = { afterCreatedAt: '', afterId: '' };
     for (let batchNo = 1; ; batchNo += 1) {
       const from = after.afterCreatedAt > notBefore ? after.afterCreatedAt : notBefore;
-      const count = Number(statements.assignSales.run({ runId, batchNo, notBefore: from, limit: batchSizeMax, ...after }).changes);
+      const count = Number(assignSale.run({ runId, batchNo, notBefore: from, limit: batchSizeMax, ...after }).changes);
       if (count === 0) break;
       assigned += count;
       if (count < batchSizeMax) break;
@@ -148,15 +144,26 @@ export function createSqliteSettlementRepository(database: DatabaseSync): Settle
     return assigned + refunds;
   }
 
-  function createRun(runId: string, startedAt: string, batchSizeMax: number, notBefore: string): SettlementRun | null {
-    statements.insertRun.run(runId, startedAt);
-    const itemCount = assignItems(runId, batchSizeMax, notBefore);
+  function createRun(command: CreateRunCommand): SettlementRun | null {
+    assert.ok(Number.isSafeInteger(command.batchSizeMax) && command.batchSizeMax > 0, 'batchSizeMax is a positive integer');
+    statements.insertRun.run(command.runId, command.startedAt);
+    const itemCount = assignItems(command);
     if (itemCount === 0) {
-      statements.deleteRun.run(runId);
+      statements.deleteRun.run(command.runId);
       return null;
     }
-    statements.setRunSize.run(itemCount, Math.ceil(itemCount / batchSizeMax), runId);
-    return getRun(runId);
+    statements.setRunSize.run(itemCount, Math.ceil(itemCount / command.batchSizeMax), command.runId);
+    return getRun(command.runId);
+  }
+
+  function saleStatementsFor(outcomes: SettlementOutcomes): ReturnType<typeof saleStatements> {
+    const key = JSON.stringify([outcomes.saleRejected, outcomes.saleSettled]);
+    let prepared = recordSales.get(key);
+    if (!prepared) {
+      prepared = saleStatements(database, outcomes);
+      recordSales.set(key, prepared);
+    }
+    return prepared;
   }
 
   /**
@@ -165,32 +172,40 @@ export function createSqliteSettlementRepository(database: DatabaseSync): Settle
    * in place. `results` answers every item of one batch (checked). An item already recorded by an
    * earlier attempt at this batch is left as it is, and so are its payment and refund.
    */
-  function recordResults(runId: string, results: ItemResult[], now: string): void {
-    const batchNo = results[0]?.item.batchNo;
-    assert.ok(batchNo !== undefined && results.every(({ item }) => item.batchNo === batchNo), 'the results are of one batch');
+  function recordResults(command: RecordBatchCommand): void {
+    const { runId, batchNo, results, outcomes, now } = command;
     assert.equal(Number((statements.batchSize.get(runId, batchNo) as Row).count), results.length, 'the results answer every item of the batch');
+    const sales = saleStatementsFor(outcomes);
     const rejectedSales: number[] = [];
     const rejections: Array<[number, string | null]> = [];
-    for (const { item, status, reason } of results) {
-      if (item.type === 'refund') recordRefund(item, status, reason, now);
-      else if (status === 'rejected') {
-        rejectedSales.push(item.seq);
-        rejections.push([item.seq, reason]);
+    for (const result of results) {
+      if (result.type === 'refund') recordRefund(runId, result, outcomes, now);
+      else if (result.status === 'rejected') {
+        rejectedSales.push(result.seq);
+        rejections.push([result.seq, result.reason]);
       }
     }
     const rejectedSeqs = JSON.stringify(rejectedSales);
-    if (rejectedSales.length > 0) statements.salesRejected.run({ runId, now, seqs: rejectedSeqs });
-    statements.salesSettled.run({ runId, batchNo, now, rejectedSeqs });
+    if (rejectedSales.length > 0) sales.rejected.run({ runId, now, seqs: rejectedSeqs });
+    sales.settled.run({ runId, batchNo, now, rejectedSeqs });
     if (rejections.length > 0) statements.itemsRejected.run({ runId, rejections: JSON.stringify(rejections) });
     statements.itemsSettled.run({ runId, batchNo });
   }
 
-  function recordRefund(item: BatchItemRecord, status: ItemResult['status'], reason: string | null, now: string): void {
-    const changed = Number(statements.setItem.run(status, reason, item.seq).changes);
-    if (changed === 0) return; // Already recorded by an earlier attempt at this batch.
-    assert.ok(item.refundId, 'a refund item names its refund');
-    statements.refundResult.run(status, reason, now, item.refundId);
-    if (status === 'rejected') statements.refundUndone.run(item.amount, item.amount, now, item.paymentId);
+  function recordRefund(runId: string, result: ItemResult, outcomes: SettlementOutcomes, now: string): void {
+    const item = statements.refundItem.get(result.status, result.reason, result.seq, runId) as Row | undefined;
+    if (!item) return; // Already recorded by an earlier attempt at this batch.
+    const outcome = result.status === 'settled' ? outcomes.refundSettled : outcomes.refundRejected;
+    const [from] = outcome.from;
+    assert.ok(from && outcome.from.length === 1, 'a refund outcome starts from one status');
+    assertRefundTransition(from, outcome.to);
+    assert.equal(Number(statements.refundResult.run(outcome.to, result.reason, now, String(item.refund_id), from).changes), 1, 'the refund is still pending');
+    if (!outcome.givesBack) return;
+    const payment = statements.refundedOf.get(String(item.payment_id)) as Row;
+    const given = refundGivenBack({
+      status: payment.status as PaymentStatus, capturedMinor: Number(payment.captured_amount), refundedMinor: Number(payment.refunded_amount),
+    }, Number(item.amount));
+    statements.refundGivenBack.run(given.refundedMinor, given.to, now, String(item.payment_id), given.from);
   }
 
   function unsentBatchNumbers(runId: string): number[] {
@@ -209,52 +224,32 @@ export function createSqliteSettlementRepository(database: DatabaseSync): Settle
   }
 
   function completeRun(runId: string, now: string): SettlementRun {
-    const groups = statements.groups.all({ runId }) as Row[];
-    const summary = totalsFromGroups(groups);
+    assertRunTransition('running', 'completed');
+    const summary = totalsFromGroups(statements.groups.all({ runId }) as Row[]);
     assert.equal(summary.pendingCount, 0, 'a run completes only when every item has a result');
-    statements.complete.run(now, summary.settledCount, summary.rejectedCount, JSON.stringify(summary.totals), runId);
+    assert.equal(Number(statements.complete.run(now, summary.settledCount, summary.rejectedCount, JSON.stringify(summary.totals), runId).changes), 1, 'the run was running');
     const run = getRun(runId);
     assert.ok(run, 'the completed run exists');
     return run;
   }
 
-  function createRefund(refund: RefundRecord): CreateRefundResult {
-    const existing = statements.refundByKey.get(refund.idempotencyKey) as Row | undefined;
-    if (existing) return { kind: 'existing', refund: refundFromRow(existing) };
-    const payment = statements.getPayment.get(refund.paymentId) as Row | undefined;
-    if (!payment) return { kind: 'payment_not_found' };
-    if (payment.status !== 'settled' && payment.status !== 'partially_refunded') {
-      return { kind: 'not_refundable', status: String(payment.status) };
-    }
-    const refundable = Number(payment.captured_amount) - Number(payment.refunded_amount);
-    if (refund.amount > refundable) return { kind: 'exceeds', refundable };
-    statements.insertRefund.run(refund.id, refund.paymentId, refund.amount, refund.currency, refund.idempotencyKey,
-      refund.requestHash, refund.createdAt, refund.updatedAt);
-    statements.addRefunded.run(refund.amount, refund.amount, refund.createdAt, refund.paymentId);
-    return { kind: 'created', refund };
-  }
-
   return {
-    acquireLease: async ({ name, owner, now, expiresAt }) => inTransaction(database, () => acquireLease(name, owner, now, expiresAt)),
-    releaseLease: async (name, owner) => { statements.releaseLease.run(name, owner); },
-    expireAuthorizations: async (cutoff, now) => (statements.expire.all(now, cutoff) as Row[]).map(expiredFromRow),
-    holdReleased: async (paymentId) => { statements.holdReleased.run(paymentId); },
-    createRun: async ({ runId, startedAt, batchSizeMax, notBefore }) =>
-      inTransaction(database, () => createRun(runId, startedAt, batchSizeMax, notBefore)),
-    findRunningRun: async () => {
+    createRun: async (command) => inTransaction(database, () => createRun(command)),
+    findRunning: async () => {
       const row = statements.runningRun.get() as Row | undefined;
       return row ? runFromRow(row) : null;
     },
     unsentBatchNumbers: async (runId) => unsentBatchNumbers(runId),
     readBatch: async (runId, batchNo) => readBatch(runId, batchNo),
-    recordBatchResults: async (runId, results, now) => inTransaction(database, () => recordResults(runId, results, now)),
-    completeRun: async (runId, now) => inTransaction(database, () => completeRun(runId, now)),
-    failRun: async (runId, error, now) => inTransaction(database, () => {
+    recordBatchResults: async (command) => inTransaction(database, () => recordResults(command)),
+    complete: async (runId, now) => inTransaction(database, () => completeRun(runId, now)),
+    fail: async (runId, error, now) => inTransaction(database, () => {
+      assertRunTransition('running', 'failed');
       statements.fail.run(now, error, runId);
       statements.markUnrecordedSales.run({ runId });
     }),
-    getRun: async (runId) => getRun(runId),
-    listRuns: async ({ limit, startingAfter }) => {
+    get: async (runId) => getRun(runId),
+    list: async ({ limit, startingAfter }) => {
       const rows = statements.listRuns.all(startingAfter ?? '\u{10FFFF}', limit + 1) as Row[];
       return { data: rows.slice(0, limit).map(runFromRow), hasMore: rows.length > limit };
     },
@@ -262,9 +257,5 @@ export function createSqliteSettlementRepository(database: DatabaseSync): Settle
       const rows = statements.listItems.all({ runId, after: startingAfterSeq ?? 0, limit: limit + 1 }) as Row[];
       return { data: rows.slice(0, limit).map(itemFromRow), hasMore: rows.length > limit };
     },
-    createRefund: async (refund) => inTransaction(database, () => createRefund(refund)),
-    getRefundsOfPayment: async (paymentId) => (statements.refundsOfPayment.all(paymentId) as Row[]).map(refundFromRow),
   };
 }
-
-export { batchIdsOf };

@@ -34,6 +34,13 @@ function filterForm(view: PaymentListView): SafeHtml {
 ${view.filterErrors.length > 0 ? html`<div class="flash flash-error" role="alert"><ul>${view.filterErrors.map((error) => html`<li>${error}</li>`)}</ul></div>` : ''}`;
 }
 
+/** What paid: the masked card and its holder, or the points account. */
+function paymentSource(payment: Payment): SafeHtml {
+  return payment.paymentMethod === 'card'
+    ? html`<span class="nowrap">${cardLabel(payment.card)}</span><span class="sub">${payment.holderName}</span>`
+    : html`<span class="nowrap">Points</span><span class="sub">${payment.points.accountId}</span>`;
+}
+
 /**
  * One payment per row. On a phone the row becomes a small card (admin.css, `table.stack`): status
  * and amount first, each cell named by its data-label, so nothing needs sideways scrolling.
@@ -44,7 +51,7 @@ function paymentRow(payment: Payment): SafeHtml {
 <td class="cell-id" data-label="Payment"><a class="mono id" href="/admin/payments/${encodeURIComponent(payment.id)}">${payment.id}</a></td>
 <td class="cell-status" data-label="Status">${statusBadge(payment.status)}</td>
 <td class="number cell-amount" data-label="Amount">${money(payment.amount, payment.currency)}</td>
-<td class="cell-card" data-label="Card and holder"><span class="nowrap">${cardLabel(payment.card)}</span><span class="sub">${payment.holderName}</span></td>
+<td class="cell-card" data-label="Paid with">${paymentSource(payment)}</td>
 <td class="mono cell-code" data-label="Authorization code">${payment.authorizationCode ?? '—'}</td>
 </tr>`;
 }
@@ -93,8 +100,12 @@ function detailList(payment: Payment): SafeHtml {
     ['Captured', payment.capturedAmount > 0 ? money(payment.capturedAmount, payment.currency) : '—'],
     ['Refunded', payment.refundedAmount > 0 ? money(payment.refundedAmount, payment.currency) : '—'],
     ['Capture method', payment.captureMethod],
-    ['Card', `${cardLabel(payment.card)} (expires ${String(payment.card.expMonth).padStart(2, '0')}/${payment.card.expYear})`],
-    ['Card holder', payment.holderName],
+    ...(payment.paymentMethod === 'card'
+      ? [
+        ['Card', `${cardLabel(payment.card)} (expires ${String(payment.card.expMonth).padStart(2, '0')}/${payment.card.expYear})`],
+        ['Card holder', payment.holderName],
+      ] satisfies Array<[string, string]>
+      : [['Points account', payment.points.accountId]] satisfies Array<[string, string]>),
     ['Authorization code', payment.authorizationCode ?? '—'],
     ['Decline', payment.decline ? `${payment.decline.code}: ${payment.decline.message}` : '—'],
     ['Reason', payment.reason ?? '—'],

@@ -7,19 +7,14 @@ import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../../shared/logger.ts';
+import type { CardVault } from '../domain/ports/vault.ts';
+
+export type { CardVault };
 
 const KEY_BYTES = 32;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const FORMAT_VERSION = 'v1';
-
-export interface CardVault {
-  encrypt(cardNumber: string, boundTo: string): string;
-  decrypt(sealed: string, boundTo: string): string;
-  fingerprint(cardNumber: string): string;
-  /** Keyed hash of any text (used for idempotency request bodies, which contain card data). */
-  keyedHash(text: string): string;
-}
 
 export function createCardVault(masterKey: Buffer): CardVault {
   if (masterKey.length !== KEY_BYTES) throw new RangeError(`the vault key must be ${KEY_BYTES} bytes`);

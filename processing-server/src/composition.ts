@@ -1,0 +1,148 @@
+/**
+ * The one place where the processing server is put together: the store, the vault, the
+ * providers and the clearing house (adapters), the clock and the logger, wired to the domain's
+ * ports; the jobs; the HTTP app; and the shutdown that ends them in order. The server (main.ts)
+ * and the tests build it with createProcessing, `npm run settle` with createProcessingWithoutHttp
+ * (everything but the HTTP app, whose modules it then never loads: less memory for a run of a
+ * million items); tests pass overrides (a fake provider, an injected clock, a store of their own).
+ */
+import type { Express } from 'express';
+import { createLogger, type Logger } from '../../shared/logger.ts';
+import type { ProcessingConfig } from './config.ts';
+import type { DomainDeps, ProcessLifecycle } from './domain/deps.ts';
+import type { ClearingPort, Providers } from './domain/ports/provider.ts';
+import type { Store } from './domain/ports/store.ts';
+import type { CardVault } from './domain/ports/vault.ts';
+import { startRecoveryWorker, type RecoveryWorker } from './jobs/recovery-worker.ts';
+import { startSettlementSchedule, type SettlementSchedule } from './jobs/settlement-schedule.ts';
+import { createCardNetworkClient } from './providers/card-network-client.ts';
+import { createPointsClient } from './providers/points-client.ts';
+import { openStore } from './storage/index.ts';
+import { createCardVault, loadVaultKey } from './vault/card-vault.ts';
+
+export interface ProcessingOverrides {
+  /** A store opened by the caller; it is closed with the rest. */
+  store?: Store;
+  providers?: Partial<Providers>;
+  clearing?: ClearingPort;
+  vault?: CardVault;
+  clock?: () => Date;
+  logger?: Logger;
+  /** How long POST /v1/settlements waits for another instance's run to show (tests shorten it). */
+  settlementBusyWaitMs?: number;
+  /** Process metrics (CPU, memory, event loop): on for the server, off where many apps are built. */
+  collectDefaultMetrics?: boolean;
+}
+
+export interface ProcessingJobs {
+  recovery: RecoveryWorker;
+  schedule: SettlementSchedule | null;
+}
+
+export interface Processing {
+  config: ProcessingConfig;
+  /** The domain's dependencies: every domain operation and job is called with these. */
+  deps: DomainDeps;
+  /** Starts the recovery worker and the settlement schedule, unless JOBS_ENABLED is false. */
+  startJobs(): ProcessingJobs | null;
+  /** First step of a shutdown: readiness fails, runs stop between batches, the schedule stops. */
+  beginShutdown(): void;
+  isShuttingDown(): boolean;
+  /** Last step: waits for the jobs and the settlement runs in progress, then closes the store. */
+  close(): Promise<void>;
+}
+
+export interface ProcessingServer extends Processing {
+  app: Express;
+}
+
+/** Settlement runs register here, so that a shutdown can stop them between batches and wait for them. */
+function runTracker(): { lifecycle: ProcessLifecycle; stop(): void; settled(): Promise<unknown> } {
+  const stopping = new AbortController();
+  const active = new Set<Promise<unknown>>();
+  return {
+    lifecycle: {
+      signal: stopping.signal,
+      track: (work) => {
+        active.add(work);
+        void work.finally(() => active.delete(work)).catch(() => undefined);
+      },
+    },
+    stop: () => stopping.abort(),
+    settled: () => Promise.allSettled([...active]),
+  };
+}
+
+function createProviders(config: ProcessingConfig, overrides: ProcessingOverrides, logger: Logger): { providers: Providers; clearing: ClearingPort } {
+  const options = {
+    baseURL: config.NETWORK_URL, apiKey: config.NETWORK_API_KEY, timeoutMs: config.NETWORK_TIMEOUT_MS, retryMax: config.NETWORK_RETRY_MAX,
+  };
+  const circuitLog = (party: string) => (state: 'open' | 'closed') => {
+    if (state === 'open') logger.warn({ party }, 'circuit open: calls fail fast until a probe gets through');
+    else logger.info({ party }, 'circuit closed again');
+  };
+  const cardNetwork = createCardNetworkClient({ ...options, onCircuitChange: circuitLog('card company') });
+  return {
+    providers: {
+      card: overrides.providers?.card ?? cardNetwork.cards,
+      points: overrides.providers?.points ?? createPointsClient({ ...options, onCircuitChange: circuitLog('points provider') }),
+    },
+    clearing: overrides.clearing ?? cardNetwork.clearing,
+  };
+}
+
+/** The processing server: everything createProcessingWithoutHttp builds, and the HTTP app on it. */
+export async function createProcessing(config: ProcessingConfig, overrides: ProcessingOverrides = {}): Promise<ProcessingServer> {
+  const processing = await createProcessingWithoutHttp(config, overrides);
+  const { createApp } = await import('./app.ts');
+  const app = createApp(processing.deps, {
+    apiKey: config.PROCESSING_API_KEY, isShuttingDown: processing.isShuttingDown, collectDefaultMetrics: overrides.collectDefaultMetrics ?? true,
+  });
+  return { ...processing, app };
+}
+
+/** The store, the adapters, the domain's dependencies and the jobs, without the HTTP app. */
+export async function createProcessingWithoutHttp(config: ProcessingConfig, overrides: ProcessingOverrides = {}): Promise<Processing> {
+  const logger = overrides.logger ?? createLogger({ service: 'processing-server', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
+  const store = overrides.store ?? await openStore(config);
+  if (!overrides.store) logger.info({ store: store.description }, 'store opened');
+  const runs = runTracker();
+  const deps: DomainDeps = {
+    store,
+    ...createProviders(config, overrides, logger),
+    vault: overrides.vault ?? createCardVault(loadVaultKey({ configuredKey: config.CARD_VAULT_KEY, dataDir: config.DATA_DIR, logger })),
+    clock: overrides.clock ?? (() => new Date()),
+    logger,
+    settings: {
+      spendLimits: config.CARD_SPEND_LIMIT, pointsCurrency: config.POINTS_CURRENCY, authTtlHours: config.AUTH_TTL_HOURS,
+      recoveryGraceMs: config.RECOVERY_GRACE_MS,
+      batchSizeMax: config.SETTLEMENT_BATCH_MAX, busyWaitMs: overrides.settlementBusyWaitMs,
+    },
+    lifecycle: runs.lifecycle,
+  };
+  let shuttingDown = false;
+  let jobs: ProcessingJobs | null = null;
+  return {
+    config,
+    deps,
+    startJobs() {
+      if (!config.JOBS_ENABLED || jobs) return jobs;
+      jobs = {
+        recovery: startRecoveryWorker({ deps, intervalMs: config.RECOVERY_INTERVAL_MS, logger }),
+        schedule: startSettlementSchedule({ expression: config.SETTLEMENT_CRON, deps, logger }),
+      };
+      return jobs;
+    },
+    beginShutdown() {
+      shuttingDown = true;
+      runs.stop();
+      jobs?.schedule?.stop();
+    },
+    isShuttingDown: () => shuttingDown,
+    async close() {
+      await jobs?.recovery.stop();
+      await runs.settled();
+      await store.close();
+    },
+  };
+}

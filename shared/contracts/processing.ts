@@ -6,7 +6,7 @@ import { z } from 'zod';
 import {
   amountMinorSchema, currencySchema, isoDateTimeSchema, listSchema, maskedCardSchema,
 } from './common.ts';
-import { batchIdSchema, settlementItemTypeSchema, batchTotalsSchema } from './network.ts';
+import { batchIdSchema, pointsAccountIdSchema, settlementItemTypeSchema, batchTotalsSchema } from './network.ts';
 import { HOLDER_NAME_LENGTH_MAX, holderNameApiMessage, holderNameProblem } from '../cards.ts';
 
 export const PAYMENT_STATUSES = [
@@ -42,14 +42,41 @@ export const paymentCardInputSchema = z.object({
   cvv: z.string({ error: 'is required' }).regex(/^\d{3,4}$/, 'must be 3 or 4 digits'),
   holderName: holderNameSchema(),
 });
+export type PaymentCardInput = z.infer<typeof paymentCardInputSchema>;
+
+/** A loyalty-points account and its PIN (never stored or logged); the payment's amount counts points. */
+export const pointsInputSchema = z.object({
+  accountId: z.string({ error: 'is required' }).pipe(pointsAccountIdSchema),
+  pin: z.string({ error: 'is required' }).regex(/^\d{4,12}$/, 'must be 4 to 12 digits'),
+});
+export type PointsInput = z.infer<typeof pointsInputSchema>;
+
+/** The ways a request can pay; it carries exactly one of them. */
+export const PAYMENT_SOURCE_FIELDS = ['card', 'points'] as const;
 
 export const createPaymentRequestSchema = z.object({
   amount: amountMinorSchema,
   currency: currencySchema,
-  card: paymentCardInputSchema,
+  /** A typed card; instead of it, `points`. Exactly one of the two. */
+  card: paymentCardInputSchema.optional(),
+  /** Loyalty points: `amount` is in minor units of the points currency, one point each. */
+  points: pointsInputSchema.optional(),
   captureMethod: captureMethodSchema.default('automatic'),
   description: z.string().max(500, 'is too long').optional(),
   orderId: z.string().max(100, 'is too long').optional(),
+}).superRefine((request, context) => {
+  const given = PAYMENT_SOURCE_FIELDS.filter((field) => request[field] !== undefined);
+  if (given.length === 0) context.addIssue({ code: 'custom', path: ['card'], message: 'is required: send exactly one of card or points' });
+  for (const extra of given.slice(1)) {
+    context.addIssue({ code: 'custom', path: [extra], message: `must not be sent with ${given[0]}: send exactly one of card or points` });
+  }
+}, {
+  // Also when other fields are wrong, so one answer names every problem; never on a non-object.
+  when: (payload) => typeof payload.value === 'object' && payload.value !== null && !Array.isArray(payload.value),
+}).meta({
+  description: 'Exactly one of `card` and `points`.',
+  // The refinement above, for readers of the OpenAPI document: one way to pay, never none or two.
+  oneOf: PAYMENT_SOURCE_FIELDS.map((field) => ({ required: [field] })),
 });
 export type CreatePaymentRequest = z.infer<typeof createPaymentRequestSchema>;
 export type CreatePaymentInput = z.input<typeof createPaymentRequestSchema>;
@@ -63,14 +90,24 @@ export const declineSchema = z.object({
 });
 export type Decline = z.infer<typeof declineSchema>;
 
+/** How a payment was paid: a typed card, a saved card, or loyalty points. */
+export const PAYMENT_METHODS = ['card', 'saved_card', 'points'] as const;
+export const paymentMethodSchema = z.enum(PAYMENT_METHODS);
+export type PaymentMethod = z.infer<typeof paymentMethodSchema>;
+
 export const paymentSchema = z.object({
   id: z.string(),
   status: paymentStatusSchema,
   amount: amountMinorSchema,
   currency: currencySchema,
   captureMethod: captureMethodSchema,
-  card: maskedCardSchema,
-  holderName: z.string(),
+  paymentMethod: paymentMethodSchema,
+  /** The card, masked, for card and saved-card payments. */
+  card: maskedCardSchema.optional(),
+  /** The points account, for points payments. */
+  points: z.object({ accountId: pointsAccountIdSchema }).optional(),
+  /** The card holder's name; a points payment has none. */
+  holderName: z.string().optional(),
   authorizationCode: z.string().nullable(),
   decline: declineSchema.nullable(),
   /** Why a payment failed or was voided (e.g. `network_unavailable`, `timeout_reversal`). */
@@ -83,6 +120,11 @@ export const paymentSchema = z.object({
   orderId: z.string().nullable(),
   createdAt: isoDateTimeSchema,
   updatedAt: isoDateTimeSchema,
+}).superRefine((payment, context) => {
+  // A payment that does not carry what paid it cannot be shown to anyone: refuse it as malformed.
+  if (payment.paymentMethod === 'points' ? !payment.points : !payment.card) {
+    context.addIssue({ code: 'custom', path: [payment.paymentMethod === 'points' ? 'points' : 'card'], message: `is required for a ${payment.paymentMethod} payment` });
+  }
 });
 export type Payment = z.infer<typeof paymentSchema>;
 

@@ -86,6 +86,7 @@ export function paymentFixture(overrides: Partial<Payment> = {}): Payment {
     amount: 1234,
     currency: 'USD',
     captureMethod: 'automatic',
+    paymentMethod: 'card',
     card: { brand: 'visa', last4: '4242', expMonth: 12, expYear: 2030 },
     holderName: 'Ada Lovelace',
     authorizationCode: 'A1B2C3',

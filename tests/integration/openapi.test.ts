@@ -19,7 +19,8 @@ describe('/openapi.json', () => {
       expect(Object.keys(processingDoc.body.paths['/v1/payments/{id}/refunds'])).toEqual(expect.arrayContaining(['get', 'post']));
       expect(processingDoc.body.paths['/v1/payments/{id}/refunds'].get.responses['200'].content['application/json'].schema.required).toEqual(['data']);
       const create = processingDoc.body.paths['/v1/payments'].post;
-      expect(create.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['amount', 'currency', 'card']));
+      expect(create.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['amount', 'currency']));
+      expect(create.requestBody.content['application/json'].schema.oneOf).toEqual([{ required: ['card'] }, { required: ['points'] }]);
 
       const networkDoc = await request(network.app).get('/openapi.json');
       expect(networkDoc.status).toBe(200);

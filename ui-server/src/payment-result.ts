@@ -49,7 +49,7 @@ export function declineReason(code: string | undefined): string {
 function fromPayment(payment: Payment): Pick<MakePaymentResult, 'paymentId' | 'card' | 'amount' | 'currency'> {
   return {
     paymentId: payment.id,
-    card: { brand: payment.card.brand, last4: payment.card.last4 },
+    ...(payment.card ? { card: { brand: payment.card.brand, last4: payment.card.last4 } } : {}),
     amount: formatMinor(payment.amount, payment.currency),
     currency: payment.currency,
   };

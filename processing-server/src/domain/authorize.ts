@@ -5,7 +5,7 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import { checkCard, detectBrand, last4, normalizeCardNumber } from '../../../shared/cards.ts';
-import type { CreatePaymentRequest } from '../../../shared/contracts/processing.ts';
+import type { CreatePaymentRequest, PaymentCardInput } from '../../../shared/contracts/processing.ts';
 import { AppError, validationError } from '../../../shared/errors.ts';
 import { formatMoney } from '../../../shared/money.ts';
 import type { DomainDeps } from './deps.ts';
@@ -37,12 +37,15 @@ export function newPaymentId(): string {
 export async function authorizePayment(deps: DomainDeps, input: AuthorizeInput): Promise<AuthorizeResult> {
   const now = deps.clock();
   const { request } = input;
-  const problems = checkCard(request.card, now, { requireHolderName: true });
+  // The contract lets a request pay with points; this server authorizes cards only so far.
+  if (!request.card) throw validationError([{ field: 'points', message: 'is not accepted by this server yet: pay with a card' }]);
+  const card = request.card;
+  const problems = checkCard(card, now, { requireHolderName: true });
   if (problems.length > 0) throw validationError(problems, 'The card cannot be charged.');
 
-  const digits = normalizeCardNumber(request.card.number);
+  const digits = normalizeCardNumber(card.number);
   const requestHash = hashRequest(deps.vault, request);
-  const payment = newPendingPayment(deps, input, digits, now);
+  const payment = newPendingPayment(deps, input, card, digits, now);
   const limitMinor = spendLimitMinor(deps.settings.spendLimits, request.currency);
   const created = await deps.repository.createPayment({
     payment,
@@ -60,21 +63,21 @@ export async function authorizePayment(deps: DomainDeps, input: AuthorizeInput):
     deps.logger.info({ paymentId: created.payment.id }, 'declined: card spending limit reached');
     return { outcome: 'declined', payment: created.payment, replayed: false };
   }
-  const resolution = await authorizeAtNetwork(deps, created.payment, { number: digits, cvv: request.card.cvv }, input.requestId);
+  const resolution = await authorizeAtNetwork(deps, created.payment, { number: digits, cvv: card.cvv }, input.requestId);
   deps.logger.info({ paymentId: payment.id, outcome: resolution.outcome, status: resolution.payment.status }, 'payment authorization finished');
   return { ...resolution, replayed: false };
 }
 
-function newPendingPayment(deps: DomainDeps, input: AuthorizeInput, digits: string, now: Date): PaymentRecord {
+function newPendingPayment(deps: DomainDeps, input: AuthorizeInput, card: PaymentCardInput, digits: string, now: Date): PaymentRecord {
   const { request } = input;
   const id = newPaymentId();
   const createdAt = now.toISOString();
   return {
     id, merchantReference: id, status: 'pending', amount: request.amount, currency: request.currency,
     captureMethod: request.captureMethod, cardBrand: detectBrand(digits), cardLast4: last4(digits),
-    cardExpMonth: request.card.expMonth, cardExpYear: request.card.expYear,
+    cardExpMonth: card.expMonth, cardExpYear: card.expYear,
     cardFingerprint: deps.vault.fingerprint(digits), cardSealed: deps.vault.encrypt(digits, id),
-    holderName: request.card.holderName, description: request.description ?? null, orderId: request.orderId ?? null,
+    holderName: card.holderName, description: request.description ?? null, orderId: request.orderId ?? null,
     idempotencyKey: input.idempotencyKey, authorizationId: null, authorizationCode: null, decline: null, reason: null,
     resolution: null, limitAmount: request.amount, capturedAmount: 0, refundedAmount: 0, settlementId: null,
     createdAt, updatedAt: createdAt,

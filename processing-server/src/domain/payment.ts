@@ -86,6 +86,7 @@ export function toPublicPayment(payment: PaymentRecord): Payment {
     amount: payment.amount,
     currency: payment.currency,
     captureMethod: payment.captureMethod,
+    paymentMethod: 'card',
     card: { brand: payment.cardBrand, last4: payment.cardLast4, expMonth: payment.cardExpMonth, expYear: payment.cardExpYear },
     holderName: payment.holderName,
     authorizationCode: payment.authorizationCode,

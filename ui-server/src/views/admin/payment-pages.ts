@@ -44,7 +44,7 @@ function paymentRow(payment: Payment): SafeHtml {
 <td class="cell-id" data-label="Payment"><a class="mono id" href="/admin/payments/${encodeURIComponent(payment.id)}">${payment.id}</a></td>
 <td class="cell-status" data-label="Status">${statusBadge(payment.status)}</td>
 <td class="number cell-amount" data-label="Amount">${money(payment.amount, payment.currency)}</td>
-<td class="cell-card" data-label="Card and holder"><span class="nowrap">${cardLabel(payment.card)}</span><span class="sub">${payment.holderName}</span></td>
+<td class="cell-card" data-label="Card and holder"><span class="nowrap">${payment.card ? cardLabel(payment.card) : '—'}</span><span class="sub">${payment.holderName ?? ''}</span></td>
 <td class="mono cell-code" data-label="Authorization code">${payment.authorizationCode ?? '—'}</td>
 </tr>`;
 }
@@ -93,8 +93,8 @@ function detailList(payment: Payment): SafeHtml {
     ['Captured', payment.capturedAmount > 0 ? money(payment.capturedAmount, payment.currency) : '—'],
     ['Refunded', payment.refundedAmount > 0 ? money(payment.refundedAmount, payment.currency) : '—'],
     ['Capture method', payment.captureMethod],
-    ['Card', `${cardLabel(payment.card)} (expires ${String(payment.card.expMonth).padStart(2, '0')}/${payment.card.expYear})`],
-    ['Card holder', payment.holderName],
+    ['Card', payment.card ? `${cardLabel(payment.card)} (expires ${String(payment.card.expMonth).padStart(2, '0')}/${payment.card.expYear})` : '—'],
+    ['Card holder', payment.holderName ?? '—'],
     ['Authorization code', payment.authorizationCode ?? '—'],
     ['Decline', payment.decline ? `${payment.decline.code}: ${payment.decline.message}` : '—'],
     ['Reason', payment.reason ?? '—'],

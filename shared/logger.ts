@@ -6,10 +6,11 @@ import { pino, type Logger, type DestinationStream } from 'pino';
 
 export type { Logger };
 
-/** Every place a card number, CVV or key could sit in a logged object. */
+/** Every place a card number, CVV, points PIN or key could sit in a logged object. */
 export const REDACT_PATHS = [
   'card.number', 'card.cvv', '*.card.number', '*.card.cvv', '*.*.card.number', '*.*.card.cvv',
   'cardNumber', 'cvv', '*.cardNumber', '*.cvv', '*.*.cardNumber', '*.*.cvv',
+  'pin', '*.pin', '*.*.pin', 'pointsPin', '*.pointsPin', '*.*.pointsPin',
   'number', '*.number',
   'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]',
   'headers.authorization', '*.headers.authorization', '*.headers.Authorization',

@@ -9,7 +9,9 @@ export function uiOpenApi(): Record<string, unknown> {
     description: 'The merchant web front end. POST /make-payment takes the checkout form (urlencoded) or JSON; JSON clients (Accept: application/json) get JSON.',
     operations: [
       {
-        method: 'post', path: '/make-payment', summary: 'Pay: the form as posted by payment.html (409 also answers a key already used with other details: status error, code idempotency_key_reused)', body: makePaymentFormSchema, secured: false,
+        method: 'post', path: '/make-payment',
+        summary: 'Pay: the form as posted by payment.html, by card (the card fields) or with `paymentMethod: points` (pointsAccount and pointsPin instead, in POINTS_CURRENCY only); 409 also answers a key already used with other details: status error, code idempotency_key_reused',
+        body: makePaymentFormSchema, secured: false,
         responses: {
           200: makePaymentResultSchema, 402: makePaymentResultSchema, 400: makePaymentResultSchema, 409: makePaymentResultSchema, 503: makePaymentResultSchema,
           403: 'cross_site_request', 413: 'payload_too_large', 429: 'rate_limited',

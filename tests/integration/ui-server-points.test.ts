@@ -168,7 +168,7 @@ describe('paying with points: the answers', () => {
 describe('paying with points: bad input is refused before anything leaves', () => {
   test.each([
     { name: 'no account and no PIN', form: { pointsAccount: '', pointsPin: '' }, errors: [
-      { field: 'pointsAccount', message: 'Enter the points account number.' }, { field: 'pointsPin', message: 'Enter the PIN of the points account.' },
+      { field: 'pointsAccount', message: 'Enter the points account number.' }, { field: 'pointsPin', message: 'Enter the PIN.' },
     ] },
     { name: 'an account with spaces', form: { pointsAccount: 'PTS 0000 0001' }, errors: [{ field: 'pointsAccount', message: 'Use only letters, digits and dashes.' }] },
     { name: 'a 41-character account', form: { pointsAccount: `PTS-${'1'.repeat(37)}` }, errors: [{ field: 'pointsAccount', message: 'Use at most 40 characters.' }] },

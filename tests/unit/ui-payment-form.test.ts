@@ -127,7 +127,7 @@ describe('parsePaymentForm with points', () => {
       ok: false,
       errors: [
         { field: 'pointsAccount', message: 'Enter the points account number.' },
-        { field: 'pointsPin', message: 'Enter the PIN of the points account.' },
+        { field: 'pointsPin', message: 'Enter the PIN.' },
       ],
     });
   });

@@ -23,7 +23,7 @@ export const CHECKOUT_MESSAGES = {
   } satisfies Record<AmountProblem | 'required', string>,
   currency: {
     required: 'Choose a currency.',
-    unknown: 'Choose a currency from the list.',
+    unknown: 'Choose a listed currency.',
     // Points are worth minor units of one currency (POINTS_CURRENCY) and pay for nothing else.
     points_only: 'Points pay in {currency} only.',
     // The processing server refused the currency for points (its points currency is another).
@@ -59,7 +59,7 @@ export const CHECKOUT_MESSAGES = {
     format: 'Use only letters, digits and dashes.',
   } satisfies Record<PointsAccountProblem, string>,
   pointsPin: {
-    required: 'Enter the PIN of the points account.',
+    required: 'Enter the PIN.',
     format: 'The PIN is 4 to 12 digits.',
   } satisfies Record<PointsPinProblem, string>,
   idempotencyKey: {

@@ -1,13 +1,15 @@
 // Checkout page behaviour. The form works without this file (a plain form post, with the
 // idempotency key written into the page by the server, and errors coming back beside their
 // fields); with it the shopper gets inline validation, brand detection, card-number formatting,
-// one payment per click, and the test cards filling the form. The rules come from card-rules.js
-// and the words from /checkout-messages.js, the server's own: both say the same thing. The
-// server checks everything again.
+// one payment per click, only the chosen way to pay (card or points) shown and sent, and the test
+// cards and points accounts filling the form. The rules come from card-rules.js and
+// points-rules.js and the words from /checkout-messages.js, the server's own: both say the same
+// thing. The server checks everything again.
 import {
   BRAND_NAMES, cardNumberLengthMax, cardNumberProblem, cvvLength, cvvProblem, detectBrand, expiryTextProblem,
   formatCardNumber, holderNameProblem, normalizeCardNumber,
 } from './card-rules.js';
+import { pointsAccountProblem, pointsPinProblem } from './points-rules.js';
 import { MESSAGES } from './checkout-messages.js';
 
 const form = document.getElementById('payment-form');
@@ -21,9 +23,17 @@ const fields = {
   cardNumber: document.getElementById('cardNumber'),
   expiry: document.getElementById('expiry'),
   cvv: document.getElementById('cvv'),
+  pointsAccount: document.getElementById('pointsAccount'),
+  pointsPin: document.getElementById('pointsPin'),
 };
 const brandLabel = document.getElementById('cardNumber-brand');
-const FIELD_ORDER = ['amount', 'currency', 'cardholderName', 'cardNumber', 'expiry', 'cvv'];
+/** Each way to pay: its fieldset and its fields, in the page's order. */
+const METHODS = {
+  card: { fieldset: document.getElementById('card-fields'), fields: ['cardholderName', 'cardNumber', 'expiry', 'cvv'] },
+  points: { fieldset: document.getElementById('points-fields'), fields: ['pointsAccount', 'pointsPin'] },
+};
+/** The one currency points pay in, written into the page by the server from its settings. */
+const POINTS_CURRENCY = METHODS.points.fieldset.dataset.currency ?? '';
 const PAY_LABEL = payButton.textContent;
 /** The largest amount the server accepts, in minor units (twelve digits). */
 const AMOUNT_MINOR_MAX = 999_999_999_999n;
@@ -46,6 +56,16 @@ function newIdempotencyKey() {
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
   const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The chosen way to pay; the server marks one, and a page without a choice pays by card. */
+function currentMethod() {
+  return form.elements.paymentMethod.value === 'points' ? 'points' : 'card';
+}
+
+/** The fields checked before paying: the order's, then the chosen way to pay's. */
+function fieldOrder() {
+  return ['amount', 'currency', ...METHODS[currentMethod()].fields];
 }
 
 function currentBrand() {
@@ -77,7 +97,8 @@ const checks = {
     return problem ? message('amount', problem, { currency: fields.currency.value, decimals: currencyExponent() }) : '';
   },
   currency(value) {
-    return value === '' ? message('currency', 'required') : '';
+    if (value === '') return message('currency', 'required');
+    return currentMethod() === 'points' && value !== POINTS_CURRENCY ? message('currency', 'points_only', { currency: POINTS_CURRENCY }) : '';
   },
   cardholderName(value) {
     const problem = holderNameProblem(value.trim());
@@ -95,6 +116,14 @@ const checks = {
     const brand = currentBrand();
     const problem = cvvProblem(value.trim(), brand);
     return problem ? message('cvv', problem, { length: cvvLength(brand) }) : '';
+  },
+  pointsAccount(value) {
+    const problem = pointsAccountProblem(value.trim());
+    return problem ? message('pointsAccount', problem) : '';
+  },
+  pointsPin(value) {
+    const problem = pointsPinProblem(value.trim());
+    return problem ? message('pointsPin', problem) : '';
   },
 };
 
@@ -172,7 +201,7 @@ function onSubmit(event) {
     event.preventDefault();
     return;
   }
-  const invalid = FIELD_ORDER.filter((name) => validateField(name) !== '');
+  const invalid = fieldOrder().filter((name) => validateField(name) !== '');
   if (invalid.length > 0) {
     event.preventDefault();
     announce(correctFieldsMessage(invalid.length));
@@ -210,7 +239,29 @@ function futureExpiry() {
   return `12/${String(year).padStart(2, '0')}`;
 }
 
+/**
+ * Shows the chosen way to pay and hides the other. A disabled fieldset's fields are neither
+ * required nor sent, so the server sees only what pays; their errors, which no longer apply, go.
+ */
+function showMethod() {
+  const chosen = currentMethod();
+  for (const [name, method] of Object.entries(METHODS)) {
+    const other = name !== chosen;
+    method.fieldset.hidden = other;
+    method.fieldset.disabled = other;
+    if (other) method.fields.forEach((field) => showError(field, ''));
+  }
+  // Points pay in one currency only: a currency chosen for a card may now be wrong, or right again.
+  if (fields.currency.getAttribute('aria-invalid') === 'true' || chosen === 'points') validateField('currency');
+}
+
+function chooseMethod(method) {
+  document.getElementById(`method-${method}`).checked = true;
+  showMethod();
+}
+
 function useTestCard(button) {
+  chooseMethod('card');
   const digits = button.dataset.number ?? '';
   const brand = detectBrand(digits);
   fields.cardNumber.value = formatCardNumber(digits);
@@ -219,8 +270,20 @@ function useTestCard(button) {
   if (fields.cardholderName.value.trim() === '') fields.cardholderName.value = 'Test Shopper';
   if (fields.amount.value.trim() === '') fields.amount.value = fields.currency.value === 'JPY' ? '1000' : '10.00';
   onCardNumberInput();
-  FIELD_ORDER.forEach(validateField);
+  fieldOrder().forEach(validateField);
   announce(`Filled the form with the ${BRAND_NAMES[brand] || 'test'} card ending ${digits.slice(-4)}.`);
+  payButton.focus();
+}
+
+/** A test points account: points chosen, the account and its PIN filled, the points currency set. */
+function useTestPoints(button) {
+  fields.currency.value = POINTS_CURRENCY;
+  chooseMethod('points');
+  fields.pointsAccount.value = button.dataset.account ?? '';
+  fields.pointsPin.value = '1234';
+  if (fields.amount.value.trim() === '') fields.amount.value = '10.00';
+  fieldOrder().forEach(validateField);
+  announce(`Filled the form with points account ${fields.pointsAccount.value}, paying in ${POINTS_CURRENCY}.`);
   payButton.focus();
 }
 
@@ -247,12 +310,18 @@ function start() {
     fields.cvv.value = fields.cvv.value.replace(/\D/g, '');
     revalidateIfShown('cvv');
   });
-  fields.amount.addEventListener('input', () => revalidateIfShown('amount'));
-  fields.cardholderName.addEventListener('input', () => revalidateIfShown('cardholderName'));
+  fields.pointsPin.addEventListener('input', () => {
+    fields.pointsPin.value = fields.pointsPin.value.replace(/\D/g, '');
+    revalidateIfShown('pointsPin');
+  });
+  for (const name of ['amount', 'cardholderName', 'pointsAccount']) fields[name].addEventListener('input', () => revalidateIfShown(name));
   fields.currency.addEventListener('change', () => {
     if (fields.amount.value.trim() !== '') validateField('amount');
+    if (currentMethod() === 'points') validateField('currency');
+    else revalidateIfShown('currency');
   });
-  for (const name of FIELD_ORDER) {
+  for (const radio of form.querySelectorAll('input[name="paymentMethod"]')) radio.addEventListener('change', showMethod);
+  for (const name of Object.keys(fields)) {
     fields[name].addEventListener('blur', () => {
       if (!payPressed && fields[name].value.trim() !== '') validateField(name);
     });
@@ -260,17 +329,22 @@ function start() {
   listenForPayPress();
   form.addEventListener('submit', onSubmit);
   document.querySelector('.test-cards')?.addEventListener('click', (event) => {
-    const button = event.target instanceof Element ? event.target.closest('.use-card') : null;
-    if (button) useTestCard(button);
+    const target = event.target instanceof Element ? event.target : null;
+    const card = target?.closest('.use-card');
+    const points = target?.closest('.use-points');
+    if (card) useTestCard(card);
+    if (points) useTestPoints(points);
   });
   // Back from the result page may show this very page again from the back/forward cache, as it
   // was left: usable again, and a new attempt with a new key (the last one has ended).
   window.addEventListener('pageshow', (event) => {
     if (event.persisted) {
       startNewAttempt();
+      showMethod();
       announce('');
     }
   });
+  showMethod();
   if (fields.cardNumber.value) onCardNumberInput();
 }
 

@@ -1,6 +1,7 @@
 /**
  * `npm run screenshot [-- --ui http://127.0.0.1:3000 --admin-user U --admin-password P]`:
- * pictures of the checkout, an approved result and the back office for docs/screenshots/.
+ * pictures of the checkout (by card and with points), an approved result and the back office for
+ * docs/screenshots/.
  * Without --ui it starts the three real processes on free ports with a temporary DATA_DIR and
  * stops them afterwards; with --ui it uses that running UI server (it makes a few test
  * payments there and runs a settlement, so point it at a development system only).
@@ -81,6 +82,15 @@ async function shopperPictures(page: Page, uiUrl: string): Promise<void> {
   await page.locator('#pay-button').click();
   await page.waitForURL('**/make-payment');
   await shoot(page, 'approved.png');
+
+  // Paying with points, as the shopper sees it before paying (the PIN shows as dots).
+  await page.goto(`${uiUrl}/payment.html`);
+  await page.locator('label[for="method-points"]').click();
+  await typeInto(page, '#amount', '18.50');
+  await typeInto(page, '#pointsAccount', 'PTS-0000-0001');
+  await typeInto(page, '#pointsPin', '1234');
+  await page.locator('#pointsPin').blur();
+  await shoot(page, 'checkout-points.png');
 }
 
 async function backOfficePictures(page: Page, uiUrl: string): Promise<void> {

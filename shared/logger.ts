@@ -10,6 +10,7 @@ export type { Logger };
 export const REDACT_PATHS = [
   'card.number', 'card.cvv', '*.card.number', '*.card.cvv', '*.*.card.number', '*.*.card.cvv',
   'cardNumber', 'cvv', '*.cardNumber', '*.cvv', '*.*.cardNumber', '*.*.cvv',
+  'pin', '*.pin', '*.*.pin', 'pointsPin', '*.pointsPin', '*.*.pointsPin',
   'number', '*.number',
   'pin', '*.pin', '*.*.pin', 'points.pin', '*.points.pin', '*.*.points.pin', 'pointsPin', '*.pointsPin', '*.*.pointsPin',
   'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]',

@@ -82,9 +82,12 @@ function createProviders(config: ProcessingConfig, overrides: ProcessingOverride
     else logger.info({ party }, 'circuit closed again');
   };
   const cardNetwork = createCardNetworkClient({ ...options, onCircuitChange: circuitLog('card company') });
+  const cards = overrides.providers?.card ?? cardNetwork.cards;
   return {
     providers: {
-      card: overrides.providers?.card ?? cardNetwork.cards,
+      card: cards,
+      // A saved card is a card at the card company: the same provider authorizes it.
+      saved_card: overrides.providers?.saved_card ?? cards,
       points: overrides.providers?.points ?? createPointsClient({ ...options, onCircuitChange: circuitLog('points provider') }),
     },
     clearing: overrides.clearing ?? cardNetwork.clearing,

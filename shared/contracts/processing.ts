@@ -90,7 +90,7 @@ export const declineSchema = z.object({
 export type Decline = z.infer<typeof declineSchema>;
 
 /** How a payment is paid: a typed card, or loyalty points. */
-export const PAYMENT_METHODS = ['card', 'points'] as const;
+export const PAYMENT_METHODS = ['card', 'saved_card', 'points'] as const;
 export const paymentMethodSchema = z.enum(PAYMENT_METHODS);
 export type PaymentMethod = z.infer<typeof paymentMethodSchema>;
 
@@ -115,10 +115,13 @@ const paymentFields = {
   updatedAt: isoDateTimeSchema,
 };
 
-/** A card payment: the card masked (brand, last four, expiry) and its holder's name. */
+/**
+ * A card payment: the card masked (brand, last four, expiry) and its holder's name. `saved_card`
+ * when it was paid with a card the vault keeps (by its card id), `card` when it was typed.
+ */
 export const cardPaymentSchema = z.object({
   ...paymentFields,
-  paymentMethod: z.literal('card'),
+  paymentMethod: z.enum(['card', 'saved_card']),
   card: maskedCardSchema,
   holderName: z.string(),
 });

@@ -1,6 +1,12 @@
 /** The UI server's `POST /make-payment` (SPEC §7): the shopper's form and its JSON answer. */
 import { z } from 'zod';
+import { POINTS_ACCOUNT_LENGTH_MAX } from '../points.ts';
 import { cardBrandSchema } from './common.ts';
+
+/** The ways to pay the checkout offers; a form without `paymentMethod` pays by card. */
+export const CHECKOUT_METHODS = ['card', 'points'] as const;
+export const checkoutMethodSchema = z.enum(CHECKOUT_METHODS, { error: 'unknown' });
+export type CheckoutMethod = z.infer<typeof checkoutMethodSchema>;
 
 /**
  * The form as posted: every field is text, trimmed and bounded here, then judged by the UI server
@@ -8,10 +14,16 @@ import { cardBrandSchema } from './common.ts';
  * `format`, …): the UI server words them for the shopper, in the same words as the page.
  */
 export const makePaymentFormSchema = z.object({
+  /** `card` (also when absent) needs the four card fields; `points` needs the two points fields instead. */
+  paymentMethod: checkoutMethodSchema.optional(),
   cardholderName: z.string().trim().max(100, 'too_long'),
   cardNumber: z.string().trim().max(40, 'length'),
   expiry: z.string().trim().max(10, 'format'),
   cvv: z.string().trim().max(4, 'length'),
+  /** The loyalty-points account, such as PTS-0000-0001. */
+  pointsAccount: z.string().trim().max(POINTS_ACCOUNT_LENGTH_MAX, 'too_long'),
+  /** The account's PIN: never logged, never shown or kept in a page. */
+  pointsPin: z.string().trim().max(12, 'format'),
   amount: z.string().trim().max(20, 'format'),
   currency: z.string().trim().max(3, 'unknown').toUpperCase(),
   idempotencyKey: z.string().trim().max(255, 'format').regex(/^[\x21-\x7e]*$/, 'format'),
@@ -24,6 +36,10 @@ export const makePaymentResultSchema = z.object({
   authorizationCode: z.string().optional(),
   message: z.string(),
   card: z.object({ brand: cardBrandSchema, last4: z.string() }).optional(),
+  /** Only on answers about a points payment: card answers keep the shape above. */
+  paymentMethod: z.literal('points').optional(),
+  /** The points account masked ("PTS-…0001") and, once approved, the points spent. */
+  points: z.object({ account: z.string(), spent: z.number().int().nonnegative().optional() }).optional(),
   amount: z.string(),
   currency: z.string(),
   declineCode: z.string().optional(),

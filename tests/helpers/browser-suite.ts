@@ -30,26 +30,48 @@ export interface SuiteOptions {
  * Declares the suite: `body` receives a getter for the running suite and a `browserTest` that
  * wraps each test with a fresh page and the failure screenshot.
  */
+/**
+ * When Chromium is missing, declares what stands in for the suite `title` (a skip with the install
+ * command, or on CI a failing test) and answers true: the caller then declares nothing else.
+ */
+export function declaredWithoutChromium(title: string): boolean {
+  if (chromiumAvailable()) return false;
+  if (process.env.CI === 'true') {
+    describe(title, () => {
+      test('Chromium is installed (required on CI)', () => {
+        throw new Error(`${CHROMIUM_PATH} is missing, so the browser tests cannot run. Install it: ${CHROMIUM_INSTALL_HINT}`);
+      });
+    });
+    return true;
+  }
+  describe.skip(`${title} (skipped: ${CHROMIUM_PATH} is missing; install it with: ${CHROMIUM_INSTALL_HINT})`, () => {
+    test.todo('install Chromium to run the browser tests');
+  });
+  process.stderr.write(`\nBrowser tests skipped: ${CHROMIUM_PATH} is missing. Install it with: ${CHROMIUM_INSTALL_HINT}\n`);
+  return true;
+}
+
+/** Runs `run` on a fresh page of `browser`, saving a screenshot in test-artifacts/ when it fails. */
+export async function onFreshPage(browser: OpenBrowser, name: string, run: (page: Page, problems: PageProblems) => Promise<void>): Promise<void> {
+  const page = await browser.context.newPage();
+  const problems = await watchPage(page);
+  try {
+    await run(page, problems);
+  } catch (error) {
+    const file = await saveFailureScreenshot(page, name);
+    if (file && error instanceof Error) error.message += `\n(screenshot: ${file})`;
+    throw error;
+  } finally {
+    await page.close().catch(() => undefined);
+  }
+}
+
 export function describeInBrowser(
   title: string,
   options: SuiteOptions,
   body: (suite: () => BrowserSuite, browserTest: (name: string, run: (page: Page, problems: PageProblems) => Promise<void>, timeoutMs?: number) => void) => void,
 ): void {
-  if (!chromiumAvailable()) {
-    if (process.env.CI === 'true') {
-      describe(title, () => {
-        test('Chromium is installed (required on CI)', () => {
-          throw new Error(`${CHROMIUM_PATH} is missing, so the browser tests cannot run. Install it: ${CHROMIUM_INSTALL_HINT}`);
-        });
-      });
-      return;
-    }
-    describe.skip(`${title} (skipped: ${CHROMIUM_PATH} is missing; install it with: ${CHROMIUM_INSTALL_HINT})`, () => {
-      test.todo('install Chromium to run the browser tests');
-    });
-    process.stderr.write(`\nBrowser tests skipped: ${CHROMIUM_PATH} is missing. Install it with: ${CHROMIUM_INSTALL_HINT}\n`);
-    return;
-  }
+  if (declaredWithoutChromium(title)) return;
 
   describe(title, () => {
     let suite: BrowserSuite | undefined;
@@ -82,17 +104,7 @@ export function describeInBrowser(
       test(name, async () => {
         // One profile per file; each test starts logged out, as a new visitor.
         await current().browser.context.clearCookies();
-        const page = await current().browser.context.newPage();
-        const problems = await watchPage(page);
-        try {
-          await run(page, problems);
-        } catch (error) {
-          const file = await saveFailureScreenshot(page, `${title}-${name}`);
-          if (file && error instanceof Error) error.message += `\n(screenshot: ${file})`;
-          throw error;
-        } finally {
-          await page.close().catch(() => undefined);
-        }
+        await onFreshPage(current().browser, `${title}-${name}`, run);
       }, timeoutMs);
     };
 

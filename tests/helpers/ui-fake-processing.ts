@@ -5,7 +5,7 @@
  */
 import http, { type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { CardPayment, Payment } from '../../shared/contracts/processing.ts';
+import type { CardPayment, Payment, PointsPayment } from '../../shared/contracts/processing.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -114,4 +114,99 @@ export function declinedFixture(code: string, networkCode?: string): Payment {
 
 export function problem(status: number, code: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { type: `https://cardlane.dev/problems/${code}`, title: 'Problem', status, detail: `${code} happened`, code, ...extra };
+}
+
+/** A points payment as the processing server shows it: the account instead of a card, no holder name. */
+export function pointsPaymentFixture(overrides: Partial<PointsPayment> = {}): PointsPayment {
+  const { card: _card, holderName: _holderName, paymentMethod: _method, ...shared } = paymentFixture();
+  return { ...shared, paymentMethod: 'points', points: { accountId: 'PTS-0000-0001' }, ...overrides };
+}
+
+/** The points accounts of the points provider (SPEC §11): their points, or blocked. */
+export const TEST_POINTS_ACCOUNTS: Readonly<Record<string, number | 'blocked'>> = {
+  'PTS-0000-0001': 100_000,
+  'PTS-0000-0002': 500,
+  'PTS-0000-0003': 'blocked',
+};
+export const TEST_POINTS_PIN = '1234';
+
+/** The decline a points provider gives for this account, PIN and number of points, if any. */
+export function pointsDecline(accountId: string, pin: string, points: number): { code: string; networkCode: string } | undefined {
+  const account = Object.hasOwn(TEST_POINTS_ACCOUNTS, accountId) ? TEST_POINTS_ACCOUNTS[accountId] : undefined;
+  if (account === undefined) return { code: 'unknown_account', networkCode: '14' };
+  if (pin !== TEST_POINTS_PIN) return { code: 'incorrect_pin', networkCode: '55' };
+  if (account === 'blocked') return { code: 'do_not_honor', networkCode: '05' };
+  return points > account ? { code: 'insufficient_points', networkCode: '51' } : undefined;
+}
+
+export interface FakeProcessingModel {
+  handler: FakeHandler;
+  /** The payments made, oldest first. */
+  payments: Payment[];
+}
+
+interface PaymentRequestBody {
+  amount: number;
+  currency: Payment['currency'];
+  card?: { number: string; expMonth: number; expYear: number; holderName: string };
+  points?: { accountId: string; pin: string };
+}
+
+/**
+ * A processing server in miniature for tests that need its decisions rather than one fixed answer
+ * (browser tests, back-office pages): cards are approved; points are decided like the points
+ * provider's test accounts, in `pointsCurrency` only (another currency is 400
+ * `currency_not_supported`); a repeated key gets its first payment; payments are listed newest
+ * first and found by id.
+ */
+export function fakeProcessingModel(options: { pointsCurrency?: Payment['currency'] } = {}): FakeProcessingModel {
+  const pointsCurrency = options.pointsCurrency ?? 'USD';
+  const payments: Payment[] = [];
+  const byKey = new Map<string, FakeReply>();
+
+  const create = (body: PaymentRequestBody): FakeReply => {
+    const id = `pay_${String(payments.length + 1).padStart(4, '0')}`;
+    const common = { id, merchantReference: id, amount: body.amount, currency: body.currency };
+    if (!body.points) {
+      const card = body.card;
+      const payment = paymentFixture({
+        ...common,
+        card: { brand: 'visa', last4: card?.number.slice(-4) ?? '0000', expMonth: card?.expMonth ?? 12, expYear: card?.expYear ?? 2030 },
+        holderName: card?.holderName ?? '',
+      });
+      payments.push(payment);
+      return { status: 201, body: payment };
+    }
+    if (body.currency !== pointsCurrency) {
+      return { status: 400, body: problem(400, 'currency_not_supported', { errors: [{ field: 'currency', message: `must be ${pointsCurrency} for points` }] }) };
+    }
+    const decline = pointsDecline(body.points.accountId, body.points.pin, body.amount);
+    const payment = pointsPaymentFixture({
+      ...common,
+      points: { accountId: body.points.accountId },
+      ...(decline
+        ? { status: 'declined', authorizationCode: null, decline: { code: decline.code, message: decline.code.replaceAll('_', ' '), networkCode: decline.networkCode } }
+        : { status: 'authorized', authorizationCode: `P${id.slice(-5)}` }),
+    });
+    payments.push(payment);
+    return { status: decline ? 402 : 201, body: payment };
+  };
+
+  const handler: FakeHandler = (request) => {
+    if (request.method === 'POST' && request.url === '/v1/payments') {
+      const key = String(request.headers['idempotency-key']);
+      const reply = byKey.get(key) ?? create(request.body as PaymentRequestBody);
+      byKey.set(key, reply);
+      return reply;
+    }
+    if (request.method === 'GET' && request.url.startsWith('/v1/payments/')) {
+      const payment = payments.find((candidate) => request.url === `/v1/payments/${candidate.id}`);
+      return payment ? { status: 200, body: payment } : { status: 404, body: problem(404, 'not_found') };
+    }
+    if (request.method === 'GET' && request.url.startsWith('/v1/payments')) {
+      return { status: 200, body: { data: [...payments].reverse(), hasMore: false } };
+    }
+    return { status: 404, body: problem(404, 'not_found') };
+  };
+  return { handler, payments };
 }

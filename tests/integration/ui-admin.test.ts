@@ -13,7 +13,7 @@ import { createApp, type UiApp } from '../../ui-server/src/app.ts';
 import { loadUiConfig } from '../../ui-server/src/config.ts';
 import { PUBLIC_DIR, TEST_PROCESSING_KEY, rawGet } from '../helpers/ui-app.ts';
 import { createBackOfficeClient } from '../../ui-server/src/admin/back-office-client.ts';
-import { paymentFixture, problem, refusedUrl, startFakeProcessing, type FakeProcessing, type FakeReply, type RecordedRequest } from '../helpers/ui-fake-processing.ts';
+import { paymentFixture, pointsPaymentFixture, problem, refusedUrl, startFakeProcessing, type FakeProcessing, type FakeReply, type RecordedRequest } from '../helpers/ui-fake-processing.ts';
 
 const USER = 'ops';
 const PASSWORD = 'correct horse battery staple';
@@ -209,6 +209,56 @@ describe('back-office payments', () => {
     expect(response.text).not.toContain('<img src=x');
     expect(response.text).toContain('href="/admin/payments?status=authorized&amp;from=2026-01-10&amp;to=2026-01-11&amp;after=pay_x"');
     expect(response.text).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
+  });
+
+  test('when the list holds a card, a saved card and a points payment, then each row says what paid it', async () => {
+    const payments = [
+      paymentFixture({ id: 'pay_card', holderName: 'Ada Lovelace' }),
+      paymentFixture({ id: 'pay_saved', paymentMethod: 'saved_card', card: { brand: 'mastercard', last4: '4444', expMonth: 1, expYear: 2031 }, holderName: 'Grace Hopper' }),
+      pointsPaymentFixture({ id: 'pay_points', points: { accountId: 'PTS-0000-0001' } }),
+    ];
+    processing.reply(routes(on('GET', /^\/v1\/payments\?/, () => ({ status: 200, body: { data: payments, hasMore: false } }))));
+    const admin = buildAdmin(processing.url);
+    const { cookie } = await logIn(admin);
+
+    const response = await request(admin.app).get('/admin/payments').set('Cookie', cookie);
+
+    expect(response.status).toBe(200);
+    expect(response.text).toContain('<th scope="col">Paid with</th>');
+    const cells = [...response.text.matchAll(/<td class="cell-method" data-label="Paid with">(.*?)<\/td>/g)].map((match) => match[1]);
+    expect(cells).toEqual([
+      '<span class="nowrap">Visa •••• 4242</span><span class="sub">Ada Lovelace</span>',
+      '<span class="nowrap">Saved card Mastercard •••• 4444</span><span class="sub">Grace Hopper</span>',
+      '<span class="nowrap">Points PTS-0000-0001</span>',
+    ]);
+  });
+
+  test('when a points payment\'s page is shown, then it names the account and the points, no card, and its actions speak of points', async () => {
+    const points = pointsPaymentFixture({ id: 'pay_points', amount: 250_000, points: { accountId: 'PTS-0000-0001' } });
+    processing.reply(routes(on('GET', /^\/v1\/payments\/pay_points$/, () => ({ status: 200, body: points }))));
+    const admin = buildAdmin(processing.url);
+    const { cookie } = await logIn(admin);
+
+    const response = await request(admin.app).get('/admin/payments/pay_points').set('Cookie', cookie);
+
+    expect(response.status).toBe(200);
+    expect(response.text).toContain('<dt>Paid with</dt><dd>Points PTS-0000-0001</dd>');
+    expect(response.text).toContain('<dt>Points</dt><dd>250,000</dd>');
+    expect(response.text).not.toContain('Card holder');
+    expect(response.text).not.toContain('••••');
+    expect(response.text).toContain('Releases the hold on the points account.');
+  });
+
+  test('when a card payment\'s page is shown, then it names the card with its expiry and the holder', async () => {
+    processing.reply(routes(on('GET', /^\/v1\/payments\/pay_card$/, () => ({ status: 200, body: paymentFixture({ id: 'pay_card', holderName: 'Ada Lovelace' }) }))));
+    const admin = buildAdmin(processing.url);
+    const { cookie } = await logIn(admin);
+
+    const response = await request(admin.app).get('/admin/payments/pay_card').set('Cookie', cookie);
+
+    expect(response.text).toContain('<dt>Paid with</dt><dd>Visa •••• 4242 (expires 12/2030)</dd>');
+    expect(response.text).toContain('<dt>Card holder</dt><dd>Ada Lovelace</dd>');
+    expect(response.text).toContain('Releases the hold on the card.');
   });
 
   test('when a filter is not a real date, then the page says so and nothing is asked', async () => {

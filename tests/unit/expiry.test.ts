@@ -26,6 +26,7 @@ function depsWith(reverse: (command: ReverseCommand) => Promise<ReverseOutcome>)
         },
       } as unknown as PaymentProvider,
       points: {} as PaymentProvider,
+      saved_card: {} as PaymentProvider,
     },
     logger: captureLogs('processing-server').logger,
     settings: { authTtlHours: 168 },

@@ -14,10 +14,16 @@ describe('loadUiConfig', () => {
       trustProxyHops: 0,
       adminUser: 'admin',
       adminPassword: 'admin',
+      pointsCurrency: 'USD',
       logLevel: 'info',
       logFormat: 'auto',
       nodeEnv: 'development',
     });
+  });
+
+  test('when POINTS_CURRENCY is set, then points pay in it; a code that is not a supported currency is refused', () => {
+    expect(loadUiConfig({ POINTS_CURRENCY: 'EUR' }).pointsCurrency).toBe('EUR');
+    expect(() => loadUiConfig({ POINTS_CURRENCY: 'POINTS' })).toThrow(/POINTS_CURRENCY/);
   });
 
   test('when PROCESSING_URLS is set, then it wins over PROCESSING_URL, in order, without trailing slashes', () => {

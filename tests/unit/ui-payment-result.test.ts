@@ -8,9 +8,9 @@ import { interpretCreateResponse } from '../../ui-server/src/processing-client.t
 import { answerFor, declineReason, resultForPayment } from '../../ui-server/src/payment-result.ts';
 import { escapeHtml, html } from '../../ui-server/src/views/html.ts';
 import { renderResultPage } from '../../ui-server/src/views/result-page.ts';
-import { declinedFixture, paymentFixture, problem } from '../helpers/ui-fake-processing.ts';
+import { declinedFixture, paymentFixture, pointsPaymentFixture, problem } from '../helpers/ui-fake-processing.ts';
 
-const ORDER = { amountText: '12.34', currency: 'USD' };
+const ORDER = { amountText: '12.34', currency: 'USD', paymentMethod: 'card' } as const;
 
 describe('interpretCreateResponse and answerFor', () => {
   test.each([
@@ -75,6 +75,103 @@ describe('declineReason', () => {
   test('when the code is unknown or missing, then the fallback is given', () => {
     expect(declineReason(undefined)).toBe(declineReason('something_new'));
     expect(declineReason('toString')).toBe(declineReason('something_new'));
+  });
+});
+
+describe('points answers', () => {
+  const POINTS_ORDER = { amountText: '25.00', currency: 'USD', paymentMethod: 'points' } as const;
+  const declinedPoints = (code: string, networkCode: string) => pointsPaymentFixture({
+    amount: 2500, status: 'declined', authorizationCode: null, decline: { code, message: code, networkCode },
+  });
+
+  test('when a points payment is authorized, then the answer names the masked account and the points spent, and no card', () => {
+    const answer = answerFor(interpretCreateResponse({ status: 201, data: pointsPaymentFixture({ amount: 2500 }) }), POINTS_ORDER);
+
+    expect(answer).toEqual({
+      httpStatus: 200,
+      result: {
+        status: 'approved', message: 'Payment approved.', paymentId: 'pay_0001', authorizationCode: 'A1B2C3',
+        paymentMethod: 'points', points: { account: 'PTS-…0001', spent: 2500 }, amount: '25.00', currency: 'USD',
+      },
+    });
+    expect(makePaymentResultSchema.safeParse(answer.result).success).toBe(true);
+    expect(JSON.stringify(answer)).not.toContain('PTS-0000-0001');
+  });
+
+  test.each([
+    ['incorrect_pin', '55', 'The PIN is not correct'],
+    ['insufficient_points', '51', 'This points account has too few points for this payment'],
+    ['unknown_account', '14', 'We don\'t know this points account'],
+    ['do_not_honor', '05', 'This points account cannot be used'],
+  ])('when points are declined with %s, then 402 in plain words and nothing spent', (code, networkCode, words) => {
+    const answer = answerFor(interpretCreateResponse({ status: 402, data: declinedPoints(code, networkCode) }), POINTS_ORDER);
+
+    expect(answer.httpStatus).toBe(402);
+    expect(answer.result).toMatchObject({ status: 'declined', declineCode: code, paymentMethod: 'points', points: { account: 'PTS-…0001' } });
+    expect(answer.result.message.startsWith(words)).toBe(true);
+    expect(answer.result.points?.spent).toBeUndefined();
+    expect(makePaymentResultSchema.safeParse(answer.result).success).toBe(true);
+  });
+
+  test('when a points payment comes back without its account, then it is not trusted: the outcome is unknown, never approved', () => {
+    const { points: _points, ...withoutAccount } = pointsPaymentFixture();
+
+    expect(interpretCreateResponse({ status: 201, data: withoutAccount }).kind).toBe('unknown');
+    expect(interpretCreateResponse({ status: 201, data: { ...paymentFixture(), card: undefined } }).kind).toBe('unknown');
+  });
+
+  test('when points and a card are declined with do_not_honor, then each gets its own words', () => {
+    expect(declineReason('do_not_honor', 'points')).toBe('This points account cannot be used. Please pay by card.');
+    expect(declineReason('do_not_honor', 'card')).toMatch(/^Your bank declined/);
+    expect(declineReason('incorrect_pin', 'card')).toBe(declineReason('something_new', 'card'));
+    expect(declineReason('something_new', 'points')).toMatch(/points payment was declined/);
+  });
+
+  test('when the processing server refuses the currency for points, then the currency field says so in the checkout\'s words', () => {
+    const refusal = problem(400, 'currency_not_supported', { errors: [{ field: 'currency', message: 'must be USD' }, { field: 'points.pin', message: 'must be 4 to 12 digits' }] });
+    const answer = answerFor(interpretCreateResponse({ status: 400, data: refusal }), { ...POINTS_ORDER, currency: 'EUR' });
+    const withoutFields = answerFor(interpretCreateResponse({ status: 400, data: problem(400, 'currency_not_supported') }), { ...POINTS_ORDER, currency: 'EUR' });
+
+    expect(answer).toMatchObject({ httpStatus: 400, result: { status: 'error', paymentMethod: 'points', currency: 'EUR' } });
+    expect(answer.result.errors).toEqual([{ field: 'currency', message: 'Points cannot pay in EUR.' }, { field: 'pointsPin', message: 'must be 4 to 12 digits' }]);
+    expect(withoutFields.result.errors).toEqual([{ field: 'currency', message: 'Points cannot pay in EUR.' }]);
+  });
+
+  test('when a points checkout is not charged or still pending, then the answer keeps saying points, for its retry link', () => {
+    const notCharged = answerFor(interpretCreateResponse({ status: 503, data: problem(503, 'points_unavailable', { payment: pointsPaymentFixture({ status: 'failed' }) }) }), POINTS_ORDER);
+    const unknown = answerFor({ kind: 'unknown', reason: 'processing_timeout', payment: undefined }, POINTS_ORDER);
+
+    expect(notCharged.result).toMatchObject({ status: 'error', paymentMethod: 'points', points: { account: 'PTS-…0001' } });
+    expect(unknown.result).toMatchObject({ status: 'pending', paymentMethod: 'points', amount: '25.00' });
+  });
+
+  test('when the approved points result is rendered, then it says "Paid with points" with the masked account and the points spent, and shows no card', () => {
+    const answer = answerFor(interpretCreateResponse({ status: 201, data: pointsPaymentFixture({ amount: 123_456 }) }), POINTS_ORDER);
+    const page = renderResultPage(answer.result);
+
+    expect(page).toContain('Paid with points (account PTS-…0001).');
+    expect(page).toContain('<dt>Points spent</dt><dd>123,456</dd>');
+    expect(page).not.toContain('••••');
+    expect(page).not.toContain('PTS-0000-0001');
+  });
+
+  test('when a declined points result is rendered, then it says no points were taken and "Try again" keeps the amount and points', () => {
+    const page = renderResultPage(answerFor(interpretCreateResponse({ status: 402, data: declinedPoints('incorrect_pin', '55') }), POINTS_ORDER).result);
+
+    expect(page).toContain('The PIN is not correct. Please check it and try again.');
+    expect(page).toContain('You have not been charged: no points were taken.');
+    expect(page).toContain('<dt>Points account</dt><dd>PTS-…0001</dd>');
+    expect(page).toContain('href="/payment.html?amount=25.00&amp;currency=USD&amp;method=points"');
+  });
+
+  test.each(PAYMENT_STATUSES)('when a looked-up points payment is %s, then the result is valid and never shows a card', (status) => {
+    const result = resultForPayment(pointsPaymentFixture({ status, amount: 700 }));
+
+    expect(makePaymentResultSchema.safeParse(result).success).toBe(true);
+    expect(result.card).toBeUndefined();
+    expect(result.points?.account).toBe('PTS-…0001');
+    expect(result.points?.spent).toBe(['authorized', 'captured', 'settled'].includes(status) ? 700 : undefined);
+    if (['voided', 'expired'].includes(status)) expect(result.message).toBe('This payment was cancelled and the points held for it released. You have not been charged.');
   });
 });
 

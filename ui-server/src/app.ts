@@ -64,7 +64,7 @@ export function createApp(deps: AppDeps): UiApp {
     registers: [metrics.registry],
   });
   let shuttingDown = false;
-  const checkoutPage = loadCheckoutPage(deps.publicDir);
+  const checkoutPage = loadCheckoutPage(deps.publicDir, { pointsCurrency: config.pointsCurrency });
 
   const app = express() as UiApp;
   app.markShuttingDown = () => {
@@ -91,7 +91,10 @@ export function createApp(deps: AppDeps): UiApp {
   // The chart library comes from the installed npm package, never from a CDN (CSP: script-src 'self').
   app.use(CHART_JS_PATH, express.static(chartJsDir, { index: false, redirect: false }));
   app.use(crossSiteGuard());
-  app.use(makePaymentRoutes({ processingClient, clock: deps.clock, logger, rateLimitPerMinute: config.rateLimitPerMinute, results, checkoutPage }));
+  app.use(makePaymentRoutes({
+    processingClient, clock: deps.clock, logger, rateLimitPerMinute: config.rateLimitPerMinute, results, checkoutPage,
+    rules: { pointsCurrency: config.pointsCurrency },
+  }));
   app.use(paymentStatusRoutes({ processingClient }));
   app.use('/admin', adminRoutes({
     client: deps.backOfficeClient ?? createBackOfficeClient({ baseUrls: config.processingUrls, apiKey: config.processingApiKey, timeoutMs: config.processingTimeoutMs, logger }),

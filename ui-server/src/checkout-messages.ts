@@ -10,6 +10,7 @@
  */
 import type { AmountProblem } from '../../shared/money.ts';
 import type { CardNumberProblem, CvvProblem, ExpiryTextProblem, HolderNameProblem } from '../../shared/cards.ts';
+import type { PointsAccountProblem, PointsPinProblem } from '../../shared/points.ts';
 
 export const CHECKOUT_MESSAGES = {
   amount: {
@@ -22,7 +23,14 @@ export const CHECKOUT_MESSAGES = {
   } satisfies Record<AmountProblem | 'required', string>,
   currency: {
     required: 'Choose a currency.',
-    unknown: 'Choose a currency from the list.',
+    unknown: 'Choose a listed currency.',
+    // Points are worth minor units of one currency (POINTS_CURRENCY) and pay for nothing else.
+    points_only: 'Points pay in {currency} only.',
+    // The processing server refused the currency for points (its points currency is another).
+    points_refused: 'Points cannot pay in {currency}.',
+  },
+  paymentMethod: {
+    unknown: 'Choose card or points.',
   },
   cardholderName: {
     required: 'Enter the name as it appears on the card.',
@@ -45,6 +53,15 @@ export const CHECKOUT_MESSAGES = {
     required: 'Enter the security code.',
     length: 'The security code is {length} digits.',
   } satisfies Record<CvvProblem, string>,
+  pointsAccount: {
+    required: 'Enter the points account number.',
+    too_long: 'Use at most 40 characters.',
+    format: 'Use only letters, digits and dashes.',
+  } satisfies Record<PointsAccountProblem, string>,
+  pointsPin: {
+    required: 'Enter the PIN.',
+    format: 'The PIN is 4 to 12 digits.',
+  } satisfies Record<PointsPinProblem, string>,
   idempotencyKey: {
     required: 'This checkout is missing its payment key. Please reload the page.',
     format: 'This checkout\'s payment key is not valid. Please reload the page.',

@@ -27,6 +27,9 @@
  * # with NODE_ENV=production the UI server refuses to start on it.
  * ADMIN_USER=admin
  * ADMIN_PASSWORD=admin
+ * # The currency loyalty points pay in (one point is one minor unit of it): the checkout offers
+ * # points for amounts in this currency only. The same setting as the card-network simulator's.
+ * POINTS_CURRENCY=USD
  * LOG_LEVEL=info
  * NODE_ENV=development
  */
@@ -34,6 +37,7 @@ import { z } from 'zod';
 import {
   hostSchema, loadConfig, localServiceUrl, logFormatSchema, logLevelSchema, nodeEnvSchema, portSchema,
 } from '../../shared/config.ts';
+import { currencySchema } from '../../shared/contracts/common.ts';
 
 export const DEVELOPMENT_PROCESSING_API_KEY = 'dev-processing-key';
 export const DEVELOPMENT_ADMIN_PASSWORD = 'admin';
@@ -62,6 +66,7 @@ const environmentSchema = z
     ADMIN_USER: z.string().trim().min(1).max(100).default('admin'),
     // Bounded so the constant-time comparison hashes a bounded input.
     ADMIN_PASSWORD: z.string().min(1).max(1000).default(DEVELOPMENT_ADMIN_PASSWORD),
+    POINTS_CURRENCY: currencySchema.default('USD'),
     LOG_LEVEL: logLevelSchema.default('info'),
     LOG_FORMAT: logFormatSchema,
     NODE_ENV: nodeEnvSchema,
@@ -92,6 +97,7 @@ const environmentSchema = z
     trustProxyHops: env.UI_TRUST_PROXY_HOPS,
     adminUser: env.ADMIN_USER,
     adminPassword: env.ADMIN_PASSWORD,
+    pointsCurrency: env.POINTS_CURRENCY,
     logLevel: env.LOG_LEVEL,
     logFormat: env.LOG_FORMAT,
     nodeEnv: env.NODE_ENV,

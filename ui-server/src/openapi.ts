@@ -74,7 +74,7 @@ function checkoutOperations(): OperationSpec[] {
   return [
     {
       method: 'post', path: '/make-payment', security: null, body: makePaymentFormSchema, form: jsonSchema(makePaymentFormSchema, 'input'),
-      summary: 'Pay: the checkout form (urlencoded, as payment.html posts it) or JSON. A browser gets a page; a client that asks for JSON (or posts it) gets JSON',
+      summary: 'Pay: the checkout form (urlencoded, as payment.html posts it) or JSON, by card (the card fields) or with `paymentMethod: points` (pointsAccount and pointsPin instead, in POINTS_CURRENCY only). A browser gets a page; a client that asks for JSON (or posts it) gets JSON',
       description: 'A final answer other than 200 (400, 402, or 503 with status error) means the shopper was not charged; 409 and 503 with status pending mean '
         + 'the outcome is not known yet: the same request with the same idempotencyKey later gets the final answer. 409 with status error and code '
         + 'idempotency_key_reused answers a key already used with other details. Posts are limited per client address and minute (UI_RATE_LIMIT_PER_MINUTE).',

@@ -1,29 +1,50 @@
 /**
  * The shopper's form → the processing server's request, or the list of field problems.
  * Every check of SPEC §2 happens here, before anything leaves the merchant, with the rules of
- * shared/cards.ts and shared/money.ts (the page runs the same rules from public/card-rules.js);
- * problems are named with the form's own field names and worded from checkout-messages.ts, so a
- * form posted without JavaScript gets the page's own words.
+ * shared/cards.ts, shared/points.ts and shared/money.ts (the page runs the same rules from
+ * public/card-rules.js and public/points-rules.js); problems are named with the form's own field
+ * names and worded from checkout-messages.ts, so a form posted without JavaScript gets the page's
+ * own words. Only the fields of the chosen way to pay are read: a card form's leftover points
+ * fields (or the other way round) are neither judged nor sent.
  */
 import {
   cardNumberProblem, cvvLength, cvvProblem, detectBrand, expiryTextProblem, holderNameProblem, normalizeCardNumber, parseExpiry,
   type FieldProblem,
 } from '../../shared/cards.ts';
 import { currencyExponent, isCurrency, parseDecimalAmount, type Currency } from '../../shared/money.ts';
-import { makePaymentFormSchema, type MakePaymentForm } from '../../shared/contracts/ui.ts';
+import { pointsAccountProblem, pointsPinProblem } from '../../shared/points.ts';
+import { checkoutMethodSchema, makePaymentFormSchema, type CheckoutMethod, type MakePaymentForm } from '../../shared/contracts/ui.ts';
 import type { CreatePaymentInput } from '../../shared/contracts/processing.ts';
 import { checkoutMessage, type MessageGroup, type MessageName } from './checkout-messages.ts';
 
 export type FormField = keyof MakePaymentForm;
+/** Every field but the choice of method is typed text. */
+type TextField = Exclude<FormField, 'paymentMethod'>;
+type TextValues = Partial<Record<TextField, string>>;
 
-export const FORM_FIELDS: readonly FormField[] = ['cardholderName', 'cardNumber', 'expiry', 'cvv', 'amount', 'currency', 'idempotencyKey'];
+/** The form's fields; problems are listed in this order. */
+export const FORM_FIELDS: readonly FormField[] = [
+  'paymentMethod', 'cardholderName', 'cardNumber', 'expiry', 'cvv', 'pointsAccount', 'pointsPin', 'amount', 'currency', 'idempotencyKey',
+];
+
+/** What every payment needs, whatever pays it. */
+const ORDER_FIELDS: readonly TextField[] = ['amount', 'currency', 'idempotencyKey'];
+
+/** The fields of each way to pay. */
+export const METHOD_FIELDS: Record<CheckoutMethod, readonly TextField[]> = {
+  card: ['cardholderName', 'cardNumber', 'expiry', 'cvv'],
+  points: ['pointsAccount', 'pointsPin'],
+};
 
 /** Human labels, in the order the form shows the fields. */
 export const FIELD_LABELS: Record<FormField, string> = {
+  paymentMethod: 'How to pay',
   cardholderName: 'Name on card',
   cardNumber: 'Card number',
   expiry: 'Expiry date',
   cvv: 'Security code (CVV)',
+  pointsAccount: 'Points account',
+  pointsPin: 'PIN',
   amount: 'Amount',
   currency: 'Currency',
   idempotencyKey: 'Checkout',
@@ -36,6 +57,8 @@ const PROCESSING_TO_FORM_FIELD: Record<string, FormField> = {
   'card.expYear': 'expiry',
   'card.cvv': 'cvv',
   'card.holderName': 'cardholderName',
+  'points.accountId': 'pointsAccount',
+  'points.pin': 'pointsPin',
   amount: 'amount',
   currency: 'currency',
   idempotencyKey: 'idempotencyKey',
@@ -48,18 +71,29 @@ export function toFormField(processingField: string): string {
   return Object.hasOwn(PROCESSING_TO_FORM_FIELD, processingField) ? (PROCESSING_TO_FORM_FIELD[processingField] ?? processingField) : processingField;
 }
 
-/** What can be said back about the order whatever happened: never card data. */
+/** What the checkout knows besides the form: the one currency points pay in. */
+export interface CheckoutRules {
+  pointsCurrency: Currency;
+}
+
+/** What can be said back about the order whatever happened: never card data, never a PIN. */
 export interface OrderSummary {
   amountText: string;
   currency: string;
+  paymentMethod: CheckoutMethod;
 }
 
-/** What the shopper typed that a page may show back: never the card number or the security code. */
+/**
+ * What the shopper typed that a page may show back: never the card number, the security code or
+ * the points PIN.
+ */
 export interface KeptValues {
   amount: string;
   currency: string;
+  paymentMethod: CheckoutMethod;
   cardholderName: string;
   expiry: string;
+  pointsAccount: string;
 }
 
 /** A kept value is shown back in an input; past this it is cut (the inputs' own limits are lower). */
@@ -94,9 +128,9 @@ class FieldProblems {
 }
 
 /** Each field on its own (text, present, within its bound), so one bad field does not hide the others. */
-function readFields(raw: RawForm, problems: FieldProblems): Partial<MakePaymentForm> {
-  const values: Partial<MakePaymentForm> = {};
-  for (const field of FORM_FIELDS) {
+function readFields(raw: RawForm, fields: readonly TextField[], problems: FieldProblems): TextValues {
+  const values: TextValues = {};
+  for (const field of fields) {
     const value = raw[field];
     if (value !== undefined && typeof value !== 'string') {
       problems.addMessage(field, checkoutMessage('form', 'not_text'));
@@ -115,14 +149,30 @@ function readFields(raw: RawForm, problems: FieldProblems): Partial<MakePaymentF
   return values;
 }
 
-/** The typed values worth showing back in a form with errors (text only, bounded). */
-function keptValues(raw: RawForm): KeptValues {
-  const text = (field: FormField) => (typeof raw[field] === 'string' ? raw[field].trim().slice(0, KEPT_LENGTH_MAX) : '');
-  const currency = text('currency').toUpperCase();
-  return { amount: text('amount'), currency: isCurrency(currency) ? currency : '', cardholderName: text('cardholderName'), expiry: text('expiry') };
+/** The way to pay: a form without one (or with an empty one) pays by card, as before points existed. */
+function readMethod(raw: RawForm, problems: FieldProblems): CheckoutMethod | undefined {
+  const value = raw.paymentMethod;
+  if (value === undefined || (typeof value === 'string' && value.trim() === '')) return 'card';
+  const parsed = checkoutMethodSchema.safeParse(typeof value === 'string' ? value.trim() : value);
+  if (parsed.success) return parsed.data;
+  problems.add('paymentMethod', 'unknown');
+  return undefined;
 }
 
-function checkAmount(values: Partial<MakePaymentForm>, problems: FieldProblems): { currency?: Currency; amountMinor?: number } {
+/** The typed values worth showing back in a form with errors (text only, bounded). */
+function keptValues(raw: RawForm, method: CheckoutMethod): KeptValues {
+  const text = (field: TextField) => {
+    const value = raw[field];
+    return typeof value === 'string' ? value.trim().slice(0, KEPT_LENGTH_MAX) : '';
+  };
+  const currency = text('currency').toUpperCase();
+  return {
+    amount: text('amount'), currency: isCurrency(currency) ? currency : '', paymentMethod: method,
+    cardholderName: text('cardholderName'), expiry: text('expiry'), pointsAccount: text('pointsAccount'),
+  };
+}
+
+function checkAmount(values: TextValues, problems: FieldProblems): { currency?: Currency; amountMinor?: number } {
   if (values.currency === undefined) return {};
   if (!isCurrency(values.currency)) {
     problems.add('currency', 'unknown');
@@ -136,7 +186,7 @@ function checkAmount(values: Partial<MakePaymentForm>, problems: FieldProblems):
   return { currency };
 }
 
-function checkCardFields(values: Partial<MakePaymentForm>, problems: FieldProblems, now: Date): void {
+function checkCardFields(values: TextValues, problems: FieldProblems, now: Date): void {
   const nameProblem = values.cardholderName === undefined ? undefined : holderNameProblem(values.cardholderName);
   if (nameProblem) problems.add('cardholderName', nameProblem);
   const numberProblem = values.cardNumber === undefined ? undefined : cardNumberProblem(values.cardNumber);
@@ -148,26 +198,43 @@ function checkCardFields(values: Partial<MakePaymentForm>, problems: FieldProble
   if (securityCodeProblem) problems.add('cvv', securityCodeProblem, { length: cvvLength(brand) });
 }
 
-export function parsePaymentForm(body: unknown, now: Date): ParsedPaymentForm {
+/** The account and PIN, and the one currency points pay in (said beside the currency). */
+function checkPointsFields(values: TextValues, currency: Currency | undefined, rules: CheckoutRules, problems: FieldProblems): void {
+  const accountProblem = values.pointsAccount === undefined ? undefined : pointsAccountProblem(values.pointsAccount);
+  if (accountProblem) problems.add('pointsAccount', accountProblem);
+  const pinProblem = values.pointsPin === undefined ? undefined : pointsPinProblem(values.pointsPin);
+  if (pinProblem) problems.add('pointsPin', pinProblem);
+  if (currency !== undefined && currency !== rules.pointsCurrency) problems.add('currency', 'points_only', { currency: rules.pointsCurrency });
+}
+
+/** The way to pay as the processing server takes it, once every field of it has passed its checks. */
+function paymentSource(method: CheckoutMethod, values: TextValues): Pick<CreatePaymentInput, 'card' | 'points'> | undefined {
+  if (method === 'points') {
+    const { pointsAccount, pointsPin } = values;
+    return pointsAccount === undefined || pointsPin === undefined ? undefined : { points: { accountId: pointsAccount, pin: pointsPin } };
+  }
+  const expiry = values.expiry === undefined ? null : parseExpiry(values.expiry);
+  const { cardholderName, cardNumber, cvv } = values;
+  if (expiry === null || cardholderName === undefined || cardNumber === undefined || cvv === undefined) return undefined;
+  return { card: { number: normalizeCardNumber(cardNumber), expMonth: expiry.expMonth, expYear: expiry.expYear, cvv, holderName: cardholderName } };
+}
+
+export function parsePaymentForm(body: unknown, now: Date, rules: CheckoutRules): ParsedPaymentForm {
   const raw: RawForm = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as RawForm) : {};
   const problems = new FieldProblems();
-  const values = readFields(raw, problems);
-  const kept = keptValues(raw);
+  const method = readMethod(raw, problems);
+  const values = readFields(raw, [...(method ? METHOD_FIELDS[method] : []), ...ORDER_FIELDS], problems);
+  const kept = keptValues(raw, method ?? 'card');
   const { currency, amountMinor } = checkAmount(values, problems);
-  checkCardFields(values, problems, now);
-  const order: OrderSummary = { amountText: values.amount ?? '', currency: currency ?? '' };
+  if (method === 'card') checkCardFields(values, problems, now);
+  if (method === 'points') checkPointsFields(values, currency, rules, problems);
+  const order: OrderSummary = { amountText: values.amount ?? '', currency: currency ?? '', paymentMethod: method ?? 'card' };
 
-  const expiry = values.expiry === undefined ? null : parseExpiry(values.expiry);
-  const { cardholderName, cardNumber, cvv, idempotencyKey } = values;
-  if (problems.list.length > 0 || currency === undefined || amountMinor === undefined || expiry === null
-    || cardholderName === undefined || cardNumber === undefined || cvv === undefined || idempotencyKey === undefined) {
+  const source = method ? paymentSource(method, values) : undefined;
+  const { idempotencyKey } = values;
+  if (problems.list.length > 0 || currency === undefined || amountMinor === undefined || source === undefined || idempotencyKey === undefined) {
     return { ok: false, errors: problems.inFormOrder(), order, kept };
   }
-  const request: CreatePaymentInput = {
-    amount: amountMinor,
-    currency,
-    card: { number: normalizeCardNumber(cardNumber), expMonth: expiry.expMonth, expYear: expiry.expYear, cvv, holderName: cardholderName },
-    captureMethod: 'automatic',
-  };
+  const request: CreatePaymentInput = { amount: amountMinor, currency, ...source, captureMethod: 'automatic' };
   return { ok: true, request, idempotencyKey, amountMinor, currency, order, kept };
 }

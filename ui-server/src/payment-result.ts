@@ -5,9 +5,11 @@
  * provably true (SPEC §7).
  */
 import type { FieldProblem } from '../../shared/cards.ts';
-import type { MakePaymentResult } from '../../shared/contracts/ui.ts';
+import type { CheckoutMethod, MakePaymentResult } from '../../shared/contracts/ui.ts';
 import type { Payment } from '../../shared/contracts/processing.ts';
 import { formatMinor } from '../../shared/money.ts';
+import { maskedPointsAccount } from '../../shared/points.ts';
+import { checkoutMessage } from './checkout-messages.ts';
 import type { CreatePaymentOutcome } from './processing-client.ts';
 import { toFormField, type OrderSummary } from './payment-form.ts';
 
@@ -25,8 +27,14 @@ export const MESSAGES = {
   pending: 'We are confirming your payment with your bank. Please do not pay again; the result will be ready in a moment.',
 } as const;
 
-/** Human reasons by decline code. Lost and stolen cards get the neutral bank message on purpose. */
-const DECLINE_REASONS: Record<string, string> = {
+/** A payment cancelled after its approval: the hold is gone, by card or by points. */
+const RELEASED: Record<CheckoutMethod, string> = {
+  card: 'This payment was cancelled and the hold on your card released. You have not been charged.',
+  points: 'This payment was cancelled and the points held for it released. You have not been charged.',
+};
+
+/** Human reasons by card decline code. Lost and stolen cards get the neutral bank message on purpose. */
+const CARD_DECLINE_REASONS: Record<string, string> = {
   limit_exceeded: 'This card has reached its spending limit at this shop for today. Try a smaller amount or another card.',
   do_not_honor: 'Your bank declined the payment. Please contact your bank or use another card.',
   insufficient_funds: 'There are not enough funds or credit on this card for this amount.',
@@ -39,37 +47,81 @@ const DECLINE_REASONS: Record<string, string> = {
   exceeds_amount_limit: 'The amount is above what this card allows for a single payment. Try a smaller amount or another card.',
   system_malfunction: 'The card network had a technical problem. Please try again in a few minutes.',
 };
-const DECLINE_FALLBACK = 'The payment was declined. Please use another card or contact your bank.';
 
-export function declineReason(code: string | undefined): string {
+/** The points provider's declines, in the same plain words; `do_not_honor` is a blocked account here. */
+const POINTS_DECLINE_REASONS: Record<string, string> = {
+  incorrect_pin: 'The PIN is not correct. Please check it and try again.',
+  insufficient_points: 'This points account has too few points for this payment. Try a smaller amount or pay by card.',
+  unknown_account: 'We don\'t know this points account. Please check the account number.',
+  do_not_honor: 'This points account cannot be used. Please pay by card.',
+  issuer_unavailable: 'The points provider could not be reached just now. Please try again in a few minutes.',
+  system_malfunction: 'The points provider had a technical problem. Please try again in a few minutes.',
+};
+
+const DECLINE_REASONS: Record<CheckoutMethod, { reasons: Record<string, string>; fallback: string }> = {
+  card: { reasons: CARD_DECLINE_REASONS, fallback: 'The payment was declined. Please use another card or contact your bank.' },
+  points: { reasons: POINTS_DECLINE_REASONS, fallback: 'The points payment was declined. Please pay by card or use another points account.' },
+};
+
+export function declineReason(code: string | undefined, method: CheckoutMethod = 'card'): string {
+  const { reasons, fallback } = DECLINE_REASONS[method];
   // hasOwn, so a code such as "toString" cannot pick up a prototype member.
-  return code !== undefined && Object.hasOwn(DECLINE_REASONS, code) ? (DECLINE_REASONS[code] ?? DECLINE_FALLBACK) : DECLINE_FALLBACK;
+  return code !== undefined && Object.hasOwn(reasons, code) ? (reasons[code] ?? fallback) : fallback;
 }
 
-function fromPayment(payment: Payment): Pick<MakePaymentResult, 'paymentId' | 'card' | 'amount' | 'currency'> {
+/** A saved card is a card to the shopper: the same words and the same masked card. */
+function checkoutMethodOf(payment: Payment): CheckoutMethod {
+  return payment.paymentMethod === 'points' ? 'points' : 'card';
+}
+
+type PaymentFacts = Pick<MakePaymentResult, 'paymentId' | 'card' | 'paymentMethod' | 'points' | 'amount' | 'currency'>;
+
+/**
+ * What the shopper may see of a payment: the masked card, or the masked points account and, for
+ * an approval that still holds or took the points, how many it spent (one per minor unit).
+ */
+function fromPayment(payment: Payment, options: { pointsSpent: boolean } = { pointsSpent: false }): PaymentFacts {
+  const paidWith = payment.paymentMethod === 'points'
+    ? { paymentMethod: 'points' as const, points: { account: maskedPointsAccount(payment.points.accountId), ...(options.pointsSpent ? { spent: payment.amount } : {}) } }
+    : { card: { brand: payment.card.brand, last4: payment.card.last4 } };
   return {
     paymentId: payment.id,
-    ...(payment.paymentMethod === 'card' ? { card: { brand: payment.card.brand, last4: payment.card.last4 } } : {}),
+    ...paidWith,
     amount: formatMinor(payment.amount, payment.currency),
     currency: payment.currency,
   };
 }
 
+/** The order as typed, for answers without a payment; a points checkout says so, for its retry link. */
+function orderOnly(order: OrderSummary): Pick<MakePaymentResult, 'amount' | 'currency' | 'paymentMethod'> {
+  return { amount: order.amountText, currency: order.currency, ...(order.paymentMethod === 'points' ? { paymentMethod: 'points' as const } : {}) };
+}
+
 export function invalidFormAnswer(errors: FieldProblem[], order: OrderSummary): ShopperAnswer {
   return {
     httpStatus: 400,
-    result: { status: 'error', message: MESSAGES.invalid, amount: order.amountText, currency: order.currency, errors },
+    result: { status: 'error', message: MESSAGES.invalid, ...orderOnly(order), errors },
   };
 }
 
+/**
+ * The processing server's field problems under the form's names. Its refusal of the currency for
+ * points is said in the checkout's words, beside the currency.
+ */
+function invalidFields(outcome: Extract<CreatePaymentOutcome, { kind: 'invalid' }>, order: OrderSummary): FieldProblem[] {
+  const errors = outcome.errors.map((problem) => ({ field: toFormField(problem.field), message: problem.message }));
+  if (outcome.code !== 'currency_not_supported') return errors;
+  const currencyProblem = { field: 'currency', message: checkoutMessage('currency', 'points_refused', { currency: order.currency }) };
+  return [currencyProblem, ...errors.filter((problem) => problem.field !== 'currency')];
+}
+
 export function answerFor(outcome: CreatePaymentOutcome, order: OrderSummary): ShopperAnswer {
-  const orderOnly = { amount: order.amountText, currency: order.currency };
   switch (outcome.kind) {
     case 'authorized':
       return {
         httpStatus: 200,
         result: {
-          status: 'approved', message: MESSAGES.approved, ...fromPayment(outcome.payment),
+          status: 'approved', message: MESSAGES.approved, ...fromPayment(outcome.payment, { pointsSpent: true }),
           ...(outcome.payment.authorizationCode ? { authorizationCode: outcome.payment.authorizationCode } : {}),
         },
       };
@@ -78,30 +130,30 @@ export function answerFor(outcome: CreatePaymentOutcome, order: OrderSummary): S
       return {
         httpStatus: 402,
         result: {
-          status: 'declined', message: declineReason(declineCode), ...fromPayment(outcome.payment),
+          status: 'declined', message: declineReason(declineCode, checkoutMethodOf(outcome.payment)), ...fromPayment(outcome.payment),
           ...(declineCode ? { declineCode } : {}),
         },
       };
     }
     case 'invalid': {
-      const errors = outcome.errors.map((problem) => ({ field: toFormField(problem.field), message: problem.message }));
+      const errors = invalidFields(outcome, order);
       return invalidFormAnswer(errors.length > 0 ? errors : [{ field: 'body', message: outcome.message }], order);
     }
     case 'key_reused':
-      return { httpStatus: 409, result: { status: 'error', code: 'idempotency_key_reused', message: MESSAGES.keyReused, ...orderOnly } };
+      return { httpStatus: 409, result: { status: 'error', code: 'idempotency_key_reused', message: MESSAGES.keyReused, ...orderOnly(order) } };
     case 'in_flight':
       return {
         httpStatus: 409,
         result: {
-          status: 'pending', message: MESSAGES.pending, ...orderOnly,
+          status: 'pending', message: MESSAGES.pending, ...orderOnly(order),
           ...(outcome.paymentId ? { paymentId: outcome.paymentId } : {}),
           ...(outcome.payment ? fromPayment(outcome.payment) : {}),
         },
       };
     case 'not_charged':
-      return { httpStatus: 503, result: { status: 'error', message: MESSAGES.notCharged, ...orderOnly, ...(outcome.payment ? fromPayment(outcome.payment) : {}) } };
+      return { httpStatus: 503, result: { status: 'error', message: MESSAGES.notCharged, ...orderOnly(order), ...(outcome.payment ? fromPayment(outcome.payment) : {}) } };
     case 'unknown':
-      return { httpStatus: 503, result: { status: 'pending', message: MESSAGES.pending, ...orderOnly, ...(outcome.payment ? fromPayment(outcome.payment) : {}) } };
+      return { httpStatus: 503, result: { status: 'pending', message: MESSAGES.pending, ...orderOnly(order), ...(outcome.payment ? fromPayment(outcome.payment) : {}) } };
   }
 }
 
@@ -112,6 +164,11 @@ export function resultForPayment(payment: Payment): MakePaymentResult {
     case 'authorized':
     case 'captured':
     case 'settled':
+      return {
+        status: 'approved', message: MESSAGES.approved, ...fromPayment(payment, { pointsSpent: true }),
+        ...(payment.authorizationCode ? { authorizationCode: payment.authorizationCode } : {}),
+      };
+    // Refunds give points back: what was spent is no longer what the payment took.
     case 'partially_refunded':
     case 'refunded':
       return {
@@ -120,7 +177,7 @@ export function resultForPayment(payment: Payment): MakePaymentResult {
       };
     case 'declined':
       return {
-        status: 'declined', message: declineReason(payment.decline?.code), ...base,
+        status: 'declined', message: declineReason(payment.decline?.code, checkoutMethodOf(payment)), ...base,
         ...(payment.decline?.code ? { declineCode: payment.decline.code } : {}),
       };
     case 'pending':
@@ -131,6 +188,6 @@ export function resultForPayment(payment: Payment): MakePaymentResult {
     case 'voided':
     case 'expired':
     case 'settlement_rejected':
-      return { status: 'error', message: 'This payment was cancelled and the hold on your card released. You have not been charged.', ...base };
+      return { status: 'error', message: checkoutMethodOf(payment) === 'points' ? RELEASED.points : RELEASED.card, ...base };
   }
 }

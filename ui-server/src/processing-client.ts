@@ -18,7 +18,7 @@ export type CreatePaymentOutcome =
   | { kind: 'authorized'; payment: Payment }
   | { kind: 'declined'; payment: Payment }
   /** The processing server refused the request as invalid; nothing was charged. */
-  | { kind: 'invalid'; errors: FieldProblem[]; message: string }
+  | { kind: 'invalid'; errors: FieldProblem[]; message: string; code?: string }
   /** The first request with this key is still being processed; its outcome is not known yet. */
   | { kind: 'in_flight'; payment: Payment | undefined; paymentId: string | undefined }
   /** The key was already used for a payment with other details. */
@@ -221,7 +221,7 @@ export function interpretCreateResponse(response: Pick<AxiosResponse<unknown>, '
   const code = problem.success ? problem.data.code : undefined;
   const payment = problem.success ? paymentFromProblem(problem.data) : undefined;
   if (status === 400 && problem.success) {
-    return { kind: 'invalid', errors: problem.data.errors ?? [], message: problem.data.detail };
+    return { kind: 'invalid', errors: problem.data.errors ?? [], message: problem.data.detail, code: problem.data.code };
   }
   if (status === 409 && code === 'idempotency_key_reused') return { kind: 'key_reused' };
   if (status === 409 && code === 'idempotency_key_in_flight') {

@@ -4,7 +4,7 @@ import type { Counter } from 'prom-client';
 import { AppError } from '../../../shared/errors.ts';
 import type { Logger } from '../../../shared/logger.ts';
 import type { Clock } from '../clock.ts';
-import { parsePaymentForm } from '../payment-form.ts';
+import { parsePaymentForm, type CheckoutRules } from '../payment-form.ts';
 import { answerFor, invalidFormAnswer, type ShopperAnswer } from '../payment-result.ts';
 import type { ProcessingClient } from '../processing-client.ts';
 import { paymentRateLimit } from '../security.ts';
@@ -23,6 +23,8 @@ export interface MakePaymentDeps {
   results: Counter<'status'>;
   /** The page a browser's form with errors comes back as. */
   checkoutPage: CheckoutPage;
+  /** What the form is judged by besides itself: the currency points pay in. */
+  rules: CheckoutRules;
 }
 
 const requireFormOrJson: RequestHandler = (request, _response, next) => {
@@ -47,7 +49,7 @@ export function makePaymentRoutes(deps: MakePaymentDeps): Router {
     express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: FORM_FIELDS_MAX }),
     express.json({ limit: BODY_LIMIT }),
     async (request, response) => {
-      const parsed = parsePaymentForm(request.body, deps.clock.now());
+      const parsed = parsePaymentForm(request.body, deps.clock.now(), deps.rules);
       let answer: ShopperAnswer;
       if (parsed.ok) {
         const outcome = await deps.processingClient.createPayment(parsed.request, {
@@ -62,7 +64,7 @@ export function makePaymentRoutes(deps: MakePaymentDeps): Router {
       deps.results.inc({ status: result.status });
       // request.log carries the requestId; only names of invalid fields are logged, never values.
       request.log.info({
-        paymentStatus: result.status, paymentId: result.paymentId, declineCode: result.declineCode,
+        paymentMethod: parsed.order.paymentMethod, paymentStatus: result.status, paymentId: result.paymentId, declineCode: result.declineCode,
         invalidFields: result.errors?.map((problem) => problem.field),
       }, 'payment answered');
       sendFormOrResult(request, response, answer, { checkoutPage: deps.checkoutPage, kept: parsed.kept });

@@ -15,15 +15,16 @@ const AMOUNT_TEXT = /^\d{1,15}(\.\d{1,15})?$/;
 const CURRENCY_CODE = /^[A-Z]{3}$/;
 
 /**
- * `?amount=25.00&currency=USD`: the order kept by a result page's "Try again", so a retry with
- * another card needs no retyping. The page itself decides which currencies it offers.
+ * `?amount=25.00&currency=USD&method=points`: the order kept by a result page's "Try again", so a
+ * retry with another card (or the points PIN typed again) needs no retyping of the amount. The
+ * page itself decides which currencies it offers.
  */
 function orderFromQuery(request: Request): Partial<KeptValues> {
-  const amount = request.query.amount;
-  const currency = request.query.currency;
+  const { amount, currency, method } = request.query;
   return {
     ...(typeof amount === 'string' && AMOUNT_TEXT.test(amount) ? { amount } : {}),
     ...(typeof currency === 'string' && CURRENCY_CODE.test(currency) ? { currency } : {}),
+    ...(method === 'points' ? { paymentMethod: 'points' as const } : {}),
   };
 }
 

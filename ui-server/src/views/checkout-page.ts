@@ -2,13 +2,16 @@
  * The checkout page is public/payment.html, served through a route that writes into it what only
  * the server knows: a fresh idempotency key in the hidden input (so a shopper without JavaScript
  * still posts one, and a double submit of one page load is one payment), and, when a form comes
- * back with errors or a checkout is tried again, the values to keep and each error beside its
- * field. Only marked places of the template are filled, and each must be in it exactly once.
+ * back with errors or a checkout is tried again, the values to keep, the way to pay that was
+ * chosen, and each error beside its field; and the currency points pay in, which is a setting.
+ * Only marked places of the template are filled, and each must be in it exactly once.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FieldProblem } from '../../../shared/cards.ts';
+import { CHECKOUT_METHODS, type CheckoutMethod } from '../../../shared/contracts/ui.ts';
+import { formatMinor, type Currency } from '../../../shared/money.ts';
 import { correctFieldsMessage } from '../checkout-messages.ts';
 import type { KeptValues } from '../payment-form.ts';
 import { escapeHtml } from './html.ts';
@@ -17,10 +20,20 @@ import { escapeHtml } from './html.ts';
 export const IDEMPOTENCY_KEY_SLOT = 'name="idempotencyKey" value=""';
 
 /** The fields the page shows, in its order; each has an input (or select) and an error line. */
-const PAGE_FIELDS = ['amount', 'currency', 'cardholderName', 'cardNumber', 'expiry', 'cvv'] as const;
+const PAGE_FIELDS = ['amount', 'currency', 'cardholderName', 'cardNumber', 'expiry', 'cvv', 'pointsAccount', 'pointsPin'] as const;
 type PageField = (typeof PAGE_FIELDS)[number];
-/** What may be written back into the page: never the card number or the security code. */
-const KEPT_INPUTS = ['amount', 'cardholderName', 'expiry'] as const;
+/** What may be written back into the page: never the card number, the security code or the PIN. */
+const KEPT_INPUTS = ['amount', 'cardholderName', 'expiry', 'pointsAccount'] as const;
+
+/** What the page says about points, which depends on the settings. */
+export interface CheckoutPageSettings {
+  pointsCurrency: Currency;
+}
+
+/** "Points pay for USD amounts: 1 point = 0.01 USD." */
+export function pointsNote(currency: Currency): string {
+  return `Points pay for ${currency} amounts: 1 point = ${formatMinor(1, currency)} ${currency}.`;
+}
 
 export interface CheckoutForm {
   idempotencyKey?: string;
@@ -36,6 +49,9 @@ const STATUS_SLOT = 'id="form-status" class="form-status" role="status" aria-liv
 const controlSlot = (field: PageField) => (field === 'currency' ? '<select id="currency"' : `<input id="${field}"`);
 const errorSlot = (field: PageField) => `<p id="${field}-error" class="field-error">`;
 const optionSlot = (currency: string) => `<option value="${currency}"`;
+const methodSlot = (method: CheckoutMethod) => `id="method-${method}" name="paymentMethod" value="${method}"`;
+const POINTS_FIELDS_SLOT = 'id="points-fields" class="method-fields" data-method="points"';
+const POINTS_NOTE_SLOT = '<p id="points-note" class="hint points-note">';
 
 /** Where each marked place ends in the template; the text for it is inserted there. */
 function locateSlots(template: string, file: string, slots: string[]): Map<string, number> {
@@ -64,15 +80,21 @@ function isPageField(field: string): field is PageField {
   return (PAGE_FIELDS as readonly string[]).includes(field);
 }
 
-export function loadCheckoutPage(publicDir: string): CheckoutPage {
+export function loadCheckoutPage(publicDir: string, settings: CheckoutPageSettings): CheckoutPage {
   const file = path.join(publicDir, 'payment.html');
   const template = readFileSync(file, 'utf8');
   const currencies = [...template.matchAll(/<option value="([A-Z]{3})"/g)].map((match) => match[1] ?? '');
   const keySlot = IDEMPOTENCY_KEY_SLOT.slice(0, -1);
   const at = locateSlots(template, file, [
     keySlot, STATUS_SLOT, ...PAGE_FIELDS.map(controlSlot), ...PAGE_FIELDS.map(errorSlot), ...currencies.map(optionSlot),
+    ...CHECKOUT_METHODS.map(methodSlot), POINTS_FIELDS_SLOT, POINTS_NOTE_SLOT,
   ]);
   const position = (slot: string) => at.get(slot) ?? 0;
+  // The same in every page: where points pay, for the page's script and for the shopper.
+  const settingInsertions: Array<[number, string]> = [
+    [position(POINTS_FIELDS_SLOT), ` data-currency="${escapeHtml(settings.pointsCurrency)}"`],
+    [position(POINTS_NOTE_SLOT), escapeHtml(pointsNote(settings.pointsCurrency))],
+  ];
 
   return {
     render(form = {}) {
@@ -80,7 +102,12 @@ export function loadCheckoutPage(publicDir: string): CheckoutPage {
       const fieldErrors = new Map(errors.filter((problem) => isPageField(problem.field)).map((problem) => [problem.field, problem.message]));
       const otherErrors = errors.filter((problem) => !isPageField(problem.field)).map((problem) => problem.message);
       const firstInvalid = PAGE_FIELDS.find((field) => fieldErrors.has(field));
-      const insertions: Array<[number, string]> = [[position(keySlot), escapeHtml(form.idempotencyKey ?? randomUUID())]];
+      const method = form.values?.paymentMethod ?? 'card';
+      const insertions: Array<[number, string]> = [
+        ...settingInsertions,
+        [position(keySlot), escapeHtml(form.idempotencyKey ?? randomUUID())],
+        [position(methodSlot(method)), ' checked'],
+      ];
       for (const field of PAGE_FIELDS) {
         const message = fieldErrors.get(field);
         const kept = (KEPT_INPUTS as readonly string[]).includes(field) ? form.values?.[field as (typeof KEPT_INPUTS)[number]] : undefined;

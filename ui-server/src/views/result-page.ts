@@ -15,22 +15,36 @@ function statusUrl(paymentId: string): string {
 }
 
 /**
- * A new checkout for the same order: the amount and currency are kept, the card is typed again,
- * and the page the link opens carries a fresh idempotency key, so the retry is a new attempt.
+ * A new checkout for the same order: the amount, the currency and the way to pay (points) are
+ * kept, the card or the points PIN is typed again, and the page the link opens carries a fresh
+ * idempotency key, so the retry is a new attempt.
  */
-export function retryUrl(result: Pick<MakePaymentResult, 'amount' | 'currency'>): string {
-  if (result.amount === '' || result.currency === '') return CHECKOUT_URL;
-  return `${CHECKOUT_URL}?${new URLSearchParams({ amount: result.amount, currency: result.currency }).toString()}`;
+export function retryUrl(result: Pick<MakePaymentResult, 'amount' | 'currency' | 'paymentMethod'>): string {
+  const query = new URLSearchParams();
+  if (result.amount !== '' && result.currency !== '') {
+    query.set('amount', result.amount);
+    query.set('currency', result.currency);
+  }
+  if (result.paymentMethod === 'points') query.set('method', 'points');
+  const text = query.toString();
+  return text === '' ? CHECKOUT_URL : `${CHECKOUT_URL}?${text}`;
 }
 
 function amountLabel(result: MakePaymentResult): string {
   return [result.amount, result.currency].filter((part) => part !== '').join(' ');
 }
 
+/** "Paid with points (account PTS-…0001)": what paid, in place of a masked card. */
+function paidWithPoints(result: MakePaymentResult): SafeHtml {
+  return result.points ? html`<p class="paid-with">Paid with points (account ${result.points.account}).</p>` : html``;
+}
+
 function details(result: MakePaymentResult): SafeHtml {
   const rows: Array<[string, string]> = [];
   if (result.amount !== '') rows.push(['Amount', amountLabel(result)]);
   if (result.card) rows.push(['Card', maskedLabel(result.card.brand, result.card.last4)]);
+  if (result.points && result.points.spent === undefined) rows.push(['Points account', result.points.account]);
+  if (result.points?.spent !== undefined) rows.push(['Points spent', result.points.spent.toLocaleString('en-US')]);
   if (result.authorizationCode) rows.push(['Authorization code', result.authorizationCode]);
   if (result.paymentId) rows.push(['Payment reference', result.paymentId]);
   if (rows.length === 0) return html``;
@@ -41,6 +55,7 @@ function approvedPage(result: MakePaymentResult): string {
   return page({ title: 'Payment approved' }, html`
 <h1 class="outcome outcome-approved">Payment approved</h1>
 <p>Thank you. Your payment of <strong>${amountLabel(result)}</strong> was approved.</p>
+${paidWithPoints(result)}
 ${details(result)}
 <p><a class="button" href="${CHECKOUT_URL}">Make another payment</a></p>`);
 }
@@ -49,7 +64,7 @@ function declinedPage(result: MakePaymentResult): string {
   return page({ title: 'Payment declined' }, html`
 <h1 class="outcome outcome-declined">Payment declined</h1>
 <p>${result.message}</p>
-<p>You have not been charged.</p>
+<p>${result.paymentMethod === 'points' ? 'You have not been charged: no points were taken.' : 'You have not been charged.'}</p>
 ${details(result)}
 <p><a class="button" href="${retryUrl(result)}">Try again</a></p>`);
 }

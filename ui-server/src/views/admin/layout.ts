@@ -5,6 +5,7 @@
  */
 import { maskedLabel } from '../../../../shared/cards.ts';
 import type { MaskedCard } from '../../../../shared/contracts/common.ts';
+import type { Payment } from '../../../../shared/contracts/processing.ts';
 import type { AdminSession, Flash } from '../../admin/sessions.ts';
 import { html, htmlDocument, type SafeHtml } from '../html.ts';
 import { moneyText } from '../money-text.ts';
@@ -76,6 +77,21 @@ export function dateTime(iso: string | null | undefined, options: { zone?: boole
 
 export function cardLabel(card: MaskedCard): string {
   return maskedLabel(card.brand, card.last4);
+}
+
+/**
+ * What paid, in a few words: "Visa •••• 4242", "Saved card Visa •••• 4242", or "Points
+ * PTS-0000-0001" (the merchant sees the whole account; shoppers' pages mask it).
+ */
+export function paidWithLabel(payment: Payment): string {
+  switch (payment.paymentMethod) {
+    case 'points':
+      return `Points ${payment.points.accountId}`;
+    case 'saved_card':
+      return `Saved card ${cardLabel(payment.card)}`;
+    case 'card':
+      return cardLabel(payment.card);
+  }
 }
 
 export function statusBadge(status: string): SafeHtml {

@@ -3,7 +3,7 @@ import { PAYMENT_STATUSES, type Payment } from '../../../../shared/contracts/pro
 import { formatMinor } from '../../../../shared/money.ts';
 import type { AdminSession, Flash } from '../../admin/sessions.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { adminPage, cardLabel, dateTime, formTokens, money, pageLinks, statusBadge } from './layout.ts';
+import { adminPage, dateTime, formTokens, money, pageLinks, paidWithLabel, statusBadge } from './layout.ts';
 
 export interface PaymentFilters {
   status?: string | undefined;
@@ -34,13 +34,6 @@ function filterForm(view: PaymentListView): SafeHtml {
 ${view.filterErrors.length > 0 ? html`<div class="flash flash-error" role="alert"><ul>${view.filterErrors.map((error) => html`<li>${error}</li>`)}</ul></div>` : ''}`;
 }
 
-/** What paid: the masked card and its holder, or the points account. */
-function paymentSource(payment: Payment): SafeHtml {
-  return payment.paymentMethod === 'card'
-    ? html`<span class="nowrap">${cardLabel(payment.card)}</span><span class="sub">${payment.holderName}</span>`
-    : html`<span class="nowrap">Points</span><span class="sub">${payment.points.accountId}</span>`;
-}
-
 /**
  * One payment per row. On a phone the row becomes a small card (admin.css, `table.stack`): status
  * and amount first, each cell named by its data-label, so nothing needs sideways scrolling.
@@ -51,7 +44,7 @@ function paymentRow(payment: Payment): SafeHtml {
 <td class="cell-id" data-label="Payment"><a class="mono id" href="/admin/payments/${encodeURIComponent(payment.id)}">${payment.id}</a></td>
 <td class="cell-status" data-label="Status">${statusBadge(payment.status)}</td>
 <td class="number cell-amount" data-label="Amount">${money(payment.amount, payment.currency)}</td>
-<td class="cell-card" data-label="Paid with">${paymentSource(payment)}</td>
+<td class="cell-method" data-label="Paid with"><span class="nowrap">${paidWithLabel(payment)}</span>${payment.paymentMethod === 'points' ? '' : html`<span class="sub">${payment.holderName}</span>`}</td>
 <td class="mono cell-code" data-label="Authorization code">${payment.authorizationCode ?? '—'}</td>
 </tr>`;
 }
@@ -61,7 +54,7 @@ export function renderPaymentList(view: PaymentListView): string {
   const table = view.payments.length === 0
     ? html`<p class="empty">No payments match these filters.</p>`
     : html`<div class="table-scroll"><table class="data stack" id="payments">
-<thead><tr><th scope="col">Created (UTC)</th><th scope="col">Payment</th><th scope="col">Status</th><th scope="col" class="number">Amount</th><th scope="col">Card and holder</th><th scope="col" class="wrap">Authorization code</th></tr></thead>
+<thead><tr><th scope="col">Created (UTC)</th><th scope="col">Payment</th><th scope="col">Status</th><th scope="col" class="number">Amount</th><th scope="col">Paid with</th><th scope="col" class="wrap">Authorization code</th></tr></thead>
 <tbody>${view.payments.map(paymentRow)}</tbody>
 </table></div>`;
   const query = { status: view.filters.status, from: view.filters.from, to: view.filters.to, after: view.filters.after };
@@ -93,6 +86,20 @@ export function refundableMinor(payment: Payment): number {
   return Math.max(0, settled - payment.refundedAmount);
 }
 
+/** What paid: the card with its expiry and holder, or the points account and the points it counts. */
+function methodRows(payment: Payment): Array<[string, string]> {
+  if (payment.paymentMethod === 'points') {
+    return [['Paid with', paidWithLabel(payment)], ['Points', payment.amount.toLocaleString('en-US')]];
+  }
+  const expiry = ` (expires ${String(payment.card.expMonth).padStart(2, '0')}/${payment.card.expYear})`;
+  return [['Paid with', `${paidWithLabel(payment)}${expiry}`], ['Card holder', payment.holderName]];
+}
+
+/** Where a released hold or a refund goes back to, in the merchant's words. */
+function returnsTo(payment: Payment): string {
+  return payment.paymentMethod === 'points' ? 'the points account' : 'the card';
+}
+
 function detailList(payment: Payment): SafeHtml {
   const rows: Array<[string, string | SafeHtml]> = [
     ['Status', statusBadge(payment.status)],
@@ -100,12 +107,7 @@ function detailList(payment: Payment): SafeHtml {
     ['Captured', payment.capturedAmount > 0 ? money(payment.capturedAmount, payment.currency) : '—'],
     ['Refunded', payment.refundedAmount > 0 ? money(payment.refundedAmount, payment.currency) : '—'],
     ['Capture method', payment.captureMethod],
-    ...(payment.paymentMethod === 'card'
-      ? [
-        ['Card', `${cardLabel(payment.card)} (expires ${String(payment.card.expMonth).padStart(2, '0')}/${payment.card.expYear})`],
-        ['Card holder', payment.holderName],
-      ] satisfies Array<[string, string]>
-      : [['Points account', payment.points.accountId]] satisfies Array<[string, string]>),
+    ...methodRows(payment),
     ['Authorization code', payment.authorizationCode ?? '—'],
     ['Decline', payment.decline ? `${payment.decline.code}: ${payment.decline.message}` : '—'],
     ['Reason', payment.reason ?? '—'],
@@ -134,10 +136,10 @@ ${formTokens(session, keys.capture)}
 </form>`);
   }
   if ((payment.status === 'authorized' || payment.status === 'captured') && !payment.settlementId) {
-    forms.push(html`<form method="post" action="${action('void')}" class="action" data-confirm="Void this payment and release the hold on the shopper's card?">
+    forms.push(html`<form method="post" action="${action('void')}" class="action" data-confirm="Void this payment and release the hold on ${payment.paymentMethod === 'points' ? 'the shopper\'s points' : 'the shopper\'s card'}?">
 <h3>Void</h3>
 ${formTokens(session, keys.void)}
-<p class="hint">Releases the hold on the card. The payment will not be settled.</p>
+<p class="hint">Releases the hold on ${returnsTo(payment)}. The payment will not be settled.</p>
 <button type="submit" class="button button-danger">Void payment</button>
 </form>`);
   }
@@ -148,7 +150,7 @@ ${formTokens(session, keys.void)}
 ${formTokens(session, keys.refund)}
 <div class="field"><label for="refund-amount">Amount (${payment.currency}, at most ${formatMinor(refundable, payment.currency)})</label>
 <input id="refund-amount" name="amount" type="text" inputmode="decimal" required maxlength="20" value="${formatMinor(refundable, payment.currency)}"></div>
-<p class="hint">The refund is credited to the card by the next settlement run.</p>
+<p class="hint">The refund goes back to ${returnsTo(payment)} with the next settlement run.</p>
 <button type="submit" class="button button-primary">Refund</button>
 </form>`);
   }

@@ -1,8 +1,7 @@
 /**
  * End to end with the three real processes: a loyalty-points payment of 25.00 from PTS-0000-0001,
  * settled with the cards, refunded in part after the next run, reconciled; and no PIN in any log
- * line or data file. The payment is made through the processing API, as the merchant's back end
- * (or the UI server) makes it.
+ * line or data file. The shopper pays through the UI server's checkout (JSON), as the page does.
  */
 import { randomUUID } from 'node:crypto';
 import axios from 'axios';
@@ -32,10 +31,12 @@ describe('end to end: points with the three real processes', () => {
   test('when 25.00 is paid with PTS-0000-0001, settled, and 10.00 refunded, then the account, the deposits and the reconciliation agree', async () => {
     const before = await account('PTS-0000-0001');
 
-    const paid = await processing().post('/v1/payments', {
-      amount: 2500, currency: 'USD', points: { accountId: 'PTS-0000-0001', pin: '1234' }, orderId: 'order-points-1',
-    }, { headers: { 'Idempotency-Key': randomUUID() } });
-    expect(paid.status).toBe(201);
+    const checkout = await axios.post(`${system.ui.url}/make-payment`, {
+      paymentMethod: 'points', pointsAccount: 'PTS-0000-0001', pointsPin: '1234', amount: '25.00', currency: 'USD', idempotencyKey: randomUUID(),
+    }, { headers: { Accept: 'application/json' }, validateStatus: () => true });
+    expect(checkout.status).toBe(200);
+    expect(checkout.data).toMatchObject({ status: 'approved', paymentMethod: 'points', points: { account: 'PTS-…0001', spent: 2500 } });
+    const paid = await processing().get(`/v1/payments/${checkout.data.paymentId as string}`);
     expect(paid.data).toMatchObject({ status: 'authorized', paymentMethod: 'points', points: { accountId: 'PTS-0000-0001' }, amount: 2500 });
 
     const run = await processing().post('/v1/settlements');

@@ -1,7 +1,6 @@
 /**
- * The shopper side of the chaos test: card checkouts through the UI server's JSON API, and
- * loyalty-points payments through the processing API (as a merchant's back end makes them),
- * each with its own idempotency key, repeated with the same key while the outcome is not known
+ * The shopper side of the chaos test: card and loyalty-points checkouts through the UI server's
+ * JSON API, each with its own idempotency key, repeated with the same key while the outcome is not known
  * — as a shopper following the "we are confirming your payment" page would.
  */
 import axios, { type AxiosInstance } from 'axios';
@@ -72,7 +71,7 @@ export function createClients(uiUrl: string, processingUrl: string, processingKe
 /** One post of the checkout; returns the final status, or null while the outcome is not known. */
 export async function postCheckout(clients: ChaosClients, record: CheckoutRecord): Promise<FinalStatus | null> {
   record.attempts += 1;
-  const answer = record.spec.method === 'card' ? await postCard(clients.ui, record.spec) : await postPoints(clients.processing, record.spec);
+  const answer = await postCheckoutForm(clients.ui, checkoutForm(record.spec));
   if (!answer) {
     record.pendingAnswers += 1;
     return null;
@@ -93,43 +92,35 @@ interface Answer {
   unexpected?: string | undefined;
 }
 
-async function postCard(client: AxiosInstance, spec: CardCheckout): Promise<Answer | null> {
-  let response;
-  try {
-    response = await client.post('/make-payment', {
+/** What the checkout posts for a spec: the card fields, or the points account and PIN. */
+function checkoutForm(spec: CheckoutSpec): Record<string, string> {
+  if (spec.method === 'card') {
+    return {
       cardholderName: 'Chaos Monkey', cardNumber: spec.cardNumber, expiry: '12/34', cvv: spec.cvv,
       amount: spec.amount, currency: spec.currency, idempotencyKey: spec.idempotencyKey,
-    });
+    };
+  }
+  const cents = String(spec.amountMinor % 100).padStart(2, '0');
+  return {
+    paymentMethod: 'points', pointsAccount: spec.accountId, pointsPin: spec.pin,
+    amount: `${Math.floor(spec.amountMinor / 100)}.${cents}`, currency: spec.currency, idempotencyKey: spec.idempotencyKey,
+  };
+}
+
+/**
+ * The checkout's JSON answers, as the page reads them: approved, declined and error are final
+ * (error: not charged); pending (409, 503 pending) and any failure to connect are not known yet.
+ */
+async function postCheckoutForm(client: AxiosInstance, form: Record<string, string>): Promise<Answer | null> {
+  let response;
+  try {
+    response = await client.post('/make-payment', form);
   } catch {
     return null;
   }
   const body = response.data as { status?: string; paymentId?: string };
   const final = body.status === 'approved' || body.status === 'declined' || body.status === 'error' ? body.status : null;
   return { final, paymentId: typeof body.paymentId === 'string' ? body.paymentId : undefined };
-}
-
-/**
- * The processing API's answers, as a careful client reads them: 201 approved, 402 declined, 503
- * network_unavailable (the payment failed: not charged) final; 504 and 409 in flight, and any
- * failure to connect (the processing server may be down or restarting), not known yet.
- */
-async function postPoints(client: AxiosInstance, spec: PointsCheckout): Promise<Answer | null> {
-  let response;
-  try {
-    response = await client.post('/v1/payments', {
-      amount: spec.amountMinor, currency: spec.currency, points: { accountId: spec.accountId, pin: spec.pin },
-    }, { headers: { 'Idempotency-Key': spec.idempotencyKey } });
-  } catch {
-    return null;
-  }
-  const body = response.data as { id?: string; code?: string; paymentId?: string; payment?: { id?: string } };
-  const paymentId = body.id ?? body.payment?.id ?? body.paymentId;
-  if (response.status === 201) return { final: 'approved', paymentId };
-  if (response.status === 402) return { final: 'declined', paymentId };
-  if (response.status === 503 && body.code === 'network_unavailable') return { final: 'error', paymentId };
-  if (response.status === 504 || (response.status === 409 && body.code === 'idempotency_key_in_flight')) return { final: null, paymentId };
-  if (response.status >= 500) return { final: null, paymentId };
-  return { final: null, paymentId, unexpected: `${response.status} ${body.code ?? ''}`.trim() };
 }
 
 /** A small seeded generator (mulberry32), so a chaos run can be repeated with --seed. */

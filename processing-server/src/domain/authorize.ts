@@ -38,7 +38,7 @@ export async function authorizePayment(deps: DomainDeps, input: AuthorizeInput):
   const requestHash = hashRequest(deps.vault, request);
   const payment = newPendingPayment(id, input, source, now);
   const spend = spendCheck(deps.settings.spendLimits, request.currency, now, payment.paymentMethod);
-  const created = await deps.store.payments.create({ payment, requestHash, spend });
+  const created = await deps.store.payments.create({ payment, requestHash, spend, cause: deps.cause });
 
   if (created.kind === 'existing') return replay(created.idempotency, requestHash);
   if (created.kind === 'limit_exceeded') {

@@ -35,7 +35,7 @@ export function changesFromDecision(authorizationId: string, decision: ProviderA
  * the same transaction. If someone else resolved it first, their result stands.
  */
 export async function settleOutcome(
-  deps: Pick<DomainDeps, 'store' | 'clock'>, payment: PaymentRecord, outcome: Exclude<AuthorizeOutcomeKind, 'pending'>, change: Settling,
+  deps: Pick<DomainDeps, 'store' | 'clock' | 'cause'>, payment: PaymentRecord, outcome: Exclude<AuthorizeOutcomeKind, 'pending'>, change: Settling,
 ): Promise<Resolution> {
   const updatedAt = deps.clock().toISOString();
   const answered = { ...payment, ...change.changes, status: change.to, updatedAt };
@@ -45,6 +45,7 @@ export async function settleOutcome(
     to: change.to,
     changes: { ...change.changes, updatedAt },
     completeIdempotency: { outcome, response: JSON.stringify(toPublicPayment(answered)) },
+    cause: deps.cause,
   });
   if (stored) return { outcome, payment: stored };
   const current = await deps.store.payments.get(payment.id);

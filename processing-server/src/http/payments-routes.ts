@@ -11,6 +11,7 @@ import { fieldProblems, parseOrThrow } from '../../../shared/http/validate.ts';
 import { authorizePayment, type AuthorizeResult } from '../domain/authorize.ts';
 import { capturePayment } from '../domain/capture.ts';
 import type { DomainDeps } from '../domain/deps.ts';
+import { requestDeps } from './request-deps.ts';
 import { getPayment, listPayments } from '../domain/queries.ts';
 import { listRefunds, refundPayment } from '../domain/refund.ts';
 import { voidPayment } from '../domain/void.ts';
@@ -81,7 +82,7 @@ export function paymentsRouter(deps: DomainDeps, metrics?: PaymentMetrics): Rout
     const idempotencyKey = requireIdempotencyKey(request.get(IDEMPOTENCY_KEY_HEADER));
     const body = parseOrThrow(createPaymentRequestSchema, request.body);
     // The request's own logger carries its requestId into every line the domain writes.
-    const result = await authorizePayment({ ...deps, logger: request.log }, { request: body, idempotencyKey, requestId: String(request.id) });
+    const result = await authorizePayment(requestDeps(deps, request), { request: body, idempotencyKey, requestId: String(request.id) });
     metrics?.authorizations.inc({ outcome: result.outcome, replayed: String(result.replayed) });
     sendAuthorizeResult(response, result);
   });
@@ -97,11 +98,11 @@ export function paymentsRouter(deps: DomainDeps, metrics?: PaymentMetrics): Rout
 
   router.post('/:id/capture', async (request, response) => {
     const body = parseOrThrow(captureRequestSchema, request.body);
-    response.json(await capturePayment({ ...deps, logger: request.log }, request.params.id, body.amount, String(request.id)));
+    response.json(await capturePayment(requestDeps(deps, request), request.params.id, body.amount, String(request.id)));
   });
 
   router.post('/:id/void', async (request, response) => {
-    response.json(await voidPayment({ ...deps, logger: request.log }, request.params.id, String(request.id)));
+    response.json(await voidPayment(requestDeps(deps, request), request.params.id, String(request.id)));
   });
 
   router.get('/:id/refunds', async (request, response) => {
@@ -111,7 +112,7 @@ export function paymentsRouter(deps: DomainDeps, metrics?: PaymentMetrics): Rout
   router.post('/:id/refunds', async (request, response) => {
     const idempotencyKey = requireIdempotencyKey(request.get(IDEMPOTENCY_KEY_HEADER));
     const body = parseOrThrow(refundRequestSchema, request.body);
-    const result = await refundPayment(deps, { paymentId: request.params.id, amountMinor: body.amount, idempotencyKey });
+    const result = await refundPayment(requestDeps(deps, request), { paymentId: request.params.id, amountMinor: body.amount, idempotencyKey });
     if (result.replayed) response.setHeader('Idempotent-Replayed', 'true');
     response.status(201).json(result.refund);
   });

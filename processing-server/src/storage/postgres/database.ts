@@ -90,13 +90,14 @@ export function toSafeInteger(value: unknown): number {
  * failure the connection is destroyed rather than returned, which also releases the lock.
  */
 export async function migratePostgres(pool: pg.Pool, migrations: readonly Migration[] = POSTGRES_MIGRATIONS): Promise<number[]> {
-  for (const [index, migration] of migrations.entries()) {
-    assert.equal(migration.version, index + 1, 'migrations are numbered 1, 2, 3… in order');
-  }
+  // In version order, whatever the order of the list: versions are assigned ahead, and a list may
+  // gain a lower one later (a version applied already is skipped).
+  const ordered = [...migrations].sort((first, second) => first.version - second.version);
+  assert.equal(new Set(ordered.map((migration) => migration.version)).size, ordered.length, 'each migration has a version of its own');
   const client = await pool.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1, $2)', [MIGRATION_LOCK.namespace, MIGRATION_LOCK.id]);
-    const appliedNow = await applyMissing(client, migrations);
+    const appliedNow = await applyMissing(client, ordered);
     await client.query('SELECT pg_advisory_unlock($1, $2)', [MIGRATION_LOCK.namespace, MIGRATION_LOCK.id]);
     client.release();
     return appliedNow;

@@ -24,7 +24,9 @@ function migrate(database: DatabaseSync): void {
   const applied = new Set(
     database.prepare('SELECT version FROM schema_migrations').all().map((row) => Number(row.version)),
   );
-  for (const migration of SQLITE_MIGRATIONS) {
+  // In version order, whatever the order of the list (versions are assigned ahead, and a list
+  // may gain a lower one later); a version applied already is skipped.
+  for (const migration of [...SQLITE_MIGRATIONS].sort((first, second) => first.version - second.version)) {
     if (applied.has(migration.version)) continue;
     // Foreign keys can only be switched outside a transaction; a rebuild checks them itself.
     if (migration.rebuildsTables) database.exec('PRAGMA foreign_keys = OFF');

@@ -10,6 +10,7 @@ import { createMetrics, type Metrics } from '../../shared/http/metrics.ts';
 import { openApiHandler } from '../../shared/http/openapi.ts';
 import type { DomainDeps } from './domain/deps.ts';
 import { domainErrorHandler } from './http/domain-errors.ts';
+import { eventsRouter, webhookDeliveriesRouter } from './http/events-routes.ts';
 import { healthRouter } from './http/health-routes.ts';
 import { processingOpenApi } from './http/openapi.ts';
 import { createPaymentMetrics, paymentsRouter } from './http/payments-routes.ts';
@@ -47,6 +48,8 @@ export function createApp(deps: DomainDeps, options: ProcessingAppOptions): Expr
   app.use('/v1', requireJsonBody, express.json({ limit: API_BODY_LIMIT }));
   app.use('/v1/payments', paymentsRouter(deps, createPaymentMetrics(metrics.registry)));
   app.use('/v1/settlements', settlementRouter(deps));
+  app.use('/v1/events', eventsRouter(deps));
+  app.use('/v1/webhook-deliveries', webhookDeliveriesRouter(deps));
 
   app.use(notFoundHandler);
   app.use(domainErrorHandler);

@@ -13,6 +13,7 @@ import type { Logger } from '../../../shared/logger.ts';
 import { toPublicEvent } from './events.ts';
 import type { ClaimedDelivery, Store } from './ports/store.ts';
 import type { WebhookAnswer, WebhookSender } from './ports/webhook-sender.ts';
+import { endpointForLogs } from './webhook-endpoints.ts';
 import { afterFailure } from './webhook-schedule.ts';
 
 /**
@@ -65,7 +66,7 @@ export async function attemptDelivery(deps: WebhookDeliveryDeps, delivery: Claim
     responseStatus: answer.kind === 'no_answer' ? null : answer.responseStatus, error: answer.kind === 'no_answer' ? answer.error : null,
     at: at.toISOString(), nextAttemptAt: next.status === 'failed' ? next.nextAttemptAt : null,
   });
-  const context = { eventId: delivery.event.id, type: delivery.event.type, attempt: delivery.attempt, status: next.status };
+  const context = { eventId: delivery.event.id, type: delivery.event.type, endpoint: endpointForLogs(delivery.url), attempt: delivery.attempt, status: next.status };
   if (!recorded) {
     deps.logger.warn(context, 'webhook attempt not recorded: its claim had lapsed');
     return null;

@@ -1,6 +1,9 @@
 /** The processing server's API description, from the shared contracts: every route with every status it can answer. */
 import { z } from 'zod';
 import {
+  eventListQuerySchema, eventListSchema, eventSchema, paymentEventListSchema, webhookAttemptListSchema, webhookAttemptQuerySchema,
+} from '../../../shared/contracts/events.ts';
+import {
   captureRequestSchema, createPaymentRequestSchema, idempotencyKeySchema, paymentListQuerySchema, paymentListSchema, paymentSchema,
   reconciliationSchema, refundListSchema, refundRequestSchema, refundSchema, settlementItemListSchema,
   settlementNothingReadySchema, settlementRunListSchema, settlementRunSchema,
@@ -85,6 +88,10 @@ function paymentOperations(): OperationSpec[] {
     },
     { method: 'get', path: '/v1/payments/:id/refunds', summary: 'The payment\'s refunds, oldest first', responses: { 200: { description: 'The refunds.', json: refundListSchema }, ...NOT_FOUND_PAYMENT } },
     {
+      method: 'get', path: '/v1/payments/:id/events', summary: 'The payment\'s events (its refunds\' included), oldest first',
+      responses: { 200: { description: 'The events, each with the payment (or refund) after the change.', json: paymentEventListSchema }, ...NOT_FOUND_PAYMENT },
+    },
+    {
       method: 'post', path: '/v1/payments/:id/refunds', summary: 'Refund a settled payment (a credit in the next settlement run)', body: refundRequestSchema, headers: [IDEMPOTENCY_HEADER],
       responses: {
         201: { description: 'The refund, pending until the next run settles it.', json: refundSchema, headers: REPLAYED_HEADER },
@@ -138,6 +145,23 @@ function settlementOperations(): OperationSpec[] {
   ];
 }
 
+function eventOperations(): OperationSpec[] {
+  return [
+    {
+      method: 'get', path: '/v1/events', summary: 'Every change on record, newest first; filters type and paymentId', query: eventListQuerySchema,
+      responses: { 200: { description: 'A page of events.', json: eventListSchema }, ...INVALID('A query parameter is invalid (an unknown type among them)') },
+    },
+    {
+      method: 'get', path: '/v1/webhook-deliveries', summary: 'Every attempt to deliver an event to the webhook endpoints, in the order made', query: webhookAttemptQuerySchema,
+      responses: {
+        200: { description: 'The attempts (none yet while the event waits for its first).', json: webhookAttemptListSchema },
+        ...INVALID('eventId is missing or invalid'),
+        404: { description: 'No event with this id (not_found).', problems: ['not_found'] },
+      },
+    },
+  ];
+}
+
 function probeOperations(): OperationSpec[] {
   return [
     { method: 'get', path: '/healthz', summary: 'Liveness', security: null, responses: { 200: { description: 'The process answers.', json: health } } },
@@ -180,9 +204,9 @@ export const processingOpenApi = builtOnce((_options: void): Record<string, unkn
     + OPTIONS_AND_405_TEXT,
   securitySchemes: BEARER_SECURITY_SCHEMES,
   defaultSecurity: 'bearer',
-  schemas: { Payment: paymentSchema, Refund: refundSchema, SettlementRun: settlementRunSchema },
+  schemas: { Payment: paymentSchema, Refund: refundSchema, SettlementRun: settlementRunSchema, Event: eventSchema },
   optionsSecured: true,
-  operations: [...paymentOperations(), ...settlementOperations(), ...probeOperations()],
+  operations: [...paymentOperations(), ...settlementOperations(), ...eventOperations(), ...probeOperations()],
   sharedResponses,
   otherMethods: {
     description: 'A method a listed path does not take: 405 with Allow. Under /v1 a request without a valid key is refused first (401).',

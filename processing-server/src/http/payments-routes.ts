@@ -11,6 +11,7 @@ import { fieldProblems, parseOrThrow } from '../../../shared/http/validate.ts';
 import { authorizePayment, type AuthorizeResult } from '../domain/authorize.ts';
 import { capturePayment } from '../domain/capture.ts';
 import type { DomainDeps } from '../domain/deps.ts';
+import { listPaymentEvents } from '../domain/event-queries.ts';
 import { requestDeps } from './request-deps.ts';
 import { getPayment, listPayments } from '../domain/queries.ts';
 import { listRefunds, refundPayment } from '../domain/refund.ts';
@@ -103,6 +104,10 @@ export function paymentsRouter(deps: DomainDeps, metrics?: PaymentMetrics): Rout
 
   router.post('/:id/void', async (request, response) => {
     response.json(await voidPayment(requestDeps(deps, request), request.params.id, String(request.id)));
+  });
+
+  router.get('/:id/events', async (request, response) => {
+    response.json(await listPaymentEvents(deps, request.params.id));
   });
 
   router.get('/:id/refunds', async (request, response) => {

@@ -6,6 +6,7 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { z } from 'zod';
 import { problemSchema } from '../../../shared/contracts/common.ts';
+import { paymentEventListSchema } from '../../../shared/contracts/events.ts';
 import {
   IDEMPOTENCY_KEY_HEADER, paymentListSchema, paymentSchema, reconciliationSchema, refundSchema, settlementItemListSchema,
   settlementNothingReadySchema, settlementRunListSchema, settlementRunSchema, type PaymentStatus,
@@ -102,6 +103,8 @@ export function createBackOfficeClient(options: BackOfficeClientOptions) {
       call(paymentListSchema, (http) => http.get('/v1/payments', { params: query, headers: headers(context) }), context),
     getPayment: (paymentId: string, context: CallContext) => byId(paymentId, (id) =>
       call(paymentSchema, (http) => http.get(`/v1/payments/${id}`, { headers: headers(context) }), context)),
+    listPaymentEvents: (paymentId: string, context: CallContext) => byId(paymentId, (id) =>
+      call(paymentEventListSchema, (http) => http.get(`/v1/payments/${id}/events`, { headers: headers(context) }), context)),
     capture: (paymentId: string, amountMinor: number | undefined, context: CallContext & { idempotencyKey: string }) => byId(paymentId, (id) =>
       call(paymentSchema, (http) => http.post(`/v1/payments/${id}/capture`, amountMinor === undefined ? {} : { amount: amountMinor }, { headers: headers(context, context.idempotencyKey) }), context)),
     voidPayment: (paymentId: string, context: CallContext & { idempotencyKey: string }) => byId(paymentId, (id) =>

@@ -10,13 +10,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import axios from 'axios';
-import { auditChaos, type Audit } from './chaos-audit.ts';
+import { auditChaos, readPayments, type Audit } from './chaos-audit.ts';
+import { CHAOS_WEBHOOK_SECRET, auditWebhooks, startChaosReceiver } from './chaos-webhooks.ts';
 import {
   chaosPointsAccounts, createClients, makeSpecs, postCheckout, seededRandom, type ChaosClients, type ChaosPointsAccount, type CheckoutRecord,
 } from './chaos-driver.ts';
 import {
   NETWORK_KEY, PROCESSING_KEY, freePort, startService, stopService, type RunningService,
 } from './processes.ts';
+import type { WebhookReceiver } from './webhook-receiver.ts';
 
 export interface ChaosOptions {
   root: string;
@@ -52,6 +54,8 @@ interface Cluster {
   pointsAccounts: ChaosPointsAccount[];
   /** Processing servers killed during the run, kept for their logs. */
   retired?: RunningService[];
+  /** The webhook endpoint, which fails a share of first attempts. */
+  receiver: WebhookReceiver;
 }
 
 function saveLogs(cluster: Cluster, records: CheckoutRecord[], directory: string, log: (line: string) => void): void {
@@ -64,11 +68,12 @@ function saveLogs(cluster: Cluster, records: CheckoutRecord[], directory: string
   log(`chaos: logs of every process written to ${directory}`);
 }
 
-function processingEnv(dataDir: string, port: number, networkUrl: string): Record<string, string> {
+function processingEnv(dataDir: string, port: number, networkUrl: string, webhookUrl: string): Record<string, string> {
   return {
     DATA_DIR: dataDir, PROCESSING_PORT: String(port), NETWORK_URL: networkUrl, NETWORK_API_KEY: NETWORK_KEY,
     PROCESSING_API_KEY: PROCESSING_KEY, SETTLEMENT_CRON: 'off', CARD_SPEND_LIMIT: '100000000.00',
     RECOVERY_GRACE_MS: '4000', RECOVERY_INTERVAL_MS: '500', LOG_LEVEL: 'info',
+    WEBHOOK_URLS: webhookUrl, WEBHOOK_SECRET: CHAOS_WEBHOOK_SECRET,
   };
 }
 
@@ -84,6 +89,7 @@ async function openPointsAccounts(networkUrl: string, accounts: ChaosPointsAccou
 
 async function startCluster(options: ChaosOptions, runTag: string): Promise<Cluster> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cardlane-chaos-'));
+  const receiver = await startChaosReceiver(seededRandom(options.seed + 1));
   const network = await startService(options.root, 'network', {
     DATA_DIR: dataDir, NETWORK_PORT: '0', NETWORK_API_KEY: NETWORK_KEY, LOG_LEVEL: 'info',
     NETWORK_FAULT_LOST_ANSWER_RATE: String(options.lostAnswerRate), NETWORK_FAULT_ERROR_RATE: String(options.errorRate),
@@ -92,19 +98,19 @@ async function startCluster(options: ChaosOptions, runTag: string): Promise<Clus
   const pointsAccounts = chaosPointsAccounts(runTag);
   await openPointsAccounts(network.url, pointsAccounts);
   const processingPort = await freePort();
-  const processing = await startService(options.root, 'processing', processingEnv(dataDir, processingPort, network.url));
+  const processing = await startService(options.root, 'processing', processingEnv(dataDir, processingPort, network.url, receiver.url));
   const ui = await startService(options.root, 'ui', {
     UI_PORT: '0', PROCESSING_URL: processing.url, PROCESSING_API_KEY: PROCESSING_KEY, UI_RATE_LIMIT_PER_MINUTE: '0',
     PROCESSING_TIMEOUT_MS: '10000', LOG_LEVEL: 'info',
   });
-  return { network, ui, processing, processingPort, dataDir, pointsAccounts };
+  return { network, ui, processing, processingPort, dataDir, pointsAccounts, receiver };
 }
 
 /** SIGKILL, then start again on the same port (the UI server keeps its PROCESSING_URL). */
 async function killAndRestart(cluster: Cluster, options: ChaosOptions): Promise<void> {
   await stopService(cluster.processing, 'SIGKILL');
   cluster.retired?.push(cluster.processing);
-  cluster.processing = await startService(options.root, 'processing', processingEnv(cluster.dataDir, cluster.processingPort, cluster.network.url));
+  cluster.processing = await startService(options.root, 'processing', processingEnv(cluster.dataDir, cluster.processingPort, cluster.network.url, cluster.receiver.url));
 }
 
 async function drive(cluster: Cluster, records: CheckoutRecord[], options: ChaosOptions, random: () => number): Promise<number> {
@@ -194,10 +200,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const rounds = await awaitFinalAnswers(cluster, records, options);
     const runId = await settleAll(cluster, options);
     await stopFaults(cluster);
-    const audit = await auditChaos({
+    const promises = await auditChaos({
       processingUrl: cluster.processing.url, processingKey: PROCESSING_KEY, networkUrl: cluster.network.url, networkKey: NETWORK_KEY, records,
       pointsAccounts: cluster.pointsAccounts,
     });
+    const webhooks = await auditWebhooks({
+      processingUrl: cluster.processing.url, processingKey: PROCESSING_KEY, receiver: cluster.receiver,
+      payments: await readPayments(cluster.processing.url, PROCESSING_KEY), waitMs: options.settleTimeoutMs,
+    });
+    const audit: Audit = { findings: { ...promises.findings, ...webhooks.findings }, violations: [...promises.violations, ...webhooks.violations] };
     if (audit.violations.length > 0 && options.artifactsDir) saveLogs(cluster, records, options.artifactsDir, options.log);
     const told = (status: string) => records.filter((record) => record.final === status).length;
     return {
@@ -214,7 +225,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       },
     };
   } finally {
-    await Promise.all([stopService(cluster.ui), stopService(cluster.processing), stopService(cluster.network)]);
+    await Promise.all([stopService(cluster.ui), stopService(cluster.processing), stopService(cluster.network), cluster.receiver.close()]);
     fs.rmSync(cluster.dataDir, { recursive: true, force: true });
   }
 }
@@ -225,7 +236,8 @@ export function formatReport(report: ChaosReport): string {
   ].join('\n');
   const verdict = report.violations.length === 0
     ? 'All invariants hold: no double holds, no orphan holds (card or points), nothing pending, one payment per key, shoppers told the truth, '
-      + 'deposits = settled − refunded, every points account = its opening balance − points redeemed, holding only what live payments hold.'
+      + 'deposits = settled − refunded, every points account = its opening balance − points redeemed, holding only what live payments hold, '
+      + 'every event delivered to the webhook endpoint with a good signature, every payment\'s status the one its last event carries.'
     : `VIOLATIONS (${report.violations.length}):\n${report.violations.map((violation) => `- ${violation}`).join('\n')}`;
   return `${rows('what the chaos run did', report.actions)}\n\n${rows('what it found', report.findings)}\n\n${verdict}\n`;
 }

@@ -76,7 +76,7 @@ function commonEnv(dataDir: string, vaultKey: string): Record<string, string> {
   const profiling: Record<string, string> = nodeOptions ? { NODE_OPTIONS: nodeOptions } : {};
   return {
     ...profiling,
-    NODE_ENV: 'production', DATA_DIR: dataDir, NETWORK_API_KEY: NETWORK_KEY, PROCESSING_API_KEY: PROCESSING_KEY,
+    NODE_ENV: 'production', DATA_DIR: dataDir, NETWORK_API_KEY: NETWORK_KEY, PROCESSING_API_KEY: PROCESSING_KEY, WEBHOOK_SECRET: 'bench-webhook-secret',
     CARD_VAULT_KEY: vaultKey, SETTLEMENT_BATCH_MAX: String(BATCH_SIZE_MAX), SETTLEMENT_CRON: 'off', LOG_LEVEL: 'info',
   };
 }

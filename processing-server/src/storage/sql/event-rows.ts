@@ -1,16 +1,21 @@
 /**
- * What both SQL stores share about events: the columns, row mapping, and the one parameter a
- * set of events is inserted with (a JSON array of rows, read by `json_each` on SQLite and
- * `json_array_elements` on PostgreSQL), so that a batch's events are one statement, not one per
- * event.
+ * What both SQL stores share about events: the columns, row mapping, and the values a set of
+ * events is inserted with (SQLite binds them to multi-row INSERTs; PostgreSQL takes them as one
+ * JSON array, read by `json_array_elements`), so that a batch's events are a few statements, not
+ * one per event.
  */
 import type { EventType, WebhookAttemptStatus } from '../../../../shared/contracts/events.ts';
 import type { EventRecord } from '../../domain/events.ts';
 import type { StoredAttempt } from '../../domain/ports/store.ts';
 import type { Row } from './payment-rows.ts';
 
-/** The inserted columns, in the order of a row of `eventRowsJson`. */
+/** The inserted columns, in the order of `eventValues` and of a row of `eventRowsJson`. */
 export const EVENT_INSERT_COLUMNS = 'id, type, created_at, payment_id, refund_id, card_id, settlement_id, cause, data';
+
+/** An event's values in the order of EVENT_INSERT_COLUMNS. */
+export function eventValues(event: EventRecord): [string, string, string, string | null, string | null, string | null, string | null, string | null, string] {
+  return [event.id, event.type, event.createdAt, event.paymentId, event.refundId, event.cardId, event.settlementId, event.cause, event.data];
+}
 
 /**
  * The events as a JSON array of rows, `[id, type, created_at, payment_id, refund_id, card_id,
@@ -19,7 +24,7 @@ export const EVENT_INSERT_COLUMNS = 'id, type, created_at, payment_id, refund_id
  */
 export function eventRowsJson(events: readonly EventRecord[]): string {
   const rows = events.map((event) => {
-    const head = JSON.stringify([event.id, event.type, event.createdAt, event.paymentId, event.refundId, event.cardId, event.settlementId, event.cause]);
+    const head = JSON.stringify(eventValues(event).slice(0, -1));
     return `${head.slice(0, -1)},${event.data}]`;
   });
   return `[${rows.join(',')}]`;

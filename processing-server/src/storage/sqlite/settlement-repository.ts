@@ -15,7 +15,7 @@ import type {
 import { refundGivenBack } from '../../domain/refund-eligibility.ts';
 import type { SettlementOutcomes, SettlementReadiness } from '../../domain/settlement-outcomes.ts';
 import { countsAgainstLimit } from '../../domain/spend-limit.ts';
-import { paymentFromRow, statusLiterals, type Row } from '../sql/payment-rows.ts';
+import { PAYMENT_COLUMNS, paymentFromRow, paymentFromValues, statusLiterals, type Row } from '../sql/payment-rows.ts';
 import { ITEM_COLUMNS, itemFromRow, itemFromValues, refundFromRow, runFromRow, totalsFromGroups } from '../sql/settlement-rows.ts';
 import { inTransaction } from './database.ts';
 import type { SqliteEventWriter } from './event-repository.ts';
@@ -32,14 +32,14 @@ function saleStatements(database: DatabaseSync, outcomes: SettlementOutcomes): {
   const rejected = checkedChange(outcomes.saleRejected);
   const settled = checkedChange(outcomes.saleSettled);
   const release = (to: SettlementOutcomes['saleSettled']['to']) => (countsAgainstLimit(to) ? '' : ' limit_amount = 0,');
-  return {
+  const statements = {
     rejected: database.prepare(
       `UPDATE payments SET status = ${statusLiterals([rejected.to])},${release(rejected.to)} settlement_id = :runId, updated_at = :now
        FROM (SELECT item.payment_id AS payment_id FROM json_each(:seqs) AS result
              JOIN settlement_items AS item ON item.seq = result.value
              WHERE +item.run_id = :runId AND item.type = 'sale' AND item.status = 'pending') AS sale
        WHERE payments.id = sale.payment_id AND +payments.status IN (${statusLiterals(rejected.from)})
-       RETURNING *`,
+       RETURNING ${PAYMENT_COLUMNS.join(', ')}`,
     ),
     settled: database.prepare(
       `UPDATE payments SET status = ${statusLiterals([settled.to])},${release(settled.to)} captured_amount = sale.amount, settlement_id = :runId, updated_at = :now
@@ -47,9 +47,26 @@ function saleStatements(database: DatabaseSync, outcomes: SettlementOutcomes): {
              WHERE item.run_id = :runId AND item.batch_no = :batchNo AND item.type = 'sale' AND item.status = 'pending'
                AND item.seq NOT IN (SELECT value FROM json_each(:rejectedSeqs))) AS sale
        WHERE payments.id = sale.payment_id AND +payments.status IN (${statusLiterals(settled.from)})
-       RETURNING *`,
+       RETURNING ${PAYMENT_COLUMNS.join(', ')}`,
     ),
   };
+  // The changed payments come back as arrays of their columns, read by position (paymentFromValues).
+  for (const statement of Object.values(statements)) returnArrays(statement);
+  return statements;
+}
+
+/** Rows of a statement as arrays of its columns. Node.js before 22.16 lacks setReturnArrays: rows then come as objects, read by position all the same. */
+function returnArrays(statement: StatementSync): void {
+  if (typeof statement.setReturnArrays === 'function') statement.setReturnArrays(true);
+}
+
+function rowsAsArrays(rows: unknown[]): unknown[][] {
+  return rows.map((row) => (Array.isArray(row) ? row : Object.values(row as Row)));
+}
+
+/** The events of the payments a statement changed, from its rows of PAYMENT_COLUMNS, one at a time. */
+function* paymentEventsOf(rows: Iterable<unknown>, cause: string | null | undefined): Generator<EventRecord> {
+  for (const row of rows) yield paymentEvent(paymentFromValues(Array.isArray(row) ? row : Object.values(row as Row)), { cause });
 }
 
 export function createSqliteSettlementRepository(database: DatabaseSync, events: SqliteEventWriter): SettlementRepository {
@@ -105,8 +122,7 @@ export function createSqliteSettlementRepository(database: DatabaseSync, events:
        ORDER BY seq LIMIT :limit`,
     ),
   };
-  // Node.js before 22.16 lacks setReturnArrays; rows then come as objects, read by position all the same.
-  if (typeof statements.readBatch.setReturnArrays === 'function') statements.readBatch.setReturnArrays(true);
+  returnArrays(statements.readBatch);
   const assignSales = new Map<string, StatementSync>();
   const recordSales = new Map<string, ReturnType<typeof saleStatements>>();
 
@@ -191,14 +207,12 @@ export function createSqliteSettlementRepository(database: DatabaseSync, events:
       }
     }
     const rejectedSeqs = JSON.stringify(rejectedSales);
-    const changedPayments = [
-      ...(rejectedSales.length > 0 ? sales.rejected.all({ runId, now, seqs: rejectedSeqs }) as Row[] : []),
-      ...sales.settled.all({ runId, batchNo, now, rejectedSeqs }) as Row[],
-    ];
+    events.write(changes);
+    // Each payment's event is made as its row comes back, and written with the next thousand.
+    if (rejectedSales.length > 0) events.write(paymentEventsOf(sales.rejected.iterate({ runId, now, seqs: rejectedSeqs }), cause));
+    events.write(paymentEventsOf(sales.settled.iterate({ runId, batchNo, now, rejectedSeqs }), cause));
     if (rejections.length > 0) statements.itemsRejected.run({ runId, rejections: JSON.stringify(rejections) });
     statements.itemsSettled.run({ runId, batchNo });
-    for (const row of changedPayments) changes.push(paymentEvent(paymentFromRow(row), { cause }));
-    events.write(changes);
   }
 
   /** One refund's result, and the events of what it changed (none when it was recorded before). */
@@ -235,8 +249,7 @@ export function createSqliteSettlementRepository(database: DatabaseSync, events:
   }
 
   function readBatch(runId: string, batchNo: number): BatchItemRecord[] {
-    const rows = statements.readBatch.all(runId, batchNo) as unknown as Array<unknown[] | Row>;
-    return rows.map((row) => itemFromValues(Array.isArray(row) ? row : Object.values(row)));
+    return rowsAsArrays(statements.readBatch.all(runId, batchNo)).map(itemFromValues);
   }
 
   function completeRun(runId: string, now: string, cause: string | null | undefined): SettlementRun {

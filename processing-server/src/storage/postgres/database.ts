@@ -77,6 +77,18 @@ export async function queryRows(database: Queryable, text: string, values: unkno
   return result.rows;
 }
 
+/** The values of a statement built from optional conditions: `add` keeps a value and answers its placeholder, `$1`, `$2`, … */
+export function positionalParameters(): { values: unknown[]; add(value: unknown): string } {
+  const values: unknown[] = [];
+  return {
+    values,
+    add(value) {
+      values.push(value);
+      return `$${values.length}`;
+    },
+  };
+}
+
 /** A BIGINT or NUMERIC that node-postgres hands back as a string, as a safe JavaScript integer. */
 export function toSafeInteger(value: unknown): number {
   const number = Number(value ?? 0);

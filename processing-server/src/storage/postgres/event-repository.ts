@@ -8,7 +8,7 @@ import type { EventListQuery } from '../../../../shared/contracts/events.ts';
 import type { EventRecord } from '../../domain/events.ts';
 import type { EventPage, EventRepository } from '../../domain/ports/store.ts';
 import { EVENT_INSERT_COLUMNS, eventFromRow, eventRowsJson, eventSelectList } from '../sql/event-rows.ts';
-import { queryRows, toSafeInteger } from './database.ts';
+import { positionalParameters, queryRows, toSafeInteger } from './database.ts';
 
 const INSERT_EVENTS_SQL = `INSERT INTO events (${EVENT_INSERT_COLUMNS})
   SELECT ${eventSelectList((index) => `row ->> ${index}`)} FROM json_array_elements($1::json) WITH ORDINALITY AS written (row, position)
@@ -21,11 +21,7 @@ export async function writeEvents(client: pg.PoolClient, events: readonly EventR
 
 async function list(pool: pg.Pool, query: EventListQuery): Promise<EventPage> {
   const conditions: string[] = [];
-  const parameters: unknown[] = [];
-  const parameter = (value: unknown): string => {
-    parameters.push(value);
-    return `$${parameters.length}`;
-  };
+  const { values: parameters, add: parameter } = positionalParameters();
   if (query.type) conditions.push(`type = ${parameter(query.type)}`);
   if (query.paymentId) conditions.push(`payment_id = ${parameter(query.paymentId)}`);
   if (query.startingAfter) {

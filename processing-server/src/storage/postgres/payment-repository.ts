@@ -21,7 +21,7 @@ import type {
 import { countsAgainstLimit, decideSpend, declinedOverLimit } from '../../domain/spend-limit.ts';
 import { PAYMENT_COLUMNS, idempotencyFromRow, paymentFromRow, paymentToRow } from '../sql/payment-rows.ts';
 import { expiredFromRow } from '../sql/settlement-rows.ts';
-import { inTransaction, queryRows, toSafeInteger, type Queryable } from './database.ts';
+import { inTransaction, positionalParameters, queryRows, toSafeInteger, type Queryable } from './database.ts';
 import { writeEvents } from './event-repository.ts';
 
 /**
@@ -133,11 +133,7 @@ async function expireUnbatched(pool: pg.Pool, command: ExpireCommand): Promise<E
 
 async function list(pool: pg.Pool, query: PaymentListQuery): Promise<PaymentPage> {
   const conditions: string[] = [];
-  const parameters: unknown[] = [];
-  const parameter = (value: unknown): string => {
-    parameters.push(value);
-    return `$${parameters.length}`;
-  };
+  const { values: parameters, add: parameter } = positionalParameters();
   if (query.status) conditions.push(`status = ${parameter(query.status)}`);
   if (query.from) conditions.push(`created_at >= ${parameter(new Date(query.from).toISOString())}`);
   if (query.to) conditions.push(`created_at < ${parameter(new Date(query.to).toISOString())}`);

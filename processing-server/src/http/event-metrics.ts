@@ -34,7 +34,8 @@ export function registerEventMetrics(registry: Registry, options: {
     name: 'cardlane_webhook_oldest_undelivered_seconds', help: 'Age of the oldest event not yet delivered to every webhook endpoint (0 when none waits)',
     registers: [registry],
     async collect() {
-      const oldest = await options.store.webhooks.oldestUndelivered(options.urls);
+      // With no endpoint nothing waits to be delivered (the dispatcher empties the outbox to nobody).
+      const oldest = options.urls.length === 0 ? null : await options.store.webhooks.oldestUndelivered(options.urls);
       this.set(oldest ? Math.max(0, (options.clock().getTime() - Date.parse(oldest)) / 1000) : 0);
     },
   });

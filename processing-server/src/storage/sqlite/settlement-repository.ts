@@ -208,7 +208,7 @@ export function createSqliteSettlementRepository(database: DatabaseSync, events:
     }
     const rejectedSeqs = JSON.stringify(rejectedSales);
     events.write(changes);
-    // Each payment's event is made as its row comes back, and written with the next thousand.
+    // Each payment's event is made as its row comes back, and written with the next 250.
     if (rejectedSales.length > 0) events.write(paymentEventsOf(sales.rejected.iterate({ runId, now, seqs: rejectedSeqs }), cause));
     events.write(paymentEventsOf(sales.settled.iterate({ runId, batchNo, now, rejectedSeqs }), cause));
     if (rejections.length > 0) statements.itemsRejected.run({ runId, rejections: JSON.stringify(rejections) });

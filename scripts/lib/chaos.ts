@@ -204,8 +204,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       ...audit,
       actions: {
         checkouts: records.length,
-        'of them points payments (processing API)': records.filter((record) => record.spec.method === 'points').length,
-        'HTTP posts (UI server and processing API)': records.reduce((sum, record) => sum + record.attempts, 0),
+        'of them points payments': records.filter((record) => record.spec.method === 'points').length,
+        'HTTP posts to the UI server': records.reduce((sum, record) => sum + record.attempts, 0),
         'answers "pending" (then asked again)': records.reduce((sum, record) => sum + record.pendingAnswers, 0),
         'SIGKILLs of the processing server': kills, 'rounds of asking again': rounds,
         'shoppers told approved': told('approved'), 'told declined': told('declined'), 'told not charged': told('error'),

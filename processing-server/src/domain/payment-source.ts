@@ -22,9 +22,12 @@ export interface PaymentSource {
   fields: SourceFields;
 }
 
-/** The spending limit's payer: a card by its number, a points account by its id, each keyed apart. */
+/**
+ * The spending limit's payer: a card by its number (typed or saved: one card, one fingerprint),
+ * a points account by its id, each keyed apart.
+ */
 export function instrumentFingerprint(vault: Pick<CardVault, 'fingerprint' | 'keyedHash'>, instrument: Instrument): string {
-  return instrument.method === 'card' ? vault.fingerprint(instrument.number) : vault.keyedHash(`points:${instrument.accountId}`);
+  return instrument.method === 'points' ? vault.keyedHash(`points:${instrument.accountId}`) : vault.fingerprint(instrument.number);
 }
 
 /**

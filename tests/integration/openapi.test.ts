@@ -21,9 +21,9 @@ describe('/openapi.json', () => {
       const create = processingDoc.body.paths['/v1/payments'].post;
       const createBody = create.requestBody.content['application/json'].schema;
       expect(createBody.required).toEqual(expect.arrayContaining(['amount', 'currency']));
-      // Exactly one way to pay: a card or points, never none or both.
-      expect(createBody.oneOf).toEqual([{ required: ['card'] }, { required: ['points'] }]);
-      expect(Object.keys(createBody.properties)).toEqual(expect.arrayContaining(['card', 'points']));
+      // Exactly one way to pay: a card, a saved card or points, never none or two.
+      expect(createBody.oneOf).toEqual([{ required: ['card'] }, { required: ['cardId'] }, { required: ['points'] }]);
+      expect(Object.keys(createBody.properties)).toEqual(expect.arrayContaining(['card', 'cardId', 'points', 'customerId']));
 
       const networkDoc = await request(network.app).get('/openapi.json');
       expect(networkDoc.status).toBe(200);

@@ -19,14 +19,7 @@ export interface StoreUnderTest {
   close(): Promise<void>;
 }
 
-export interface StoreFactory {
-  name: 'sqlite' | 'postgres';
-  availability: PostgresAvailability | { kind: 'ready' };
-  /** A store with no data in it. */
-  open(): Promise<StoreUnderTest>;
-  /** After the last test: releases what the factory keeps between tests. */
-  finish(): Promise<void>;
-}
+export type StoreFactory = Factory<StoreUnderTest>;
 
 const sqliteFactory: StoreFactory = {
   name: 'sqlite',
@@ -83,7 +76,24 @@ export const STORE_FACTORIES: readonly StoreFactory[] = [sqliteFactory, postgres
  * running test. A store that is not available fails one test with the reason (CI) or is skipped.
  */
 export function describeEachStore(title: string, body: (current: () => StoreUnderTest) => void): void {
-  describe.each(STORE_FACTORIES.map((factory) => [factory.name, factory] as const))(`${title} (%s)`, (_name, factory) => {
+  describeEachFactory(title, STORE_FACTORIES, body);
+}
+
+/** What a suite run against several stores needs of each: its name, whether it can run, and a fresh store per test. */
+export interface Factory<Opened extends { close(): Promise<void> }> {
+  name: string;
+  availability: PostgresAvailability | { kind: 'ready' };
+  /** A store with no data in it. */
+  open(): Promise<Opened>;
+  /** After the last test: releases what the factory keeps between tests. */
+  finish(): Promise<void>;
+}
+
+/** `body` once per factory: a store opened before each test and closed after it. */
+export function describeEachFactory<Opened extends { close(): Promise<void> }>(
+  title: string, factories: readonly Factory<Opened>[], body: (current: () => Opened) => void,
+): void {
+  describe.each(factories.map((factory) => [factory.name, factory] as const))(`${title} (%s)`, (_name, factory) => {
     const { availability } = factory;
     if (availability.kind === 'fail') {
       test('the store is available', () => {
@@ -95,7 +105,7 @@ export function describeEachStore(title: string, body: (current: () => StoreUnde
       test.skip(`skipped: ${availability.reason}`, () => undefined);
       return;
     }
-    let store: StoreUnderTest | null = null;
+    let store: Opened | null = null;
     beforeEach(async () => {
       store = await factory.open();
     });

@@ -7,6 +7,8 @@
 import path from 'node:path';
 import type { Store } from '../../processing-server/src/domain/ports/store.ts';
 import { openSqliteStore } from '../../processing-server/src/storage/index.ts';
+import { openPostgresVaultStore, openSqliteVaultStore, VAULT_SQLITE_FILE_NAME } from '../../processing-server/src/vault/storage/index.ts';
+import type { VaultStore } from '../../processing-server/src/vault/store.ts';
 import {
   createTestDatabase, postgresAvailability, storesOn, type PostgresAvailability, type TestDatabase,
 } from '../helpers/postgres.ts';
@@ -16,6 +18,8 @@ import { asIfBehindAWorker } from '../helpers/worker-boundary.ts';
 export interface StoreUnderTest {
   store: Store;
   openAnother(): Promise<Store>;
+  /** The card vault's store beside it: its own file next to the SQLite one, or its tables in the same PostgreSQL database. */
+  openVault(): Promise<VaultStore>;
   close(): Promise<void>;
 }
 
@@ -27,13 +31,20 @@ const sqliteFactory: StoreFactory = {
   async open() {
     const directory = makeTempDir('storage');
     const filePath = path.join(directory, 'processing.sqlite');
-    const opened = [openSqliteStore(filePath)];
+    const opened: Array<{ close(): Promise<void> }> = [];
+    const first = openSqliteStore(filePath);
+    opened.push(first);
     return {
-      store: asIfBehindAWorker(opened[0]!),
+      store: asIfBehindAWorker(first),
       async openAnother() {
         const another = openSqliteStore(filePath);
         opened.push(another);
         return asIfBehindAWorker(another);
+      },
+      async openVault() {
+        const vault = openSqliteVaultStore(path.join(directory, VAULT_SQLITE_FILE_NAME));
+        opened.push(vault);
+        return vault;
       },
       async close() {
         await Promise.all(opened.map((store) => store.close()));
@@ -60,7 +71,21 @@ function postgresFactory(): StoreFactory {
       if (database) await database.reset();
       else database = await createTestDatabase(availability.adminUrl);
       const stores = storesOn(database, { dropOnClose: false });
-      return { store: asIfBehindAWorker(await stores.open()), openAnother: async () => asIfBehindAWorker(await stores.open()), close: () => stores.close() };
+      const vaults: VaultStore[] = [];
+      const url = database.url;
+      return {
+        store: asIfBehindAWorker(await stores.open()),
+        openAnother: async () => asIfBehindAWorker(await stores.open()),
+        async openVault() {
+          const vault = await openPostgresVaultStore(url);
+          vaults.push(vault);
+          return vault;
+        },
+        close: async () => {
+          await Promise.all(vaults.map((vault) => vault.close()));
+          await stores.close();
+        },
+      };
     },
     async finish() {
       await database?.drop();

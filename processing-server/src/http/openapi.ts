@@ -47,10 +47,11 @@ function paymentOperations(): OperationSpec[] {
         201: { description: 'Authorized.', json: paymentSchema, headers: REPLAYED_HEADER },
         402: { description: 'Declined: status `declined`, with `decline`.', json: paymentSchema, headers: REPLAYED_HEADER },
         400: {
-          description: 'The body, the card or the points account is invalid (validation_failed, errors name the fields; exactly one of card and points), '
+          description: 'The body, the card or the points account is invalid, or the saved card has expired (validation_failed, errors name the fields; exactly one of card, cardId and points), '
             + 'points in another currency than POINTS_CURRENCY (currency_not_supported), or the Idempotency-Key is missing (idempotency_key_required).',
           problems: ['validation_failed', 'currency_not_supported', 'idempotency_key_required'],
         },
+        404: { description: 'The saved card (cardId) is not there: never saved, deleted, or not the customerId\'s (card_not_found). Nothing was charged.', problems: ['card_not_found'] },
         409: {
           description: 'The key was used with another body (idempotency_key_reused), or its first request is still being answered (idempotency_key_in_flight, with its paymentId).',
           problems: ['idempotency_key_reused', IN_FLIGHT],

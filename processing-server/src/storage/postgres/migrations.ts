@@ -162,11 +162,14 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    // The card vault's tables (saved cards, the data keys they are sealed under, card creations'
-    // idempotency records), apart from the payments' tables: on SQLite the vault has a file of
-    // its own. A data key is stored only wrapped; a destroyed key keeps its row without its
-    // bytes, a deleted card its row without its number. At most one key is active, and a
-    // customer keeps a card once per expiry (partial unique indexes, also targets of ON CONFLICT).
+    // Saved cards. The card vault's tables (saved cards, the data keys they are sealed under,
+    // card creations' idempotency records), apart from the payments' tables: on SQLite the vault
+    // has a file of its own. A data key is stored only wrapped; a destroyed key keeps its row
+    // without its bytes, a deleted card its row without its number. At most one key is active,
+    // and a customer keeps a card once per expiry (partial unique indexes, also targets of ON
+    // CONFLICT). And a third way to pay: a payment with a saved card keeps the card masked but no
+    // copy of the number (it names the vault's card, saved_card_id); a payment may name its
+    // customer. The CHECKs on the method's columns say so, for payments and settlement items.
     version: 4,
     sql: `
       CREATE TABLE vault_keys (
@@ -205,6 +208,22 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         completed BOOLEAN NOT NULL DEFAULT FALSE,
         created_at TEXT COLLATE "C" NOT NULL
       );
+
+      ALTER TABLE payments
+        ADD COLUMN saved_card_id TEXT COLLATE "C",
+        ADD COLUMN customer_id TEXT COLLATE "C",
+        DROP CONSTRAINT payments_method_columns;
+      ALTER TABLE payments ADD CONSTRAINT payments_method_columns CHECK (
+        (payment_method IN ('card', 'saved_card') AND card_brand IS NOT NULL AND card_last4 IS NOT NULL AND card_exp_month IS NOT NULL
+          AND card_exp_year IS NOT NULL AND holder_name IS NOT NULL AND points_account_id IS NULL
+          AND ((payment_method = 'card' AND card_sealed IS NOT NULL AND saved_card_id IS NULL)
+            OR (payment_method = 'saved_card' AND card_sealed IS NULL AND saved_card_id IS NOT NULL)))
+        OR (payment_method = 'points' AND points_account_id IS NOT NULL AND card_brand IS NULL AND card_last4 IS NULL
+          AND card_exp_month IS NULL AND card_exp_year IS NULL AND card_sealed IS NULL AND holder_name IS NULL AND saved_card_id IS NULL));
+      ALTER TABLE settlement_items DROP CONSTRAINT settlement_items_method_columns;
+      ALTER TABLE settlement_items ADD CONSTRAINT settlement_items_method_columns CHECK (
+        (payment_method IN ('card', 'saved_card') AND card_brand IS NOT NULL AND card_last4 IS NOT NULL)
+        OR (payment_method = 'points' AND card_brand IS NULL AND card_last4 IS NULL));
     `,
   },
 ];

@@ -3,12 +3,9 @@
  * data: stopped after one batch it says so (exit 2) and run again it finishes (exit 0), with a
  * line per batch; the cards stay readable throughout, and nothing it prints holds a card number.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import request from 'supertest';
-import { nodeFlags } from '../../scripts/lib/processes.ts';
-import { ROOT } from '../helpers/processes.ts';
+import { runCommand, type CommandRun } from '../helpers/processes.ts';
 import { AUTH_HEADER, createProcessingHarness, freshKey, type ProcessingHarness } from '../helpers/processing.ts';
 import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
@@ -16,27 +13,9 @@ jest.setTimeout(60_000);
 
 const NUMBERS = ['4242424242424242', '5555555555554444', '4111111111111111', '6011111111111117', '4012888888881881'];
 
-interface Run {
-  status: number | null;
-  output: string;
-}
-
-/** The command, as npm runs it, on `dataDir` with `vaultKey`; its stdout and stderr together. */
-function rotate(dataDir: string, vaultKey: string, args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeFlags(ROOT), path.join(ROOT, 'bin', 'run.mjs'), 'rotate-vault-key', ...args], {
-      cwd: ROOT, env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, CARD_VAULT_KEY: vaultKey, LOG_FORMAT: 'json' }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
-    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.once('error', reject);
-    child.once('exit', (status) => {
-      clearTimeout(timer);
-      resolve({ status, output });
-    });
-  });
+/** The command, as npm runs it, on `dataDir` with `vaultKey`. */
+function rotate(dataDir: string, vaultKey: string, args: string[]): Promise<CommandRun> {
+  return runCommand('rotate-vault-key', args, { DATA_DIR: dataDir, CARD_VAULT_KEY: vaultKey });
 }
 
 describe('npm run rotate-vault-key', () => {

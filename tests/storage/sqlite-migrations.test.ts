@@ -12,6 +12,32 @@ import { SQLITE_MIGRATIONS } from '../../processing-server/src/storage/sqlite/mi
 import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 import { at, createInput, createRun, pendingPayment, settleEverything } from './builders.ts';
 
+/** Each test's own folder, and the store it opened there (closed after it). */
+let directory: string;
+let store: Store | null = null;
+
+beforeEach(() => {
+  directory = makeTempDir('sqlite-migrations');
+});
+
+afterEach(async () => {
+  await store?.close();
+  store = null;
+  removeDir(directory);
+});
+
+/** A new database file with the migrations up to `version` applied, open for the test to fill in. */
+function databaseAtVersion(filePath: string, version: number): DatabaseSync {
+  const database = new DatabaseSync(filePath);
+  database.exec('PRAGMA foreign_keys = ON');
+  database.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+  for (const migration of SQLITE_MIGRATIONS.filter((candidate) => candidate.version <= version)) {
+    database.exec(migration.sql);
+    database.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, at(0));
+  }
+  return database;
+}
+
 /** The schema's versions, indexes, foreign-key problems and the plans of the statements that need their indexes. */
 function inspect(filePath: string) {
   const database = new DatabaseSync(filePath, { readOnly: true });
@@ -33,28 +59,9 @@ function inspect(filePath: string) {
 }
 
 describe('SQLite migration 5: points payments', () => {
-  let directory: string;
-  let store: Store | null = null;
-
-  beforeEach(() => {
-    directory = makeTempDir('sqlite-migrations');
-  });
-
-  afterEach(async () => {
-    await store?.close();
-    store = null;
-    removeDir(directory);
-  });
-
   /** A database as migration 4 left it, with a settled and refunded payment, an authorized one, their keys, a run and its item. */
   function databaseAtVersion4(filePath: string): void {
-    const old = new DatabaseSync(filePath);
-    old.exec('PRAGMA foreign_keys = ON');
-    old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
-    for (const migration of SQLITE_MIGRATIONS.filter((candidate) => candidate.version <= 4)) {
-      old.exec(migration.sql);
-      old.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, at(0));
-    }
+    const old = databaseAtVersion(filePath, 4);
     const insertPayment = old.prepare(`INSERT INTO payments (id, merchant_reference, status, amount, currency, capture_method, card_brand,
       card_last4, card_exp_month, card_exp_year, card_fingerprint, card_sealed, holder_name, idempotency_key, authorization_id,
       authorization_code, limit_amount, captured_amount, refunded_amount, settlement_id, created_at, updated_at)
@@ -148,28 +155,9 @@ describe('SQLite migration 5: points payments', () => {
 });
 
 describe('SQLite migration 6: saved-card payments', () => {
-  let directory: string;
-  let store: Store | null = null;
-
-  beforeEach(() => {
-    directory = makeTempDir('sqlite-migrations');
-  });
-
-  afterEach(async () => {
-    await store?.close();
-    store = null;
-    removeDir(directory);
-  });
-
   /** A database as migration 5 left it: a settled card payment with its item, and an authorized points payment. */
   function databaseAtVersion5(filePath: string): void {
-    const old = new DatabaseSync(filePath);
-    old.exec('PRAGMA foreign_keys = ON');
-    old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
-    for (const migration of SQLITE_MIGRATIONS.filter((candidate) => candidate.version <= 5)) {
-      old.exec(migration.sql);
-      old.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, at(0));
-    }
+    const old = databaseAtVersion(filePath, 5);
     old.exec(`INSERT INTO payments (id, merchant_reference, status, amount, currency, capture_method, payment_method, card_brand, card_last4,
       card_exp_month, card_exp_year, card_sealed, holder_name, instrument_fingerprint, idempotency_key, authorization_code, limit_amount,
       captured_amount, settlement_id, created_at, updated_at)

@@ -60,16 +60,31 @@ const sqliteFactory: StoreFactory = {
  * test would cost more than the tests. Its migrations run when the first test opens it; later
  * opens find them applied.
  */
-function postgresFactory(): StoreFactory {
+export function databasePerFile(): { availability: PostgresAvailability; empty(): Promise<TestDatabase>; drop(): Promise<void> } {
   const availability = postgresAvailability();
   let database: TestDatabase | null = null;
   return {
-    name: 'postgres',
     availability,
-    async open() {
+    async empty() {
       if (availability.kind !== 'ready') throw new Error('PostgreSQL is not available');
       if (database) await database.reset();
       else database = await createTestDatabase(availability.adminUrl);
+      return database;
+    },
+    async drop() {
+      await database?.drop();
+      database = null;
+    },
+  };
+}
+
+function postgresFactory(): StoreFactory {
+  const perFile = databasePerFile();
+  return {
+    name: 'postgres',
+    availability: perFile.availability,
+    async open() {
+      const database = await perFile.empty();
       const stores = storesOn(database, { dropOnClose: false });
       const vaults: VaultStore[] = [];
       const url = database.url;
@@ -87,10 +102,7 @@ function postgresFactory(): StoreFactory {
         },
       };
     },
-    async finish() {
-      await database?.drop();
-      database = null;
-    },
+    finish: () => perFile.drop(),
   };
 }
 

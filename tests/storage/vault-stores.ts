@@ -7,10 +7,9 @@
 import path from 'node:path';
 import { openPostgresVaultStore, openSqliteVaultStore, VAULT_SQLITE_FILE_NAME } from '../../processing-server/src/vault/storage/index.ts';
 import type { VaultStore } from '../../processing-server/src/vault/store.ts';
-import { createTestDatabase, postgresAvailability, type TestDatabase } from '../helpers/postgres.ts';
 import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 import { repositoryBehindAWorker } from '../helpers/worker-boundary.ts';
-import { describeEachFactory, type Factory } from './stores.ts';
+import { databasePerFile, describeEachFactory, type Factory } from './stores.ts';
 
 export interface VaultStoreUnderTest {
   name: 'sqlite' | 'postgres';
@@ -58,16 +57,12 @@ const sqliteFactory: VaultStoreFactory = {
 };
 
 function postgresFactory(): VaultStoreFactory {
-  const availability = postgresAvailability();
-  let database: TestDatabase | null = null;
+  const perFile = databasePerFile();
   return {
     name: 'postgres',
-    availability,
+    availability: perFile.availability,
     async open() {
-      if (availability.kind !== 'ready') throw new Error('PostgreSQL is not available');
-      if (database) await database.reset();
-      else database = await createTestDatabase(availability.adminUrl);
-      const url = database.url;
+      const { url } = await perFile.empty();
       const opened = [await openPostgresVaultStore(url)];
       return {
         name: 'postgres',
@@ -81,10 +76,7 @@ function postgresFactory(): VaultStoreFactory {
         close: async () => { await Promise.all(opened.map((store) => store.close())); },
       };
     },
-    async finish() {
-      await database?.drop();
-      database = null;
-    },
+    finish: () => perFile.drop(),
   };
 }
 

@@ -39,7 +39,10 @@ export function createApp(deps: DomainDeps, options: ProcessingAppOptions): Expr
   app.use(metrics.middleware);
 
   app.use(healthRouter({
-    database: () => deps.store.ping(),
+    // The payments' store and the card vault's (a file of its own on SQLite).
+    database: async () => {
+      await Promise.all([deps.store.ping(), options.vault.ping()]);
+    },
     network: () => deps.clearing.isReachable(),
     isShuttingDown: options.isShuttingDown ?? (() => false),
   }, metrics.handler));

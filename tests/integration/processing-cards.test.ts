@@ -215,6 +215,19 @@ describe('GET and DELETE /v1/cards', () => {
   });
 });
 
+describe('readiness and the card vault', () => {
+  test('when the card vault\'s store stops answering, then /readyz says the database is failing (503); before, it is ready', async () => {
+    const before = await request(harness.app).get('/readyz');
+    await harness.vaultStore.close();
+
+    const after = await request(harness.app).get('/readyz');
+
+    expect(before.status).toBe(200);
+    expect(after.status).toBe(503);
+    expect(after.body.checks).toMatchObject({ database: 'failing' });
+  });
+});
+
 async function waitFor(condition: () => boolean): Promise<void> {
   for (let attempt = 0; attempt < 200 && !condition(); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 5));
   if (!condition()) throw new Error('the condition never came true');

@@ -180,7 +180,7 @@ function probeOperations(): OperationSpec[] {
   return [
     { method: 'get', path: '/healthz', summary: 'Liveness', security: null, responses: { 200: { description: 'The process answers.', json: health } } },
     {
-      method: 'get', path: '/readyz', summary: 'Readiness: the database and the card company answer, and the server is not shutting down', security: null,
+      method: 'get', path: '/readyz', summary: 'Readiness: the database (the card vault\'s included) and the card company answer, and the server is not shutting down', security: null,
       responses: { 200: { description: 'Ready.', json: readiness }, 503: { description: 'Not ready; `checks` says why.', json: readiness } },
     },
     { method: 'get', path: '/metrics', summary: 'Prometheus metrics', security: null, responses: { 200: { description: 'The metrics, in the Prometheus text format.', text: ['text/plain'] } } },

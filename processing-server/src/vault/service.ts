@@ -71,6 +71,8 @@ export interface VaultService extends SavedCards {
   listOfCustomer(customerId: string): Promise<SavedCard[]>;
   /** Deletes the card and erases its number; payments made with it keep their masked card. */
   remove(cardId: string, logger?: Logger): Promise<void>;
+  /** Readiness: the vault's store answers. */
+  ping(): Promise<void>;
 }
 
 export function newCardId(): string {
@@ -186,6 +188,8 @@ export function createVaultService(deps: VaultServiceDeps): VaultService {
       if (!await store.cards.erase({ id: cardId, now: deps.clock().toISOString() })) throw cardNotFound(cardId);
       logger.info({ cardId }, 'card deleted: its number is erased');
     },
+
+    ping: () => store.ping(),
 
     async open(cardId): Promise<OpenedCard | null> {
       const sealed = await store.cards.open(cardId);

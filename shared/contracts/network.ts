@@ -63,13 +63,25 @@ export type AuthorizationRequest = z.infer<typeof authorizationRequestSchema>;
 /**
  * What `POST /v1/authorizations` accepts: an authorization, or with `amount: 0` an account
  * verification (the card is checked, nothing is held, `85` when it is good).
+ *
+ * `storedCredential: true` marks a card-on-file authorization: the merchant charges a card it
+ * keeps (with the cardholder's consent) and, never keeping a CVV, has none to send. The `cvv` may
+ * then be left out, and the card company skips only its CVV check; without the flag the CVV is
+ * required as always.
  */
 export const cardAuthorizationRequestSchema = authorizationRequestSchema.extend({
   amount: z.number({ error: 'must be an integer number of minor units' })
     .int('must be an integer number of minor units')
     .min(0, 'must be 0 (account verification) or a positive number of minor units')
     .max(AMOUNT_MINOR_MAX, 'is too large'),
-});
+  card: cardDetailsSchema.extend({ cvv: cardDetailsSchema.shape.cvv.optional() }),
+  /** A card the merchant keeps on file: the CVV may be absent, and is not checked. */
+  storedCredential: z.boolean().optional(),
+}).superRefine((request, context) => {
+  if (request.card.cvv === undefined && request.storedCredential !== true) {
+    context.addIssue({ code: 'custom', path: ['card', 'cvv'], message: 'is required unless storedCredential is true' });
+  }
+}).meta({ description: '`card.cvv` is required unless `storedCredential` is true (a card on file).' });
 export type CardAuthorizationRequest = z.infer<typeof cardAuthorizationRequestSchema>;
 
 export const authorizationResponseSchema = z.object({

@@ -52,28 +52,43 @@ export const pointsInputSchema = z.object({
 export type PointsInput = z.infer<typeof pointsInputSchema>;
 
 /** The ways a payment is paid; a request carries exactly one of them. */
-export const PAYMENT_SOURCE_FIELDS = ['card', 'points'] as const;
+export const PAYMENT_SOURCE_FIELDS = ['card', 'cardId', 'points'] as const;
+
+/**
+ * The merchant's own id of a customer (opaque to cardlane): saved cards belong to it, and a
+ * payment may name it.
+ */
+export const customerIdSchema = z.string({ error: 'must be text' }).min(1, 'is required').max(100, 'is too long')
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : or -');
+
+/** A saved card's id (`card_…`). */
+export const cardIdSchema = z.string({ error: 'must be text' }).min(1, 'is required').max(100, 'is too long')
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : or -');
 
 export const createPaymentRequestSchema = z.object({
   amount: amountMinorSchema,
   currency: currencySchema,
-  /** A typed card; instead of it, `points`. Exactly one of the two. */
+  /** A typed card; instead of it, `cardId` or `points`. Exactly one of the three. */
   card: paymentCardInputSchema.optional(),
+  /** A card the vault keeps (POST /v1/cards): charged on file, without a CVV. */
+  cardId: cardIdSchema.optional(),
   /** Loyalty points: `amount` is in minor units of the points currency, one point each. */
   points: pointsInputSchema.optional(),
+  /** The customer paying; with `cardId`, the card must be this customer's. */
+  customerId: customerIdSchema.optional(),
   captureMethod: captureMethodSchema.default('automatic'),
   description: z.string().max(500, 'is too long').optional(),
   orderId: z.string().max(100, 'is too long').optional(),
 }).superRefine((request, context) => {
   const given = PAYMENT_SOURCE_FIELDS.filter((field) => request[field] !== undefined);
   if (given.length === 0) {
-    context.addIssue({ code: 'custom', path: ['card'], message: 'is required: send exactly one of card or points' });
+    context.addIssue({ code: 'custom', path: ['card'], message: 'is required: send exactly one of card, cardId or points' });
   }
   for (const extra of given.slice(1)) {
-    context.addIssue({ code: 'custom', path: [extra], message: `must not be sent with ${given[0]}: send exactly one of card or points` });
+    context.addIssue({ code: 'custom', path: [extra], message: `must not be sent with ${given[0]}: send exactly one of card, cardId or points` });
   }
 }).meta({
-  description: 'Exactly one of `card` and `points`.',
+  description: 'Exactly one of `card`, `cardId` and `points`.',
   // The refinement above, for readers of the OpenAPI document: one source, never none or two.
   oneOf: PAYMENT_SOURCE_FIELDS.map((field) => ({ required: [field] })),
 });
@@ -97,6 +112,8 @@ export type PaymentMethod = z.infer<typeof paymentMethodSchema>;
 /** What every payment carries, whatever paid it. */
 const paymentFields = {
   id: z.string(),
+  /** The customer the payment names (or whose saved card paid it), when there is one. */
+  customerId: z.string().optional(),
   status: paymentStatusSchema,
   amount: amountMinorSchema,
   currency: currencySchema,
@@ -124,6 +141,8 @@ export const cardPaymentSchema = z.object({
   paymentMethod: z.enum(['card', 'saved_card']),
   card: maskedCardSchema,
   holderName: z.string(),
+  /** The saved card that paid (`saved_card` only); the payment keeps its masked card after the card is deleted. */
+  cardId: z.string().optional(),
 });
 export type CardPayment = z.infer<typeof cardPaymentSchema>;
 
@@ -248,3 +267,30 @@ export const reconciliationSchema = z.object({
   amountMismatches: z.array(reconciliationEntrySchema),
 });
 export type Reconciliation = z.infer<typeof reconciliationSchema>;
+
+/** `POST /v1/cards`: a card to keep for later payments, verified first (the CVV is checked, never kept). */
+export const saveCardRequestSchema = z.object({
+  card: paymentCardInputSchema,
+  customerId: customerIdSchema.optional(),
+});
+export type SaveCardRequest = z.infer<typeof saveCardRequestSchema>;
+
+/** A saved card as the API shows it: never its number. */
+export const savedCardSchema = z.object({
+  /** `card_…` */
+  id: z.string(),
+  brand: maskedCardSchema.shape.brand,
+  last4: maskedCardSchema.shape.last4,
+  expMonth: maskedCardSchema.shape.expMonth,
+  expYear: maskedCardSchema.shape.expYear,
+  holderName: z.string(),
+  customerId: z.string().nullable(),
+  createdAt: isoDateTimeSchema,
+});
+export type SavedCard = z.infer<typeof savedCardSchema>;
+
+/** `GET /v1/cards?customerId=`: the customer's saved cards, newest first. */
+export const savedCardListSchema = z.object({ data: z.array(savedCardSchema) });
+export type SavedCardList = z.infer<typeof savedCardListSchema>;
+
+export const savedCardListQuerySchema = z.object({ customerId: customerIdSchema });

@@ -9,7 +9,7 @@ import type { AuthorizationRecord } from '../../shared/contracts/network.ts';
 import type { Decline, PaymentMethod } from '../../shared/contracts/processing.ts';
 import { DomainError } from '../../processing-server/src/domain/errors.ts';
 import type {
-  AuthorizeCommand, AuthorizeOutcome, ClearingPort, LookupOutcome, PaymentProvider, ReverseCommand, ReverseOutcome,
+  AuthorizeCommand, AuthorizeOutcome, ClearingPort, LookupOutcome, PaymentProvider, ReverseCommand, ReverseOutcome, VerifyCommand, VerifyOutcome,
 } from '../../processing-server/src/domain/ports/provider.ts';
 
 export type FakeMode =
@@ -45,6 +45,8 @@ export interface FakeNetwork extends PaymentProvider {
   holds: Map<string, FakeHold>;
   authorizeCalls: AuthorizeCommand[];
   reversals: ReverseCommand[];
+  /** Account verifications asked for (cards): the cards the vault tried to save. */
+  verifyCalls: VerifyCommand[];
   /** When set, authorize waits for this promise before answering (to hold a request in flight). */
   gate: Promise<void> | null;
   /** When set, reversals fail with this error (the provider unreachable for them only). */
@@ -60,6 +62,7 @@ export function createFakeNetwork(method: PaymentMethod = 'card'): FakeNetwork {
     holds: new Map(),
     authorizeCalls: [],
     reversals: [],
+    verifyCalls: [],
     gate: null,
     reversalFailure: null,
     async authorize(command): Promise<AuthorizeOutcome> {
@@ -99,15 +102,24 @@ export function createFakeNetwork(method: PaymentMethod = 'card'): FakeNetwork {
     async adjust() {
       return { kind: 'no_answer', delivered: 'no', error: 'the fake provider does not adjust holds' };
     },
+    async verify(command): Promise<VerifyOutcome> {
+      fake.verifyCalls.push(command);
+      if (fake.gate) await fake.gate;
+      if (fake.mode === 'down') return { kind: 'no_answer', delivered: 'no', error: 'ECONNREFUSED' };
+      if (fake.mode !== 'up') return { kind: 'no_answer', delivered: 'maybe', error: 'socket hang up' };
+      // A verification checks the card, not its funds.
+      const decline = command.card.number === '4000000000009995' ? undefined : DECLINING_CARDS[command.card.number];
+      return decline ? { kind: 'declined', decline } : { kind: 'verified', verificationId: `verify_${(sequence += 1)}` };
+    },
   };
   return fake;
 }
 
 function decide(command: AuthorizeCommand, sequence: number): FakeHold {
   const { instrument } = command;
-  const decline = instrument.method === 'card'
-    ? DECLINING_CARDS[instrument.number]
-    : DECLINING_ACCOUNTS[instrument.accountId] ?? (instrument.pin === WRONG_PIN ? INCORRECT_PIN : undefined);
+  const decline = instrument.method === 'points'
+    ? DECLINING_ACCOUNTS[instrument.accountId] ?? (instrument.pin === WRONG_PIN ? INCORRECT_PIN : undefined)
+    : DECLINING_CARDS[instrument.number];
   const at = new Date().toISOString();
   const base = {
     authorizationId: `auth_${sequence}`, merchantReference: command.merchantReference, amount: command.amountMinor,

@@ -249,6 +249,42 @@ describe('back-office payments', () => {
     expect(response.text).toContain('Releases the hold on the points account.');
   });
 
+  test('when a saved-card payment\'s page is shown, then it names the saved card and links its customer to their saved cards', async () => {
+    const saved = paymentFixture({ id: 'pay_saved', paymentMethod: 'saved_card', cardId: 'card_0001', customerId: 'cus_AAAAAAAAAAAAAAAAAAAAAA' });
+    processing.reply(routes(on('GET', /^\/v1\/payments\/pay_saved$/, () => ({ status: 200, body: saved }))));
+    const admin = buildAdmin(processing.url);
+    const { cookie } = await logIn(admin);
+
+    const response = await request(admin.app).get('/admin/payments/pay_saved').set('Cookie', cookie);
+
+    expect(response.text).toContain('<dt>Paid with</dt><dd>Saved card Visa •••• 4242 (expires 12/2030)</dd>');
+    expect(response.text).toContain('<dt>Saved card</dt><dd>card_0001</dd>');
+    expect(response.text).toContain('<dt>Customer</dt><dd><span class="mono">cus_AAAAAAAAAAAAAAAAAAAAAA</span> · <a href="/admin/customers/cus_AAAAAAAAAAAAAAAAAAAAAA/cards">saved cards</a></dd>');
+  });
+
+  test('when a customer\'s saved cards are shown, then each is listed masked with its expiry and holder; none is said plainly; a bad id is 404', async () => {
+    const cards = [
+      { id: 'card_0002', brand: 'mastercard', last4: '4444', expMonth: 3, expYear: 2031, holderName: 'Grace Hopper', customerId: 'cus_1', createdAt: '2026-01-15T11:00:00.000Z' },
+      { id: 'card_0001', brand: 'visa', last4: '4242', expMonth: 12, expYear: 2030, holderName: 'Grace Hopper', customerId: 'cus_1', createdAt: '2026-01-15T10:00:00.000Z' },
+    ];
+    processing.reply(routes(
+      on('GET', /^\/v1\/cards\?customerId=cus_1$/, () => ({ status: 200, body: { data: cards } })),
+      on('GET', /^\/v1\/cards\?customerId=cus_2$/, () => ({ status: 200, body: { data: [] } })),
+    ));
+    const admin = buildAdmin(processing.url);
+    const { cookie } = await logIn(admin);
+
+    const listed = await request(admin.app).get('/admin/customers/cus_1/cards').set('Cookie', cookie);
+    const none = await request(admin.app).get('/admin/customers/cus_2/cards').set('Cookie', cookie);
+    const bad = await request(admin.app).get('/admin/customers/%20x/cards').set('Cookie', cookie);
+
+    expect(listed.status).toBe(200);
+    const rows = [...listed.text.matchAll(/<td data-label="Card"><span class="nowrap">(.*?)<\/span><\/td>\s*<td class="nowrap" data-label="Expires">(.*?)<\/td>/g)].map((match) => [match[1], match[2]]);
+    expect(rows).toEqual([['Mastercard •••• 4444', '03/2031'], ['Visa •••• 4242', '12/2030']]);
+    expect(none.text).toContain('This customer has no saved cards.');
+    expect(bad.status).toBe(404);
+  });
+
   test('when a card payment\'s page is shown, then it names the card with its expiry and the holder', async () => {
     processing.reply(routes(on('GET', /^\/v1\/payments\/pay_card$/, () => ({ status: 200, body: paymentFixture({ id: 'pay_card', holderName: 'Ada Lovelace' }) }))));
     const admin = buildAdmin(processing.url);

@@ -19,6 +19,9 @@ describe('domain errors at the HTTP edge', () => {
       ['amount_too_large', 400, 'amount_too_large'],
       ['amount_exceeds_refundable', 400, 'amount_exceeds_refundable'],
       ['provider_unavailable', 503, 'provider_unavailable'],
+      ['card_not_found', 404, 'card_not_found'],
+      ['invalid_card', 400, 'validation_failed'],
+      ['card_declined', 402, 'card_declined'],
     ]);
   });
 

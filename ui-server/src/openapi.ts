@@ -70,16 +70,23 @@ const missingChartFile: Responses = {
 
 const result = (description: string): ResponseSpec => ({ description, json: makePaymentResultSchema, html: true });
 
+const RATE_LIMIT_HEADERS = { RateLimit: { description: 'the limit, what is left and when the window resets' }, 'RateLimit-Policy': { description: 'the limit and its window' } };
+const CUSTOMER_COOKIE_HEADER = { 'Set-Cookie': { description: 'cardlane_customer, when a card was saved or a saved card paid' } };
+
 function checkoutOperations(): OperationSpec[] {
   return [
     {
       method: 'post', path: '/make-payment', security: null, body: makePaymentFormSchema, form: jsonSchema(makePaymentFormSchema, 'input'),
-      summary: 'Pay: the checkout form (urlencoded, as payment.html posts it) or JSON, by card (the card fields) or with `paymentMethod: points` (pointsAccount and pointsPin instead, in POINTS_CURRENCY only). A browser gets a page; a client that asks for JSON (or posts it) gets JSON',
+      summary: 'Pay: the checkout form (urlencoded, as payment.html posts it) or JSON, by card (the card fields; `saveCard: on` keeps the card for next time '
+        + 'after an approval), with `paymentMethod: saved_card` (savedCardId, one of the cards of the customer the cardlane_customer cookie names) or with '
+        + '`paymentMethod: points` (pointsAccount and pointsPin instead, in POINTS_CURRENCY only). A browser gets a page; a client that asks for JSON (or posts it) gets JSON',
       description: 'A final answer other than 200 (400, 402, or 503 with status error) means the shopper was not charged; 409 and 503 with status pending mean '
         + 'the outcome is not known yet: the same request with the same idempotencyKey later gets the final answer. 409 with status error and code '
-        + 'idempotency_key_reused answers a key already used with other details. Posts are limited per client address and minute (UI_RATE_LIMIT_PER_MINUTE).',
+        + 'idempotency_key_reused answers a key already used with other details. Posts are limited per client address and minute (UI_RATE_LIMIT_PER_MINUTE). '
+        + 'Saving a card comes after the approval: `cardSaved` says whether it worked, and a card that could not be saved leaves the approval a 200. '
+        + 'A saved card sets (or renews) the cardlane_customer cookie: HttpOnly, SameSite=Lax, Secure over HTTPS, 180 days.',
       responses: {
-        200: result('Approved: amount, masked card, authorization code.'),
+        200: { ...result('Approved: amount, masked card, authorization code (and cardSaved, when the card was to be saved).'), headers: CUSTOMER_COOKIE_HEADER },
         402: result('Declined, with a reason for the shopper; not charged.'),
         400: {
           ...result('A field is invalid (errors name each; a browser gets the form again with the errors beside the fields), or the JSON body is malformed (malformed_body).'),
@@ -88,10 +95,18 @@ function checkoutOperations(): OperationSpec[] {
         409: result('The first request with this key is still being answered (status pending), or the key was used with other details (status error, code idempotency_key_reused).'),
         503: result('The processing server could not be reached (status error: not charged), or the outcome is not known yet (status pending).'),
         415: { description: 'The body is neither a form nor JSON (unsupported_media_type).', problems: ['unsupported_media_type'], html: true },
-        429: {
-          description: 'Too many payments from this address in a minute (rate_limited).', problems: ['rate_limited'], html: true,
-          headers: { RateLimit: { description: 'the limit, what is left and when the window resets' }, 'RateLimit-Policy': { description: 'the limit and its window' } },
-        },
+        429: { description: 'Too many payments from this address in a minute (rate_limited).', problems: ['rate_limited'], html: true, headers: RATE_LIMIT_HEADERS },
+      },
+    },
+    {
+      method: 'post', path: '/saved-cards/:cardId/remove', security: null, summary: 'Remove one of the saved cards of the customer the cardlane_customer cookie names (the checkout page\'s Remove button)',
+      form: { type: 'object', properties: { amount: { type: 'string' }, currency: { type: 'string' } }, description: 'The order to keep on the checkout page it goes back to; may be empty.' },
+      responses: {
+        303: redirect('Removed: back to the checkout page (a browser), with the order kept and a notice.'),
+        204: { description: 'Removed (a client that does not ask for HTML).' },
+        404: { description: 'No such card among this shopper\'s saved cards, or no shopper cookie (not_found; a page for a browser).', problems: ['not_found'], html: true },
+        429: { description: 'Too many posts from this address in a minute (rate_limited).', problems: ['rate_limited'], html: true, headers: RATE_LIMIT_HEADERS },
+        503: { description: 'The processing server could not be reached (processing_unavailable).', problems: ['processing_unavailable'], html: true },
       },
     },
     {
@@ -110,9 +125,10 @@ function pageOperations(): OperationSpec[] {
   return [
     probe('/', 'To the checkout page', { 302: redirect('To /payment.html.') }),
     {
-      method: 'get', path: '/payment.html', security: null, summary: 'The checkout page; `amount` and `currency` in the query are kept in the form',
-      query: z.object({ amount: z.string().optional(), currency: z.string().optional() }),
-      responses: { 200: { description: 'The page, with a fresh idempotency key.', html: true } },
+      method: 'get', path: '/payment.html', security: null,
+      summary: 'The checkout page; `amount`, `currency` and `method` in the query are kept in the form, `notice` says what just happened (card_removed)',
+      query: z.object({ amount: z.string().optional(), currency: z.string().optional(), method: z.string().optional(), notice: z.string().optional() }),
+      responses: { 200: { description: 'The page, with a fresh idempotency key, and the saved cards of the customer the cardlane_customer cookie names.', html: true } },
     },
     probe('/checkout-messages.js', 'The checkout page\'s messages, for its script', { 200: { description: 'A JavaScript module.', text: ['text/javascript'] } }),
     probe('/healthz', 'Liveness', { 200: { description: 'The process answers.', json: z.object({ status: z.literal('ok') }) } }),

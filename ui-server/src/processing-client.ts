@@ -223,6 +223,10 @@ export function interpretCreateResponse(response: Pick<AxiosResponse<unknown>, '
   if (status === 400 && problem.success) {
     return { kind: 'invalid', errors: problem.data.errors ?? [], message: problem.data.detail, code: problem.data.code };
   }
+  // The saved card is gone (deleted, or not this shopper's): nothing was charged, another way to pay is needed.
+  if (status === 404 && code === 'card_not_found' && problem.success) {
+    return { kind: 'invalid', errors: [{ field: 'cardId', message: problem.data.detail }], message: problem.data.detail, code };
+  }
   if (status === 409 && code === 'idempotency_key_reused') return { kind: 'key_reused' };
   if (status === 409 && code === 'idempotency_key_in_flight') {
     // The processing server names the payment being worked on, so the shopper can follow it.

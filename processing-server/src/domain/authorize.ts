@@ -1,5 +1,5 @@
 /**
- * Create-and-authorize (SPEC §3, §6): the source checked (card or points), the idempotency key,
+ * Create-and-authorize (SPEC §3, §6): the source checked (card, saved card or points), the idempotency key,
  * the spending limit and a durable `pending` record first; then the provider of the payment's
  * method (the card company, the points provider); then the final state, recorded with the
  * answer the caller gets, so a repeat of the request gets the same answer.
@@ -34,8 +34,14 @@ export async function authorizePayment(deps: DomainDeps, input: AuthorizeInput):
   const now = deps.clock();
   const { request } = input;
   const id = newPaymentId();
-  const source = paymentSource(deps, request, id, now);
   const requestHash = hashRequest(deps.vault, request);
+  if (request.cardId !== undefined) {
+    // A repeat is answered before the vault is asked: the saved card may have been deleted since
+    // the first request, and the first answer still stands.
+    const earlier = await deps.store.idempotency.get(input.idempotencyKey);
+    if (earlier) return replay(earlier, requestHash);
+  }
+  const source = await paymentSource(deps, request, id, now);
   const payment = newPendingPayment(id, input, source, now);
   const spend = spendCheck(deps.settings.spendLimits, request.currency, now, payment.paymentMethod);
   const created = await deps.store.payments.create({ payment, requestHash, spend });

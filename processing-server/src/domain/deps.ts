@@ -4,6 +4,7 @@ import type { Currency } from '../../../shared/money.ts';
 import type { ClearingPort, Providers } from './ports/provider.ts';
 import type { Store } from './ports/store.ts';
 import type { SpendLimits } from './spend-limit.ts';
+import type { SavedCards } from './ports/saved-cards.ts';
 import type { CardVault } from './ports/vault.ts';
 
 export interface DomainSettings {
@@ -36,6 +37,8 @@ export interface DomainDeps {
   /** The card company's clearing house: settlement batches of card and points items. */
   clearing: ClearingPort;
   vault: CardVault;
+  /** The card vault's saved cards, opened to pay with one. */
+  savedCards: SavedCards;
   clock: () => Date;
   logger: Logger;
   settings: DomainSettings;

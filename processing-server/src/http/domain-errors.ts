@@ -25,6 +25,9 @@ export const DOMAIN_ERROR_ANSWERS: Readonly<Record<DomainErrorCode, Answer>> = {
   amount_too_large: { status: 400 },
   amount_exceeds_refundable: { status: 400 },
   provider_unavailable: { status: 503 },
+  card_not_found: { status: 404 },
+  invalid_card: { status: 400, code: 'validation_failed' },
+  card_declined: { status: 402 },
 };
 
 export function toAppError(error: DomainError): AppError {

@@ -1,9 +1,10 @@
 /** The processing server's API description, from the shared contracts: every route with every status it can answer. */
 import { z } from 'zod';
 import {
-  captureRequestSchema, createPaymentRequestSchema, idempotencyKeySchema, paymentListQuerySchema, paymentListSchema, paymentSchema,
-  reconciliationSchema, refundListSchema, refundRequestSchema, refundSchema, settlementItemListSchema,
-  settlementNothingReadySchema, settlementRunListSchema, settlementRunSchema,
+  captureRequestSchema, createPaymentRequestSchema, declineSchema, idempotencyKeySchema, paymentListQuerySchema, paymentListSchema, paymentSchema,
+  reconciliationSchema, refundListSchema, refundRequestSchema, refundSchema, saveCardRequestSchema, savedCardListQuerySchema,
+  savedCardListSchema, savedCardSchema, settlementItemListSchema, settlementNothingReadySchema, settlementRunListSchema,
+  settlementRunSchema,
 } from '../../../shared/contracts/processing.ts';
 import {
   BEARER_SECURITY_SCHEMES, INTERNAL_ERROR, isConditional, METHOD_NOT_ALLOWED, NOT_FOUND, NOT_MODIFIED, OPTIONS_AND_405_TEXT, UNAUTHORIZED, jsonBodyAnswers,
@@ -31,6 +32,9 @@ const readiness = z.object({
   checks: z.object({ database: z.enum(['ok', 'failing']), network: z.enum(['ok', 'unreachable']), shuttingDown: z.boolean() }),
 });
 
+/** A repeat while the first request with its key is still answered: it names the payment (or the card) being worked on. */
+const IN_FLIGHT = { code: 'idempotency_key_in_flight', extensions: { paymentId: z.string().optional(), cardId: z.string().optional() } };
+
 const NOT_FOUND_PAYMENT: Responses = { 404: { description: 'No payment with this id (not_found).', problems: ['not_found'] } };
 const NOT_FOUND_RUN: Responses = { 404: { description: 'No settlement run with this id (not_found).', problems: ['not_found'] } };
 const INVALID = (what: string): Responses => ({ 400: { description: `${what} (validation_failed, errors name the fields).`, problems: ['validation_failed'] } });
@@ -43,13 +47,14 @@ function paymentOperations(): OperationSpec[] {
         201: { description: 'Authorized.', json: paymentSchema, headers: REPLAYED_HEADER },
         402: { description: 'Declined: status `declined`, with `decline`.', json: paymentSchema, headers: REPLAYED_HEADER },
         400: {
-          description: 'The body, the card or the points account is invalid (validation_failed, errors name the fields; exactly one of card and points), '
+          description: 'The body, the card or the points account is invalid, or the saved card has expired (validation_failed, errors name the fields; exactly one of card, cardId and points), '
             + 'points in another currency than POINTS_CURRENCY (currency_not_supported), or the Idempotency-Key is missing (idempotency_key_required).',
           problems: ['validation_failed', 'currency_not_supported', 'idempotency_key_required'],
         },
+        404: { description: 'The saved card (cardId) is not there: never saved, deleted, or not the customerId\'s (card_not_found). Nothing was charged.', problems: ['card_not_found'] },
         409: {
           description: 'The key was used with another body (idempotency_key_reused), or its first request is still being answered (idempotency_key_in_flight, with its paymentId).',
-          problems: ['idempotency_key_reused', { code: 'idempotency_key_in_flight', extensions: { paymentId: z.string() } }],
+          problems: ['idempotency_key_reused', IN_FLIGHT],
         },
         503: {
           description: 'The card company (or the points provider) could not be reached: the payment failed and nothing was charged (network_unavailable).', headers: REPLAYED_HEADER,
@@ -99,6 +104,39 @@ function paymentOperations(): OperationSpec[] {
   ];
 }
 
+const NOT_FOUND_CARD: Responses = { 404: { description: 'No saved card with this id, or it was deleted (card_not_found).', problems: ['card_not_found'] } };
+
+function cardOperations(): OperationSpec[] {
+  return [
+    {
+      method: 'post', path: '/v1/cards', summary: 'Save a card: verified at the card company without charging it (amount 0), then kept encrypted', body: saveCardRequestSchema,
+      headers: [IDEMPOTENCY_HEADER],
+      responses: {
+        201: { description: 'Saved (or, for a customer who already keeps this card with this expiry, that card). Never the number.', json: savedCardSchema, headers: REPLAYED_HEADER },
+        400: {
+          description: 'The body or the card is invalid (validation_failed, errors name the fields), or the Idempotency-Key is missing (idempotency_key_required).',
+          problems: ['validation_failed', 'idempotency_key_required'],
+        },
+        402: { description: 'The card company declined the card (card_declined, with `decline`); nothing was stored.', problems: [{ code: 'card_declined', extensions: { decline: declineSchema } }] },
+        409: {
+          description: 'The key was used for another card (idempotency_key_reused), or its first request is still being answered (idempotency_key_in_flight, with its cardId).',
+          problems: ['idempotency_key_reused', IN_FLIGHT],
+        },
+        503: { description: 'The card company could not be reached to verify the card (provider_unavailable); nothing was stored.', problems: ['provider_unavailable'] },
+      },
+    },
+    {
+      method: 'get', path: '/v1/cards', summary: 'A customer\'s saved cards, newest first (at most 100)', query: savedCardListQuerySchema,
+      responses: { 200: { description: 'The cards.', json: savedCardListSchema }, ...INVALID('customerId is missing or invalid') },
+    },
+    { method: 'get', path: '/v1/cards/:id', summary: 'One saved card (never its number)', responses: { 200: { description: 'The card.', json: savedCardSchema }, ...NOT_FOUND_CARD } },
+    {
+      method: 'delete', path: '/v1/cards/:id', summary: 'Delete a saved card: its encrypted number is erased; payments made with it keep their masked card',
+      responses: { 204: { description: 'Deleted.' }, ...NOT_FOUND_CARD },
+    },
+  ];
+}
+
 const RUN_EXTENSION = { run: settlementRunSchema };
 
 function settlementOperations(): OperationSpec[] {
@@ -142,7 +180,7 @@ function probeOperations(): OperationSpec[] {
   return [
     { method: 'get', path: '/healthz', summary: 'Liveness', security: null, responses: { 200: { description: 'The process answers.', json: health } } },
     {
-      method: 'get', path: '/readyz', summary: 'Readiness: the database and the card company answer, and the server is not shutting down', security: null,
+      method: 'get', path: '/readyz', summary: 'Readiness: the database (the card vault\'s included) and the card company answer, and the server is not shutting down', security: null,
       responses: { 200: { description: 'Ready.', json: readiness }, 503: { description: 'Not ready; `checks` says why.', json: readiness } },
     },
     { method: 'get', path: '/metrics', summary: 'Prometheus metrics', security: null, responses: { 200: { description: 'The metrics, in the Prometheus text format.', text: ['text/plain'] } } },
@@ -180,9 +218,9 @@ export const processingOpenApi = builtOnce((_options: void): Record<string, unkn
     + OPTIONS_AND_405_TEXT,
   securitySchemes: BEARER_SECURITY_SCHEMES,
   defaultSecurity: 'bearer',
-  schemas: { Payment: paymentSchema, Refund: refundSchema, SettlementRun: settlementRunSchema },
+  schemas: { Payment: paymentSchema, Refund: refundSchema, SettlementRun: settlementRunSchema, SavedCard: savedCardSchema },
   optionsSecured: true,
-  operations: [...paymentOperations(), ...settlementOperations(), ...probeOperations()],
+  operations: [...paymentOperations(), ...settlementOperations(), ...cardOperations(), ...probeOperations()],
   sharedResponses,
   otherMethods: {
     description: 'A method a listed path does not take: 405 with Allow. Under /v1 a request without a valid key is refused first (401).',

@@ -55,6 +55,7 @@ function approvedPage(result: MakePaymentResult): string {
   return page({ title: 'Payment approved' }, html`
 <h1 class="outcome outcome-approved">Payment approved</h1>
 <p>Thank you. Your payment of <strong>${amountLabel(result)}</strong> was approved.</p>
+${result.cardSaved === undefined ? '' : html`<p class="card-saved" role="status">${result.message}</p>`}
 ${paidWithPoints(result)}
 ${details(result)}
 <p><a class="button" href="${CHECKOUT_URL}">Make another payment</a></p>`);

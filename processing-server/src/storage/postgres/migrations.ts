@@ -161,4 +161,69 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         OR (payment_method = 'points' AND card_brand IS NULL AND card_last4 IS NULL));
     `,
   },
+  {
+    // Saved cards. The card vault's tables (saved cards, the data keys they are sealed under,
+    // card creations' idempotency records), apart from the payments' tables: on SQLite the vault
+    // has a file of its own. A data key is stored only wrapped; a destroyed key keeps its row
+    // without its bytes, a deleted card its row without its number. At most one key is active,
+    // and a customer keeps a card once per expiry (partial unique indexes, also targets of ON
+    // CONFLICT). And a third way to pay: a payment with a saved card keeps the card masked but no
+    // copy of the number (it names the vault's card, saved_card_id); a payment may name its
+    // customer. The CHECKs on the method's columns say so, for payments and settlement items.
+    version: 4,
+    sql: `
+      CREATE TABLE vault_keys (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        wrapped TEXT,
+        state TEXT NOT NULL CHECK (state IN ('active', 'retiring', 'destroyed')),
+        created_at TEXT COLLATE "C" NOT NULL,
+        destroyed_at TEXT COLLATE "C",
+        CHECK ((state = 'destroyed') = (wrapped IS NULL))
+      );
+      CREATE UNIQUE INDEX vault_keys_one_active ON vault_keys (state) WHERE state = 'active';
+      CREATE TABLE vault_cards (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        customer_id TEXT COLLATE "C",
+        key_id TEXT COLLATE "C" REFERENCES vault_keys (id),
+        ciphertext TEXT,
+        fingerprint TEXT,
+        brand TEXT NOT NULL,
+        last4 TEXT NOT NULL,
+        exp_month INTEGER NOT NULL CHECK (exp_month BETWEEN 1 AND 12),
+        exp_year INTEGER NOT NULL,
+        holder_name TEXT NOT NULL,
+        created_at TEXT COLLATE "C" NOT NULL,
+        deleted_at TEXT COLLATE "C",
+        CHECK ((deleted_at IS NULL AND ciphertext IS NOT NULL AND key_id IS NOT NULL AND fingerprint IS NOT NULL)
+          OR (deleted_at IS NOT NULL AND ciphertext IS NULL AND key_id IS NULL AND fingerprint IS NULL))
+      );
+      CREATE INDEX vault_cards_customer ON vault_cards (customer_id, created_at) WHERE deleted_at IS NULL;
+      CREATE INDEX vault_cards_key ON vault_cards (key_id) WHERE key_id IS NOT NULL;
+      CREATE UNIQUE INDEX vault_cards_customer_card ON vault_cards (customer_id, fingerprint, exp_month, exp_year)
+        WHERE deleted_at IS NULL AND customer_id IS NOT NULL;
+      CREATE TABLE vault_requests (
+        key TEXT COLLATE "C" PRIMARY KEY,
+        request_hash TEXT NOT NULL,
+        card_id TEXT COLLATE "C" NOT NULL,
+        completed BOOLEAN NOT NULL DEFAULT FALSE,
+        created_at TEXT COLLATE "C" NOT NULL
+      );
+
+      ALTER TABLE payments
+        ADD COLUMN saved_card_id TEXT COLLATE "C",
+        ADD COLUMN customer_id TEXT COLLATE "C",
+        DROP CONSTRAINT payments_method_columns;
+      ALTER TABLE payments ADD CONSTRAINT payments_method_columns CHECK (
+        (payment_method IN ('card', 'saved_card') AND card_brand IS NOT NULL AND card_last4 IS NOT NULL AND card_exp_month IS NOT NULL
+          AND card_exp_year IS NOT NULL AND holder_name IS NOT NULL AND points_account_id IS NULL
+          AND ((payment_method = 'card' AND card_sealed IS NOT NULL AND saved_card_id IS NULL)
+            OR (payment_method = 'saved_card' AND card_sealed IS NULL AND saved_card_id IS NOT NULL)))
+        OR (payment_method = 'points' AND points_account_id IS NOT NULL AND card_brand IS NULL AND card_last4 IS NULL
+          AND card_exp_month IS NULL AND card_exp_year IS NULL AND card_sealed IS NULL AND holder_name IS NULL AND saved_card_id IS NULL));
+      ALTER TABLE settlement_items DROP CONSTRAINT settlement_items_method_columns;
+      ALTER TABLE settlement_items ADD CONSTRAINT settlement_items_method_columns CHECK (
+        (payment_method IN ('card', 'saved_card') AND card_brand IS NOT NULL AND card_last4 IS NOT NULL)
+        OR (payment_method = 'points' AND card_brand IS NULL AND card_last4 IS NULL));
+    `,
+  },
 ];

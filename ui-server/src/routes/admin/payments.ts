@@ -1,4 +1,4 @@
-/** Back-office payments: the list, one payment, and its capture, void and refund forms. */
+/** Back-office payments: the list, one payment, its capture, void and refund forms, and the saved cards of its customer. */
 import { randomUUID } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import { paymentStatusSchema, type Payment } from '../../../../shared/contracts/processing.ts';
@@ -7,6 +7,7 @@ import { parseDecimalAmount } from '../../../../shared/money.ts';
 import { requireCsrfToken, sessionOf } from '../../admin/auth.ts';
 import type { Answer } from '../../admin/back-office-client.ts';
 import { takeFlash, type AdminSession } from '../../admin/sessions.ts';
+import { renderCustomerCards } from '../../views/admin/customer-pages.ts';
 import { refundableMinor, renderPaymentDetail, renderPaymentList, type PaymentFilters } from '../../views/admin/payment-pages.ts';
 import { moneyText } from '../../views/money-text.ts';
 import { adminForm, bodyText, callContext, cursor, ID_PATTERN, queryText, unwrap, type AdminDeps } from './common.ts';
@@ -122,6 +123,14 @@ export function paymentRoutes(deps: AdminDeps): Router {
     const session = sessionOf(response);
     const payment = await loadPayment(deps, request);
     response.type('html').send(renderPaymentDetail({ session, flash: takeFlash(session), payment, keys: freshKeys() }));
+  });
+
+  router.get('/customers/:customerId/cards', async (request, response) => {
+    const session = sessionOf(response);
+    const customerId = String(request.params.customerId);
+    if (!ID_PATTERN.test(customerId)) throw notFound('The customer');
+    const cards = unwrap(await deps.client.listCustomerCards(customerId, callContext(request)), 'The customer');
+    response.type('html').send(renderCustomerCards({ session, flash: takeFlash(session), customerId, cards: cards.data }));
   });
 
   const csrf = requireCsrfToken();

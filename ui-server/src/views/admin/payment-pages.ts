@@ -3,6 +3,7 @@ import { PAYMENT_STATUSES, type Payment } from '../../../../shared/contracts/pro
 import { formatMinor } from '../../../../shared/money.ts';
 import type { AdminSession, Flash } from '../../admin/sessions.ts';
 import { html, type SafeHtml } from '../html.ts';
+import { customerCardsPath } from './customer-pages.ts';
 import { adminPage, dateTime, formTokens, money, pageLinks, paidWithLabel, statusBadge } from './layout.ts';
 
 export interface PaymentFilters {
@@ -92,7 +93,16 @@ function methodRows(payment: Payment): Array<[string, string]> {
     return [['Paid with', paidWithLabel(payment)], ['Points', payment.amount.toLocaleString('en-US')]];
   }
   const expiry = ` (expires ${String(payment.card.expMonth).padStart(2, '0')}/${payment.card.expYear})`;
-  return [['Paid with', `${paidWithLabel(payment)}${expiry}`], ['Card holder', payment.holderName]];
+  return [
+    ['Paid with', `${paidWithLabel(payment)}${expiry}`], ['Card holder', payment.holderName],
+    ...(payment.cardId ? [['Saved card', payment.cardId] as [string, string]] : []),
+  ];
+}
+
+/** The customer the payment names, linked to their saved cards. */
+function customerRow(payment: Payment): Array<[string, SafeHtml]> {
+  if (!payment.customerId) return [];
+  return [['Customer', html`<span class="mono">${payment.customerId}</span> · <a href="${customerCardsPath(payment.customerId)}">saved cards</a>`]];
 }
 
 /** Where a released hold or a refund goes back to, in the merchant's words. */
@@ -108,6 +118,7 @@ function detailList(payment: Payment): SafeHtml {
     ['Refunded', payment.refundedAmount > 0 ? money(payment.refundedAmount, payment.currency) : '—'],
     ['Capture method', payment.captureMethod],
     ...methodRows(payment),
+    ...customerRow(payment),
     ['Authorization code', payment.authorizationCode ?? '—'],
     ['Decline', payment.decline ? `${payment.decline.code}: ${payment.decline.message}` : '—'],
     ['Reason', payment.reason ?? '—'],

@@ -54,7 +54,12 @@ export const authorizationRequestSchema = z.object({
   merchantReference: merchantReferenceSchema,
   amount: amountMinorSchema,
   currency: currencySchema,
-  card: cardDetailsSchema,
+  /**
+   * The CVV may be absent: the authorization that finishes a 3-D Secure challenge comes minutes
+   * after the shopper typed it, and a merchant never keeps a CVV; the cardholder's
+   * authentication stands in for it.
+   */
+  card: cardDetailsSchema.extend({ cvv: cardDetailsSchema.shape.cvv.optional() }),
   /** A 3-D Secure authentication of this payment; required by the cards that ask for it (else `1A`). */
   authenticationId: authenticationIdSchema.optional(),
 });

@@ -51,7 +51,7 @@ function cardProvider(exchange: ResilientExchange): PaymentProvider {
       if (instrument.method !== 'card') throw new TypeError('the card company authorizes cards only');
       const body: CardAuthorizationRequest = {
         merchantReference: command.merchantReference, amount: command.amountMinor, currency: command.currency,
-        card: { number: instrument.number, expMonth: instrument.expMonth, expYear: instrument.expYear, cvv: instrument.cvv },
+        card: { number: instrument.number, expMonth: instrument.expMonth, expYear: instrument.expYear, ...(instrument.cvv === undefined ? {} : { cvv: instrument.cvv }) },
         ...(command.authenticationId ? { authenticationId: command.authenticationId } : {}),
       };
       const attempt = await askForDecision(exchange, () => http.post('/v1/authorizations', body, { headers: requestIdHeaders(context.requestId) }), cardAuthorizationResponseSchema);

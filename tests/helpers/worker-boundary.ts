@@ -37,6 +37,7 @@ export function asIfBehindAWorker(store: Store): Store {
   ) as Repository;
   return {
     payments: wrap('payments', store.payments),
+    adjustments: wrap('adjustments', store.adjustments),
     idempotency: wrap('idempotency', store.idempotency),
     refunds: wrap('refunds', store.refunds),
     settlements: wrap('settlements', store.settlements),

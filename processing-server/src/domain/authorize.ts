@@ -59,7 +59,7 @@ function newPendingPayment(id: string, input: AuthorizeInput, source: PaymentSou
     captureMethod: request.captureMethod, ...source.fields, description: request.description ?? null, orderId: request.orderId ?? null,
     idempotencyKey: input.idempotencyKey, authorizationId: null, authorizationCode: null, decline: null, reason: null,
     resolution: null, countedMinor: request.amount, capturedMinor: 0, refundedMinor: 0, settlementId: null,
-    createdAt, updatedAt: createdAt,
+    createdAt, updatedAt: createdAt, authenticationId: null, nextActionUrl: null,
   };
 }
 

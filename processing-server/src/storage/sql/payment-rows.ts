@@ -18,6 +18,7 @@ const FIELD_TO_COLUMN = {
   authorizationCode: 'authorization_code', decline: 'decline', reason: 'reason', resolution: 'resolution',
   countedMinor: 'limit_amount', capturedMinor: 'captured_amount', refundedMinor: 'refunded_amount',
   settlementId: 'settlement_id', createdAt: 'created_at', updatedAt: 'updated_at',
+  authenticationId: 'authentication_id', nextActionUrl: 'next_action_url',
 } as const satisfies Record<keyof PaymentRecord, string>;
 
 export const PAYMENT_COLUMNS: readonly string[] = Object.values(FIELD_TO_COLUMN);
@@ -68,6 +69,8 @@ export function paymentFromRow(row: Row): PaymentRecord {
     settlementId: nullableText(row.settlement_id),
     createdAt: String(row.created_at),
     updatedAt: String(row.updated_at),
+    authenticationId: nullableText(row.authentication_id),
+    nextActionUrl: nullableText(row.next_action_url),
   };
 }
 

@@ -67,7 +67,7 @@ export interface FakeNetwork extends PaymentProvider {
   holds: Map<string, FakeHold>;
   authorizeCalls: AuthorizeCommand[];
   reversals: ReverseCommand[];
-  /** When set, authorize waits for this promise before answering (to hold a request in flight). */
+  /** When set, authorize and adjust wait for this promise before answering (to hold a request in flight). */
   gate: Promise<void> | null;
   /** When set, reversals fail with this error (the provider unreachable for them only). */
   reversalFailure: string | null;
@@ -155,6 +155,7 @@ export function createFakeNetwork(method: PaymentMethod = 'card'): FakeNetwork {
     },
     async adjust(command): Promise<AdjustOutcome> {
       fake.adjustCalls.push(command);
+      if (fake.gate) await fake.gate;
       if (fake.mode === 'down') return { kind: 'no_answer', delivered: 'no', error: 'ECONNREFUSED' };
       if (fake.holdAdjustmentsBack) {
         fake.heldBackAdjustments.push(command);

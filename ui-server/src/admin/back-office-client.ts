@@ -83,6 +83,11 @@ export function createBackOfficeClient(options: BackOfficeClientOptions) {
     if (problem.success) {
       return { kind: 'problem', status, code: problem.data.code, detail: problem.data.detail, body: problem.data };
     }
+    // A declined increase of the amount answers the unchanged payment with its decline: a refusal.
+    const declined = status === 402 ? paymentSchema.safeParse(data) : null;
+    if (declined?.success && declined.data.decline) {
+      return { kind: 'problem', status, code: declined.data.decline.code, detail: declined.data.decline.message, body: declined.data };
+    }
     return { kind: 'unavailable', reason: `status ${status}` };
   }
 
@@ -104,6 +109,9 @@ export function createBackOfficeClient(options: BackOfficeClientOptions) {
       call(paymentSchema, (http) => http.get(`/v1/payments/${id}`, { headers: headers(context) }), context)),
     capture: (paymentId: string, amountMinor: number | undefined, context: CallContext & { idempotencyKey: string }) => byId(paymentId, (id) =>
       call(paymentSchema, (http) => http.post(`/v1/payments/${id}/capture`, amountMinor === undefined ? {} : { amount: amountMinor }, { headers: headers(context, context.idempotencyKey) }), context)),
+    /** The new total; a declined increase is a refusal whose code is the decline's. */
+    adjust: (paymentId: string, amountMinor: number, context: CallContext & { idempotencyKey: string }) => byId(paymentId, (id) =>
+      call(paymentSchema, (http) => http.post(`/v1/payments/${id}/adjust`, { amount: amountMinor }, { headers: headers(context, context.idempotencyKey) }), context)),
     voidPayment: (paymentId: string, context: CallContext & { idempotencyKey: string }) => byId(paymentId, (id) =>
       call(paymentSchema, (http) => http.post(`/v1/payments/${id}/void`, {}, { headers: headers(context, context.idempotencyKey) }), context)),
     refund: (paymentId: string, amountMinor: number, context: CallContext & { idempotencyKey: string }) => byId(paymentId, (id) =>

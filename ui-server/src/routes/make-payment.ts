@@ -9,6 +9,7 @@ import { answerFor, invalidFormAnswer, type ShopperAnswer } from '../payment-res
 import type { ProcessingClient } from '../processing-client.ts';
 import { paymentRateLimit } from '../security.ts';
 import type { CheckoutPage } from '../views/checkout-page.ts';
+import { authenticationReturnUrl, withIssuerChecked } from '../three-d-secure.ts';
 import { sendFormOrResult } from './respond.ts';
 
 /** SPEC §7: the checkout form is small; anything larger is refused with 413. */
@@ -25,6 +26,8 @@ export interface MakePaymentDeps {
   checkoutPage: CheckoutPage;
   /** What the form is judged by besides itself: the currency points pay in. */
   rules: CheckoutRules;
+  /** The card issuer's public origin: the only place besides this server a checkout answer sends a browser. */
+  issuerOrigin: string;
 }
 
 const requireFormOrJson: RequestHandler = (request, _response, next) => {
@@ -52,11 +55,13 @@ export function makePaymentRoutes(deps: MakePaymentDeps): Router {
       const parsed = parsePaymentForm(request.body, deps.clock.now(), deps.rules);
       let answer: ShopperAnswer;
       if (parsed.ok) {
-        const outcome = await deps.processingClient.createPayment(parsed.request, {
+        // A card's issuer may ask the shopper to confirm (3-D Secure): its page sends them back here.
+        const paymentRequest = parsed.request.card ? { ...parsed.request, returnUrl: authenticationReturnUrl(request) } : parsed.request;
+        const outcome = await deps.processingClient.createPayment(paymentRequest, {
           idempotencyKey: parsed.idempotencyKey,
           requestId: String(request.id),
         });
-        answer = answerFor(outcome, parsed.order);
+        answer = withIssuerChecked(answerFor(outcome, parsed.order), deps.issuerOrigin, request.log);
       } else {
         answer = invalidFormAnswer(parsed.errors, parsed.order);
       }

@@ -90,8 +90,8 @@ export function toSafeInteger(value: unknown): number {
  * failure the connection is destroyed rather than returned, which also releases the lock.
  */
 export async function migratePostgres(pool: pg.Pool, migrations: readonly Migration[] = POSTGRES_MIGRATIONS): Promise<number[]> {
-  // Ascending, but not necessarily without gaps: work developed side by side is given its
-  // numbers in advance, and a build may hold a later one before the ones between arrive.
+  // Ascending, but not necessarily without gaps: a version is a name, and what matters is that
+  // each one is applied once, in order.
   for (const [index, migration] of migrations.entries()) {
     assert.ok(Number.isSafeInteger(migration.version) && migration.version > (migrations[index - 1]?.version ?? 0), 'migrations are numbered in ascending order');
   }

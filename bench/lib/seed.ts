@@ -123,7 +123,7 @@ export function seed(options: SeedOptions): SeedResult {
           description: 'benchmark order', orderId: `order-${index}`, idempotencyKey: randomUUID(),
           authorizationId: `auth_${randomUUID().replaceAll('-', '')}`, authorizationCode: authorizationCode(),
           decline: null, reason: null, resolution: null, countedMinor: amount, capturedMinor: 0, refundedMinor: 0,
-          settlementId: null, createdAt, updatedAt: createdAt,
+          settlementId: null, createdAt, updatedAt: createdAt, authenticationId: null, nextActionUrl: null,
         });
       }
       const processingStartedMs = performance.now();

@@ -107,7 +107,7 @@ function declined(responseCode: Exclude<NetworkResponseCode, '00' | '85'>): Auth
 }
 
 /**
- * The test card's outcome for this request. A card-on-file request (`storedCredential`) may come
+ * The test card's outcome for this request. A card-on-file request (`storedCredential`), or one finishing 3-D Secure, may come
  * without a CVV; then the CVV check alone is skipped, and the CVV-mismatch card is an ordinary
  * account card. A CVV that is sent is always checked.
  */

@@ -150,7 +150,7 @@ export async function createProcessingWithoutHttp(config: ProcessingConfig, over
     logger,
     settings: {
       spendLimits: config.CARD_SPEND_LIMIT, pointsCurrency: config.POINTS_CURRENCY, authTtlHours: config.AUTH_TTL_HOURS,
-      recoveryGraceMs: config.RECOVERY_GRACE_MS,
+      recoveryGraceMs: config.RECOVERY_GRACE_MS, authenticationTtlMinutes: config.AUTHENTICATION_TTL_MINUTES,
       batchSizeMax: config.SETTLEMENT_BATCH_MAX, busyWaitMs: overrides.settlementBusyWaitMs,
     },
     lifecycle: runs.lifecycle,

@@ -94,7 +94,7 @@ async function startCluster(options: ChaosOptions, runTag: string): Promise<Clus
   const processingPort = await freePort();
   const processing = await startService(options.root, 'processing', processingEnv(dataDir, processingPort, network.url));
   const ui = await startService(options.root, 'ui', {
-    UI_PORT: '0', PROCESSING_URL: processing.url, PROCESSING_API_KEY: PROCESSING_KEY, UI_RATE_LIMIT_PER_MINUTE: '0',
+    UI_PORT: '0', PROCESSING_URL: processing.url, NETWORK_PUBLIC_URL: network.url, PROCESSING_API_KEY: PROCESSING_KEY, UI_RATE_LIMIT_PER_MINUTE: '0',
     PROCESSING_TIMEOUT_MS: '10000', LOG_LEVEL: 'info',
   });
   return { network, ui, processing, processingPort, dataDir, pointsAccounts };

@@ -97,7 +97,7 @@ export async function startSystem(
     ...common, PROCESSING_PORT: '0', NETWORK_URL: network.url, SETTLEMENT_CRON: 'off', ...extraEnv.processing,
   });
   const ui = await startService(root, 'ui', {
-    ...common, UI_PORT: '0', PROCESSING_URL: processing.url, UI_RATE_LIMIT_PER_MINUTE: '0', ...extraEnv.ui,
+    ...common, UI_PORT: '0', PROCESSING_URL: processing.url, NETWORK_PUBLIC_URL: network.url, UI_RATE_LIMIT_PER_MINUTE: '0', ...extraEnv.ui,
   });
   return {
     network, processing, ui, dataDir,

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import {
   amountMinorSchema, currencySchema, isoDateTimeSchema, listSchema, maskedCardSchema,
 } from './common.ts';
-import { batchIdSchema, batchTotalsSchema, pointsAccountIdSchema, settlementItemTypeSchema } from './network.ts';
+import { batchIdSchema, batchTotalsSchema, pointsAccountIdSchema, returnUrlSchema, settlementItemTypeSchema } from './network.ts';
 import { HOLDER_NAME_LENGTH_MAX, holderNameApiMessage, holderNameProblem } from '../cards.ts';
 
 /** `requires_action`: the card company asked for 3-D Secure and the shopper's step is awaited. */
@@ -79,6 +79,12 @@ export const createPaymentRequestSchema = z.object({
   captureMethod: captureMethodSchema.default('automatic'),
   description: z.string().max(500, 'is too long').optional(),
   orderId: z.string().max(100, 'is too long').optional(),
+  /**
+   * Where the card issuer's 3-D Secure page sends the shopper back, with `paymentId=<id>` added
+   * to its query. Without it, a card whose issuer asks for 3-D Secure is declined
+   * `authentication_required`.
+   */
+  returnUrl: returnUrlSchema.optional(),
 }).superRefine((request, context) => {
   const given = PAYMENT_SOURCE_FIELDS.filter((field) => request[field] !== undefined);
   if (given.length === 0) {
@@ -109,6 +115,10 @@ export const PAYMENT_METHODS = ['card', 'saved_card', 'points'] as const;
 export const paymentMethodSchema = z.enum(PAYMENT_METHODS);
 export type PaymentMethod = z.infer<typeof paymentMethodSchema>;
 
+/** What the caller does next for a payment that is `requires_action`: send the shopper's browser to `url`. */
+export const nextActionSchema = z.object({ type: z.literal('redirect'), url: z.string() });
+export type NextAction = z.infer<typeof nextActionSchema>;
+
 /** What every payment carries, whatever paid it. */
 const paymentFields = {
   id: z.string(),
@@ -130,6 +140,8 @@ const paymentFields = {
   orderId: z.string().nullable(),
   createdAt: isoDateTimeSchema,
   updatedAt: isoDateTimeSchema,
+  /** Only while the payment is `requires_action`: where to send the shopper (the issuer's 3-D Secure page). */
+  nextAction: nextActionSchema.optional(),
 };
 
 /**
@@ -294,3 +306,6 @@ export const savedCardListSchema = z.object({ data: z.array(savedCardSchema) });
 export type SavedCardList = z.infer<typeof savedCardListSchema>;
 
 export const savedCardListQuerySchema = z.object({ customerId: customerIdSchema });
+/** `POST /v1/payments/:id/adjust`: the new total of an authorized payment (not the difference). */
+export const adjustPaymentRequestSchema = z.object({ amount: amountMinorSchema });
+export type AdjustPaymentRequest = z.infer<typeof adjustPaymentRequestSchema>;

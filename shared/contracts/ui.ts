@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { POINTS_ACCOUNT_LENGTH_MAX } from '../points.ts';
 import { cardBrandSchema } from './common.ts';
+import { nextActionSchema } from './processing.ts';
 
 /** The ways to pay the checkout offers; a form without `paymentMethod` pays by card. `saved_card` only to a shopper with saved cards. */
 export const CHECKOUT_METHODS = ['card', 'points', 'saved_card'] as const;
@@ -34,8 +35,13 @@ export const makePaymentFormSchema = z.object({
 });
 export type MakePaymentForm = z.infer<typeof makePaymentFormSchema>;
 
+/**
+ * `requires_action` (HTTP 202): the card's issuer asks the shopper to confirm the payment (3-D
+ * Secure); `nextAction.url` is its page, where a browser is sent (a form post gets a 303 there),
+ * and which brings the shopper back to the UI server for the final result.
+ */
 export const makePaymentResultSchema = z.object({
-  status: z.enum(['approved', 'declined', 'error', 'pending']),
+  status: z.enum(['approved', 'declined', 'error', 'pending', 'requires_action']),
   paymentId: z.string().optional(),
   authorizationCode: z.string().optional(),
   message: z.string(),
@@ -52,5 +58,7 @@ export const makePaymentResultSchema = z.object({
   /** Why the answer is an error when no field is to blame, e.g. `idempotency_key_reused`. */
   code: z.string().optional(),
   errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  /** With `requires_action` only: where to send the shopper. */
+  nextAction: nextActionSchema.optional(),
 });
 export type MakePaymentResult = z.infer<typeof makePaymentResultSchema>;

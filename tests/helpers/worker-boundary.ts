@@ -32,6 +32,7 @@ export function asIfBehindAWorker(store: Store): Store {
   const wrap = repositoryBehindAWorker;
   return {
     payments: wrap('payments', store.payments),
+    adjustments: wrap('adjustments', store.adjustments),
     idempotency: wrap('idempotency', store.idempotency),
     refunds: wrap('refunds', store.refunds),
     settlements: wrap('settlements', store.settlements),

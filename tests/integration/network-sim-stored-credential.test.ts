@@ -66,7 +66,7 @@ describe('POST /v1/authorizations with storedCredential', () => {
     for (const body of [withoutFlag, saysFalse]) {
       const response = await postAuthorization(network.app, body);
       expect(response.status).toBe(400);
-      expect(response.body).toMatchObject({ code: 'validation_failed', errors: [{ field: 'card.cvv', message: 'is required unless storedCredential is true' }] });
+      expect(response.body).toMatchObject({ code: 'validation_failed', errors: [{ field: 'card.cvv', message: 'is required unless storedCredential is true or an authenticationId is given' }] });
       expect((await lookUpAuthorization(network.app, body.merchantReference)).status).toBe(404);
     }
   });

@@ -81,7 +81,7 @@ describe('/openapi.json', () => {
 
     test('when POST /v1/payments is looked up, then every status is there and the 503 problem carries the payment, its status and charged', () => {
       const create = processingDoc.paths['/v1/payments'].post;
-      expect(Object.keys(create.responses)).toEqual(['201', '400', '401', '402', '404', '409', '413', '415', '500', '503', '504']);
+      expect(Object.keys(create.responses)).toEqual(['201', '202', '400', '401', '402', '404', '409', '413', '415', '500', '503', '504']);
 
       const unavailable = problemVariants(create.responses['503']).network_unavailable;
       expect(unavailable.required).toEqual(expect.arrayContaining(['payment', 'paymentStatus', 'charged', 'type', 'code']));

@@ -336,6 +336,71 @@ describe('back-office payments', () => {
     expect(after.text).toContain('Captured USD 10.50');
   });
 
+  test('when "Change amount" is posted on an authorized payment, then the new total in minor units goes with the form\'s key, and the page says so', async () => {
+    const authorized = paymentFixture({ id: 'pay_a', amount: 5000 });
+    processing.reply(routes(
+      on('GET', /^\/v1\/payments\/pay_a$/, () => ({ status: 200, body: authorized })),
+      on('POST', /^\/v1\/payments\/pay_a\/adjust$/, () => ({ status: 200, body: { ...authorized, amount: 6250 } })),
+      on('GET', /^\/v1\/payments/, () => ({ status: 200, body: { data: [], hasMore: false } })),
+    ));
+    const admin = buildAdmin(processing.url);
+    const { cookie, csrfToken } = await logIn(admin);
+    const page = await request(admin.app).get('/admin/payments/pay_a').set('Cookie', cookie);
+    const key = /action="\/admin\/payments\/pay_a\/adjust"[\s\S]*?name="idempotencyKey" value="([^"]+)"/.exec(page.text)?.[1];
+    expect(page.text).toContain('Change amount');
+    expect(key).toMatch(/^[0-9a-f-]{36}$/);
+
+    const response = await request(admin.app).post('/admin/payments/pay_a/adjust').set('Cookie', cookie).type('form').send({ csrfToken, idempotencyKey: key, amount: '62.50' });
+
+    expect(response.status).toBe(303);
+    expect(response.headers.location).toBe('/admin/payments/pay_a');
+    const adjust = processing.requests.find((recorded) => recorded.url.endsWith('/adjust'))!;
+    expect(adjust.body).toEqual({ amount: 6250 });
+    expect(adjust.headers['idempotency-key']).toBe(key);
+    expect((await request(admin.app).get('/admin/payments/pay_a').set('Cookie', cookie)).text).toContain('The amount is now USD 62.50.');
+  });
+
+  test('when a higher amount is declined, or over the spending limit, then the page says the amount did not change and why', async () => {
+    const authorized = paymentFixture({ id: 'pay_a', amount: 5000 });
+    let answer = 0;
+    processing.reply(routes(
+      on('GET', /^\/v1\/payments\/pay_a$/, () => ({ status: 200, body: authorized })),
+      on('POST', /^\/v1\/payments\/pay_a\/adjust$/, () => {
+        answer += 1;
+        const decline = answer === 1 ? { code: 'insufficient_funds', message: 'insufficient funds', networkCode: '51' } : { code: 'limit_exceeded', message: 'over' };
+        return { status: 402, body: { ...authorized, decline } };
+      }),
+      on('GET', /^\/v1\/payments/, () => ({ status: 200, body: { data: [], hasMore: false } })),
+    ));
+    const admin = buildAdmin(processing.url);
+    const { cookie, csrfToken } = await logIn(admin);
+    const post = (key: string) => request(admin.app).post('/admin/payments/pay_a/adjust').set('Cookie', cookie).type('form').send({ csrfToken, idempotencyKey: key, amount: '900.00' });
+
+    await post('k-adjust-1');
+    const declined = await request(admin.app).get('/admin/payments/pay_a').set('Cookie', cookie);
+    await post('k-adjust-2');
+    const overLimit = await request(admin.app).get('/admin/payments/pay_a').set('Cookie', cookie);
+
+    expect(declined.text).toContain('The card issuer declined the higher amount (insufficient funds); the amount did not change.');
+    expect(overLimit.text).toContain('above what this card may spend in 24 hours');
+  });
+
+  test('when a payment is captured or already taken by a run, then its page offers no "Change amount"', async () => {
+    const captured = paymentFixture({ id: 'pay_c', status: 'captured', captureMethod: 'manual', capturedAmount: 5000, amount: 5000 });
+    const taken = paymentFixture({ id: 'pay_t', settlementId: 'set_1' });
+    processing.reply(routes(
+      on('GET', /^\/v1\/payments\/pay_c$/, () => ({ status: 200, body: captured })),
+      on('GET', /^\/v1\/payments\/pay_t$/, () => ({ status: 200, body: taken })),
+      on('GET', /^\/v1\/payments/, () => ({ status: 200, body: { data: [], hasMore: false } })),
+    ));
+    const admin = buildAdmin(processing.url);
+    const { cookie } = await logIn(admin);
+
+    for (const id of ['pay_c', 'pay_t']) {
+      expect((await request(admin.app).get(`/admin/payments/${id}`).set('Cookie', cookie)).text).not.toContain('Change amount');
+    }
+  });
+
   test('when a refund amount has too many decimals, then nothing is sent and the page says why', async () => {
     const settled = paymentFixture({ id: 'pay_s', status: 'settled', capturedAmount: 1234 });
     processing.reply(routes(on('GET', /^\/v1\/payments\/pay_s$/, () => ({ status: 200, body: settled })), on('GET', /^\/v1\/payments/, () => ({ status: 200, body: { data: [], hasMore: false } }))));

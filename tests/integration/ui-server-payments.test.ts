@@ -44,6 +44,8 @@ describe('POST /make-payment: the request to the processing server', () => {
       currency: 'USD',
       card: { number: '4242424242424242', expMonth: 12, expYear: 2030, cvv: '123', holderName: 'Ada Lovelace' },
       captureMethod: 'automatic',
+      // Where the card issuer sends the shopper back after 3-D Secure: this server, as it was reached.
+      returnUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/payments\/authentication-return$/),
     });
   });
 

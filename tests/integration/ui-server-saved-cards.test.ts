@@ -185,7 +185,11 @@ describe('paying with a saved card', () => {
 
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ status: 'approved', card: { brand: 'visa', last4: '4242' }, amount: '25.00', currency: 'USD' });
-    expect(sent('POST', '/v1/payments')[0]?.body).toEqual({ amount: 2500, currency: 'USD', cardId: 'card_0001', customerId: CUSTOMER, captureMethod: 'automatic' });
+    // A saved card's issuer may ask for 3-D Secure too, so it carries the return address like a typed card.
+    expect(sent('POST', '/v1/payments')[0]?.body).toEqual({
+      amount: 2500, currency: 'USD', cardId: 'card_0001', customerId: CUSTOMER, captureMethod: 'automatic',
+      returnUrl: expect.stringMatching(/\/payments\/authentication-return$/),
+    });
     expect(customerCookie(response)).toContain(`${CUSTOMER_COOKIE}=${CUSTOMER};`);
   });
 

@@ -32,6 +32,7 @@ export function pendingPayment(overrides: Partial<PaymentRecord> = {}): PaymentR
     cardSealed: 'sealed', holderName: 'Ada Lovelace', savedCardId: null, customerId: null, description: null, orderId: null, idempotencyKey: newKey(),
     authorizationId: null, authorizationCode: null, decline: null, reason: null, resolution: null,
     countedMinor: amountMinor, capturedMinor: 0, refundedMinor: 0, settlementId: null, createdAt, updatedAt: createdAt,
+    authenticationId: null, nextActionUrl: null,
     ...overrides,
   };
 }

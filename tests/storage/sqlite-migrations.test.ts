@@ -127,6 +127,27 @@ describe('SQLite migration 5: points payments', () => {
     expect(await createRun(store, 'set_nothing_left')).toBeNull();
   });
 
+  test('when a database from before adjustments is opened, then its payments read without 3-D Secure and can change their amount', async () => {
+    const filePath = path.join(directory, 'processing.sqlite');
+    databaseAtVersion4(filePath);
+    store = openSqliteStore(filePath);
+
+    const lowered = await store.adjustments.begin({
+      adjustment: { id: 'adj_old', paymentId: 'pay_old_authorized', idempotencyKey: 'adjust-key', requestHash: 'hash', toMinor: 2000, createdAt: at(5) },
+      spend: { limitMinor: 100_000, windowStart: at(-3600), decline: { code: 'limit_exceeded', message: 'over' } },
+    });
+
+    expect(await store.payments.get('pay_old_settled')).toMatchObject({ authenticationId: null, nextActionUrl: null });
+    expect(lowered).toMatchObject({ kind: 'decrease', adjustment: { fromMinor: 2500, toMinor: 2000, instrumentFingerprint: 'card-fingerprint-2' } });
+    const database = new DatabaseSync(filePath, { readOnly: true });
+    try {
+      const indexes = database.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'payment_adjustments' AND sql IS NOT NULL ORDER BY name").all();
+      expect(indexes.map((row) => row.name)).toEqual(['payment_adjustments_open', 'payment_adjustments_payment', 'payment_adjustments_reserved', 'payment_adjustments_unresolved']);
+    } finally {
+      database.close();
+    }
+  });
+
   test('when a row breaks the method\'s columns, then the database refuses it', () => {
     const filePath = path.join(directory, 'processing.sqlite');
     store = openSqliteStore(filePath);
@@ -182,7 +203,7 @@ describe('SQLite migration 6: saved-card payments', () => {
     store = openSqliteStore(filePath);
 
     const found = inspect(filePath);
-    expect(found.versions).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(found.versions).toEqual(SQLITE_MIGRATIONS.map((migration) => migration.version));
     expect(found.payments.map((index) => index.name)).toEqual([
       'payments_created', 'payments_instrument_window', 'payments_status_created', 'payments_unbatched', 'payments_unresolved',
     ]);

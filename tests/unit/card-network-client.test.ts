@@ -130,13 +130,45 @@ describe('card network client', () => {
     const cards = client(server.url);
 
     expect(await cards.lookup('pay_1', {})).toEqual({
-      kind: 'found', authorization: { authorizationId: 'auth_1', status: 'approved', heldMinor: 100, decision: { kind: 'approved', authorizationCode: 'ABC123' } },
+      kind: 'found',
+      authorization: {
+        authorizationId: 'auth_1', status: 'approved', heldMinor: 100, decision: { kind: 'approved', authorizationCode: 'ABC123' }, totalMinor: 100, adjustments: [],
+      },
     });
     expect(await cards.lookup('pay_1', {})).toEqual({
       kind: 'found',
-      authorization: { authorizationId: 'auth_1', status: 'declined', heldMinor: 0, decision: { kind: 'declined', decline: { code: 'do_not_honor', message: 'do not honor', networkCode: '05' } } },
+      authorization: {
+        authorizationId: 'auth_1', status: 'declined', heldMinor: 0, decision: { kind: 'declined', decline: { code: 'do_not_honor', message: 'do not honor', networkCode: '05' } },
+        totalMinor: 100, adjustments: [],
+      },
     });
     expect(server.requests[0]?.url).toBe('/v1/authorizations?merchantReference=pay_1');
+    await server.close();
+  });
+
+  test('when a look-up finds adjustments on the record, then each comes back by its reference with its total and decision', async () => {
+    const adjustments = [
+      { reference: 'adj_up', amount: 150, responseCode: '00', at: '2026-03-01T12:01:00.000Z' },
+      { reference: 'adj_more', amount: 900, responseCode: '51', at: '2026-03-01T12:02:00.000Z' },
+    ];
+    const server = await scriptedServer([
+      { status: 200, body: { ...RECORD, amount: 150, heldAmount: 150, adjustments } },
+      { status: 200, body: { ...RECORD, adjustments: [{ reference: 'adj_odd', amount: 150, responseCode: '85', at: '2026-03-01T12:01:00.000Z' }] } },
+    ]);
+    const cards = client(server.url);
+
+    expect(await cards.lookup('pay_1', {})).toMatchObject({
+      kind: 'found',
+      authorization: {
+        totalMinor: 150, heldMinor: 150,
+        adjustments: [
+          { reference: 'adj_up', totalMinor: 150, decision: { kind: 'approved' } },
+          { reference: 'adj_more', totalMinor: 900, decision: { kind: 'declined', decline: { code: 'insufficient_funds', networkCode: '51' } } },
+        ],
+      },
+    });
+    // A code an adjustment cannot have is not believed: the record is unknown rather than misread.
+    expect(await cards.lookup('pay_1', {})).toMatchObject({ kind: 'unknown', error: expect.stringContaining('85') });
     await server.close();
   });
 

@@ -14,6 +14,7 @@ describe('domain errors at the HTTP edge', () => {
       ['idempotency_key_reused', 409, 'idempotency_key_reused'],
       ['idempotency_key_in_flight', 409, 'idempotency_key_in_flight'],
       ['invalid_state', 409, 'invalid_state'],
+      ['adjustment_in_progress', 409, 'adjustment_in_progress'],
       ['already_in_batch', 409, 'already_in_batch'],
       ['capture_not_allowed', 409, 'capture_not_allowed'],
       ['amount_too_large', 400, 'amount_too_large'],

@@ -18,6 +18,7 @@ import type { Clock } from './clock.ts';
 import type { UiConfig } from './config.ts';
 import { createProcessingClient, type ProcessingClient } from './processing-client.ts';
 import { adminRoutes } from './routes/admin/index.ts';
+import { authenticationReturnRoutes } from './routes/authentication-return.ts';
 import { makePaymentRoutes } from './routes/make-payment.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { paymentStatusRoutes } from './routes/payment-status.ts';
@@ -85,7 +86,7 @@ export function createApp(deps: AppDeps): UiApp {
   app.set('trust proxy', config.trustProxyHops);
   app.use(requestLogging(logger));
   app.use(metrics.middleware);
-  app.use(securityHeaders());
+  app.use(securityHeaders({ formActionOrigins: [config.issuerOrigin] }));
   const chartJsDir = deps.chartJsDir ?? path.resolve(deps.publicDir, '../node_modules/chart.js/dist');
   const publicFiles = staticFileMethods(deps.publicDir);
   const chartJsFiles = staticFileMethods(chartJsDir, CHART_JS_PATH);
@@ -104,9 +105,11 @@ export function createApp(deps: AppDeps): UiApp {
   app.use(crossSiteGuard());
   app.use(makePaymentRoutes({
     processingClient, savedCards, clock: deps.clock, logger, rateLimitPerMinute: config.rateLimitPerMinute, results, checkoutPage,
-    rules: { pointsCurrency: config.pointsCurrency },
+    rules: { pointsCurrency: config.pointsCurrency }, issuerOrigin: config.issuerOrigin,
   }));
   app.use(savedCardRoutes({ savedCards, logger, rateLimitPerMinute: config.rateLimitPerMinute }));
+  // Before /payments/:paymentId, which would take `authentication-return` for a payment id.
+  app.use(authenticationReturnRoutes({ processingClient, issuerOrigin: config.issuerOrigin, logger, results }));
   app.use(paymentStatusRoutes({ processingClient }));
   app.use('/admin', adminRoutes({
     client: deps.backOfficeClient ?? createBackOfficeClient({ baseUrls: config.processingUrls, apiKey: config.processingApiKey, timeoutMs: config.processingTimeoutMs, logger }),

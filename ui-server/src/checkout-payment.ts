@@ -13,10 +13,13 @@ import type { ParsedPaymentForm } from './payment-form.ts';
 import { answerFor, invalidFormAnswer, withCardSaved, type ShopperAnswer } from './payment-result.ts';
 import type { ProcessingClient } from './processing-client.ts';
 import type { SavedCardsClient } from './saved-cards-client.ts';
+import { authenticationReturnUrl, withIssuerChecked } from './three-d-secure.ts';
 
 export interface CheckoutDeps {
   processingClient: ProcessingClient;
   savedCards: SavedCardsClient;
+  /** The card issuer's public origin: the only place besides this server a checkout answer sends a browser. */
+  issuerOrigin: string;
 }
 
 type ValidForm = Extract<ParsedPaymentForm, { ok: true }>;
@@ -44,10 +47,12 @@ export async function payAtCheckout(deps: CheckoutDeps, request: Request, respon
     return invalidFormAnswer([{ field: 'savedCardId', message: checkoutMessage('savedCardId', 'unavailable') }], form.order);
   }
   const customerId = known ?? (form.saveCard ? newCustomerId() : undefined);
-  const outcome = await deps.processingClient.createPayment(customerId ? { ...form.request, customerId } : form.request, {
+  // A card's issuer may ask the shopper to confirm (3-D Secure): its page sends them back here.
+  const returnUrl = form.order.paymentMethod === 'points' ? {} : { returnUrl: authenticationReturnUrl(request) };
+  const outcome = await deps.processingClient.createPayment({ ...form.request, ...returnUrl, ...(customerId ? { customerId } : {}) }, {
     idempotencyKey: form.idempotencyKey, requestId: String(request.id),
   });
-  const answer = answerFor(outcome, form.order);
+  const answer = withIssuerChecked(answerFor(outcome, form.order), deps.issuerOrigin, request.log);
   if (outcome.kind !== 'authorized' || !customerId) return answer;
   if (!form.saveCard) {
     // A returning shopper who paid with a saved card is remembered for another 180 days.

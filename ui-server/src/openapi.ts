@@ -87,6 +87,14 @@ function checkoutOperations(): OperationSpec[] {
         + 'A saved card sets (or renews) the cardlane_customer cookie: HttpOnly, SameSite=Lax, Secure over HTTPS, 180 days.',
       responses: {
         200: { ...result('Approved: amount, masked card, authorization code (and cardSaved, when the card was to be saved).'), headers: CUSTOMER_COOKIE_HEADER },
+        202: {
+          description: 'The card\'s issuer asks the shopper to confirm the payment (3-D Secure), for a client that asked for JSON: status requires_action, '
+            + '`paymentId`, and `nextAction: {type: "redirect", url}`, the issuer\'s page. Send the shopper\'s browser there; it comes back to '
+            + 'GET /payments/authentication-return, which confirms the payment and shows the final result. Nothing is charged until then.',
+          json: makePaymentResultSchema,
+        },
+        303: redirect('For a browser, a card whose issuer asks the shopper to confirm (3-D Secure): to the issuer\'s page (NETWORK_PUBLIC_URL), '
+          + 'which sends it back to GET /payments/authentication-return.'),
         402: result('Declined, with a reason for the shopper; not charged.'),
         400: {
           ...result('A field is invalid (errors name each; a browser gets the form again with the errors beside the fields), or the JSON body is malformed (malformed_body).'),
@@ -110,9 +118,24 @@ function checkoutOperations(): OperationSpec[] {
       },
     },
     {
+      method: 'get', path: '/payments/authentication-return', security: null,
+      summary: 'Where the card issuer\'s 3-D Secure page sends the shopper back: confirms the payment and shows the final result (a page, or JSON)',
+      query: z.object({ paymentId: z.string() }),
+      description: 'Safe to repeat: the processing server authorizes a payment once, and a confirm only finishes what the shopper did at the bank.',
+      responses: {
+        200: result('Approved: amount, masked card, authorization code.'),
+        202: { description: 'The bank\'s page is not finished yet, for a client that asked for JSON: status requires_action with `nextAction`.', json: makePaymentResultSchema },
+        303: redirect('The bank\'s page is not finished yet: a browser goes back to it.'),
+        402: result('Declined, in plain words (the bank could not confirm it was the cardholder); not charged.'),
+        404: { description: 'No such payment, or no payment id (not_found).', problems: ['not_found'], html: true },
+        503: result('Not completed: the payment failed, or the confirmation with the bank took too long (status error: not charged); or the outcome is not known yet (status pending; a page looks again by itself).'),
+      },
+    },
+    {
       method: 'get', path: '/payments/:paymentId', security: null, summary: 'The current state of a payment, for a shopper told "pending" (a page, or JSON)',
       responses: {
-        200: result('The payment as a checkout result.'),
+        200: result('The payment as a checkout result (status requires_action, with `nextAction`, while the bank waits for the shopper).'),
+        303: redirect('A payment waiting for the shopper at the bank (3-D Secure): a browser goes to the bank\'s page.'),
         404: { description: 'No such payment, or not a payment id (pay_ and letters or digits) (not_found).', problems: ['not_found'], html: true },
         503: { description: 'The processing server could not be reached (processing_unavailable).', problems: ['processing_unavailable'], html: true },
       },

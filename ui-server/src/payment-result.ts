@@ -14,7 +14,7 @@ import type { CreatePaymentOutcome } from './processing-client.ts';
 import { toFormField, type OrderSummary } from './payment-form.ts';
 
 export interface ShopperAnswer {
-  httpStatus: 200 | 400 | 402 | 409 | 503;
+  httpStatus: 200 | 202 | 400 | 402 | 409 | 503;
   result: MakePaymentResult;
 }
 
@@ -28,6 +28,9 @@ export const MESSAGES = {
   cardSaved: 'Payment approved. Your card is saved for your next checkout.',
   // The payment stands: failing to save the card never turns an approval into an error.
   cardNotSaved: 'Paid; we could not save the card. You can save it on your next checkout.',
+  requiresAction: 'Your bank asks you to confirm this payment. Continue to your bank\'s page to finish it.',
+  // The shopper left the bank's page unfinished for longer than the payment waits (3-D Secure).
+  abandoned: 'The confirmation with your bank was not finished in time, so the payment was cancelled. You have not been charged.',
 } as const;
 
 /** What paid, as the shopper's words tell it: a saved card is a card. */
@@ -52,6 +55,8 @@ const CARD_DECLINE_REASONS: Record<string, string> = {
   invalid_card_number: 'Your bank does not recognise this card number. Please check it or use another card.',
   exceeds_amount_limit: 'The amount is above what this card allows for a single payment. Try a smaller amount or another card.',
   system_malfunction: 'The card network had a technical problem. Please try again in a few minutes.',
+  authentication_failed: 'Your bank could not confirm it was you. You have not been charged.',
+  authentication_required: 'Your bank asks to confirm this payment with you, which could not be done here. Please try another card.',
 };
 
 /** The points provider's declines, in the same plain words; `do_not_honor` is a blocked account here. */
@@ -132,6 +137,11 @@ export function answerFor(outcome: CreatePaymentOutcome, order: OrderSummary): S
           ...(outcome.payment.authorizationCode ? { authorizationCode: outcome.payment.authorizationCode } : {}),
         },
       };
+    case 'requires_action':
+      return {
+        httpStatus: 202,
+        result: { status: 'requires_action', message: MESSAGES.requiresAction, ...fromPayment(outcome.payment), nextAction: outcome.payment.nextAction },
+      };
     case 'declined': {
       const declineCode = outcome.payment.decline?.code;
       return {
@@ -158,7 +168,10 @@ export function answerFor(outcome: CreatePaymentOutcome, order: OrderSummary): S
         },
       };
     case 'not_charged':
-      return { httpStatus: 503, result: { status: 'error', message: MESSAGES.notCharged, ...orderOnly(order), ...(outcome.payment ? fromPayment(outcome.payment) : {}) } };
+      return {
+        httpStatus: 503,
+        result: { status: 'error', message: failedMessage(outcome.payment), ...orderOnly(order), ...(outcome.payment ? fromPayment(outcome.payment) : {}) },
+      };
     case 'unknown':
       return { httpStatus: 503, result: { status: 'pending', message: MESSAGES.pending, ...orderOnly(order), ...(outcome.payment ? fromPayment(outcome.payment) : {}) } };
   }
@@ -170,6 +183,12 @@ export function withCardSaved(answer: ShopperAnswer, saved: boolean): ShopperAns
 }
 
 /** A payment looked up later (GET /payments/:id): the same four answers, by its current status. */
+/** Why a payment failed, in the shopper's words: a technical problem, or the bank's page left unfinished. */
+function failedMessage(payment: Payment | undefined): string {
+  return payment?.reason === 'authentication_abandoned' ? MESSAGES.abandoned : MESSAGES.notCharged;
+}
+
+/** A payment looked up later (GET /payments/:id): the same answers, by its current status. */
 export function resultForPayment(payment: Payment): MakePaymentResult {
   const base = fromPayment(payment);
   switch (payment.status) {
@@ -193,10 +212,13 @@ export function resultForPayment(payment: Payment): MakePaymentResult {
         ...(payment.decline?.code ? { declineCode: payment.decline.code } : {}),
       };
     case 'pending':
-    case 'requires_action':
       return { status: 'pending', message: MESSAGES.pending, ...base };
+    case 'requires_action':
+      return payment.nextAction
+        ? { status: 'requires_action', message: MESSAGES.requiresAction, ...base, nextAction: payment.nextAction }
+        : { status: 'pending', message: MESSAGES.pending, ...base };
     case 'failed':
-      return { status: 'error', message: MESSAGES.notCharged, ...base };
+      return { status: 'error', message: failedMessage(payment), ...base };
     case 'voided':
     case 'expired':
     case 'settlement_rejected':

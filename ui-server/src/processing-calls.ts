@@ -7,7 +7,7 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { z } from 'zod';
 import { problemSchema } from '../../shared/contracts/common.ts';
-import { IDEMPOTENCY_KEY_HEADER } from '../../shared/contracts/processing.ts';
+import { IDEMPOTENCY_KEY_HEADER, paymentSchema } from '../../shared/contracts/processing.ts';
 import { createServiceClient, isConnectionRefused, requestIdHeaders } from '../../shared/http/client.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { pathSegment } from './path-segment.ts';
@@ -55,6 +55,11 @@ export function createProcessingCalls(options: ProcessingCallOptions): Processin
     const problem = problemSchema.safeParse(data);
     if (problem.success) {
       return { kind: 'problem', status, code: problem.data.code, detail: problem.data.detail, body: problem.data };
+    }
+    // A declined increase of the amount answers the unchanged payment with its decline: a refusal.
+    const declined = status === 402 ? paymentSchema.safeParse(data) : null;
+    if (declined?.success && declined.data.decline) {
+      return { kind: 'problem', status, code: declined.data.decline.code, detail: declined.data.decline.message, body: declined.data };
     }
     return { kind: 'unavailable', reason: `status ${status}` };
   }

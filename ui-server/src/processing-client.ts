@@ -17,6 +17,8 @@ import { pathSegment } from './path-segment.ts';
 export type CreatePaymentOutcome =
   | { kind: 'authorized'; payment: Payment }
   | { kind: 'declined'; payment: Payment }
+  /** The card's issuer asks the shopper to confirm (3-D Secure): `payment.nextAction` says where. */
+  | { kind: 'requires_action'; payment: Payment & { nextAction: NonNullable<Payment['nextAction']> } }
   /** The processing server refused the request as invalid; nothing was charged. */
   | { kind: 'invalid'; errors: FieldProblem[]; message: string; code?: string }
   /** The first request with this key is still being processed; its outcome is not known yet. */
@@ -27,6 +29,9 @@ export type CreatePaymentOutcome =
   | { kind: 'not_charged'; reason: string; payment: Payment | undefined }
   /** The request may have been processed; the processing server will settle it either way. */
   | { kind: 'unknown'; reason: string; payment: Payment | undefined };
+
+/** A confirm after the shopper's 3-D Secure step answers as a create does, or finds no such payment. */
+export type ConfirmPaymentOutcome = CreatePaymentOutcome | { kind: 'not_found' };
 
 export type GetPaymentOutcome =
   | { kind: 'found'; payment: Payment }
@@ -40,6 +45,8 @@ export interface CallContext {
 export interface ProcessingClient {
   createPayment(request: CreatePaymentInput, context: CallContext & { idempotencyKey: string }): Promise<CreatePaymentOutcome>;
   getPayment(paymentId: string, context: CallContext): Promise<GetPaymentOutcome>;
+  /** Finishes a payment after the shopper's 3-D Secure step; safe to repeat (the processing server authorizes once). */
+  confirmPayment(paymentId: string, context: CallContext): Promise<ConfirmPaymentOutcome>;
 }
 
 export interface ProcessingClientOptions {
@@ -183,6 +190,22 @@ export function createProcessingClient(options: ProcessingClientOptions): Proces
       return outcome;
     },
 
+    async confirmPayment(paymentId, context) {
+      const segment = pathSegment(paymentId);
+      if (segment === undefined) return { kind: 'not_found' };
+      const headers = requestIdHeaders(context.requestId);
+      const attempt = await sendWithRetries(transport, (http) => http.post(`/v1/payments/${segment}/confirm`, {}, { headers }), context.requestId);
+      // The payment exists and waits; an earlier confirm (a reload) may have reached the processing
+      // server, so a confirm that cannot be sent now leaves the outcome unknown, never "not charged".
+      if (attempt.kind === 'failure') return { kind: 'unknown', reason: `processing_${attempt.failure}`, payment: undefined };
+      if (attempt.response.status === 404) return { kind: 'not_found' };
+      const outcome = interpretCreateResponse(attempt.response);
+      if (outcome.kind === 'unknown' || outcome.kind === 'not_charged') {
+        logger.warn({ requestId: context.requestId, outcome: outcome.kind, reason: outcome.reason, paymentId }, 'confirm did not complete');
+      }
+      return outcome;
+    },
+
     async getPayment(paymentId, context) {
       const segment = pathSegment(paymentId);
       if (segment === undefined) return { kind: 'not_found' };
@@ -210,9 +233,11 @@ function interpretCreateFailure(attempt: Extract<Attempt, { kind: 'failure' }>):
 /** Maps the processing server's answer (SPEC §4) onto what it means for the shopper. */
 export function interpretCreateResponse(response: Pick<AxiosResponse<unknown>, 'status' | 'data'>): CreatePaymentOutcome {
   const { status, data } = response;
-  if (status === 201 || status === 402) {
+  if (status === 201 || status === 402 || status === 202) {
     const parsed = paymentSchema.safeParse(data);
     if (!parsed.success) return { kind: 'unknown', reason: 'malformed_payment', payment: undefined };
+    const { nextAction } = parsed.data;
+    if (status === 202 && parsed.data.status === 'requires_action' && nextAction) return { kind: 'requires_action', payment: { ...parsed.data, nextAction } };
     if (status === 402 && parsed.data.status === 'declined') return { kind: 'declined', payment: parsed.data };
     if (status === 201) return { kind: 'authorized', payment: parsed.data };
     return { kind: 'unknown', reason: `unexpected_status_${parsed.data.status}`, payment: parsed.data };

@@ -15,6 +15,8 @@ export interface DomainSettings {
   authTtlHours: number;
   /** How long a pending payment is left to the request working on it before recovery takes it. */
   recoveryGraceMs: number;
+  /** AUTHENTICATION_TTL_MINUTES: how long a payment waits for the shopper's 3-D Secure step before it fails. */
+  authenticationTtlMinutes: number;
   /** SETTLEMENT_BATCH_MAX: items per batch to the card company. */
   batchSizeMax: number;
   /** How long a settlement trigger waits for another holder's run to show (BUSY_WAIT_MS by default). */

@@ -17,6 +17,8 @@ export type DomainErrorCode =
   | 'idempotency_key_in_flight'
   /** The payment's status does not allow the operation. */
   | 'invalid_state'
+  /** An earlier change of the payment's amount is still being completed at the provider. */
+  | 'adjustment_in_progress'
   | 'already_in_batch'
   | 'capture_not_allowed'
   | 'amount_too_large'

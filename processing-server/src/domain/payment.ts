@@ -52,6 +52,10 @@ export interface PaymentRecord {
   settlementId: string | null;
   createdAt: string;
   updatedAt: string;
+  /** The card company's 3-D Secure authentication of this payment, once one was started. */
+  authenticationId: string | null;
+  /** While `requires_action`: the issuer's challenge page, where the shopper is sent. */
+  nextActionUrl: string | null;
 }
 
 /** What a change may write besides the status, which only a transition changes. */

@@ -47,6 +47,8 @@ function paymentFields(payment: PaymentRecord) {
     orderId: payment.orderId,
     createdAt: payment.createdAt,
     updatedAt: payment.updatedAt,
+    // Only while the shopper's 3-D Secure step is awaited: where the caller sends the shopper.
+    ...(payment.status === 'requires_action' && payment.nextActionUrl ? { nextAction: { type: 'redirect' as const, url: payment.nextActionUrl } } : {}),
   };
 }
 

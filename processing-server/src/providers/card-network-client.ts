@@ -34,7 +34,7 @@ const PARTY = 'the card company';
 function cardOf(instrument: CardInstrument | SavedCardInstrument): Pick<CardAuthorizationRequest, 'card' | 'storedCredential'> {
   const { number, expMonth, expYear } = instrument;
   return instrument.method === 'card'
-    ? { card: { number, expMonth, expYear, cvv: instrument.cvv } }
+    ? { card: { number, expMonth, expYear, ...(instrument.cvv === undefined ? {} : { cvv: instrument.cvv }) } }
     : { card: { number, expMonth, expYear }, storedCredential: true };
 }
 

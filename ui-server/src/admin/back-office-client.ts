@@ -47,6 +47,9 @@ export function createBackOfficeClient(options: BackOfficeClientOptions) {
       call(paymentSchema, (http) => http.get(`/v1/payments/${id}`, { headers: headers(context) }), context)),
     capture: (paymentId: string, amountMinor: number | undefined, context: CallContext & { idempotencyKey: string }) => byId(paymentId, (id) =>
       call(paymentSchema, (http) => http.post(`/v1/payments/${id}/capture`, amountMinor === undefined ? {} : { amount: amountMinor }, { headers: headers(context, context.idempotencyKey) }), context)),
+    /** The new total; a declined increase is a refusal whose code is the decline's. */
+    adjust: (paymentId: string, amountMinor: number, context: CallContext & { idempotencyKey: string }) => byId(paymentId, (id) =>
+      call(paymentSchema, (http) => http.post(`/v1/payments/${id}/adjust`, { amount: amountMinor }, { headers: headers(context, context.idempotencyKey) }), context)),
     voidPayment: (paymentId: string, context: CallContext & { idempotencyKey: string }) => byId(paymentId, (id) =>
       call(paymentSchema, (http) => http.post(`/v1/payments/${id}/void`, {}, { headers: headers(context, context.idempotencyKey) }), context)),
     refund: (paymentId: string, amountMinor: number, context: CallContext & { idempotencyKey: string }) => byId(paymentId, (id) =>

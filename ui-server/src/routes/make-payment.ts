@@ -30,6 +30,8 @@ export interface MakePaymentDeps {
   checkoutPage: CheckoutPage;
   /** What the form is judged by besides itself: the currency points pay in. */
   rules: CheckoutRules;
+  /** The card issuer's public origin: the only place besides this server a checkout answer sends a browser. */
+  issuerOrigin: string;
 }
 
 const requireFormOrJson: RequestHandler = (request, _response, next) => {

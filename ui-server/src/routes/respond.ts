@@ -5,7 +5,7 @@ import type { MakePaymentResult } from '../../../shared/contracts/ui.ts';
 import { isAppError } from '../../../shared/errors.ts';
 import type { KeptValues } from '../payment-form.ts';
 import type { CheckoutPage } from '../views/checkout-page.ts';
-import { renderProblemPage, renderResultPage } from '../views/result-page.ts';
+import { renderProblemPage, renderResultPage, type ResultPageOptions } from '../views/result-page.ts';
 
 /** Seconds before a pending page looks again. */
 export const PENDING_REFRESH_SECONDS = 5;
@@ -19,11 +19,19 @@ export function prefersHtml(request: Request): boolean {
   return request.accepts(['json', 'html']) === 'html';
 }
 
-export function sendResult(request: Request, response: Response, httpStatus: number, result: MakePaymentResult): void {
+export function sendResult(
+  request: Request, response: Response, httpStatus: number, result: MakePaymentResult,
+  pageOptions: ResultPageOptions = { pendingRefreshSeconds: PENDING_REFRESH_SECONDS },
+): void {
   // A result names a payment and a card; no cache, shared or private, should keep it.
   response.status(httpStatus).set('Cache-Control', 'no-store').vary('Accept');
   if (prefersHtml(request)) {
-    response.type('html').send(renderResultPage(result, { pendingRefreshSeconds: PENDING_REFRESH_SECONDS }));
+    // A browser asked to confirm with its bank goes there at once (303 after its form post).
+    if (result.status === 'requires_action' && result.nextAction) {
+      response.redirect(303, result.nextAction.url);
+      return;
+    }
+    response.type('html').send(renderResultPage(result, pageOptions));
     return;
   }
   response.json(result);

@@ -13,7 +13,11 @@ export interface CardInstrument {
   number: string;
   expMonth: number;
   expYear: number;
-  cvv: string;
+  /**
+   * Absent when the payment is finished after the shopper's 3-D Secure step: the CVV is never
+   * kept, and the cardholder's authentication stands in for it.
+   */
+  cvv?: string | undefined;
 }
 
 /**
@@ -71,6 +75,17 @@ export interface ProviderAuthorization {
   heldMinor: number;
   /** Its decision: approved with a code, or declined with a reason. */
   decision: { kind: 'approved'; authorizationCode: string } | { kind: 'declined'; decline: Decline };
+  /** The authorized total: the amount asked for, or the latest approved adjustment's. */
+  totalMinor: number;
+  /** Every adjustment asked for, by its reference, oldest first. */
+  adjustments: ProviderAdjustment[];
+}
+
+/** One adjustment as the provider recorded it: the total it asked for, approved or declined. */
+export interface ProviderAdjustment {
+  reference: string;
+  totalMinor: number;
+  decision: { kind: 'approved' } | { kind: 'declined'; decline: Decline };
 }
 
 export type LookupOutcome =

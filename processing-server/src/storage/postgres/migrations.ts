@@ -226,4 +226,37 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         OR (payment_method = 'points' AND card_brand IS NULL AND card_last4 IS NULL));
     `,
   },
+  {
+    // Changing an authorized amount, and 3-D Secure (as SQLite migration 7). An adjustment is
+    // written before the provider is asked; at most one per payment is open (a unique partial
+    // index); a pending increase counts against its payer's limit (a partial index of the
+    // pending, by payer and currency). A payment keeps its 3-D Secure authentication and, while
+    // it waits for the shopper, the challenge page's address.
+    version: 5,
+    sql: `
+      ALTER TABLE payments ADD COLUMN authentication_id TEXT, ADD COLUMN next_action_url TEXT;
+      CREATE TABLE payment_adjustments (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        payment_id TEXT COLLATE "C" NOT NULL REFERENCES payments (id),
+        idempotency_key TEXT COLLATE "C" NOT NULL UNIQUE,
+        request_hash TEXT NOT NULL,
+        from_amount BIGINT NOT NULL CHECK (from_amount > 0),
+        to_amount BIGINT NOT NULL CHECK (to_amount > 0),
+        status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'declined', 'failed')),
+        decline TEXT,
+        reason TEXT,
+        resolution TEXT CHECK (resolution IN ('send', 'reverse')),
+        instrument_fingerprint TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        outcome TEXT,
+        response TEXT,
+        created_at TEXT COLLATE "C" NOT NULL,
+        updated_at TEXT COLLATE "C" NOT NULL
+      );
+      CREATE INDEX payment_adjustments_payment ON payment_adjustments (payment_id, created_at);
+      CREATE UNIQUE INDEX payment_adjustments_open ON payment_adjustments (payment_id) WHERE status = 'pending' OR resolution IS NOT NULL;
+      CREATE INDEX payment_adjustments_unresolved ON payment_adjustments (updated_at) WHERE status = 'pending' OR resolution IS NOT NULL;
+      CREATE INDEX payment_adjustments_reserved ON payment_adjustments (instrument_fingerprint, currency) WHERE status = 'pending';
+    `,
+  },
 ];

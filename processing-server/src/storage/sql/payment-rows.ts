@@ -19,6 +19,7 @@ const FIELD_TO_COLUMN = {
   countedMinor: 'limit_amount', capturedMinor: 'captured_amount', refundedMinor: 'refunded_amount',
   settlementId: 'settlement_id', createdAt: 'created_at', updatedAt: 'updated_at',
   savedCardId: 'saved_card_id', customerId: 'customer_id',
+  authenticationId: 'authentication_id', nextActionUrl: 'next_action_url',
 } as const satisfies Record<keyof PaymentRecord, string>;
 
 export const PAYMENT_COLUMNS: readonly string[] = Object.values(FIELD_TO_COLUMN);
@@ -71,6 +72,8 @@ export function paymentFromRow(row: Row): PaymentRecord {
     settlementId: nullableText(row.settlement_id),
     createdAt: String(row.created_at),
     updatedAt: String(row.updated_at),
+    authenticationId: nullableText(row.authentication_id),
+    nextActionUrl: nullableText(row.next_action_url),
   };
 }
 

@@ -339,4 +339,40 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX settlement_items_sale ON settlement_items (payment_id) WHERE type = 'sale';
     `,
   },
+  {
+    // Changing an authorized amount, and 3-D Secure.
+    // - An adjustment is written before the provider is asked (its id is its reference there).
+    //   At most one per payment is open (being decided, or with work left at the provider): a
+    //   unique partial index. A pending increase counts against its payer's spending limit, so
+    //   it carries the payer's fingerprint and currency, found on a partial index of the pending.
+    // - A payment keeps its 3-D Secure authentication and, while it waits for the shopper, the
+    //   challenge page's address. Both are new nullable columns: no rebuild.
+    version: 7,
+    sql: `
+      ALTER TABLE payments ADD COLUMN authentication_id TEXT;
+      ALTER TABLE payments ADD COLUMN next_action_url TEXT;
+      CREATE TABLE payment_adjustments (
+        id TEXT PRIMARY KEY,
+        payment_id TEXT NOT NULL REFERENCES payments (id),
+        idempotency_key TEXT NOT NULL UNIQUE,
+        request_hash TEXT NOT NULL,
+        from_amount INTEGER NOT NULL CHECK (from_amount > 0),
+        to_amount INTEGER NOT NULL CHECK (to_amount > 0),
+        status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'declined', 'failed')),
+        decline TEXT,
+        reason TEXT,
+        resolution TEXT CHECK (resolution IN ('send', 'reverse')),
+        instrument_fingerprint TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        outcome TEXT,
+        response TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX payment_adjustments_payment ON payment_adjustments (payment_id, created_at);
+      CREATE UNIQUE INDEX payment_adjustments_open ON payment_adjustments (payment_id) WHERE status = 'pending' OR resolution IS NOT NULL;
+      CREATE INDEX payment_adjustments_unresolved ON payment_adjustments (updated_at) WHERE status = 'pending' OR resolution IS NOT NULL;
+      CREATE INDEX payment_adjustments_reserved ON payment_adjustments (instrument_fingerprint, currency) WHERE status = 'pending';
+    `,
+  },
 ];

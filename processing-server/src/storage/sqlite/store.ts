@@ -1,5 +1,6 @@
 /** The store on one SQLite file: every repository over one connection. */
 import type { Store } from '../../domain/ports/store.ts';
+import { createSqliteAdjustmentRepository } from './adjustment-repository.ts';
 import { openSqliteDatabase } from './database.ts';
 import { createSqliteLeaseRepository } from './lease-repository.ts';
 import { createSqlitePaymentRepositories } from './payment-repository.ts';
@@ -10,6 +11,7 @@ export function openSqliteStore(filePath: string): Store {
   const database = openSqliteDatabase(filePath);
   return {
     ...createSqlitePaymentRepositories(database),
+    adjustments: createSqliteAdjustmentRepository(database),
     refunds: createSqliteRefundRepository(database),
     settlements: createSqliteSettlementRepository(database),
     leases: createSqliteLeaseRepository(database),

@@ -69,6 +69,7 @@ ${pageLinks('/admin/payments', query, 'after', view.hasMore && last ? last.id : 
 
 export interface PaymentActionKeys {
   capture: string;
+  adjust: string;
   void: string;
   refund: string;
 }
@@ -144,6 +145,16 @@ ${formTokens(session, keys.capture)}
 <input id="capture-amount" name="amount" type="text" inputmode="decimal" required maxlength="20" value="${formatMinor(payment.amount, payment.currency)}"></div>
 <p class="hint">A smaller amount captures part of the payment and releases the rest of the hold.</p>
 <button type="submit" class="button button-primary">Capture</button>
+</form>`);
+  }
+  if (payment.status === 'authorized' && !payment.settlementId) {
+    forms.push(html`<form method="post" action="${action('adjust')}" class="action">
+<h3>Change amount</h3>
+${formTokens(session, keys.adjust)}
+<div class="field"><label for="adjust-amount">New amount (${payment.currency})</label>
+<input id="adjust-amount" name="amount" type="text" inputmode="decimal" required maxlength="20" value="${formatMinor(payment.amount, payment.currency)}"></div>
+<p class="hint">A lower amount releases the difference at once. A higher one asks ${payment.paymentMethod === 'points' ? 'the points provider' : 'the card issuer'} for more, and may be declined.</p>
+<button type="submit" class="button button-primary">Change amount</button>
 </form>`);
   }
   if ((payment.status === 'authorized' || payment.status === 'captured') && !payment.settlementId) {

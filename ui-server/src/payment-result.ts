@@ -152,6 +152,8 @@ export function answerFor(outcome: CreatePaymentOutcome, order: OrderSummary): S
       };
     case 'not_charged':
       return { httpStatus: 503, result: { status: 'error', message: MESSAGES.notCharged, ...orderOnly(order), ...(outcome.payment ? fromPayment(outcome.payment) : {}) } };
+    case 'unreachable':
+      return { httpStatus: 503, result: { status: 'error', message: MESSAGES.notCharged, ...orderOnly(order) } };
     case 'unknown':
       return { httpStatus: 503, result: { status: 'pending', message: MESSAGES.pending, ...orderOnly(order), ...(outcome.payment ? fromPayment(outcome.payment) : {}) } };
   }

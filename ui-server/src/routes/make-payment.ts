@@ -7,6 +7,7 @@ import type { Clock } from '../clock.ts';
 import { parsePaymentForm, type CheckoutRules } from '../payment-form.ts';
 import { answerFor, invalidFormAnswer, type ShopperAnswer } from '../payment-result.ts';
 import type { ProcessingClient } from '../processing-client.ts';
+import { isMarkedRepeat, markSent } from '../repeat-marker.ts';
 import { paymentRateLimit } from '../security.ts';
 import type { CheckoutPage } from '../views/checkout-page.ts';
 import { sendFormOrResult } from './respond.ts';
@@ -52,10 +53,12 @@ export function makePaymentRoutes(deps: MakePaymentDeps): Router {
       const parsed = parsePaymentForm(request.body, deps.clock.now(), deps.rules);
       let answer: ShopperAnswer;
       if (parsed.ok) {
+        const { idempotencyKey } = parsed;
         const outcome = await deps.processingClient.createPayment(parsed.request, {
-          idempotencyKey: parsed.idempotencyKey,
-          requestId: String(request.id),
+          idempotencyKey, requestId: String(request.id), repeat: isMarkedRepeat(request, idempotencyKey),
         });
+        // The shopper's browser keeps the mark, not this server: any UI instance reads it (repeat-marker.ts).
+        if (outcome.kind !== 'unreachable') markSent(request, response, idempotencyKey);
         answer = answerFor(outcome, parsed.order);
       } else {
         answer = invalidFormAnswer(parsed.errors, parsed.order);

@@ -9,6 +9,7 @@ const ENTRY_POINTS = {
   processing: 'processing-server/src/main.ts',
   network: 'card-network-sim/src/main.ts',
   settle: 'processing-server/src/cli/settle.ts',
+  cluster: 'scripts/start-cluster.ts',
 };
 
 const [major, minor] = process.versions.node.split('.').map(Number);

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import axios from 'axios';
 import { auditChaos, type Audit } from './chaos-audit.ts';
 import { chaosPointsAccounts, createClients, makeSpecs, postCheckout, seededRandom, type ChaosClients, type CheckoutRecord } from './chaos-driver.ts';
-import { paymentsServedPerSlot, saveTopologyLogs, startTopology, type Topology } from './chaos-topology.ts';
+import { paymentsServedPerSlot, saveTopologyLogs, startTopology, type Topology } from './topology.ts';
 import { NETWORK_KEY, PROCESSING_KEY } from './processes.ts';
 
 export interface ChaosOptions {
@@ -149,6 +149,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const pointsAccounts = chaosPointsAccounts(runTag);
   const topology = await startTopology({
     root: options.root, uiInstances: options.cluster?.uiInstances ?? 1, processingInstances: options.cluster?.processingInstances ?? 1,
+    storage: options.cluster ? 'postgres' : 'sqlite',
     databaseServerUrl: options.cluster?.databaseServerUrl, lostAnswerRate: options.lostAnswerRate, errorRate: options.errorRate,
     latencyMs: options.latencyMs, pointsAccounts,
   });

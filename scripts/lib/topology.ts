@@ -1,9 +1,9 @@
 /**
- * The processes a chaos run drives: the card-network simulator (with its faults and the run's
- * points accounts), one or more processing servers, each on a port of its own that it comes back
- * to after a SIGKILL, and one or more UI servers in front of all of them. One processing server
- * keeps SQLite in the run's folder; several share a PostgreSQL database (a throwaway server, or
- * a database of the run's own on the server DATABASE_URL names), and the vault key.
+ * The processes a chaos run (or the cluster benchmark) drives: the card-network simulator (with
+ * its faults and the run's points accounts), one or more processing servers, each on a port of
+ * its own that it comes back to after a SIGKILL, and any number of UI servers in front of all of
+ * them. One processing server may keep SQLite in the run's folder; several share a PostgreSQL
+ * database (made for the run on a throwaway server, or on the server given), and the vault key.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -21,7 +21,9 @@ export interface TopologyOptions {
   root: string;
   uiInstances: number;
   processingInstances: number;
-  /** With several processing instances: the PostgreSQL server to make the run's database on (else a throwaway one). */
+  /** SQLite serves one processing instance only; several share a PostgreSQL database. */
+  storage: 'sqlite' | 'postgres';
+  /** The PostgreSQL server to make the run's database on (else a throwaway one). */
   databaseServerUrl?: string | undefined;
   lostAnswerRate: number;
   errorRate: number;
@@ -56,7 +58,10 @@ interface Database {
 
 /** A database for this run alone: made on the given server (dropped after), or on a throwaway server. */
 async function provideDatabase(options: TopologyOptions): Promise<Database> {
-  if (options.processingInstances === 1) return { url: undefined, description: 'SQLite', release: async () => undefined };
+  if (options.storage === 'sqlite') {
+    if (options.processingInstances !== 1) throw new RangeError('several processing instances need PostgreSQL');
+    return { url: undefined, description: 'SQLite', release: async () => undefined };
+  }
   const name = `cardlane_chaos_${randomBytes(4).toString('hex')}`;
   if (options.databaseServerUrl) {
     await ensureDatabase(options.databaseServerUrl, name);

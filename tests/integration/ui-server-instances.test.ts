@@ -141,7 +141,34 @@ describe('the UI server spreads payments over the processing instances', () => {
     expect(payments(hanging)).toHaveLength(3);
     expect(answers.filter((status) => status === 'pending')).toHaveLength(3);
     expect(answers.filter((status) => status === 'approved')).toHaveLength(5);
-    expect(ui.logText()).toContain('3 timeouts or resets in a row');
+    expect(ui.logText()).toContain('3 timeouts, resets or internal errors in a row');
+  });
+
+  test('when an instance answers 500 three times in a row (its database gone), then it is left out until /readyz says ready', async () => {
+    let now = 1_000_000;
+    let databaseUp = false;
+    const broken = await instance((path) => {
+      if (path === '/readyz') return { status: databaseUp ? 200 : 503, body: {} };
+      return databaseUp ? { status: 201, body: paymentFixture() } : { status: 500, body: problem(500, 'internal_error') };
+    });
+    const other = await instance();
+    const ui = buildTestUi({ processingUrls: [broken.url, other.url], clientOptions: { restMs: 1_000, now: () => now } });
+
+    const answers = [];
+    for (let index = 0; index < 8; index += 1) answers.push((await postForm(ui, `broken-${index}`)).body.status);
+    now += 1_000;
+    for (const key of ['broken-8', 'broken-9']) answers.push((await postForm(ui, key)).body.status);
+    const sentWhileBroken = payments(broken).length;
+    databaseUp = true;
+    now += 1_000;
+    for (const key of ['broken-10', 'broken-11', 'broken-12']) answers.push((await postForm(ui, key)).body.status);
+
+    // The 500s themselves are "pending" (the request arrived; nothing says it was not charged), never sent elsewhere.
+    expect(answers.filter((status) => status === 'pending')).toHaveLength(3);
+    expect(sentWhileBroken).toBe(3);
+    expect(probes(broken).length).toBeGreaterThanOrEqual(2);
+    expect(payments(broken).length).toBeGreaterThan(3);
+    expect(answers.slice(-3)).toEqual(['approved', 'approved', 'approved']);
   });
 });
 

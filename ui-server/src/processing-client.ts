@@ -111,7 +111,10 @@ async function attemptOnce(transport: Transport, send: Send, requestId: string, 
   for await (const instance of instances) {
     try {
       const response = await send(instance.http);
-      transport.pool.answered(instance);
+      // A 500 is an instance that cannot work (its database gone, a bug): it counts towards resting
+      // it, as a timeout does. The processing server's own 503 and 504 are answers about the card company.
+      if (response.status === 500) transport.pool.failed(instance);
+      else transport.pool.answered(instance);
       return { kind: 'response', response };
     } catch (error) {
       const failure = classifyTransportError(error);

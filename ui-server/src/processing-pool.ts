@@ -1,7 +1,7 @@
 /**
  * The processing instances behind PROCESSING_URLS and which of them get the next call: round
  * robin over the healthy ones. An instance that refused a connection, or failed several calls in
- * a row (timeouts, resets), rests for a short while; once its rest is over it is asked
+ * a row (timeouts, resets, internal errors), rests for a short while; once its rest is over it is asked
  * `GET /readyz`, and only a ready answer gives it traffic again. Nothing here decides what a
  * failure means for a payment: processing-client.ts does.
  */
@@ -21,7 +21,7 @@ export interface ProcessingPoolOptions {
   logger: Logger;
   /** How long an instance that refused (or kept failing) is left out before it is probed. */
   restMs?: number;
-  /** Timeouts or resets in a row after which an instance rests as if it had refused. */
+  /** Timeouts, resets or internal errors in a row after which an instance rests as if it had refused. */
   failuresInRowMax?: number;
   /** The bound on one readiness probe. */
   probeTimeoutMs?: number;
@@ -37,9 +37,9 @@ export interface ProcessingPool {
   candidates(): AsyncGenerator<ProcessingInstance, void, undefined>;
   /** The connection was refused: the call never reached the instance. */
   refused(instance: ProcessingInstance): void;
-  /** A timeout or a reset: the call may have reached it. */
+  /** A timeout, a reset, or an internal error: the call may have reached it, and it may not be able to work. */
   failed(instance: ProcessingInstance): void;
-  /** Any HTTP answer: the instance is up. */
+  /** An HTTP answer (other than an internal error): the instance is up. */
   answered(instance: ProcessingInstance): void;
 }
 
@@ -122,7 +122,7 @@ export function createProcessingPool(options: ProcessingPoolOptions): Processing
       const member = memberOf.get(instance);
       if (!member) return;
       member.failuresInRow += 1;
-      if (member.failuresInRow >= failuresInRowMax) rest(member, `${member.failuresInRow} timeouts or resets in a row`);
+      if (member.failuresInRow >= failuresInRowMax) rest(member, `${member.failuresInRow} timeouts, resets or internal errors in a row`);
     },
     answered(instance) {
       const member = memberOf.get(instance);

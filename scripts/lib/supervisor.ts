@@ -7,9 +7,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import readline from 'node:readline';
 import pinoPretty from 'pino-pretty';
-import { nodeFlags, type ServiceName } from './processes.ts';
+import { listeningPort, nodeFlags, type ServiceName } from './processes.ts';
 
 const START_TIMEOUT_MS = 30_000;
 /** How long a process may take to finish its requests after SIGTERM before it is killed. */
@@ -75,26 +74,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
         child.once('exit', (code, signal) => resolve({ code, signal }));
       });
-      const port = new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          child.kill('SIGKILL');
-          reject(new Error(`${name} did not start listening within ${START_TIMEOUT_MS / 1000} s`));
-        }, START_TIMEOUT_MS);
-        const onLine = (line: string): void => {
-          emit(name, line);
-          const match = /"port":(\d+).*"msg":"listening"/.exec(line);
-          if (match) {
-            clearTimeout(timer);
-            resolve(Number(match[1]));
-          }
-        };
-        readline.createInterface({ input: child.stdout! }).on('line', onLine);
-        readline.createInterface({ input: child.stderr! }).on('line', onLine);
-        void exited.then(({ code, signal }) => {
-          clearTimeout(timer);
-          reject(new Error(`${name} ended (${signal ?? `exit code ${code}`}) before it listened`));
-        });
-      });
+      const port = listeningPort(child, { name, timeoutMs: START_TIMEOUT_MS, onLine: (line) => emit(name, line) });
       return port.then((listening) => ({ name, child, port: listening, exited }));
     },
 

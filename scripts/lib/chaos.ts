@@ -157,7 +157,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     .map((spec, index) => ({ spec, index, cookie: null, paymentIds: new Set<string>(), final: null, attempts: 0, pendingAnswers: 0, unexpected: null }));
   try {
     options.log(`chaos: ${options.payments} checkouts, concurrency ${options.concurrency}, ${options.kills} kills, seed ${options.seed}, `
-      + `${topology.uis.length} UI and ${topology.slots.length} processing instances on ${topology.storage}`);
+      + `UI servers: ${topology.uis.length}, processing servers: ${topology.slots.length}, on ${topology.storage}`);
     const kills = await drive(topology, records, options, random);
     const driveSeconds = (Date.now() - started) / 1000;
     const rounds = await awaitFinalAnswers(createClients(topology.uis.map((ui) => ui.url)), records, options);

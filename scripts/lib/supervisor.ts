@@ -72,7 +72,8 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
         detached: true,
       });
       const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-        child.once('exit', (code, signal) => resolve({ code, signal }));
+        // 'close' comes after the last line of its output, so nothing it printed is reported after its end.
+        child.once('close', (code, signal) => resolve({ code, signal }));
       });
       const port = listeningPort(child, { name, timeoutMs: START_TIMEOUT_MS, onLine: (line) => emit(name, line) });
       return port.then((listening) => ({ name, child, port: listening, exited }));
@@ -80,9 +81,9 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
 
     async stop(supervised) {
       const { child } = supervised;
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      const running = child.exitCode === null && child.signalCode === null;
+      if (running) child.kill('SIGTERM');
+      const timer = running ? setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS) : undefined;
       await supervised.exited;
       clearTimeout(timer);
     },

@@ -82,8 +82,10 @@ describeWithPostgres('npm run start:cluster', (adminUrl) => {
 
     const first = await Promise.all(['one', 'two', 'three', 'four'].map((key) => pay(`cluster-${key}`)));
     expect(first.map((answer) => answer.body.status)).toEqual(['approved', 'approved', 'approved', 'approved']);
-    expect(paymentsServedBy(script, 'proc1')).toBeGreaterThan(0);
-    expect(paymentsServedBy(script, 'proc2')).toBeGreaterThan(0);
+    // The instances' log lines reach the test through the script, a moment after the answers.
+    const served = await until('payments served by each instance', async () => [paymentsServedBy(script, 'proc1'), paymentsServedBy(script, 'proc2')],
+      (counts) => counts.every((count) => count > 0));
+    expect(served[0]! + served[1]!).toBe(4);
 
     // Four checkouts wait on a slow card company, two on each instance; then one instance dies.
     await setNetworkLatency(script, SLOW_NETWORK_MS);
@@ -114,8 +116,10 @@ describeWithPostgres('npm run start:cluster', (adminUrl) => {
       else expect([final.body.status, payment.status]).toEqual(['error', expect.stringMatching(/^(failed|voided)$/)]);
     }
     expect(await pendingPaymentIds(survivor!.url)).toEqual([]);
-    const recovered = script.linesOf('proc2').filter((record) => String(record.msg).startsWith('recovered a pending payment')).map((record) => record.paymentId);
-    expect(recovered.sort()).toEqual([...leftByVictim].sort());
+    const recovered = await until('the survivor\'s recovery log lines', async () => script.linesOf('proc2')
+      .filter((record) => String(record.msg).startsWith('recovered a pending payment')).map((record) => String(record.paymentId)).sort(),
+    (ids) => ids.length >= leftByVictim.length);
+    expect(recovered).toEqual([...leftByVictim].sort());
     expect(script.linesOf('cluster').some((record) => record.msg === 'processing instance ended; the others go on serving' && record.instance === 'proc1')).toBe(true);
 
     expect(await script.stop('SIGTERM')).toBe(0);

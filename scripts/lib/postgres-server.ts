@@ -182,11 +182,34 @@ export async function startKeptServer(rootDir: string, binDir: string): Promise<
       throw new Error(`initdb failed in ${dataDir}: ${describeFailure(error)}`);
     }
   }
+  const running = runningPostmaster(dataDir);
+  if (running) {
+    throw new Error(`a PostgreSQL server (pid ${running}) is already running in ${dataDir}: an earlier start that was killed, `
+      + `or another one using this DATA_DIR. Stop it (${path.join(binDir, 'pg_ctl')} stop -D ${dataDir}) or choose another DATA_DIR`);
+  }
   const password = fs.readFileSync(passwordFile, 'utf8').trim();
   const port = await startOnFreePort(runner, dataDir, {
     logFile: path.join(rootDir, 'server.log'), options: ["-c unix_socket_directories=''", '-c max_connections=200'],
   });
   return { ...runner, rootDir, dataDir, port, created, adminUrl: `postgres://${SUPERUSER}:${password}@127.0.0.1:${port}/postgres` };
+}
+
+/** The pid of the server running in `dataDir`, from its lock file; null when none is (a stale lock file included). */
+function runningPostmaster(dataDir: string): number | null {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return null;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch (error) {
+    // EPERM: it exists, as another user's process.
+    return (error as NodeJS.ErrnoException).code === 'EPERM' ? pid : null;
+  }
 }
 
 /** Stops a kept server cleanly (a checkpoint, nothing lost): the next start finds everything. */

@@ -146,9 +146,13 @@ describeWithPostgres('npm run start:cluster', (adminUrl) => {
     const secondRun = await startClusterScript(env);
     scripts.push(secondRun);
     const { data: payment } = await processingApi(secondRun.processing[0]!.url).get(`/v1/payments/${String(paid.body.paymentId)}`);
+    // A third start on the same DATA_DIR while the second runs finds its PostgreSQL and says so.
+    const third = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'run.mjs'), 'cluster'], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 30_000 });
 
     expect(secondRun.linesOf('cluster')[0]?.msg).toBe('local PostgreSQL started again (its data kept from the last run)');
     expect(payment.status).toBe('authorized');
+    expect(third.status).toBe(1);
+    expect(third.stderr).toMatch(/^start:cluster: a PostgreSQL server \(pid \d+\) is already running in /);
     expect(await secondRun.stop('SIGTERM')).toBe(0);
   }, 120_000);
 });

@@ -124,7 +124,7 @@ async function main(): Promise<void> {
   const binDir = findPostgresBinDir(process.env.POSTGRES_BIN_DIR, process.env.PATH);
   if (!binDir) throw new Error('PostgreSQL server binaries were not found (apt-get install -y postgresql, or POSTGRES_BIN_DIR)');
   const postgres = await startTemporaryCluster(binDir);
-  const client = new pg.Client({ connectionString: postgres.adminUrl });
+  const client = new pg.Client({ connectionString: postgres.adminUrl, connectionTimeoutMillis: 10_000, query_timeout: 10_000 });
   await client.connect();
   process.stdout.write(`PostgreSQL ${(await client.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version} (throwaway, fsync off); `
     + `card company latency ${flags.latency} ms; ${connections} connections per processing instance; ${durationSeconds} s measured after ${warmupSeconds} s of warm-up\n\n${HEADER}\n`);

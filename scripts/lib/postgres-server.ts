@@ -227,7 +227,7 @@ export function databaseUrl(serverUrl: string, database: string): string {
 /** Creates `database` on the server unless it exists (the first start of a kept server). */
 export async function ensureDatabase(adminUrl: string, database: string): Promise<boolean> {
   if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new RangeError(`not a plain database name: ${database}`);
-  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 10_000 });
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 10_000, query_timeout: 60_000 });
   await client.connect();
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);

@@ -34,6 +34,17 @@ const supervisor = createSupervisor({ root: ROOT, pretty: config.pretty, baseEnv
 const running: { network?: Supervised; processing: Supervised[]; ui?: Supervised; postgres?: KeptServer } = { processing: [] };
 let stopping: Promise<void> | null = null;
 
+/** Ctrl-C came while the cluster was starting: what starts after it is stopped again at once. */
+class StartInterrupted extends Error {}
+
+async function keepUnlessStopping<Started>(started: Started, stop: (started: Started) => Promise<void> | void): Promise<Started> {
+  if (!stopping) return started;
+  await stop(started);
+  throw new StartInterrupted('stopped while starting');
+}
+
+const keepProcess = (started: Supervised) => keepUnlessStopping(started, (process) => supervisor.stop(process));
+
 /** DATABASE_URL, or the local server in DATA_DIR/postgres with its `cardlane` database. */
 async function provideDatabase(): Promise<string> {
   if (config.databaseUrl) {
@@ -45,7 +56,7 @@ async function provideDatabase(): Promise<string> {
     throw new Error('PostgreSQL server binaries (initdb, pg_ctl) were not found: install them with '
       + `\`${POSTGRES_INSTALL_COMMAND}\` (Debian/Ubuntu), or set POSTGRES_BIN_DIR to their folder, or set DATABASE_URL to a PostgreSQL server`);
   }
-  running.postgres = await startKeptServer(config.postgresDir, binDir);
+  running.postgres = await keepUnlessStopping(await startKeptServer(config.postgresDir, binDir), stopKeptServer);
   await ensureDatabase(running.postgres.adminUrl, DATABASE_NAME);
   const url = databaseUrl(running.postgres.adminUrl, DATABASE_NAME);
   supervisor.say(
@@ -58,12 +69,13 @@ async function provideDatabase(): Promise<string> {
 async function startAll(): Promise<void> {
   const store = await provideDatabase();
   const common = { DATA_DIR: config.dataDir, HOST: config.host };
-  running.network = await supervisor.start('net', 'network', { ...common, NETWORK_PORT: String(config.networkPort) });
-  const networkUrl = config.urlOf(running.network.port);
+  const network = await supervisor.start('net', 'network', { ...common, NETWORK_PORT: String(config.networkPort) }).then(keepProcess);
+  running.network = network;
+  const networkUrl = config.urlOf(network.port);
   // Started together: their migrations and the development vault key are safe to race for.
   const starts = config.processingPorts.map((port, index) => supervisor.start(`proc${index + 1}`, 'processing', {
     ...common, PROCESSING_PORT: String(port), DATABASE_URL: store, NETWORK_URL: networkUrl,
-  }).then((started) => { running.processing.push(started); return started; }));
+  }).then(keepProcess).then((started) => { running.processing.push(started); return started; }));
   // Every start is waited for, so that none is left running unseen when another fails.
   const settled = await Promise.allSettled(starts);
   const failed = settled.find((result) => result.status === 'rejected');
@@ -73,10 +85,11 @@ async function startAll(): Promise<void> {
   for (const instance of processing) {
     supervisor.say({ instance: instance.name, pid: instance.child.pid, url: config.urlOf(instance.port) }, 'processing instance listening');
   }
-  running.ui = await supervisor.start('ui', 'ui', { ...common, UI_PORT: String(config.uiPort), PROCESSING_URLS: processingUrls.join(',') });
+  const ui = await supervisor.start('ui', 'ui', { ...common, UI_PORT: String(config.uiPort), PROCESSING_URLS: processingUrls.join(',') }).then(keepProcess);
+  running.ui = ui;
   watchProcesses();
   supervisor.say(
-    { checkout: `${config.urlOf(running.ui.port)}/payment.html`, processingUrls, network: networkUrl, store: withoutPassword(store) },
+    { checkout: `${config.urlOf(ui.port)}/payment.html`, processingUrls, network: networkUrl, store: withoutPassword(store) },
     'cluster ready; Ctrl-C stops everything, PostgreSQL last',
   );
 }
@@ -129,7 +142,9 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 try {
   await startAll();
 } catch (error) {
-  const [first, ...details] = (error instanceof Error ? error.message : String(error)).split('\n');
-  process.stderr.write(`start:cluster: ${first}\n${details.length > 0 ? `${details.join('\n')}\n` : ''}`);
+  if (!(error instanceof StartInterrupted)) {
+    const [first, ...details] = (error instanceof Error ? error.message : String(error)).split('\n');
+    process.stderr.write(`start:cluster: ${first}\n${details.length > 0 ? `${details.join('\n')}\n` : ''}`);
+  }
   await shutDown('start-up failed', 1);
 }

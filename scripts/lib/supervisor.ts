@@ -75,6 +75,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
         // 'close' comes after the last line of its output, so nothing it printed is reported after its end.
         child.once('close', (code, signal) => resolve({ code, signal }));
       });
+      this.say({ process: name, pid: child.pid }, 'process started');
       const port = listeningPort(child, { name, timeoutMs: START_TIMEOUT_MS, onLine: (line) => emit(name, line) });
       return port.then((listening) => ({ name, child, port: listening, exited }));
     },

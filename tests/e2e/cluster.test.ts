@@ -63,7 +63,7 @@ describeWithPostgres('npm run start:cluster', (adminUrl) => {
   });
 
   afterAll(async () => {
-    await Promise.all(scripts.map((script) => script.stop('SIGKILL')));
+    await Promise.all(scripts.map((script) => script.stop('SIGTERM')));
     await database.drop();
     for (const directory of dataDirs) fs.rmSync(directory, { recursive: true, force: true });
   });
@@ -84,8 +84,8 @@ describeWithPostgres('npm run start:cluster', (adminUrl) => {
     expect(first.map((answer) => answer.body.status)).toEqual(['approved', 'approved', 'approved', 'approved']);
     // The instances' log lines reach the test through the script, a moment after the answers.
     const served = await until('payments served by each instance', async () => [paymentsServedBy(script, 'proc1'), paymentsServedBy(script, 'proc2')],
-      (counts) => counts.every((count) => count > 0));
-    expect(served[0]! + served[1]!).toBe(4);
+      (counts) => counts[0]! + counts[1]! === 4);
+    expect(served.every((count) => count > 0)).toBe(true);
 
     // Four checkouts wait on a slow card company, two on each instance; then one instance dies.
     await setNetworkLatency(script, SLOW_NETWORK_MS);

@@ -2,13 +2,18 @@
  * `npm run start:cluster` as a test runs it: the script started as a process of its own, its
  * prefixed JSON lines collected and read back by process name, and the addresses it announces.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import axios from 'axios';
+import { findPostgresBinDir } from '../../scripts/lib/postgres-server.ts';
 import { ROOT } from './processes.ts';
 
 const READY_TIMEOUT_MS = 90_000;
+/** How long the script may take to stop everything (each process has 15 s to finish its requests). */
+const STOP_TIMEOUT_MS = 45_000;
 
 export interface ClusterScript {
   child: ChildProcess;
@@ -21,7 +26,10 @@ export interface ClusterScript {
   /** The JSON lines of one process (`proc1`, `ui`, `net`, `cluster`, …). */
   linesOf(name: string): Array<Record<string, unknown>>;
   exited: Promise<number | null>;
-  /** SIGTERM (or another signal), then waits for the script to end. */
+  /**
+   * SIGTERM (or another signal), then waits for the script to end; when it does not end cleanly,
+   * it is killed with every process it started, and its own PostgreSQL.
+   */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -43,7 +51,11 @@ export async function startClusterScript(env: Record<string, string>): Promise<C
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const linesOf = (name: string) => lines.map(parseLine).filter((parsed) => parsed?.name === name).map((parsed) => parsed!.record);
   const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the cluster was not ready in ${READY_TIMEOUT_MS} ms:\n${lines.join('\n')}`)), READY_TIMEOUT_MS);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      killLeftovers(linesOf('cluster'), env.DATA_DIR);
+      reject(new Error(`the cluster was not ready in ${READY_TIMEOUT_MS} ms:\n${lines.join('\n')}`));
+    }, READY_TIMEOUT_MS);
     const onLine = (line: string): void => {
       lines.push(line);
       const parsed = parseLine(line);
@@ -66,9 +78,37 @@ export async function startClusterScript(env: Record<string, string>): Promise<C
       .map((record) => ({ instance: String(record.instance), pid: Number(record.pid), url: String(record.url) })),
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
+      const code = await Promise.race([exited, sleep(STOP_TIMEOUT_MS, 'timeout' as const, { ref: false })]);
+      if (code === 0) return code;
+      // It did not stop cleanly: nothing it started may outlive the test.
+      child.kill('SIGKILL');
+      killLeftovers(linesOf('cluster'), env.DATA_DIR);
+      return code === 'timeout' ? null : code;
     },
   };
+}
+
+/** SIGKILL for every process the script started that still runs (checked to be ours), and an immediate stop of its PostgreSQL. */
+function killLeftovers(clusterLines: Array<Record<string, unknown>>, dataDir: string | undefined): void {
+  for (const record of clusterLines.filter((line) => line.msg === 'process started')) {
+    const pid = Number(record.pid);
+    let commandLine = '';
+    try {
+      commandLine = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (commandLine.includes(path.join(ROOT, 'bin', 'run.mjs'))) process.kill(pid, 'SIGKILL');
+  }
+  const binDir = findPostgresBinDir(process.env.POSTGRES_BIN_DIR, process.env.PATH);
+  if (!dataDir || !binDir) return;
+  const stop = [path.join(binDir, 'pg_ctl'), 'stop', '-D', path.join(dataDir, 'postgres', 'data'), '-m', 'immediate', '-w', '-s'];
+  try {
+    if (process.getuid?.() === 0) execFileSync('runuser', ['-u', 'postgres', '--', ...stop], { stdio: 'ignore', timeout: 30_000 });
+    else execFileSync(stop[0]!, stop.slice(1), { stdio: 'ignore', timeout: 30_000 });
+  } catch {
+    // No server was running there.
+  }
 }
 
 /** How many payments an instance created or declined, from its own access log. */

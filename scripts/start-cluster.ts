@@ -142,7 +142,8 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 try {
   await startAll();
 } catch (error) {
-  if (!(error instanceof StartInterrupted)) {
+  // After Ctrl-C, what failed failed because it was being stopped: nothing to report.
+  if (!(error instanceof StartInterrupted) && !stopping) {
     const [first, ...details] = (error instanceof Error ? error.message : String(error)).split('\n');
     process.stderr.write(`start:cluster: ${first}\n${details.length > 0 ? `${details.join('\n')}\n` : ''}`);
   }

@@ -10,6 +10,7 @@ const ENTRY_POINTS = {
   network: 'card-network-sim/src/main.ts',
   settle: 'processing-server/src/cli/settle.ts',
   'rotate-vault-key': 'processing-server/src/cli/rotate-vault-key.ts',
+  cluster: 'scripts/start-cluster.ts',
 };
 
 const [major, minor] = process.versions.node.split('.').map(Number);

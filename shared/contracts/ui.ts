@@ -62,3 +62,13 @@ export const makePaymentResultSchema = z.object({
   nextAction: nextActionSchema.optional(),
 });
 export type MakePaymentResult = z.infer<typeof makePaymentResultSchema>;
+
+/**
+ * A checkout posted again after an answer that was not final says so, for a client that keeps no
+ * cookies (a browser carries the UI server's cookie instead): `repeat: "true"` beside the form's
+ * fields. When no processing instance can be reached, such a repeat is answered "pending", never
+ * "not charged", since the first request may have created the payment.
+ */
+export const REPEAT_FIELD = 'repeat';
+export const REPEAT_VALUE = 'true';
+export const checkoutRepeatSchema = z.object({ [REPEAT_FIELD]: z.literal(REPEAT_VALUE).optional() });

@@ -76,7 +76,9 @@ describe('end to end: the three real processes', () => {
     await checkout({ cardNumber: '4000 0000 0000 0002' });
     const saved = await checkout({ cardNumber: '5555 5555 5555 4444', saveCard: 'on' });
     expect(saved.data).toMatchObject({ status: 'approved', cardSaved: true });
-    const cookie = String((saved.headers['set-cookie'] as string[] | undefined)?.[0] ?? '').split(';')[0]!;
+    // The answer also marks the checkout's key (a cookie of its own); the customer cookie is the one to keep.
+    const customerCookie = (saved.headers['set-cookie'] as string[] | undefined)?.find((line) => line.startsWith('cardlane_customer='));
+    const cookie = String(customerCookie ?? '').split(';')[0]!;
     const page = await axios.get(`${system.ui.url}/payment.html`, { headers: { Cookie: cookie } });
     const cardId = /name="savedCardId" value="(card_[0-9a-f]+)"/.exec(String(page.data))?.[1];
     const bySavedCard = await axios.post(`${system.ui.url}/make-payment`, {

@@ -30,7 +30,8 @@ export interface FakeProcessing {
   close(): Promise<void>;
 }
 
-export async function startFakeProcessing(handler?: FakeHandler): Promise<FakeProcessing> {
+/** `port`: 0 for a free one; a port of its own to come back where an instance stood (a restart). */
+export async function startFakeProcessing(handler?: FakeHandler, port = 0): Promise<FakeProcessing> {
   const requests: RecordedRequest[] = [];
   let current: FakeHandler = handler ?? (() => ({ status: 500, body: { code: 'no_handler' } }));
   const server = http.createServer((incoming, outgoing) => {
@@ -55,10 +56,10 @@ export async function startFakeProcessing(handler?: FakeHandler): Promise<FakePr
       outgoing.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const listening = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${listening}`,
     requests,
     reply(next) {
       current = next;

@@ -8,10 +8,11 @@
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { checkoutMessage } from './checkout-messages.ts';
-import { customerOf, newCustomerId, rememberCustomer } from './customer-cookie.ts';
+import { customerIdForCheckout, customerOf, rememberCustomer } from './customer-cookie.ts';
 import type { ParsedPaymentForm } from './payment-form.ts';
 import { answerFor, invalidFormAnswer, withCardSaved, type ShopperAnswer } from './payment-result.ts';
 import type { ProcessingClient } from './processing-client.ts';
+import { isMarkedRepeat, markSent } from './repeat-marker.ts';
 import type { SavedCardsClient } from './saved-cards-client.ts';
 import { authenticationReturnUrl, withIssuerChecked } from './three-d-secure.ts';
 
@@ -46,12 +47,14 @@ export async function payAtCheckout(deps: CheckoutDeps, request: Request, respon
   if (form.order.paymentMethod === 'saved_card' && !known) {
     return invalidFormAnswer([{ field: 'savedCardId', message: checkoutMessage('savedCardId', 'unavailable') }], form.order);
   }
-  const customerId = known ?? (form.saveCard ? newCustomerId() : undefined);
+  const customerId = known ?? (form.saveCard ? customerIdForCheckout(form.idempotencyKey) : undefined);
   // A card's issuer may ask the shopper to confirm (3-D Secure): its page sends them back here.
   const returnUrl = form.order.paymentMethod === 'points' ? {} : { returnUrl: authenticationReturnUrl(request) };
   const outcome = await deps.processingClient.createPayment({ ...form.request, ...returnUrl, ...(customerId ? { customerId } : {}) }, {
-    idempotencyKey: form.idempotencyKey, requestId: String(request.id),
+    idempotencyKey: form.idempotencyKey, requestId: String(request.id), repeat: isMarkedRepeat(request, form.idempotencyKey),
   });
+  // The shopper's browser keeps the mark, not this server: any UI instance reads it (repeat-marker.ts).
+  if (outcome.kind !== 'unreachable') markSent(request, response, form.idempotencyKey);
   const answer = withIssuerChecked(answerFor(outcome, form.order), deps.issuerOrigin, request.log);
   if (outcome.kind !== 'authorized' || !customerId) return answer;
   if (!form.saveCard) {

@@ -8,8 +8,9 @@
  * # Port the shopper's browser talks to.
  * UI_PORT=3000
  * # Where payments go. PROCESSING_URLS (comma-separated) wins over PROCESSING_URL when set;
- * # the URLs are tried in order, moving on only when a connection is refused. Unset, it is
- * # this machine at PROCESSING_PORT (3001).
+ * # payments take the URLs in turn (round robin), moving on to the next only when a connection
+ * # is refused; an instance that refused rests for a second and gets payments again once its
+ * # /readyz answers ready. Unset, it is this machine at PROCESSING_PORT (3001).
  * PROCESSING_URL=http://127.0.0.1:3001
  * # PROCESSING_URLS=http://10.0.0.1:3001,http://10.0.0.2:3001
  * # Bearer key sent to the processing server; the development key is refused in production.

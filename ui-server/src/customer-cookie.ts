@@ -16,7 +16,7 @@
  * - Path=/ (the checkout and its forms), Max-Age 180 days, renewed whenever a card is saved or a
  *   saved card pays: a shopper who stops coming is forgotten by the browser.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { readCookie } from './cookies.ts';
 
@@ -24,9 +24,14 @@ export const CUSTOMER_COOKIE = 'cardlane_customer';
 export const CUSTOMER_COOKIE_MAX_AGE_MS = 180 * 24 * 60 * 60 * 1000;
 const CUSTOMER_ID_PATTERN = /^cus_[A-Za-z0-9_-]{22}$/;
 
-/** A new customer id: 16 random bytes, base64url. */
-export function newCustomerId(): string {
-  return `cus_${randomBytes(16).toString('base64url')}`;
+/**
+ * The customer id a new shopper gets at the checkout with key `checkoutKey`: 16 bytes of its
+ * SHA-256, so that the same checkout sent again (its first answer lost, or asked again while
+ * "pending") names the same customer, and the processing server sees the same request. It is as
+ * hard to guess as the checkout's key, which only the shopper's own page holds.
+ */
+export function customerIdForCheckout(checkoutKey: string): string {
+  return `cus_${createHash('sha256').update(`customer:${checkoutKey}`).digest().subarray(0, 16).toString('base64url')}`;
 }
 
 /** The customer the request's cookie names, when it is one of ours (anything else is ignored). */

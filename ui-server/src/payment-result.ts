@@ -172,6 +172,8 @@ export function answerFor(outcome: CreatePaymentOutcome, order: OrderSummary): S
         httpStatus: 503,
         result: { status: 'error', message: failedMessage(outcome.payment), ...orderOnly(order), ...(outcome.payment ? fromPayment(outcome.payment) : {}) },
       };
+    case 'unreachable':
+      return { httpStatus: 503, result: { status: 'error', message: MESSAGES.notCharged, ...orderOnly(order) } };
     case 'unknown':
       return { httpStatus: 503, result: { status: 'pending', message: MESSAGES.pending, ...orderOnly(order), ...(outcome.payment ? fromPayment(outcome.payment) : {}) } };
   }

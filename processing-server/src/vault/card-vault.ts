@@ -32,6 +32,26 @@ export function createCardVault(masterKey: Buffer): CardVault {
 }
 
 /**
+ * Writes a new key to `keyPath` unless another process got there first; true when this one did.
+ * Several processing servers may start at once on one DATA_DIR (npm run start:cluster): the key
+ * is written whole to a file of this process's own and then linked into place, which fails when
+ * the name exists, so every instance reads the same complete key and none sees a half-written one.
+ */
+function createKeyFileOnce(keyPath: string): boolean {
+  const ownFile = `${keyPath}.${process.pid}.${randomBytes(6).toString('hex')}`;
+  fs.writeFileSync(ownFile, randomBytes(KEY_BYTES).toString('base64'), { mode: 0o600, flag: 'wx' });
+  try {
+    fs.linkSync(ownFile, keyPath);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    fs.rmSync(ownFile, { force: true });
+  }
+}
+
+/**
  * The key from CARD_VAULT_KEY, or in development a key generated once into DATA_DIR (with a
  * warning), so that `npm start` works with nothing configured and restarts can read old rows.
  */
@@ -43,8 +63,7 @@ export function loadVaultKey(options: { configuredKey: string | undefined; dataD
   }
   const keyPath = path.join(options.dataDir, 'vault.key');
   fs.mkdirSync(options.dataDir, { recursive: true });
-  if (!fs.existsSync(keyPath)) {
-    fs.writeFileSync(keyPath, randomBytes(KEY_BYTES).toString('base64'), { mode: 0o600, flag: 'wx' });
+  if (!fs.existsSync(keyPath) && createKeyFileOnce(keyPath)) {
     options.logger.warn({ keyPath }, 'CARD_VAULT_KEY is not set: generated a development vault key; set CARD_VAULT_KEY in production');
   }
   const key = Buffer.from(fs.readFileSync(keyPath, 'utf8').trim(), 'base64');

@@ -11,15 +11,19 @@ import { openApiHandler } from '../../shared/http/openapi.ts';
 import type { DomainDeps } from './domain/deps.ts';
 import { domainErrorHandler } from './http/domain-errors.ts';
 import { eventsRouter, webhookDeliveriesRouter } from './http/events-routes.ts';
+import { cardsRouter } from './http/cards-routes.ts';
 import { healthRouter } from './http/health-routes.ts';
 import { processingOpenApi } from './http/openapi.ts';
 import { createPaymentMetrics, paymentsRouter } from './http/payments-routes.ts';
 import { settlementRouter } from './http/settlement-routes.ts';
+import type { VaultService } from './vault/service.ts';
 
 export const API_BODY_LIMIT = '1mb';
 
 export interface ProcessingAppOptions {
   apiKey: string;
+  /** The card vault's service, behind /v1/cards. */
+  vault: VaultService;
   metrics?: Metrics;
   isShuttingDown?: () => boolean;
   /** Process metrics (CPU, memory, event loop); off in tests, which build many apps. */
@@ -36,7 +40,10 @@ export function createApp(deps: DomainDeps, options: ProcessingAppOptions): Expr
   app.use(metrics.middleware);
 
   app.use(healthRouter({
-    database: () => deps.store.ping(),
+    // The payments' store and the card vault's (a file of its own on SQLite).
+    database: async () => {
+      await Promise.all([deps.store.ping(), options.vault.ping()]);
+    },
     network: () => deps.clearing.isReachable(),
     isShuttingDown: options.isShuttingDown ?? (() => false),
   }, metrics.handler));
@@ -50,6 +57,7 @@ export function createApp(deps: DomainDeps, options: ProcessingAppOptions): Expr
   app.use('/v1/settlements', settlementRouter(deps));
   app.use('/v1/events', eventsRouter(deps));
   app.use('/v1/webhook-deliveries', webhookDeliveriesRouter(deps));
+  app.use('/v1/cards', cardsRouter(options.vault));
 
   app.use(notFoundHandler);
   app.use(domainErrorHandler);

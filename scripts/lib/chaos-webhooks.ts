@@ -76,6 +76,7 @@ export async function auditWebhooks(input: {
       'events written': events.length,
       'events delivered (signed)': events.filter((event) => received.has(event.id)).length,
       'webhook deliveries received (retries and repeats included)': input.receiver.deliveries.length,
+      'first attempts refused (500) or dropped by the endpoint': input.receiver.deliveries.filter((delivery) => delivery.attempt === 1 && delivery.reply !== 200).length,
       'webhook retries received (attempt 2 and later)': input.receiver.deliveries.filter((delivery) => delivery.attempt > 1).length,
     },
   };

@@ -17,6 +17,8 @@ export interface ReceivedDelivery {
   eventId: string | undefined;
   /** Each delivery's position among all received, from 0. */
   index: number;
+  /** How it was answered. */
+  reply?: WebhookReply;
 }
 
 /** A status to answer, `hang` (never answer), or `reset` (drop the connection). */
@@ -60,6 +62,7 @@ export async function startWebhookReceiver(reply: (delivery: ReceivedDelivery) =
       };
       deliveries.push(delivery);
       const answer = current(delivery);
+      delivery.reply = answer;
       if (answer === 'hang') return;
       if (answer === 'reset') {
         request.socket.destroy();

@@ -102,8 +102,8 @@ export function toSafeInteger(value: unknown): number {
  * failure the connection is destroyed rather than returned, which also releases the lock.
  */
 export async function migratePostgres(pool: pg.Pool, migrations: readonly Migration[] = POSTGRES_MIGRATIONS): Promise<number[]> {
-  // In version order, whatever the order of the list: versions are assigned ahead, and a list may
-  // gain a lower one later (a version applied already is skipped).
+  // In version order, whatever the order of the list, and not necessarily without gaps: versions
+  // are assigned ahead, and a list may gain a lower one later (a version applied already is skipped).
   const ordered = [...migrations].sort((first, second) => first.version - second.version);
   assert.equal(new Set(ordered.map((migration) => migration.version)).size, ordered.length, 'each migration has a version of its own');
   const client = await pool.connect();

@@ -18,6 +18,8 @@ const FIELD_TO_COLUMN = {
   authorizationCode: 'authorization_code', decline: 'decline', reason: 'reason', resolution: 'resolution',
   countedMinor: 'limit_amount', capturedMinor: 'captured_amount', refundedMinor: 'refunded_amount',
   settlementId: 'settlement_id', createdAt: 'created_at', updatedAt: 'updated_at',
+  savedCardId: 'saved_card_id', customerId: 'customer_id',
+  authenticationId: 'authentication_id', nextActionUrl: 'next_action_url',
 } as const satisfies Record<keyof PaymentRecord, string>;
 
 export const PAYMENT_COLUMNS: readonly string[] = Object.values(FIELD_TO_COLUMN);
@@ -67,7 +69,9 @@ function paymentFrom(column: (name: string) => unknown): PaymentRecord {
     cardExpYear: nullableNumber(column('card_exp_year')),
     cardSealed: nullableText(column('card_sealed')),
     holderName: nullableText(column('holder_name')),
+    savedCardId: nullableText(column('saved_card_id')),
     pointsAccountId: nullableText(column('points_account_id')),
+    customerId: nullableText(column('customer_id')),
     instrumentFingerprint: String(column('instrument_fingerprint')),
     description: nullableText(column('description')),
     orderId: nullableText(column('order_id')),
@@ -83,6 +87,8 @@ function paymentFrom(column: (name: string) => unknown): PaymentRecord {
     settlementId: nullableText(column('settlement_id')),
     createdAt: String(column('created_at')),
     updatedAt: String(column('updated_at')),
+    authenticationId: nullableText(column('authentication_id')),
+    nextActionUrl: nullableText(column('next_action_url')),
   };
 }
 

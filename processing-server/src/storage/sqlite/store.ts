@@ -1,5 +1,6 @@
 /** The store on one SQLite file: every repository over one connection, writing events through one writer. */
 import type { Store } from '../../domain/ports/store.ts';
+import { createSqliteAdjustmentRepository } from './adjustment-repository.ts';
 import { openSqliteDatabase } from './database.ts';
 import { createSqliteEventRepository, createSqliteEventWriter } from './event-repository.ts';
 import { createSqliteLeaseRepository } from './lease-repository.ts';
@@ -13,6 +14,7 @@ export function openSqliteStore(filePath: string): Store {
   const events = createSqliteEventWriter(database);
   return {
     ...createSqlitePaymentRepositories(database, events),
+    adjustments: createSqliteAdjustmentRepository(database, events),
     refunds: createSqliteRefundRepository(database, events),
     settlements: createSqliteSettlementRepository(database, events),
     leases: createSqliteLeaseRepository(database),

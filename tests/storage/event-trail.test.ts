@@ -1,15 +1,13 @@
 /**
  * Every lifecycle path writes exactly its events, in order, on SQLite and on PostgreSQL alike: one
  * row per path below. Each row drives the processing API (and its jobs) as a client and the
- * providers would, then reads GET /v1/payments/:id/events. A new kind of change is one more row:
- * a 3-D Secure payment (`payment.requires_action`, then `payment.authorized`), an amount change
- * (`payment.authorized`, `payment.amount_changed`), a saved card (`card.saved`, `card.deleted`,
- * read with GET /v1/events?type=…).
+ * providers would, then reads GET /v1/payments/:id/events. A new kind of change is one more row.
  */
 import request from 'supertest';
 import type { EventType } from '../../shared/contracts/events.ts';
 import { JOB_CAUSES } from '../../processing-server/src/domain/events.ts';
 import { startRecoveryWorker } from '../../processing-server/src/jobs/recovery-worker.ts';
+import { THREE_DS_CARDS } from '../helpers/fake-network.ts';
 import { AUTH_HEADER as NETWORK_AUTH } from '../helpers/network-sim.ts';
 import { AUTH_HEADER, createProcessingHarness, freshKey, paymentBody, type ProcessingHarness } from '../helpers/processing.ts';
 import { createSettlementSystem, type SettlementSystem } from '../helpers/settlement-system.ts';
@@ -103,7 +101,18 @@ const SIMULATOR_PATHS: LifecyclePath<SimulatorWorld>[] = [
   },
 ];
 
-const pay = (harness: ProcessingHarness) => request(harness.app).post('/v1/payments').set(AUTH_HEADER).set('Idempotency-Key', freshKey()).send(paymentBody());
+const pay = (harness: ProcessingHarness, overrides: Record<string, unknown> = {}, card: Record<string, unknown> = {}) =>
+  request(harness.app).post('/v1/payments').set(AUTH_HEADER).set('Idempotency-Key', freshKey()).send(paymentBody(overrides, card));
+const payWithChallenge = (harness: ProcessingHarness) => pay(harness, { returnUrl: 'https://shop.example/return' }, { number: THREE_DS_CARDS.challenge }).expect(202);
+const confirm = (harness: ProcessingHarness, id: string) => request(harness.app).post(`/v1/payments/${id}/confirm`).set(AUTH_HEADER).send();
+const adjust = (harness: ProcessingHarness, id: string, amount: number) =>
+  request(harness.app).post(`/v1/payments/${id}/adjust`).set(AUTH_HEADER).set('Idempotency-Key', freshKey()).send({ amount });
+/** The shopper's answer on the issuer's page for the payment's authentication. */
+function decideChallenge(harness: ProcessingHarness, paymentId: string, status: 'authenticated' | 'failed'): void {
+  const authentication = [...harness.network.authentications.values()].find((candidate) => candidate.merchantReference === paymentId);
+  if (!authentication) throw new Error(`no authentication for ${paymentId}`);
+  harness.network.decideChallenge(authentication.authenticationId, status);
+}
 
 const FAKE_PATHS: LifecyclePath<FakeWorld>[] = [
   {
@@ -152,6 +161,70 @@ const FAKE_PATHS: LifecyclePath<FakeWorld>[] = [
       world.later(62_000);
       await world.recover();
       return id;
+    },
+  },
+  {
+    path: '3-D Secure: challenged, then confirmed', events: ['payment.requires_action', 'payment.authorized'],
+    act: async ({ harness }) => {
+      const waiting = await payWithChallenge(harness);
+      decideChallenge(harness, waiting.body.id, 'authenticated');
+      await confirm(harness, waiting.body.id).expect(201);
+      return waiting.body.id;
+    },
+  },
+  {
+    path: '3-D Secure: challenged, the shopper failed it', events: ['payment.requires_action', 'payment.declined'],
+    act: async ({ harness }) => {
+      const waiting = await payWithChallenge(harness);
+      decideChallenge(harness, waiting.body.id, 'failed');
+      await confirm(harness, waiting.body.id).expect(402);
+      return waiting.body.id;
+    },
+  },
+  {
+    path: '3-D Secure: abandoned at the issuer\'s page', events: ['payment.requires_action', 'payment.failed'], lastCause: /^job:recovery$/,
+    act: async (world) => {
+      const waiting = await payWithChallenge(world.harness);
+      world.later(16 * 60_000);
+      await world.recover();
+      return waiting.body.id;
+    },
+  },
+  {
+    path: 'amount decreased', events: ['payment.authorized', 'payment.amount_changed'],
+    act: async ({ harness }) => {
+      const paid = await pay(harness).expect(201);
+      await adjust(harness, paid.body.id, 400).expect(200);
+      return paid.body.id;
+    },
+  },
+  {
+    path: 'amount increased', events: ['payment.authorized', 'payment.amount_changed'],
+    act: async ({ harness }) => {
+      const paid = await pay(harness).expect(201);
+      await adjust(harness, paid.body.id, 1800).expect(200);
+      return paid.body.id;
+    },
+  },
+  {
+    path: 'amount increase declined: no change, no event', events: ['payment.authorized'],
+    act: async ({ harness }) => {
+      const paid = await pay(harness).expect(201);
+      harness.network.declineIncreases = true;
+      await adjust(harness, paid.body.id, 1800).expect(402);
+      return paid.body.id;
+    },
+  },
+  {
+    path: 'amount increase whose answer was lost, approved by the recovery worker', events: ['payment.authorized', 'payment.amount_changed'], lastCause: /^job:recovery$/,
+    act: async (world) => {
+      const paid = await pay(world.harness).expect(201);
+      world.harness.network.mode = 'lose_everything';
+      await adjust(world.harness, paid.body.id, 1800);
+      world.harness.network.mode = 'up';
+      world.later(31_000);
+      await world.recover();
+      return paid.body.id;
     },
   },
 ];

@@ -156,14 +156,14 @@ export function paymentsRouter(deps: DomainDeps, metrics?: PaymentMetrics): Rout
   router.post('/:id/adjust', async (request, response) => {
     const idempotencyKey = requireIdempotencyKey(request.get(IDEMPOTENCY_KEY_HEADER));
     const body = parseOrThrow(adjustPaymentRequestSchema, request.body);
-    const result = await adjustPayment({ ...deps, logger: request.log }, {
+    const result = await adjustPayment(requestDeps(deps, request), {
       paymentId: request.params.id, amountMinor: body.amount, idempotencyKey, requestId: String(request.id),
     });
     sendAdjustResult(response, result);
   });
 
   router.post('/:id/confirm', async (request, response) => {
-    sendAuthorizeResult(response, await confirmPayment({ ...deps, logger: request.log }, request.params.id, String(request.id)), 'confirm');
+    sendAuthorizeResult(response, await confirmPayment(requestDeps(deps, request), request.params.id, String(request.id)), 'confirm');
   });
 
   router.get('/:id/refunds', async (request, response) => {

@@ -242,6 +242,8 @@ export interface BeginAdjustmentCommand {
   adjustment: AskedAdjustment;
   /** The payer's spending limit, for an increase. */
   spend: SpendCheck;
+  /** What caused it, for the event of a decrease (`payment.amount_changed`). */
+  cause?: string | null | undefined;
 }
 
 export type BeginAdjustmentResult =

@@ -65,7 +65,7 @@ export function createSqliteAdjustmentRepository(database: DatabaseSync, events:
     const adjustment = adjustmentFor(asked, payment, kind, spend.decline);
     statements.insert.run(...adjustmentValues(adjustment));
     if (kind !== 'decrease') return { kind: kind === 'exceeded' ? 'limit_exceeded' : 'increase', adjustment, payment };
-    const changed = payments.transition(amountChange(payment.id, asked.toMinor, asked.createdAt));
+    const changed = payments.transition(amountChange(payment.id, asked.toMinor, asked.createdAt, command.cause));
     assert.ok(changed, 'the payment read under the write lock is still authorized and not taken');
     return { kind: 'decrease', adjustment, payment: changed };
   }

@@ -154,7 +154,7 @@ export async function createProcessingWithoutHttp(config: ProcessingConfig, over
   const clock = overrides.clock ?? (() => new Date());
   const { providers, clearing } = createProviders(config, overrides, logger);
   const vault = createVaultService({
-    store: vaultStore, envelope: createEnvelope(vaultKey), cardVault, verifier: cardVerifier(providers), clock, logger,
+    store: vaultStore, envelope: createEnvelope(vaultKey), cardVault, verifier: cardVerifier(providers), clock, logger, events: store.events,
   });
   const runs = runTracker();
   const deps: DomainDeps = {
@@ -194,6 +194,7 @@ export async function createProcessingWithoutHttp(config: ProcessingConfig, over
           deps: { store, sender: webhookSender, clock: deps.clock, logger }, urls: config.WEBHOOK_URLS, logger,
           ...(overrides.webhookIntervalMs === undefined ? {} : { intervalMs: overrides.webhookIntervalMs }),
           onAttempt: (status) => webhookAttempts.inc({ outcome: status }),
+          handOver: (limit) => vault.handOverEvents(limit),
         }),
       };
       return jobs;

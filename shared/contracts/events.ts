@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { isoDateTimeSchema } from './common.ts';
-import { paymentSchema, refundSchema, settlementRunSchema } from './processing.ts';
+import { paymentSchema, refundSchema, savedCardSchema, settlementRunSchema } from './processing.ts';
 
 /** Payment events: one per status change (by the status it reached), and a change of the authorized amount. */
 export const PAYMENT_EVENT_TYPES = [
@@ -43,13 +43,11 @@ const eventFields = {
   cause: z.string().optional(),
 };
 
-/** A saved card as the vault service shows it: never its number. */
-export const cardEventDataSchema = z.looseObject({ id: z.string() });
-
 export const eventSchema = z.discriminatedUnion('type', [
   z.object({ ...eventFields, type: z.enum(PAYMENT_EVENT_TYPES), data: paymentSchema }),
   z.object({ ...eventFields, type: z.enum(REFUND_EVENT_TYPES), data: refundSchema }),
-  z.object({ ...eventFields, type: z.enum(CARD_EVENT_TYPES), data: cardEventDataSchema }),
+  // A saved card as GET /v1/cards/:id shows it: never its number.
+  z.object({ ...eventFields, type: z.enum(CARD_EVENT_TYPES), data: savedCardSchema }),
   z.object({ ...eventFields, type: z.enum(SETTLEMENT_EVENT_TYPES), data: settlementRunSchema }),
 ]);
 export type Event = z.infer<typeof eventSchema>;

@@ -109,6 +109,20 @@ describe('POST /webhooks/cardlane', () => {
     expect(notAnEvent.body).toMatchObject({ code: 'validation_failed', errors: expect.arrayContaining([expect.objectContaining({ field: 'type' })]) });
   });
 
+  test('when a saved card\'s events arrive, then the page tells the card (brand, last four, expiry, never a number) and links its customer\'s cards', async () => {
+    const card = { id: 'card_0190a1b2c3d4e5f60718293a4b5c6d7e', brand: 'visa', last4: '4242', expMonth: 3, expYear: 2031, holderName: 'Ada Lovelace', customerId: 'cus_ada', createdAt: '2026-01-15T12:00:00.000Z' };
+    const saved = eventOf({ id: 'evt_00000000000000000000000000000021', type: 'card.saved', cardId: card.id, paymentId: undefined, data: card } as Partial<Event>);
+    const deleted = eventOf({ id: 'evt_00000000000000000000000000000022', type: 'card.deleted', cardId: card.id, paymentId: undefined, data: { ...card, customerId: null } } as Partial<Event>);
+
+    await deliver(JSON.stringify(saved)).expect(200);
+    await deliver(JSON.stringify(deleted)).expect(200);
+
+    const page = await request(app).get('/admin/webhooks').set('Cookie', await logIn()).expect(200);
+    expect(page.text).toContain('visa ····4242, expires 03/2031');
+    expect(page.text).toContain(`href="/admin/customers/cus_ada/cards">${card.id}</a>`);
+    expect(page.text.match(new RegExp(card.id, 'g'))).toHaveLength(2);
+  });
+
   test('when more events arrive than the page keeps, then the newest are shown, and an old one delivered again is still a duplicate', async () => {
     const ids = ['evt_00000000000000000000000000000001', 'evt_00000000000000000000000000000002', 'evt_00000000000000000000000000000003', 'evt_00000000000000000000000000000004'];
     for (const id of ids) await deliver(JSON.stringify(eventOf({ id }))).expect(200);

@@ -44,11 +44,11 @@ describe('webhook delivery', () => {
     return started;
   }
 
-  /** A dispatcher on the harness's store and clock, with retry delays at their longest (no jitter down). */
+  /** A dispatcher on the harness's store and clock, with retry delays at their longest (no jitter down), handing over the vault's events. */
   function dispatcher(urls: string[], client: { timeoutMs?: number } = {}): WebhookDispatcher {
     const started = startWebhookDispatcher({
       deps: { store: harness.store, sender: createWebhookClient({ secret: SECRET, ...client }), clock: () => now, logger: harness.logs.logger, random: () => 1 },
-      urls, intervalMs: 3_600_000, logger: harness.logs.logger,
+      urls, intervalMs: 3_600_000, logger: harness.logs.logger, handOver: (limit) => harness.vault.handOverEvents(limit),
     });
     dispatchers.push(started);
     return started;
@@ -169,6 +169,28 @@ describe('webhook delivery', () => {
     const [event] = (await request(harness.app).get(`/v1/events?paymentId=${payment.body.id}`).set(AUTH_HEADER).expect(200)).body.data;
     expect(endpoint.deliveries.map((delivery) => [delivery.eventId, delivery.attempt])).toEqual([[event.id, 1]]);
     expect(await attemptsOf(event.id)).toEqual([expect.objectContaining({ attempt: 1, status: 'delivered' })]);
+  });
+
+  test('when a saved card\'s event cannot be handed over from the vault\'s file at once, then the card is saved all the same, and the dispatcher\'s next pass hands it over and delivers it, once', async () => {
+    const endpoint = await receiver();
+    const { handOver } = harness.store.events;
+    harness.store.events.handOver = async () => { throw new Error('the processing database is busy'); };
+    const saved = await request(harness.app).post('/v1/cards').set(AUTH_HEADER).set('Idempotency-Key', freshKey())
+      .send({ card: { number: '4242424242424242', expMonth: 12, expYear: START.getUTCFullYear() + 2, cvv: '123', holderName: 'Ada Lovelace' } })
+      .expect(201);
+    const beforeHandOver = (await request(harness.app).get('/v1/events?type=card.saved').set(AUTH_HEADER).expect(200)).body.data;
+    harness.store.events.handOver = handOver;
+    const deliver = dispatcher([endpoint.url]);
+
+    await deliver.runOnce();
+    expect(await deliver.runOnce()).toEqual({ handedOver: 0, fannedOut: 0, started: 0 });
+
+    expect(beforeHandOver).toEqual([]);
+    expect(harness.logs.text()).toContain('could not be handed over now');
+    const events = (await request(harness.app).get('/v1/events?type=card.saved').set(AUTH_HEADER).expect(200)).body.data;
+    expect(events).toEqual([expect.objectContaining({ type: 'card.saved', cardId: saved.body.id, data: saved.body })]);
+    expect(endpoint.deliveries.map((delivery) => delivery.eventId)).toEqual([events[0].id]);
+    expect(endpoint.signedWith(endpoint.deliveries[0]!, SECRET)).toBe(true);
   });
 
   test('when no endpoint is configured, then the events leave the outbox and nothing waits', async () => {

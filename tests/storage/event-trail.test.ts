@@ -15,7 +15,7 @@ import { describeEachStore } from './stores.ts';
 
 jest.setTimeout(30_000);
 
-interface EventView { id: string; type: EventType; paymentId?: string; refundId?: string; settlementId?: string; cause?: string; data: Record<string, unknown> }
+interface EventView { id: string; type: EventType; paymentId?: string; refundId?: string; cardId?: string; settlementId?: string; cause?: string; data: Record<string, unknown> }
 
 /** The real simulator behind the processing API, for the paths that settle. */
 interface SimulatorWorld { kind: 'simulator'; system: SettlementSystem }
@@ -229,6 +229,48 @@ const FAKE_PATHS: LifecyclePath<FakeWorld>[] = [
   },
 ];
 
+const CARD = { number: '4242 4242 4242 4242', expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvv: '123', holderName: 'Ada Lovelace' };
+const saveCard = (harness: ProcessingHarness, card: Record<string, unknown> = {}, customerId = 'cus_ada') =>
+  request(harness.app).post('/v1/cards').set(AUTH_HEADER).set('Idempotency-Key', freshKey()).send({ card: { ...CARD, ...card }, customerId });
+
+/** A saved card's path: returns the ids of the cards it made (or tried to make), whose events are read. */
+interface CardPath {
+  path: string;
+  act(harness: ProcessingHarness): Promise<string[]>;
+  events: EventType[];
+}
+
+const CARD_PATHS: CardPath[] = [
+  { path: 'saved', events: ['card.saved'], act: async (harness) => [(await saveCard(harness).expect(201)).body.id] },
+  {
+    path: 'saved, then deleted', events: ['card.saved', 'card.deleted'],
+    act: async (harness) => {
+      const saved = await saveCard(harness).expect(201);
+      await request(harness.app).delete(`/v1/cards/${saved.body.id}`).set(AUTH_HEADER).expect(204);
+      return [saved.body.id];
+    },
+  },
+  {
+    path: 'saved again by the same customer: the card kept already, no second event', events: ['card.saved'],
+    act: async (harness) => {
+      const first = await saveCard(harness).expect(201);
+      const second = await saveCard(harness, { cvv: '456' }).expect(201);
+      expect(second.body.id).toBe(first.body.id);
+      return [first.body.id];
+    },
+  },
+  { path: 'declined at verification: nothing saved, no event', events: [], act: async (harness) => [(await saveCard(harness, { number: '4000000000000002' }).expect(402)).body.cardId ?? 'none'] },
+  {
+    path: 'a saved card pays: the payment\'s events only', events: ['card.saved'],
+    act: async (harness) => {
+      const saved = await saveCard(harness).expect(201);
+      await request(harness.app).post('/v1/payments').set(AUTH_HEADER).set('Idempotency-Key', freshKey())
+        .send({ amount: 1000, currency: 'USD', cardId: saved.body.id, customerId: 'cus_ada' }).expect(201);
+      return [saved.body.id];
+    },
+  },
+];
+
 describeEachStore('the events of each lifecycle path', (current) => {
   let simulator: SettlementSystem | null = null;
   let fake: ProcessingHarness | null = null;
@@ -287,6 +329,28 @@ describeEachStore('the events of each lifecycle path', (current) => {
 
     const events = await expectTrail(harness.app, paymentId, path);
     if (path.events.at(-1) === 'payment.voided') expect(events.at(-1)?.data).toMatchObject({ status: 'voided', reason: 'timeout_reversal' });
+  });
+
+  test.each(CARD_PATHS.map((path) => [path.path, path] as const))('when a card is "%s", then exactly its events are written, in order, with the card and never its number', async (_name, path) => {
+    const harness = await createProcessingHarness({ store: current().store, vaultStore: await current().openVault() });
+    fake = harness;
+
+    const cardIds = await path.act(harness);
+
+    const all = (await request(harness.app).get('/v1/events?limit=100').set(AUTH_HEADER).expect(200)).body.data as EventView[];
+    const ofCards = all.filter((event) => event.type.startsWith('card.')).reverse();
+    expect(ofCards.map((event) => event.type)).toEqual(path.events);
+    for (const event of ofCards) {
+      expect(event).toMatchObject({ cardId: cardIds[0], id: expect.stringMatching(/^evt_[0-9a-f]{32}$/), cause: expect.stringMatching(/^request:./) });
+      expect(event.data).toEqual({
+        id: cardIds[0], brand: 'visa', last4: '4242', expMonth: 12, expYear: CARD.expYear, holderName: 'Ada Lovelace', customerId: 'cus_ada',
+        createdAt: expect.any(String),
+      });
+      expect(JSON.stringify(event)).not.toContain('4242424242424242');
+    }
+    for (const type of new Set(path.events)) {
+      expect((await request(harness.app).get(`/v1/events?type=${type}`).set(AUTH_HEADER).expect(200)).body.data).toHaveLength(path.events.filter((candidate) => candidate === type).length);
+    }
   });
 
   test('when a run settles, then it writes settlement.completed with the run, after the events of its payments, caused by the request that started it', async () => {

@@ -11,7 +11,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type {
   CardEventType, Event, EventType, PaymentEventType, RefundEventType, SettlementEventType,
 } from '../../../shared/contracts/events.ts';
-import type { PaymentStatus, SettlementRun } from '../../../shared/contracts/processing.ts';
+import type { PaymentStatus, SavedCard, SettlementRun } from '../../../shared/contracts/processing.ts';
 import type { PaymentRecord } from './payment.ts';
 import type { RefundRecord } from './ports/store.ts';
 import { toPublicPayment, toPublicRefund } from './views.ts';
@@ -108,7 +108,7 @@ export function runEvent(type: SettlementEventType, run: SettlementRun, cause?: 
 }
 
 /** A saved card's event; `card` is the card as the API shows it (never its number). */
-export function cardEvent(type: CardEventType, card: { id: string }, createdAt: string, cause?: string | null): EventRecord {
+export function cardEvent(type: CardEventType, card: SavedCard, createdAt: string, cause?: string | null): EventRecord {
   return event({ type, createdAt, cardId: card.id, cause: cause ?? null, data: JSON.stringify(card) });
 }
 

@@ -292,7 +292,7 @@ export const processingOpenApi = builtOnce((_options: void): Record<string, unkn
     + '(for points, one point is one minor unit of POINTS_CURRENCY). A card payment carries `card` and `holderName`; a points payment `points` and neither of them. '
     + 'Every /v1 request needs Authorization: Bearer <key>; errors are application/problem+json whose `code` names the problem. '
     + 'Every /v1 request that carries a body must send JSON of at most 1 MB. '
-    + 'Every change of a payment, refund or settlement run is written as an event (GET /v1/events) and posted, signed, to each WEBHOOK_URLS endpoint '
+    + 'Every change of a payment, refund, saved card or settlement run is written as an event (GET /v1/events) and posted, signed, to each WEBHOOK_URLS endpoint '
     + '(GET /v1/webhook-deliveries lists the attempts). '
     + OPTIONS_AND_405_TEXT,
   securitySchemes: BEARER_SECURITY_SCHEMES,

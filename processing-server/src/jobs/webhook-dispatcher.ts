@@ -1,6 +1,7 @@
 /**
  * The webhook dispatcher: a job like the recovery worker, started by the composition root and
- * stopped at shutdown. Each pass hands the outbox's events to the endpoints (at most
+ * stopped at shutdown. Each pass first hands over the events waiting in another database's
+ * outbox (the card vault's own file), then hands the outbox's events to the endpoints (at most
  * FAN_OUT_MAX events) and claims as many due deliveries as there are free slots: at most
  * CONCURRENCY_MAX attempts under way in all, ENDPOINT_CONCURRENCY_MAX to one endpoint, so a slow
  * endpoint never takes every slot. Attempts run in the background; a delivered one starts the
@@ -26,9 +27,13 @@ export interface WebhookDispatcherOptions {
   logger: Logger;
   /** Told of every attempt recorded (metrics). */
   onAttempt?: (status: WebhookAttemptStatus) => void;
+  /** Hands over up to `limit` events written in another database (the card vault's) to the events; how many. */
+  handOver?: (limit: number) => Promise<number>;
 }
 
 export interface PassReport {
+  /** Events handed over from the card vault's outbox. */
+  handedOver: number;
   /** Events handed from the outbox to the endpoints. */
   fannedOut: number;
   /** Attempts started. */
@@ -64,7 +69,18 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions): Webho
     underWay.add(work);
   }
 
+  /** A failed hand-over leaves the events where they are, for the next pass: it never stops this one. */
+  async function handOver(): Promise<number> {
+    try {
+      return await options.handOver?.(FAN_OUT_MAX) ?? 0;
+    } catch (error) {
+      logger.warn({ err: error }, 'events of the card vault could not be handed over; trying again on the next pass');
+      return 0;
+    }
+  }
+
   async function pass(): Promise<PassReport> {
+    const handedOver = await handOver();
     const fannedOut = await fanOut(deps, urls, FAN_OUT_MAX);
     let started = 0;
     for (const url of urls) {
@@ -76,7 +92,7 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions): Webho
         started += 1;
       }
     }
-    return { fannedOut, started };
+    return { handedOver, fannedOut, started };
   }
 
   /** Runs `work` after every pass queued before it: passes never overlap. */

@@ -324,6 +324,13 @@ export interface EventRepository {
   listOfPayment(paymentId: string, limit: number): Promise<EventRecord[]>;
   /** How many events of each type the store holds. */
   countByType(): Promise<Record<string, number>>;
+  /**
+   * Events written in the transactions of their changes in another database (the card vault's own
+   * SQLite file), handed over to this list: each is inserted unless an event with its id is here
+   * already, so a hand-over repeated after a crash writes nothing twice, and enters the outbox like
+   * any other. Returns how many were new.
+   */
+  handOver(events: EventRecord[]): Promise<number>;
 }
 
 /** A delivery of an event to one endpoint, claimed for one attempt. */

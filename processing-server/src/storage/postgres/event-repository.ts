@@ -14,6 +14,8 @@ const INSERT_EVENTS_SQL = `INSERT INTO events (${EVENT_INSERT_COLUMNS})
   SELECT ${eventSelectList((index) => `row ->> ${index}`)} FROM json_array_elements($1::json) WITH ORDINALITY AS written (row, position)
   ORDER BY position`;
 
+const HAND_OVER_SQL = `${INSERT_EVENTS_SQL} ON CONFLICT (id) DO NOTHING`;
+
 /** Inserts the events with the client that holds the transaction of the change they record. */
 export async function writeEvents(client: pg.PoolClient, events: readonly EventRecord[]): Promise<void> {
   if (events.length > 0) await client.query(INSERT_EVENTS_SQL, [eventRowsJson(events)]);
@@ -45,5 +47,6 @@ export function createPostgresEventRepository(pool: pg.Pool): EventRepository {
     countByType: async () => Object.fromEntries(
       (await queryRows(pool, 'SELECT type, COUNT(*) AS count FROM events GROUP BY type')).map((row) => [String(row.type), toSafeInteger(row.count)]),
     ),
+    handOver: async (events) => (events.length === 0 ? 0 : (await pool.query(HAND_OVER_SQL, [eventRowsJson(events)])).rowCount ?? 0),
   };
 }

@@ -9,6 +9,7 @@ import type { EventRecord } from '../../domain/events.ts';
 import type { EventPage, EventRepository } from '../../domain/ports/store.ts';
 import { EVENT_INSERT_COLUMNS, eventFromRow, eventValues } from '../sql/event-rows.ts';
 import type { Row } from '../sql/payment-rows.ts';
+import { inTransaction } from './database.ts';
 
 export interface SqliteEventWriter {
   /**
@@ -29,12 +30,13 @@ export interface SqliteEventWriter {
  */
 const ROWS_PER_INSERT_MAX = 250;
 
-export function createSqliteEventWriter(database: DatabaseSync): SqliteEventWriter {
+/** Writes into `events`, or into a table of the same columns (the card vault's outbox, `vault_events`). */
+export function createSqliteEventWriter(database: DatabaseSync, table: 'events' | 'vault_events' = 'events'): SqliteEventWriter {
   const inserts = new Map<number, StatementSync>();
   const insertOf = (rows: number): StatementSync => {
     let statement = inserts.get(rows);
     if (!statement) {
-      statement = database.prepare(`INSERT INTO events (${EVENT_INSERT_COLUMNS}) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
+      statement = database.prepare(`INSERT INTO ${table} (${EVENT_INSERT_COLUMNS}) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
       inserts.set(rows, statement);
     }
     return statement;
@@ -68,6 +70,7 @@ export function createSqliteEventRepository(database: DatabaseSync): EventReposi
     seqOf: database.prepare('SELECT seq FROM events WHERE id = ?'),
     ofPayment: database.prepare('SELECT * FROM events WHERE payment_id = ? ORDER BY seq LIMIT ?'),
     countByType: database.prepare('SELECT type, COUNT(*) AS count FROM events GROUP BY type'),
+    handOver: database.prepare(`INSERT INTO events (${EVENT_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`),
   };
 
   function list(query: EventListQuery): EventPage {
@@ -95,5 +98,7 @@ export function createSqliteEventRepository(database: DatabaseSync): EventReposi
     list: async (query) => list(query),
     listOfPayment: async (paymentId, limit) => (statements.ofPayment.all(paymentId, limit) as Row[]).map(eventFromRow),
     countByType: async () => Object.fromEntries((statements.countByType.all() as Row[]).map((row) => [String(row.type), Number(row.count)])),
+    // A few events at a time (a hand-over is bounded by its caller): one statement each.
+    handOver: async (events) => inTransaction(database, () => events.reduce((added, event) => added + Number(statements.handOver.run(...eventValues(event)).changes), 0)),
   };
 }

@@ -7,6 +7,7 @@ import type { Event } from '../../../../shared/contracts/events.ts';
 import type { AdminSession, Flash } from '../../admin/sessions.ts';
 import type { ReceivedEvent } from '../../webhook-inbox.ts';
 import { html, type SafeHtml } from '../html.ts';
+import { customerCardsPath } from './customer-pages.ts';
 import { adminPage, dateTime, money, statusBadge } from './layout.ts';
 
 /** The object after the change, in a few words: a payment's status and amount, a refund's, a run's counts. */
@@ -24,7 +25,7 @@ export function eventSummary(event: Event): SafeHtml {
     case 'settlement.completed': case 'settlement.failed':
       return html`${statusBadge(event.data.status)} ${event.data.settledCount} settled, ${event.data.rejectedCount} rejected`;
     case 'card.saved': case 'card.deleted':
-      return html`card ${event.data.id}`;
+      return html`${event.data.brand} ····${event.data.last4}, expires ${String(event.data.expMonth).padStart(2, '0')}/${event.data.expYear}`;
   }
 }
 
@@ -51,6 +52,11 @@ export function paymentTimeline(events: Event[] | null): SafeHtml {
 function subjectLink(event: Event): SafeHtml | string {
   if (event.paymentId) return html`<a class="mono id" href="/admin/payments/${encodeURIComponent(event.paymentId)}">${event.paymentId}</a>`;
   if (event.settlementId) return html`<a class="mono id" href="/admin/settlements/${encodeURIComponent(event.settlementId)}">${event.settlementId}</a>`;
+  // A saved card has no page of its own: its customer's cards do, when it has a customer.
+  if (event.type === 'card.saved' || event.type === 'card.deleted') {
+    const { customerId } = event.data;
+    return customerId ? html`<a class="mono id" href="${customerCardsPath(customerId)}">${event.data.id}</a>` : event.data.id;
+  }
   return event.cardId ?? '—';
 }
 

@@ -1,8 +1,9 @@
 /**
  * The webhooks of the chaos run: an endpoint that fails a share of deliveries (a 500, or a dropped
  * connection, on a first attempt), and the audit of what it received once the run is over: every
- * event of every payment arrived at least once with a good signature, and every payment's status
- * is the one its last event carries.
+ * event written was delivered at least once (a good signature, answered 200: a refused first
+ * attempt counts only once a retry gets through), and every payment's status is the one its last
+ * event carries.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import axios from 'axios';
@@ -37,9 +38,14 @@ async function readEvents(processingUrl: string, key: string): Promise<EventView
   throw new Error('more than 10,000 pages of events');
 }
 
-/** Event ids the receiver got with a good signature. */
-function signedIds(receiver: WebhookReceiver): Set<string> {
-  return new Set(receiver.deliveries.filter((delivery) => delivery.eventId && receiver.signedWith(delivery, CHAOS_WEBHOOK_SECRET)).map((delivery) => delivery.eventId!));
+/**
+ * Event ids the receiver took: a delivery with a good signature that it answered 200. One it
+ * refused (500) or dropped reached it, but was not delivered: only a retry delivers it.
+ */
+function deliveredIds(receiver: WebhookReceiver): Set<string> {
+  return new Set(receiver.deliveries
+    .filter((delivery) => delivery.eventId && delivery.reply === 200 && receiver.signedWith(delivery, CHAOS_WEBHOOK_SECRET))
+    .map((delivery) => delivery.eventId!));
 }
 
 /**
@@ -51,14 +57,14 @@ export async function auditWebhooks(input: {
 }): Promise<{ findings: Record<string, number>; violations: string[] }> {
   let events = await readEvents(input.processingUrl, input.processingKey);
   for (const deadline = Date.now() + input.waitMs; Date.now() < deadline; await sleep(1_000)) {
-    const received = signedIds(input.receiver);
+    const received = deliveredIds(input.receiver);
     if (events.every((event) => received.has(event.id))) break;
     events = await readEvents(input.processingUrl, input.processingKey);
   }
-  const received = signedIds(input.receiver);
+  const received = deliveredIds(input.receiver);
   const violations: string[] = [];
   const violate = (text: string) => { if (violations.length < 50) violations.push(text); };
-  for (const event of events.filter((candidate) => !received.has(candidate.id))) violate(`event ${event.id} (${event.type}, ${event.paymentId ?? '-'}) never reached the webhook endpoint with a good signature`);
+  for (const event of events.filter((candidate) => !received.has(candidate.id))) violate(`event ${event.id} (${event.type}, ${event.paymentId ?? '-'}) was never delivered to the webhook endpoint (answered 200) with a good signature`);
   // Events come newest first: the first payment event met for a payment is its last.
   const lastOf = new Map<string, EventView>();
   for (const event of events) if (event.paymentId && event.type.startsWith('payment.') && !lastOf.has(event.paymentId)) lastOf.set(event.paymentId, event);
@@ -74,7 +80,7 @@ export async function auditWebhooks(input: {
     violations,
     findings: {
       'events written': events.length,
-      'events delivered (signed)': events.filter((event) => received.has(event.id)).length,
+      'events delivered (signed, answered 200)': events.filter((event) => received.has(event.id)).length,
       'webhook deliveries received (retries and repeats included)': input.receiver.deliveries.length,
       'first attempts refused (500) or dropped by the endpoint': input.receiver.deliveries.filter((delivery) => delivery.attempt === 1 && delivery.reply !== 200).length,
       'webhook retries received (attempt 2 and later)': input.receiver.deliveries.filter((delivery) => delivery.attempt > 1).length,

@@ -23,7 +23,8 @@ describe('chaos (small): lost answers, 5xx, latency, a SIGKILLed processing serv
     expect(report.findings['points payments settled']).toBeGreaterThan(0);
     expect(report.findings['points redeemed']).toBeGreaterThan(0);
     expect(report.findings['events written']).toBeGreaterThan(300);
-    expect(report.findings['events delivered (signed)']).toBe(report.findings['events written']);
+    expect(report.findings['events delivered (signed, answered 200)']).toBe(report.findings['events written']);
+    expect(report.findings['first attempts refused (500) or dropped by the endpoint']).toBeGreaterThan(0);
     expect(report.findings['webhook retries received (attempt 2 and later)']).toBeGreaterThan(0);
   }, 180_000);
 });

@@ -26,7 +26,7 @@ export interface SqliteEventWriter {
  * at most 9 statements are ever prepared. Writing 100,000 events in batches of 5,000, it was the
  * fastest, against one `INSERT … SELECT … FROM json_each(?)` of the whole batch (which parses each
  * event's JSON once per column) and one INSERT per event; in a settlement run, 1,000 rows a
- * statement kept ~10 MB more alive for no gain (docs/PERFORMANCE.md).
+ * statement kept ~10 MB more alive for no gain.
  */
 const ROWS_PER_INSERT_MAX = 250;
 

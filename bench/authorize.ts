@@ -109,7 +109,7 @@ async function main(): Promise<void> {
   process.stdout.write(`machine: ${machineDescription()}\n`);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cardlane-bench-authorize-'));
   const common = {
-    NODE_ENV: 'production', DATA_DIR: dataDir, NETWORK_API_KEY: NETWORK_KEY, PROCESSING_API_KEY: PROCESSING_KEY, LOG_LEVEL: 'info',
+    NODE_ENV: 'production', DATA_DIR: dataDir, NETWORK_API_KEY: NETWORK_KEY, PROCESSING_API_KEY: PROCESSING_KEY, LOG_LEVEL: 'info', WEBHOOK_SECRET: 'bench-webhook-secret',
     // --profile DIR: every process writes a V8 CPU profile there when it stops.
     ...(flags.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(flags.profile)}` } : {}),
   };

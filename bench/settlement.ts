@@ -4,7 +4,10 @@
  * (`node bin/run.mjs settle`, the `npm run settle` command; or with `--via server`, the real
  * processing server and POST /v1/settlements), and reports wall time, items/s and the peak
  * resident memory of each process. It checks the outcome before it believes the numbers: the
- * run completed, every item settled, and the merchant account holds the sum of the amounts.
+ * run completed, every item settled (each with its `payment.settled` event, and the run with its
+ * `settlement.completed`), and the merchant account holds the sum of the amounts. It also reports
+ * what the events cost on disk: the pages of the events table and its indexes, and how much the
+ * processing database grew during the run.
  *
  *   npm run bench:settlement -- --items 100000,1000000 --repeat 3 [--via cli|server]
  *
@@ -42,6 +45,20 @@ interface Measurement {
   /** Peak resident set, MB, by process: the one that settles, and the simulator. */
   settlerPeakMb: number;
   networkPeakMb: number;
+  /** Pages of the events table, its indexes and the outbox after the run (the seeded payments' events included), MB. */
+  eventsMb: number;
+  /** Events on record after the run. */
+  eventCount: number;
+  /** The processing database's growth during the run (its file and write-ahead log), MB. */
+  databaseGrowthMb: number;
+}
+
+const EVENT_TABLES = ['events', 'sqlite_autoindex_events_1', 'events_payment', 'events_type', 'event_outbox'];
+
+function databaseMb(dataDir: string): number {
+  const file = path.join(dataDir, PROCESSING_DATABASE_FILE_NAME);
+  const sizeOf = (name: string) => (fs.existsSync(name) ? fs.statSync(name).size : 0);
+  return (sizeOf(file) + sizeOf(`${file}-wal`)) / 2 ** 20;
 }
 
 const flags = parseFlags(process.argv.slice(2), { items: '100000,1000000', repeat: '1', via: 'cli', keep: 'false', profile: '', seeded: '', 'node-options': '' });
@@ -59,7 +76,7 @@ function commonEnv(dataDir: string, vaultKey: string): Record<string, string> {
   const profiling: Record<string, string> = nodeOptions ? { NODE_OPTIONS: nodeOptions } : {};
   return {
     ...profiling,
-    NODE_ENV: 'production', DATA_DIR: dataDir, NETWORK_API_KEY: NETWORK_KEY, PROCESSING_API_KEY: PROCESSING_KEY,
+    NODE_ENV: 'production', DATA_DIR: dataDir, NETWORK_API_KEY: NETWORK_KEY, PROCESSING_API_KEY: PROCESSING_KEY, WEBHOOK_SECRET: 'bench-webhook-secret',
     CARD_VAULT_KEY: vaultKey, SETTLEMENT_BATCH_MAX: String(BATCH_SIZE_MAX), SETTLEMENT_CRON: 'off', LOG_LEVEL: 'info',
   };
 }
@@ -97,8 +114,10 @@ async function settleWithServer(processing: RunningService): Promise<void> {
 
 interface RunRow { status: string; item_count: number; settled_count: number; rejected_count: number; started_at: string; completed_at: string }
 
-/** Checks the run, the payments and the merchant account; returns the run's own duration in seconds. */
-async function verify(dataDir: string, network: RunningService, items: number, totals: Record<string, number>): Promise<number> {
+/** Checks the run, the payments, their events and the merchant account; returns the run's own duration and the events' size. */
+async function verify(
+  dataDir: string, network: RunningService, items: number, totals: Record<string, number>,
+): Promise<{ runSeconds: number; eventsMb: number; eventCount: number }> {
   const database = new DatabaseSync(path.join(dataDir, PROCESSING_DATABASE_FILE_NAME), { readOnly: true });
   try {
     const runs = database.prepare('SELECT * FROM settlement_runs').all() as unknown as RunRow[];
@@ -109,13 +128,19 @@ async function verify(dataDir: string, network: RunningService, items: number, t
     }
     const settled = database.prepare("SELECT COUNT(*) AS count FROM payments WHERE status = 'settled' AND settlement_id IS NOT NULL").get() as { count: number };
     if (settled.count !== items) throw new Error(`${settled.count} payments settled, expected ${items}`);
+    const eventsOf = (type: string) => (database.prepare('SELECT COUNT(*) AS count FROM events WHERE type = ?').get(type) as { count: number }).count;
+    if (eventsOf('payment.settled') !== items || eventsOf('settlement.completed') !== 1) {
+      throw new Error(`${eventsOf('payment.settled')} payment.settled and ${eventsOf('settlement.completed')} settlement.completed events, expected ${items} and 1`);
+    }
+    const eventCount = (database.prepare('SELECT COUNT(*) AS count FROM events').get() as { count: number }).count;
+    const eventBytes = database.prepare(`SELECT SUM(pgsize) AS bytes FROM dbstat WHERE name IN (${EVENT_TABLES.map(() => '?').join(', ')})`).get(...EVENT_TABLES) as { bytes: number };
     const answer = await fetch(`${network.url}/v1/merchant-account`, { headers: { Authorization: `Bearer ${NETWORK_KEY}` } });
     const account = await answer.json() as { balances: Record<string, number>; deposits: unknown[] };
     for (const [currency, total] of Object.entries(totals)) {
       if (account.balances[currency] !== total) throw new Error(`merchant balance ${currency} ${account.balances[currency]}, expected ${total}`);
     }
     if (Object.keys(account.balances).length !== Object.keys(totals).length) throw new Error(`unexpected balances ${JSON.stringify(account.balances)}`);
-    return (Date.parse(run.completed_at) - Date.parse(run.started_at)) / 1000;
+    return { runSeconds: (Date.parse(run.completed_at) - Date.parse(run.started_at)) / 1000, eventsMb: eventBytes.bytes / 2 ** 20, eventCount };
   } finally {
     database.close();
   }
@@ -123,6 +148,7 @@ async function verify(dataDir: string, network: RunningService, items: number, t
 
 async function measureOnce(dataDir: string, vaultKey: string, items: number, totals: Record<string, number>): Promise<Measurement> {
   const env = commonEnv(dataDir, vaultKey);
+  const databaseBeforeMb = databaseMb(dataDir);
   const network = await startService(ROOT, 'network', { ...env, NETWORK_PORT: '0' });
   const networkPeak = followPeakRss(network.child.pid!);
   let processing: RunningService | null = null;
@@ -141,8 +167,9 @@ async function measureOnce(dataDir: string, vaultKey: string, items: number, tot
     }
     const seconds = (performance.now() - startedMs) / 1000;
     const networkPeakMb = networkPeak.stop();
-    const runSeconds = await verify(dataDir, network, items, totals);
-    return { items, seconds, runSeconds, itemsPerSecond: items / seconds, settlerPeakMb, networkPeakMb };
+    const databaseGrowthMb = databaseMb(dataDir) - databaseBeforeMb;
+    const { runSeconds, eventsMb, eventCount } = await verify(dataDir, network, items, totals);
+    return { items, seconds, runSeconds, itemsPerSecond: items / seconds, settlerPeakMb, networkPeakMb, eventsMb, eventCount, databaseGrowthMb };
   } finally {
     networkPeak.stop();
     if (processing) await stopService(processing);
@@ -152,7 +179,9 @@ async function measureOnce(dataDir: string, vaultKey: string, items: number, tot
 
 function formatRow(measurement: Measurement): string {
   return `| ${measurement.items.toLocaleString('en-US')} | ${measurement.seconds.toFixed(2)} | ${measurement.runSeconds.toFixed(2)} | `
-    + `${Math.round(measurement.itemsPerSecond).toLocaleString('en-US')} | ${measurement.settlerPeakMb.toFixed(0)} | ${measurement.networkPeakMb.toFixed(0)} |`;
+    + `${Math.round(measurement.itemsPerSecond).toLocaleString('en-US')} | ${measurement.settlerPeakMb.toFixed(0)} | ${measurement.networkPeakMb.toFixed(0)} | `
+    + `${measurement.databaseGrowthMb.toFixed(0)} | ${measurement.eventsMb.toFixed(0)} (${measurement.eventCount.toLocaleString('en-US')}, `
+    + `${Math.round((measurement.eventsMb * 2 ** 20) / Math.max(1, measurement.eventCount))} B each) |`;
 }
 
 interface SeedFile {
@@ -201,8 +230,8 @@ async function benchmarkSize(workDir: string, items: number): Promise<Measuremen
 
 function summary(all: Map<number, Measurement[]>): string {
   const lines = [
-    '| items | seconds | run seconds | items/s | peak RSS settler MB | peak RSS simulator MB |',
-    '|---:|---:|---:|---:|---:|---:|',
+    '| items | seconds | run seconds | items/s | peak RSS settler MB | peak RSS simulator MB | database growth MB | events on disk MB |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   const bestSeconds = new Map<number, number>();
   const medianSeconds = new Map<number, number>();
@@ -215,7 +244,8 @@ function summary(all: Map<number, Measurement[]>): string {
       const seconds = medianSeconds.get(items)!;
       lines.push(`| ${items.toLocaleString('en-US')} | ${seconds.toFixed(2)} | ${median(measurements.map((m) => m.runSeconds)).toFixed(2)} | `
         + `${Math.round(items / seconds).toLocaleString('en-US')} | ${Math.max(...measurements.map((m) => m.settlerPeakMb)).toFixed(0)} | `
-        + `${Math.max(...measurements.map((m) => m.networkPeakMb)).toFixed(0)} | median (peak RSS: the highest)`);
+        + `${Math.max(...measurements.map((m) => m.networkPeakMb)).toFixed(0)} | ${median(measurements.map((m) => m.databaseGrowthMb)).toFixed(0)} | `
+        + `${median(measurements.map((m) => m.eventsMb)).toFixed(0)} | median (peak RSS: the highest)`);
     }
   }
   const [small, large] = [Math.min(...all.keys()), Math.max(...all.keys())];

@@ -4,11 +4,12 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { withDefaultWebhook } from './start-env.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 // The runtime flags every process starts with (see docs/PERFORMANCE.md, "Memory").
 const nodeFlags = JSON.parse(fs.readFileSync(path.join(root, 'bin', 'node-flags.json'), 'utf8')).join(' ');
-const env = { ...process.env, LOG_FORMAT: process.env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json') };
+const env = withDefaultWebhook({ ...process.env, LOG_FORMAT: process.env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json') });
 const child = spawn(process.execPath, [
   path.join(root, 'node_modules', 'concurrently', 'dist', 'bin', 'concurrently.js'),
   '--kill-others', '--names', 'ui,proc,net', '--prefix-colors', 'cyan,magenta,yellow',

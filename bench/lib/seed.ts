@@ -4,7 +4,9 @@
  * `authorized` automatic payments with sealed cards and their idempotency records, and the
  * simulator's SQLite (through its own store) gets the matching approved authorizations: same
  * merchantReference, authorization code, amount and currency, created in the last moments before
- * `now`, one a millisecond, as a busy shop's would be (none of them expired).
+ * `now`, one a millisecond, as a busy shop's would be (none of them expired). Each payment has the
+ * `payment.authorized` event its authorization wrote, already handed to the webhook endpoints
+ * (the outbox is empty, as a dispatcher that keeps up leaves it).
  * Rows go in big transactions through prepared statements; nothing here talks HTTP.
  */
 import { createHmac, createSecretKey, randomBytes, randomUUID } from 'node:crypto';
@@ -16,7 +18,9 @@ import { DATABASE_FILE_NAME } from '../../card-network-sim/src/config.ts';
 import { createCardFingerprinter } from '../../card-network-sim/src/card-fingerprint.ts';
 import { openStore } from '../../card-network-sim/src/storage/store.ts';
 import { createCardVault } from '../../processing-server/src/vault/card-vault.ts';
+import { paymentEvent } from '../../processing-server/src/domain/events.ts';
 import type { PaymentRecord } from '../../processing-server/src/domain/payment.ts';
+import { EVENT_INSERT_COLUMNS } from '../../processing-server/src/storage/sql/event-rows.ts';
 import { toPublicPayment } from '../../processing-server/src/domain/views.ts';
 import { PAYMENT_COLUMNS, paymentToRow } from '../../processing-server/src/storage/sql/payment-rows.ts';
 import { openSqliteDatabase } from '../../processing-server/src/storage/sqlite/database.ts';
@@ -93,6 +97,7 @@ export function seed(options: SeedOptions): SeedResult {
   const insertPayment = processing.prepare(
     `INSERT INTO payments (${PAYMENT_COLUMNS.join(', ')}) VALUES (${PAYMENT_COLUMNS.map((column) => `:${column}`).join(', ')})`,
   );
+  const insertEvent = processing.prepare(`INSERT INTO events (${EVENT_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insertIdempotency = processing.prepare(
     'INSERT INTO idempotency_keys (key, request_hash, payment_id, outcome, response, created_at) VALUES (?, ?, ?, ?, ?, ?)',
   );
@@ -132,7 +137,10 @@ export function seed(options: SeedOptions): SeedResult {
         insertPayment.run(paymentToRow(payment) as Record<string, string | number | null>);
         insertIdempotency.run(payment.idempotencyKey, requestHash(payment.id), payment.id, 'authorized',
           JSON.stringify(toPublicPayment(payment)), payment.createdAt);
+        const event = paymentEvent(payment, { cause: `request:bench-${payment.idempotencyKey}` });
+        insertEvent.run(event.id, event.type, event.createdAt, event.paymentId, event.refundId, event.cardId, event.settlementId, event.cause, event.data);
       }
+      processing.exec('DELETE FROM event_outbox');
       processing.exec('COMMIT');
       processingMs += performance.now() - processingStartedMs;
       const networkStartedMs = performance.now();

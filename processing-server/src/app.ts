@@ -10,6 +10,7 @@ import { createMetrics, type Metrics } from '../../shared/http/metrics.ts';
 import { openApiHandler } from '../../shared/http/openapi.ts';
 import type { DomainDeps } from './domain/deps.ts';
 import { domainErrorHandler } from './http/domain-errors.ts';
+import { eventsRouter, webhookDeliveriesRouter } from './http/events-routes.ts';
 import { cardsRouter } from './http/cards-routes.ts';
 import { healthRouter } from './http/health-routes.ts';
 import { processingOpenApi } from './http/openapi.ts';
@@ -54,6 +55,8 @@ export function createApp(deps: DomainDeps, options: ProcessingAppOptions): Expr
   app.use('/v1', requireJsonBody, express.json({ limit: API_BODY_LIMIT }));
   app.use('/v1/payments', paymentsRouter(deps, createPaymentMetrics(metrics.registry)));
   app.use('/v1/settlements', settlementRouter(deps));
+  app.use('/v1/events', eventsRouter(deps));
+  app.use('/v1/webhook-deliveries', webhookDeliveriesRouter(deps));
   app.use('/v1/cards', cardsRouter(options.vault));
 
   app.use(notFoundHandler);

@@ -7,16 +7,23 @@
  * million items); tests pass overrides (a fake provider, an injected clock, a store of their own).
  */
 import type { Express } from 'express';
+import type { Counter } from 'prom-client';
 import { createLogger, type Logger } from '../../shared/logger.ts';
+import { createMetrics } from '../../shared/http/metrics.ts';
 import type { ProcessingConfig } from './config.ts';
 import type { DomainDeps, ProcessLifecycle } from './domain/deps.ts';
 import type { ClearingPort, Providers } from './domain/ports/provider.ts';
 import type { Store } from './domain/ports/store.ts';
 import type { CardVault } from './domain/ports/vault.ts';
+import type { WebhookSender } from './domain/ports/webhook-sender.ts';
+import { endpointForLogs } from './domain/webhook-endpoints.ts';
+import { createAttemptCounter, registerEventMetrics } from './http/event-metrics.ts';
 import { startRecoveryWorker, type RecoveryWorker } from './jobs/recovery-worker.ts';
 import { startSettlementSchedule, type SettlementSchedule } from './jobs/settlement-schedule.ts';
+import { startWebhookDispatcher, type WebhookDispatcher } from './jobs/webhook-dispatcher.ts';
 import { createCardNetworkClient } from './providers/card-network-client.ts';
 import { createPointsClient } from './providers/points-client.ts';
+import { createWebhookClient } from './providers/webhook-client.ts';
 import { openStore } from './storage/index.ts';
 import { createCardVault, loadVaultKey } from './vault/card-vault.ts';
 import { createEnvelope } from './vault/envelope.ts';
@@ -40,11 +47,16 @@ export interface ProcessingOverrides {
   settlementBusyWaitMs?: number;
   /** Process metrics (CPU, memory, event loop): on for the server, off where many apps are built. */
   collectDefaultMetrics?: boolean;
+  /** Posts events to the webhook endpoints; the signing HTTP client unless a test gives its own. */
+  webhookSender?: WebhookSender;
+  /** How often the webhook dispatcher looks for work when it has none. */
+  webhookIntervalMs?: number;
 }
 
 export interface ProcessingJobs {
   recovery: RecoveryWorker;
   schedule: SettlementSchedule | null;
+  webhooks: WebhookDispatcher;
 }
 
 export interface Processing {
@@ -58,6 +70,8 @@ export interface Processing {
   startJobs(): ProcessingJobs | null;
   /** First step of a shutdown: readiness fails, runs stop between batches, the schedule stops. */
   beginShutdown(): void;
+  /** Webhook attempts made by this process's dispatcher, by outcome (the app's /metrics shows it). */
+  webhookAttempts: Counter<'outcome'>;
   isShuttingDown(): boolean;
   /** Last step: waits for the jobs and the settlement runs in progress, then closes the store. */
   close(): Promise<void>;
@@ -118,9 +132,12 @@ function cardVerifier(providers: Providers): CardVerifier {
 export async function createProcessing(config: ProcessingConfig, overrides: ProcessingOverrides = {}): Promise<ProcessingServer> {
   const processing = await createProcessingWithoutHttp(config, overrides);
   const { createApp } = await import('./app.ts');
+  const metrics = createMetrics('processing-server', { collectDefaults: overrides.collectDefaultMetrics ?? true });
+  registerEventMetrics(metrics.registry, {
+    store: processing.deps.store, urls: config.WEBHOOK_URLS, clock: processing.deps.clock, attempts: processing.webhookAttempts,
+  });
   const app = createApp(processing.deps, {
-    apiKey: config.PROCESSING_API_KEY, vault: processing.vault, isShuttingDown: processing.isShuttingDown,
-    collectDefaultMetrics: overrides.collectDefaultMetrics ?? true,
+    apiKey: config.PROCESSING_API_KEY, vault: processing.vault, isShuttingDown: processing.isShuttingDown, metrics,
   });
   return { ...processing, app };
 }
@@ -137,7 +154,7 @@ export async function createProcessingWithoutHttp(config: ProcessingConfig, over
   const clock = overrides.clock ?? (() => new Date());
   const { providers, clearing } = createProviders(config, overrides, logger);
   const vault = createVaultService({
-    store: vaultStore, envelope: createEnvelope(vaultKey), cardVault, verifier: cardVerifier(providers), clock, logger,
+    store: vaultStore, envelope: createEnvelope(vaultKey), cardVault, verifier: cardVerifier(providers), clock, logger, events: store.events,
   });
   const runs = runTracker();
   const deps: DomainDeps = {
@@ -157,9 +174,15 @@ export async function createProcessingWithoutHttp(config: ProcessingConfig, over
   };
   let shuttingDown = false;
   let jobs: ProcessingJobs | null = null;
+  const webhookAttempts = createAttemptCounter();
+  const webhookSender = overrides.webhookSender ?? createWebhookClient({
+    secret: config.WEBHOOK_SECRET,
+    onCircuitChange: (url, state) => logger[state === 'open' ? 'warn' : 'info']({ endpoint: endpointForLogs(url), state }, `webhook endpoint circuit ${state}`),
+  });
   return {
     config,
     deps,
+    webhookAttempts,
     vault,
     vaultStore,
     startJobs() {
@@ -167,6 +190,12 @@ export async function createProcessingWithoutHttp(config: ProcessingConfig, over
       jobs = {
         recovery: startRecoveryWorker({ deps, intervalMs: config.RECOVERY_INTERVAL_MS, logger }),
         schedule: startSettlementSchedule({ expression: config.SETTLEMENT_CRON, deps, logger }),
+        webhooks: startWebhookDispatcher({
+          deps: { store, sender: webhookSender, clock: deps.clock, logger }, urls: config.WEBHOOK_URLS, logger,
+          ...(overrides.webhookIntervalMs === undefined ? {} : { intervalMs: overrides.webhookIntervalMs }),
+          onAttempt: (status) => webhookAttempts.inc({ outcome: status }),
+          handOver: (limit) => vault.handOverEvents(limit),
+        }),
       };
       return jobs;
     },
@@ -178,6 +207,7 @@ export async function createProcessingWithoutHttp(config: ProcessingConfig, over
     isShuttingDown: () => shuttingDown,
     async close() {
       await jobs?.recovery.stop();
+      await jobs?.webhooks.stop();
       await runs.settled();
       await Promise.all([store.close(), vaultStore.close()]);
     },

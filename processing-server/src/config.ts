@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Cron } from 'croner';
 import { z } from 'zod';
 import { currencySchema } from '../../shared/contracts/common.ts';
+import { WEBHOOK_SECRET_DEVELOPMENT } from '../../shared/webhook-signature.ts';
 import { DEFAULT_SPEND_LIMIT_MAJOR, parseSpendLimits, type SpendLimits } from './domain/spend-limit.ts';
 import {
   booleanSchema, hostSchema, loadConfig, localServiceUrl, logFormatSchema, logLevelSchema, nodeEnvSchema, portSchema,
@@ -20,6 +21,22 @@ function isScheduleExpression(expression: string): boolean {
     return false;
   }
 }
+
+/** A bound on WEBHOOK_URLS: each endpoint gets every event, and a delivery row per event. */
+export const WEBHOOK_URLS_MAX = 10;
+
+/**
+ * WEBHOOK_URLS: comma-separated http(s) URLs, each endpoint once. A URL may carry a user name and
+ * password for the endpoint (they are sent, and never shown by the API).
+ */
+const webhookUrlsSchema = z.string().default('').transform((text, context): string[] => {
+  const urls = [...new Set(text.split(',').map((part) => part.trim()).filter((part) => part !== ''))];
+  if (urls.length > WEBHOOK_URLS_MAX) context.addIssue({ code: 'custom', message: `must list at most ${WEBHOOK_URLS_MAX} URLs` });
+  for (const url of urls) {
+    if (!z.url({ protocol: /^https?$/ }).safeParse(url).success) context.addIssue({ code: 'custom', message: `${JSON.stringify(url)} is not an http:// or https:// URL` });
+  }
+  return urls;
+});
 
 /** CARD_SPEND_LIMIT, parsed once here; domain/spend-limit.ts describes the forms it takes. */
 const spendLimitSchema = z.string().default(DEFAULT_SPEND_LIMIT_MAJOR).transform((text, context): SpendLimits => {
@@ -59,8 +76,12 @@ export const processingConfigSchema = z.object({
   /** A pending payment younger than this is left to the request that is still working on it. */
   RECOVERY_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   RECOVERY_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
-  /** Starts the recovery worker and the settlement schedule; tests of the HTTP API switch them off. */
+  /** Starts the recovery worker, the settlement schedule and the webhook dispatcher; tests of the HTTP API switch them off. */
   JOBS_ENABLED: booleanSchema.default(true),
+  /** Endpoints that receive every event (docs/DESIGN.md, "Events and webhooks"); none by default. */
+  WEBHOOK_URLS: webhookUrlsSchema,
+  /** The key webhook signatures are made with; the receiver checks them with the same one. */
+  WEBHOOK_SECRET: z.string().min(8, 'must be at least 8 characters').max(1000, 'is too long').default(WEBHOOK_SECRET_DEVELOPMENT),
 }).superRefine((config, context) => {
   if (config.NODE_ENV !== 'production') return;
   if (config.PROCESSING_API_KEY === DEVELOPMENT_API_KEY) {
@@ -71,6 +92,9 @@ export const processingConfigSchema = z.object({
   }
   if (!config.CARD_VAULT_KEY) {
     context.addIssue({ code: 'custom', path: ['CARD_VAULT_KEY'], message: 'is required in production (32 bytes, base64)' });
+  }
+  if (config.WEBHOOK_SECRET === WEBHOOK_SECRET_DEVELOPMENT) {
+    context.addIssue({ code: 'custom', path: ['WEBHOOK_SECRET'], message: 'the development secret may not be used in production' });
   }
 }).transform((config) => ({ ...config, NETWORK_URL: config.NETWORK_URL ?? localServiceUrl(config.HOST, config.NETWORK_PORT) }));
 

@@ -65,8 +65,13 @@ const LIVE_HOLD = (hold: HoldView) => (hold.status === 'approved' && hold.heldAm
 const CHARGED_STATUSES = new Set(['authorized', 'captured', 'settled', 'partially_refunded', 'refunded']);
 const SETTLED_STATUSES = new Set(['settled', 'partially_refunded', 'refunded']);
 
+/** Every payment at the processing server, newest first. */
+export function readPayments(processingUrl: string, processingKey: string): Promise<PaymentView[]> {
+  return readAll<PaymentView>(`${processingUrl}/v1/payments`, processingKey, 100, (payment) => payment.id);
+}
+
 export async function auditChaos(input: AuditInput): Promise<Audit> {
-  const payments = await readAll<PaymentView>(`${input.processingUrl}/v1/payments`, input.processingKey, 100, (payment) => payment.id);
+  const payments = await readPayments(input.processingUrl, input.processingKey);
   const holds = await readAll<HoldView>(`${input.networkUrl}/v1/authorizations`, input.networkKey, 1000, (hold) => hold.authorizationId);
   const pointsHolds = await pointsHoldsOf(input, payments);
   const account = (await axios.get(`${input.networkUrl}/v1/merchant-account`, { headers: { Authorization: `Bearer ${input.networkKey}` } })).data as AccountView;

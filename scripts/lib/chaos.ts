@@ -1,7 +1,8 @@
 /**
  * The chaos test: the real processes, a card company and points provider that lose answers, fail
  * and lag, processing servers killed with SIGKILL at random moments, card checkouts and points
- * payments mixed — and then the audit of every promise. One UI server and one processing server
+ * payments mixed, a webhook endpoint that fails a share of deliveries — and then the audit of
+ * every promise. One UI server and one processing server
  * on SQLite by default; with `cluster`, two UI servers and three processing servers on
  * PostgreSQL, repeats landing on another UI server than the first post. Used by `npm run chaos`
  * and, smaller, by `npm test`.
@@ -9,7 +10,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import axios from 'axios';
-import { auditChaos, type Audit } from './chaos-audit.ts';
+import { auditChaos, readPayments, type Audit } from './chaos-audit.ts';
+import { CHAOS_WEBHOOK_SECRET, auditWebhooks, startChaosReceiver } from './chaos-webhooks.ts';
 import { chaosPointsAccounts, createClients, makeSpecs, postCheckout, seededRandom, type ChaosClients, type CheckoutRecord } from './chaos-driver.ts';
 import { paymentsServedPerSlot, saveTopologyLogs, startTopology, type Topology } from './topology.ts';
 import { NETWORK_KEY, PROCESSING_KEY } from './processes.ts';
@@ -147,11 +149,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const random = seededRandom(options.seed);
   const runTag = randomUUID().slice(0, 8).toUpperCase();
   const pointsAccounts = chaosPointsAccounts(runTag);
+  const receiver = await startChaosReceiver(seededRandom(options.seed + 1));
   const topology = await startTopology({
     root: options.root, uiInstances: options.cluster?.uiInstances ?? 1, processingInstances: options.cluster?.processingInstances ?? 1,
     storage: options.cluster ? 'postgres' : 'sqlite',
     databaseServerUrl: options.cluster?.databaseServerUrl, lostAnswerRate: options.lostAnswerRate, errorRate: options.errorRate,
-    latencyMs: options.latencyMs, pointsAccounts,
+    latencyMs: options.latencyMs, pointsAccounts, webhook: { url: receiver.url, secret: CHAOS_WEBHOOK_SECRET },
+  }).catch(async (error: unknown) => {
+    await receiver.close();
+    throw error;
   });
   const records: CheckoutRecord[] = makeSpecs(options.payments, random, runTag, pointsAccounts)
     .map((spec, index) => ({ spec, index, cookie: null, paymentIds: new Set<string>(), final: null, attempts: 0, pendingAnswers: 0, unexpected: null }));
@@ -164,16 +170,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const processingUrl = topology.slots[0]!.current.url;
     const runId = await settleAll(processingUrl, options);
     await stopFaults(topology);
-    const audit = auditInstances(topology, await auditChaos({
+    const promises = await auditChaos({
       processingUrl, processingKey: PROCESSING_KEY, networkUrl: topology.network.url, networkKey: NETWORK_KEY, records, pointsAccounts,
-    }));
+    });
+    const webhooks = await auditWebhooks({
+      processingUrl, processingKey: PROCESSING_KEY, receiver, payments: await readPayments(processingUrl, PROCESSING_KEY), waitMs: options.settleTimeoutMs,
+    });
+    const audit = auditInstances(topology, { findings: { ...promises.findings, ...webhooks.findings }, violations: [...promises.violations, ...webhooks.violations] });
     if (audit.violations.length > 0 && options.artifactsDir) {
       saveTopologyLogs(topology, options.artifactsDir, records);
       options.log(`chaos: logs of every process written to ${options.artifactsDir}`);
     }
     return { ...audit, actions: describeActions(topology, records, { kills, rounds, runId, driveSeconds, started }, options) };
   } finally {
-    await topology.close();
+    await Promise.all([topology.close(), receiver.close()]);
   }
 }
 
@@ -183,7 +193,8 @@ export function formatReport(report: ChaosReport): string {
   ].join('\n');
   const verdict = report.violations.length === 0
     ? 'All invariants hold: no double holds, no orphan holds (card or points), nothing pending, one payment per key, shoppers told the truth, '
-      + 'deposits = settled − refunded, every points account = its opening balance − points redeemed, holding only what live payments hold'
+      + 'deposits = settled − refunded, every points account = its opening balance − points redeemed, holding only what live payments hold, '
+      + 'every event delivered to the webhook endpoint with a good signature, every payment\'s status the one its last event carries'
       + `${'payments served per processing instance' in report.findings ? ', every processing instance served payments.' : '.'}`
     : `VIOLATIONS (${report.violations.length}):\n${report.violations.map((violation) => `- ${violation}`).join('\n')}`;
   return `${rows('what the chaos run did', report.actions)}\n\n${rows('what it found', report.findings)}\n\n${verdict}\n`;

@@ -29,6 +29,8 @@ export interface TopologyOptions {
   errorRate: number;
   latencyMs: string;
   pointsAccounts: ChaosPointsAccount[];
+  /** The endpoint every processing instance posts its events to, and the secret it signs them with. */
+  webhook?: { url: string; secret: string } | undefined;
 }
 
 /** A processing instance's place: its port, the process serving there now, and those killed before it. */
@@ -116,7 +118,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     }));
     await openPointsAccounts(network.url, options.pointsAccounts);
     // Every instance must hold the same vault key (fingerprints, sealed cards, request hashes), as in production.
-    const env = processingEnv(dataDir, network.url, database.url, randomBytes(32).toString('base64'));
+    const env = { ...processingEnv(dataDir, network.url, database.url, randomBytes(32).toString('base64')), ...webhookEnv(options.webhook) };
     const start = (port: number) => startService(options.root, 'processing', { ...env, PROCESSING_PORT: String(port) }).then(track);
     const ports = await Promise.all(Array.from({ length: options.processingInstances }, () => freePort()));
     const slots = await Promise.all(ports.map(async (port): Promise<ProcessingSlot> => ({ port, current: await start(port), retired: [] })));
@@ -145,6 +147,10 @@ function processingEnv(dataDir: string, networkUrl: string, store: string | unde
     SETTLEMENT_CRON: 'off', CARD_SPEND_LIMIT: '100000000.00', RECOVERY_GRACE_MS: '4000', RECOVERY_INTERVAL_MS: '500', LOG_LEVEL: 'info',
     ...(store ? { DATABASE_URL: store } : {}),
   };
+}
+
+function webhookEnv(webhook: TopologyOptions['webhook']): Record<string, string> {
+  return webhook ? { WEBHOOK_URLS: webhook.url, WEBHOOK_SECRET: webhook.secret } : { WEBHOOK_URLS: '' };
 }
 
 /** How many payments each processing slot created or declined, from the access logs of every process that stood there. */

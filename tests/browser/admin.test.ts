@@ -81,9 +81,10 @@ describeInBrowser('back office in a browser', {
     expect(await paymentStatus(paymentId)).toMatchObject({ status: 'captured', capturedAmount: 3_000 });
   });
 
-  browserTest('when a payment is voided from its page (after confirming), then it is voided and no action is left', async (page) => {
+  browserTest('when a payment is voided from its page (after confirming), then it is voided, no action is left, and its timeline shows both changes', async (page) => {
     const paymentId = await createPayment({ amount: 1_500 });
     await logIn(page, `/admin/payments/${paymentId}`);
+    await expect(page.locator('#events .timeline-type').allInnerTexts()).resolves.toEqual(['payment.authorized']);
     page.once('dialog', (dialog) => void dialog.accept());
 
     await page.getByRole('button', { name: 'Void payment' }).click();
@@ -93,6 +94,8 @@ describeInBrowser('back office in a browser', {
     await expect(page.locator('h1 .badge').textContent()).resolves.toBe('voided');
     await expect(page.locator('.actions').count()).resolves.toBe(0);
     expect((await paymentStatus(paymentId)).status).toBe('voided');
+    await expect(page.locator('#events .timeline-type').allInnerTexts()).resolves.toEqual(['payment.authorized', 'payment.voided']);
+    await expect(page.locator('#events li').last().innerText()).resolves.toMatch(/voided[\s\S]*merchant void/);
   });
 
   browserTest('when "Run settlement now" is pressed, then the run page follows the run to completion and shows its items and a matched reconciliation', async (page, problems) => {

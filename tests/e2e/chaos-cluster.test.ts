@@ -26,5 +26,6 @@ describeWithPostgres('chaos across instances (small): two UI servers, three proc
     const served = String(report.findings['payments served per processing instance']).split(' / ').map(Number);
     expect(served).toHaveLength(3);
     for (const count of served) expect(count).toBeGreaterThan(0);
-  }, 120_000);
+    expect(report.findings['events delivered (signed, answered 200)']).toBe(report.findings['events written']);
+  }, 180_000);
 });

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { CHAOS_DEFAULTS, formatReport, runChaos } from '../../scripts/lib/chaos.ts';
 
-describe('chaos (small): lost answers, 5xx, latency and a SIGKILLed processing server', () => {
-  test('when 300 card checkouts and points payments run through faults and a crash, then every invariant holds', async () => {
+describe('chaos (small): lost answers, 5xx, latency, a SIGKILLed processing server and a webhook endpoint that fails', () => {
+  test('when 300 card checkouts and points payments run through faults and a crash, then every invariant holds and every event reached the endpoint', async () => {
     const lines: string[] = [];
     const report = await runChaos({
       ...CHAOS_DEFAULTS,
@@ -22,5 +22,9 @@ describe('chaos (small): lost answers, 5xx, latency and a SIGKILLed processing s
     expect(report.actions['of them points payments']).toBeGreaterThan(30);
     expect(report.findings['points payments settled']).toBeGreaterThan(0);
     expect(report.findings['points redeemed']).toBeGreaterThan(0);
+    expect(report.findings['events written']).toBeGreaterThan(300);
+    expect(report.findings['events delivered (signed, answered 200)']).toBe(report.findings['events written']);
+    expect(report.findings['first attempts refused (500) or dropped by the endpoint']).toBeGreaterThan(0);
+    expect(report.findings['webhook retries received (attempt 2 and later)']).toBeGreaterThan(0);
   }, 180_000);
 });

@@ -37,6 +37,8 @@ export function asIfBehindAWorker(store: Store): Store {
     refunds: wrap('refunds', store.refunds),
     settlements: wrap('settlements', store.settlements),
     leases: wrap('leases', store.leases),
+    events: wrap('events', store.events),
+    webhooks: wrap('webhooks', store.webhooks),
     description: store.description,
     ping: () => store.ping(),
     close: () => store.close(),

@@ -87,7 +87,7 @@ describe('SQLite migration 5: points payments', () => {
     store = openSqliteStore(filePath);
 
     const found = inspect(filePath);
-    expect(found.versions).toEqual(SQLITE_MIGRATIONS.map((migration) => migration.version));
+    expect(found.versions).toEqual(SQLITE_MIGRATIONS.map((migration) => migration.version).sort((a, b) => a - b));
     expect(found.payments.map((index) => index.name)).toEqual([
       'payments_created', 'payments_instrument_window', 'payments_status_created', 'payments_unbatched', 'payments_unresolved',
     ]);

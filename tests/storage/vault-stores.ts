@@ -26,7 +26,7 @@ type VaultStoreFactory = Factory<VaultStoreUnderTest>;
 export function asIfBehindAWorker(store: VaultStore): VaultStore {
   return {
     cards: repositoryBehindAWorker('cards', store.cards), keys: repositoryBehindAWorker('keys', store.keys),
-    requests: repositoryBehindAWorker('requests', store.requests),
+    requests: repositoryBehindAWorker('requests', store.requests), events: repositoryBehindAWorker('events', store.events),
     description: store.description, ping: () => store.ping(), close: () => store.close(),
   };
 }

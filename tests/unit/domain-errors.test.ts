@@ -9,6 +9,7 @@ describe('domain errors at the HTTP edge', () => {
     expect(answers).toEqual([
       ['payment_not_found', 404, 'not_found'],
       ['settlement_run_not_found', 404, 'not_found'],
+      ['event_not_found', 404, 'not_found'],
       ['invalid_payment', 400, 'validation_failed'],
       ['currency_not_supported', 400, 'currency_not_supported'],
       ['idempotency_key_reused', 409, 'idempotency_key_reused'],

@@ -7,6 +7,14 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { nodeFlags } from '../../scripts/lib/processes.ts';
+/** bin/start-env.mjs's withDefaultWebhook, run as npm start runs it (a plain ES module). */
+function defaultWebhook(env: Record<string, string>): Record<string, string | undefined> {
+  const script = `import { withDefaultWebhook } from ${JSON.stringify(path.join(ROOT, 'bin', 'start-env.mjs'))};
+    process.stdout.write(JSON.stringify(withDefaultWebhook(JSON.parse(process.argv[1]))));`;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(env)], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(result.stderr);
+  return JSON.parse(result.stdout) as Record<string, string | undefined>;
+}
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
@@ -27,5 +35,16 @@ describe('starting the processes', () => {
     const result = spawnSync(process.execPath, [...nodeFlags(ROOT), path.join(ROOT, 'bin', 'run.mjs'), 'nonsense'], { encoding: 'utf8' });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('usage: node bin/run.mjs ui|processing|network|settle|rotate-vault-key');
+  });
+
+  it.each([
+    [{}, 'http://127.0.0.1:3000/webhooks/cardlane'],
+    [{ UI_PORT: '4000' }, 'http://127.0.0.1:4000/webhooks/cardlane'],
+    [{ HOST: '0.0.0.0', UI_PORT: '4000' }, 'http://127.0.0.1:4000/webhooks/cardlane'],
+    [{ HOST: '::1' }, 'http://[::1]:3000/webhooks/cardlane'],
+    [{ WEBHOOK_URLS: '' }, ''],
+    [{ WEBHOOK_URLS: 'https://hooks.example/cardlane' }, 'https://hooks.example/cardlane'],
+  ])('npm start with %p sends the processing server\'s webhooks to %p', (env, expected) => {
+    expect(defaultWebhook(env).WEBHOOK_URLS).toBe(expected);
   });
 });

@@ -19,9 +19,20 @@ describe('processing server config', () => {
     [{ NETWORK_URL: 'ftp://card-company' }, 'NETWORK_URL'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ NODE_ENV: 'production' }, 'PROCESSING_API_KEY'],
+    [{ NODE_ENV: 'production', PROCESSING_API_KEY: 'a-long-secret-key', NETWORK_API_KEY: 'another-secret', CARD_VAULT_KEY: Buffer.alloc(32, 1).toString('base64') }, 'WEBHOOK_SECRET: the development secret may not be used in production'],
+    [{ WEBHOOK_URLS: 'http://127.0.0.1:3000/webhooks/cardlane, ftp://elsewhere' }, 'WEBHOOK_URLS: "ftp://elsewhere" is not an http:// or https:// URL'],
+    [{ WEBHOOK_URLS: Array.from({ length: 11 }, (_unused, index) => `http://127.0.0.1:${4000 + index}/hooks`).join(',') }, 'WEBHOOK_URLS: must list at most 10 URLs'],
+    [{ WEBHOOK_SECRET: 'short' }, 'WEBHOOK_SECRET'],
   ])('when %p, then start-up fails naming %s', (env, name) => {
     expect(() => loadProcessingConfig(env)).toThrow(ConfigError);
     expect(() => loadProcessingConfig(env)).toThrow(name);
+  });
+
+  test('when WEBHOOK_URLS lists endpoints with spaces and one twice, then each endpoint is kept once, in order; unset, there are none', () => {
+    expect(loadProcessingConfig({ WEBHOOK_URLS: ' http://127.0.0.1:3000/webhooks/cardlane ,https://hooks.example/x,http://127.0.0.1:3000/webhooks/cardlane,' }).WEBHOOK_URLS)
+      .toEqual(['http://127.0.0.1:3000/webhooks/cardlane', 'https://hooks.example/x']);
+    expect(loadProcessingConfig({}).WEBHOOK_URLS).toEqual([]);
+    expect(loadProcessingConfig({}).WEBHOOK_SECRET).toBe('dev-webhook-secret');
   });
 
   test('when HOST is 0.0.0.0, then the server serves every interface and finds the card company on loopback', () => {
@@ -37,6 +48,7 @@ describe('processing server config', () => {
   test('when production has real keys and a vault key, then it starts', () => {
     expect(() => loadProcessingConfig({
       NODE_ENV: 'production', PROCESSING_API_KEY: 'a-long-secret-key', NETWORK_API_KEY: 'another-secret', CARD_VAULT_KEY: Buffer.alloc(32, 1).toString('base64'),
+      WEBHOOK_SECRET: 'a-webhook-secret',
     })).not.toThrow();
     expect(loadProcessingConfig({ SETTLEMENT_CRON: 'off' }).SETTLEMENT_CRON).toBe('off');
   });

@@ -15,6 +15,7 @@ describe('loadUiConfig', () => {
       adminUser: 'admin',
       adminPassword: 'admin',
       pointsCurrency: 'USD',
+      webhookSecret: 'dev-webhook-secret',
       issuerOrigin: 'http://127.0.0.1:3002',
       logLevel: 'info',
       logFormat: 'auto',
@@ -57,12 +58,18 @@ describe('loadUiConfig', () => {
   test('when NODE_ENV is production with the development key, then start-up is refused', () => {
     expect(() => loadUiConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
     expect(() => loadUiConfig({ NODE_ENV: 'production' })).toThrow(/PROCESSING_API_KEY/);
-    expect(loadUiConfig({ NODE_ENV: 'production', PROCESSING_API_KEY: 'a-real-key', ADMIN_PASSWORD: 'a-real-password' }).nodeEnv).toBe('production');
+    expect(loadUiConfig({ NODE_ENV: 'production', PROCESSING_API_KEY: 'a-real-key', ADMIN_PASSWORD: 'a-real-password', WEBHOOK_SECRET: 'a-real-secret' }).nodeEnv).toBe('production');
+  });
+
+  test('when NODE_ENV is production with the development webhook secret, then start-up is refused; unset otherwise, it is the development one', () => {
+    expect(() => loadUiConfig({ NODE_ENV: 'production', PROCESSING_API_KEY: 'a-real-key', ADMIN_PASSWORD: 'a-real-password' })).toThrow(/WEBHOOK_SECRET/);
+    expect(loadUiConfig({}).webhookSecret).toBe('dev-webhook-secret');
+    expect(() => loadUiConfig({ WEBHOOK_SECRET: 'short' })).toThrow(/WEBHOOK_SECRET/);
   });
 
   test('when NODE_ENV is production with the development back-office password, then start-up is refused', () => {
     expect(() => loadUiConfig({ NODE_ENV: 'production', PROCESSING_API_KEY: 'a-real-key' })).toThrow(/ADMIN_PASSWORD/);
-    expect(loadUiConfig({ NODE_ENV: 'production', PROCESSING_API_KEY: 'a-real-key', ADMIN_USER: 'ops', ADMIN_PASSWORD: 's3cret-enough' }))
+    expect(loadUiConfig({ NODE_ENV: 'production', PROCESSING_API_KEY: 'a-real-key', ADMIN_USER: 'ops', ADMIN_PASSWORD: 's3cret-enough', WEBHOOK_SECRET: 'a-real-secret' }))
       .toMatchObject({ adminUser: 'ops', adminPassword: 's3cret-enough' });
   });
 

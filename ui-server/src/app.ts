@@ -22,11 +22,13 @@ import { authenticationReturnRoutes } from './routes/authentication-return.ts';
 import { makePaymentRoutes } from './routes/make-payment.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { paymentStatusRoutes } from './routes/payment-status.ts';
-import { savedCardRoutes } from './routes/saved-cards.ts';
-import { createSavedCardsClient, type SavedCardsClient } from './saved-cards-client.ts';
 import { htmlErrorPages } from './routes/respond.ts';
+import { savedCardRoutes } from './routes/saved-cards.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
+import { createSavedCardsClient, type SavedCardsClient } from './saved-cards-client.ts';
 import { crossSiteGuard, securityHeaders } from './security.ts';
 import { loadCheckoutPage } from './views/checkout-page.ts';
+import { createWebhookInbox, type WebhookInbox } from './webhook-inbox.ts';
 
 export interface AppDeps {
   config: UiConfig;
@@ -45,6 +47,8 @@ export interface AppDeps {
   chartJsDir?: string;
   /** Failed back-office logins per address per 15 minutes (default 10). */
   adminLoginFailuresMax?: number;
+  /** The events POST /webhooks/cardlane received; a fresh in-memory inbox when absent. */
+  webhookInbox?: WebhookInbox;
   clock: Clock;
 }
 
@@ -102,6 +106,10 @@ export function createApp(deps: AppDeps): UiApp {
   app.use(express.static(deps.publicDir, { index: false, redirect: false }));
   // The chart library comes from the installed npm package, never from a CDN (CSP: script-src 'self').
   app.use(CHART_JS_PATH, express.static(chartJsDir, { index: false, redirect: false }));
+  // Before the cross-site guard: a delivery comes from the processing server, not a browser, and
+  // its signature is what makes it trusted.
+  const webhookInbox = deps.webhookInbox ?? createWebhookInbox();
+  app.use(webhookRoutes({ secret: config.webhookSecret, inbox: webhookInbox, clock: deps.clock, logger }));
   app.use(crossSiteGuard());
   app.use(makePaymentRoutes({
     processingClient, savedCards, clock: deps.clock, logger, rateLimitPerMinute: config.rateLimitPerMinute, results, checkoutPage,
@@ -115,6 +123,7 @@ export function createApp(deps: AppDeps): UiApp {
     client: deps.backOfficeClient ?? createBackOfficeClient({ baseUrls: config.processingUrls, apiKey: config.processingApiKey, timeoutMs: config.processingTimeoutMs, logger }),
     sessions: deps.sessions ?? createSessionStore({ clock: deps.clock }),
     credentials: { user: config.adminUser, password: config.adminPassword },
+    webhookInbox,
     clock: deps.clock,
     logger,
     ...(deps.adminLoginFailuresMax === undefined ? {} : { loginFailuresMax: deps.adminLoginFailuresMax }),

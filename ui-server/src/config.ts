@@ -36,6 +36,9 @@
  * # The currency loyalty points pay in (one point is one minor unit of it): the checkout offers
  * # points for amounts in this currency only. The same setting as the card-network simulator's.
  * POINTS_CURRENCY=USD
+ * # The key the processing server signs webhooks with (its WEBHOOK_SECRET): POST /webhooks/cardlane
+ * # refuses a delivery whose signature was made with another. Refused in production.
+ * WEBHOOK_SECRET=dev-webhook-secret
  * LOG_LEVEL=info
  * NODE_ENV=development
  */
@@ -44,6 +47,7 @@ import {
   hostSchema, loadConfig, localServiceUrl, logFormatSchema, logLevelSchema, nodeEnvSchema, portSchema,
 } from '../../shared/config.ts';
 import { currencySchema } from '../../shared/contracts/common.ts';
+import { WEBHOOK_SECRET_DEVELOPMENT } from '../../shared/webhook-signature.ts';
 
 export const DEVELOPMENT_PROCESSING_API_KEY = 'dev-processing-key';
 export const DEVELOPMENT_ADMIN_PASSWORD = 'admin';
@@ -73,6 +77,7 @@ const environmentSchema = z
     // Bounded so the constant-time comparison hashes a bounded input.
     ADMIN_PASSWORD: z.string().min(1).max(1000).default(DEVELOPMENT_ADMIN_PASSWORD),
     POINTS_CURRENCY: currencySchema.default('USD'),
+    WEBHOOK_SECRET: z.string().min(8, 'must be at least 8 characters').max(1000, 'is too long').default(WEBHOOK_SECRET_DEVELOPMENT),
     /** The card company's port on this machine: where NETWORK_PUBLIC_URL points unless it (or NETWORK_URL) is set. */
     NETWORK_PORT: portSchema.default(3002),
     NETWORK_URL: httpUrlSchema.optional(),
@@ -96,6 +101,13 @@ const environmentSchema = z
         message: 'the development back-office password is refused with NODE_ENV=production; set a real one',
       });
     }
+    if (env.NODE_ENV === 'production' && env.WEBHOOK_SECRET === WEBHOOK_SECRET_DEVELOPMENT) {
+      context.addIssue({
+        code: 'custom',
+        path: ['WEBHOOK_SECRET'],
+        message: 'the development webhook secret is refused with NODE_ENV=production; set the processing server\'s real one',
+      });
+    }
   })
   .transform((env) => ({
     host: env.HOST,
@@ -108,6 +120,7 @@ const environmentSchema = z
     adminUser: env.ADMIN_USER,
     adminPassword: env.ADMIN_PASSWORD,
     pointsCurrency: env.POINTS_CURRENCY,
+    webhookSecret: env.WEBHOOK_SECRET,
     /** The card issuer's public origin (scheme, host, port): the one place besides this server a checkout may go. */
     // Unset, the card company's own default: this machine's loopback at NETWORK_PORT, whatever HOST says.
     issuerOrigin: new URL(env.NETWORK_PUBLIC_URL ?? env.NETWORK_URL ?? `http://127.0.0.1:${env.NETWORK_PORT}`).origin,

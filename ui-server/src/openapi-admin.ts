@@ -37,7 +37,7 @@ function paymentOperations(): OperationSpec[] {
       responses: { 200: page('The list.'), 400: page('A filter is invalid; the page says which.'), ...TO_LOGIN, ...UNAVAILABLE },
     },
     {
-      method: 'get', path: '/admin/payments/:paymentId', summary: 'One payment with its capture, change of amount, void and refund forms',
+      method: 'get', path: '/admin/payments/:paymentId', summary: 'One payment with its capture, change of amount, void and refund forms, and its events as a timeline',
       responses: { 200: page('The payment.'), ...TO_LOGIN, 404: page('No such payment (a page).'), ...UNAVAILABLE },
     },
     {
@@ -90,6 +90,10 @@ export function adminOperations(): OperationSpec[] {
       {
         method: 'get', path: '/admin/activity', summary: 'Approvals, declines and settled volume per hour (a chart), for one currency (currency)',
         responses: { 200: page('The chart page.'), ...TO_LOGIN, ...UNAVAILABLE },
+      } satisfies OperationSpec,
+      {
+        method: 'get', path: '/admin/webhooks', summary: 'The events this server\'s webhook receiver got, newest first',
+        responses: { 200: page('The list.'), ...TO_LOGIN },
       } satisfies OperationSpec,
     ].map((operation) => ({ ...operation, security: ADMIN_SESSION_SCHEME })),
   ];

@@ -5,11 +5,13 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { eventSchema, webhookReceiptSchema } from '../../shared/contracts/events.ts';
 import { checkoutRepeatSchema, makePaymentFormSchema, makePaymentResultSchema } from '../../shared/contracts/ui.ts';
 import { INTERNAL_ERROR, isConditional, METHOD_NOT_ALLOWED, NOT_MODIFIED, OPTIONS_AND_405_TEXT } from '../../shared/http/openapi-common.ts';
 import { jsonSchema } from '../../shared/http/openapi-responses.ts';
 import { buildOpenApi, builtOnce, type OperationShape, type OperationSpec, type Responses, type ResponseSpec } from '../../shared/http/openapi.ts';
 import { ADMIN_SECURITY_SCHEMES, adminOperations, redirect } from './openapi-admin.ts';
+import { WEBHOOK_PATH } from './routes/webhooks.ts';
 
 export interface UiDocumentOptions {
   /** The URL paths of the files served from the public folder. */
@@ -160,6 +162,25 @@ function checkoutOperations(): OperationSpec[] {
   ];
 }
 
+function webhookOperations(): OperationSpec[] {
+  return [{
+    method: 'post', path: WEBHOOK_PATH, security: null, summary: 'Receive a cardlane event: the processing server\'s webhook (signed with WEBHOOK_SECRET)',
+    description: 'The raw body (JSON, at most 64 KB) must carry a Cardlane-Signature made with WEBHOOK_SECRET within 5 minutes of this server\'s clock. '
+      + 'Events are kept once per id (a repeat delivery answers duplicate: true) and shown at /admin/webhooks.',
+    body: eventSchema,
+    responses: {
+      200: { description: 'Received (or received before: duplicate).', json: webhookReceiptSchema },
+      400: {
+        description: 'The signed body is not JSON (malformed_body) or not an event (validation_failed), or could not be read (request_aborted, bad_request).',
+        problems: ['malformed_body', 'validation_failed', 'request_aborted', 'bad_request'],
+      },
+      401: { description: 'The signature is missing, malformed, too old or new, or does not match the body (invalid_signature).', problems: ['invalid_signature'] },
+      413: { description: 'The body is larger than 64 KB (payload_too_large).', problems: ['payload_too_large'] },
+      415: { description: 'The body is not JSON (unsupported_media_type), or its Content-Encoding is not supported (unsupported_encoding).', problems: ['unsupported_media_type', 'unsupported_encoding'] },
+    },
+  }];
+}
+
 function pageOperations(): OperationSpec[] {
   const probe = (pathName: string, summary: string, responses: Responses): OperationSpec => ({ method: 'get', path: pathName, summary, security: null, responses });
   return [
@@ -188,7 +209,8 @@ const CROSS_SITE: Responses = {
 /** Every POST passes the cross-site guard and reads a small form (or JSON) body; GETs may be answered 304. */
 function sharedResponses(operation: OperationShape): Responses {
   if (operation.method === 'get' || operation.method === 'head') return { ...(isConditional(operation) ? NOT_MODIFIED : {}), ...INTERNAL_ERROR };
-  if (operation.method !== 'post') return INTERNAL_ERROR;
+  // The webhook receiver reads its own body and answers its own refusals (listed with it); it is not behind the cross-site guard.
+  if (operation.method !== 'post' || operation.path === WEBHOOK_PATH) return INTERNAL_ERROR;
   return {
     ...CROSS_SITE,
     400: { description: 'The body could not be read (request_aborted, bad_request).', problems: ['request_aborted', 'bad_request'] },
@@ -206,7 +228,9 @@ export const uiOpenApi = builtOnce((options: UiDocumentOptions): Record<string, 
     + 'application/problem+json for errors. ' + OPTIONS_AND_405_TEXT,
   securitySchemes: ADMIN_SECURITY_SCHEMES,
   schemas: { CheckoutResult: makePaymentResultSchema },
-  operations: [...checkoutOperations(), ...pageOperations(), ...staticOperations(options.publicFiles, options.chartFolderDepth), ...adminOperations()],
+  operations: [
+    ...checkoutOperations(), ...webhookOperations(), ...pageOperations(), ...staticOperations(options.publicFiles, options.chartFolderDepth), ...adminOperations(),
+  ],
   sharedResponses,
   otherMethods: { description: 'A method a listed path does not take: 405 with Allow.', responses: { ...METHOD_NOT_ALLOWED, ...INTERNAL_ERROR } },
   unknownPaths: {

@@ -9,6 +9,7 @@ import { formatMinor, isCurrency } from '../../../shared/money.ts';
 import { createLogger } from '../../../shared/logger.ts';
 import { createProcessingWithoutHttp } from '../composition.ts';
 import { loadProcessingConfig } from '../config.ts';
+import { JOB_CAUSES } from '../domain/events.ts';
 import { settle, type SettleProgress } from '../domain/settle.ts';
 
 assertSupportedRuntime();
@@ -26,7 +27,7 @@ async function main(): Promise<number> {
   const processing = await createProcessingWithoutHttp(config, { logger });
   const startedAtMs = Date.now();
   try {
-    const result = await settle(processing.deps, {
+    const result = await settle({ ...processing.deps, cause: JOB_CAUSES.settleCommand }, {
       onRunStarted: (run) => process.stdout.write(`settle: run ${run.id} with ${run.itemCount} items in ${run.batchIds.length} batches\n`),
       onProgress: (progress) => process.stdout.write(`${progressLine(progress, startedAtMs)}\n`),
     });

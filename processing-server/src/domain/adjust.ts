@@ -36,7 +36,7 @@ export interface AdjustResult {
   replayed: boolean;
 }
 
-type AdjustDeps = Pick<DomainDeps, 'store' | 'providers' | 'clock' | 'logger'>;
+type AdjustDeps = Pick<DomainDeps, 'store' | 'providers' | 'clock' | 'logger' | 'cause'>;
 
 export async function adjustPayment(deps: DomainDeps, input: AdjustInput): Promise<AdjustResult> {
   const now = deps.clock();
@@ -48,6 +48,7 @@ export async function adjustPayment(deps: DomainDeps, input: AdjustInput): Promi
       createdAt: now.toISOString(),
     },
     spend: spendCheck(deps.settings.spendLimits, payment.currency, now, payment.paymentMethod),
+    cause: deps.cause,
   });
   switch (begun.kind) {
     case 'existing':
@@ -144,7 +145,7 @@ export async function settleIncrease(
 
 async function approveIncrease(deps: AdjustDeps, adjustment: AdjustmentRecord, payment: PaymentRecord): Promise<AdjustResult> {
   const updatedAt = deps.clock().toISOString();
-  const change = amountChange(payment.id, adjustment.toMinor, updatedAt);
+  const change = amountChange(payment.id, adjustment.toMinor, updatedAt, deps.cause);
   const answered = toPublicPayment({ ...payment, ...change.changes });
   const result = await deps.store.adjustments.finish({
     id: adjustment.id, to: 'approved', changes: { updatedAt }, payment: change,

@@ -122,11 +122,12 @@ export function adjustmentFor(
 /**
  * The payment's side of an approved adjustment: its new amount, which is also what it counts
  * against the limit, through the compare-and-set `authorized → authorized`, only while no
- * settlement run has taken it.
+ * settlement run has taken it. Its event is `payment.amount_changed` (the status stays).
  */
-export function amountChange(paymentId: string, toMinor: number, updatedAt: string): TransitionCommand {
+export function amountChange(paymentId: string, toMinor: number, updatedAt: string, cause?: string | null): TransitionCommand {
   return {
     id: paymentId, from: ['authorized'], to: 'authorized', unbatched: true,
     changes: { amountMinor: toMinor, countedMinor: toMinor, updatedAt },
+    event: 'payment.amount_changed', cause,
   };
 }

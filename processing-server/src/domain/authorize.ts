@@ -46,7 +46,7 @@ export async function authorizePayment(deps: DomainDeps, input: AuthorizeInput):
   const source = await paymentSource(deps, request, id, now);
   const payment = newPendingPayment(id, input, source, now);
   const spend = spendCheck(deps.settings.spendLimits, request.currency, now, payment.paymentMethod);
-  const created = await deps.store.payments.create({ payment, requestHash, spend });
+  const created = await deps.store.payments.create({ payment, requestHash, spend, cause: deps.cause });
 
   if (created.kind === 'existing') return replay(created.idempotency, requestHash);
   if (created.kind === 'limit_exceeded') {

@@ -28,7 +28,7 @@ export async function capturePayment(deps: DomainDeps, id: string, amountMinor: 
   }
   const updated = await deps.store.payments.transition({
     id, from: ['authorized'], to: 'captured', unbatched: true,
-    changes: { capturedMinor, countedMinor: capturedMinor, updatedAt: deps.clock().toISOString() },
+    changes: { capturedMinor, countedMinor: capturedMinor, updatedAt: deps.clock().toISOString() }, cause: deps.cause,
   });
   if (!updated) throw invalidState('The payment changed while it was being captured; read it again.');
   const restMinor = payment.amountMinor - capturedMinor;

@@ -1,6 +1,7 @@
 /** What the domain's operations are given: the ports it owns, a clock, a logger and its settings. */
 import type { Logger } from '../../../shared/logger.ts';
 import type { Currency } from '../../../shared/money.ts';
+import type { EventCause } from './events.ts';
 import type { ClearingPort, Providers } from './ports/provider.ts';
 import type { Store } from './ports/store.ts';
 import type { SpendLimits } from './spend-limit.ts';
@@ -45,4 +46,9 @@ export interface DomainDeps {
   logger: Logger;
   settings: DomainSettings;
   lifecycle?: ProcessLifecycle | undefined;
+  /**
+   * What the changes made with these dependencies are caused by, written on their events: the
+   * HTTP layer gives each request's operations its request id, each job its own name.
+   */
+  cause?: EventCause | undefined;
 }

@@ -10,6 +10,7 @@ export type DomainErrorCode =
   /** The request names something that does not exist. */
   | 'payment_not_found'
   | 'settlement_run_not_found'
+  | 'event_not_found'
   /** The request is well formed but cannot be paid as it is (a card that fails its checks). */
   | 'invalid_payment'
   | 'currency_not_supported'
@@ -62,6 +63,10 @@ export function paymentNotFound(id: string): DomainError {
 
 export function settlementRunNotFound(id: string): DomainError {
   return new DomainError({ code: 'settlement_run_not_found', message: `Settlement run ${id} was not found.` });
+}
+
+export function eventNotFound(id: string): DomainError {
+  return new DomainError({ code: 'event_not_found', message: `Event ${id} was not found.` });
 }
 
 export function cardNotFound(id: string): DomainError {

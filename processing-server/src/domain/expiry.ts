@@ -20,7 +20,7 @@ export const EXPIRY: StatusChange = checkedChange({ from: ['authorized', 'captur
 export const EXPIRY_RELEASES_MAX = 1000;
 export const EXPIRY_RELEASE_BUDGET_MS = 2_000;
 
-export type ExpiryDeps = Pick<DomainDeps, 'store' | 'providers' | 'logger'> & {
+export type ExpiryDeps = Pick<DomainDeps, 'store' | 'providers' | 'logger' | 'cause'> & {
   settings: Pick<DomainDeps['settings'], 'authTtlHours'>;
   lifecycle?: { signal: AbortSignal } | undefined;
 };
@@ -33,7 +33,7 @@ export function expiryCutoff(authTtlHours: number, now: Date): string {
 /** Marks every expired authorization (each still to be released) and returns them. */
 export async function expireAuthorizations(deps: ExpiryDeps, now: Date): Promise<ExpiredAuthorization[]> {
   const expired = await deps.store.payments.expireUnbatched({
-    change: EXPIRY, createdBefore: expiryCutoff(deps.settings.authTtlHours, now), now: now.toISOString(),
+    change: EXPIRY, createdBefore: expiryCutoff(deps.settings.authTtlHours, now), now: now.toISOString(), cause: deps.cause,
   });
   if (expired.length > 0) deps.logger.info({ expired: expired.length }, 'expired authorizations older than AUTH_TTL_HOURS');
   return expired;

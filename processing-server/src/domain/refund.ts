@@ -26,7 +26,7 @@ export async function refundPayment(
     id: `re_${uuidv7().replaceAll('-', '')}`, paymentId: payment.id, amountMinor: input.amountMinor, currency: payment.currency,
     status: 'pending', reason: null, settlementId: null, idempotencyKey: input.idempotencyKey, requestHash,
     createdAt: now, updatedAt: now,
-  });
+  }, deps.cause);
   switch (result.kind) {
     case 'created':
       return { refund: toPublicRefund(result.refund), replayed: false };

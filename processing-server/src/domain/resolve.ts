@@ -39,7 +39,7 @@ export function changesFromDecision(authorizationId: string, decision: ProviderA
  * is stored yet. If someone else moved it first, their result stands.
  */
 export async function settleOutcome(
-  deps: Pick<DomainDeps, 'store' | 'clock'>, payment: PaymentRecord, outcome: Exclude<AuthorizeOutcomeKind, 'pending'>, change: Settling,
+  deps: Pick<DomainDeps, 'store' | 'clock' | 'cause'>, payment: PaymentRecord, outcome: Exclude<AuthorizeOutcomeKind, 'pending'>, change: Settling,
   from: PaymentStatus = 'pending',
 ): Promise<Resolution> {
   const updatedAt = deps.clock().toISOString();
@@ -50,6 +50,7 @@ export async function settleOutcome(
     to: change.to,
     changes: { ...change.changes, updatedAt },
     completeIdempotency: { outcome, response: JSON.stringify(toPublicPayment(answered)) },
+    cause: deps.cause,
   });
   if (stored) return { outcome, payment: stored };
   const current = await deps.store.payments.get(payment.id);

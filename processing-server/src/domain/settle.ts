@@ -22,7 +22,7 @@ const LEASE_TTL_MS = 60_000;
  * What a run needs. With `lifecycle`, a run stops between two batches once its signal aborts (a
  * shutdown) and registers so that the shutdown can wait for it; a stopped run resumes later.
  */
-export type SettlementDeps = Pick<DomainDeps, 'store' | 'providers' | 'clearing' | 'clock' | 'logger' | 'lifecycle'> & {
+export type SettlementDeps = Pick<DomainDeps, 'store' | 'providers' | 'clearing' | 'clock' | 'logger' | 'lifecycle' | 'cause'> & {
   settings: Pick<DomainDeps['settings'], 'authTtlHours' | 'batchSizeMax' | 'busyWaitMs'>;
 };
 
@@ -136,14 +136,14 @@ async function sendAndRecord(deps: SettlementDeps, run: SettlementRun, owner: st
     if (inFlight.batch) await inFlight.batch.answer.catch(() => undefined);
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof BatchMismatchError) {
-      await deps.store.settlements.fail(run.id, message, deps.clock().toISOString());
+      await deps.store.settlements.fail(run.id, message, deps.clock().toISOString(), deps.cause);
       deps.logger.error({ runId: run.id, error: message }, 'settlement run failed');
       return { kind: 'failed', run: (await deps.store.settlements.get(run.id)) ?? run, error: message };
     }
     deps.logger.warn({ runId: run.id, error: message }, 'settlement run interrupted; it resumes on the next trigger');
     return { kind: 'interrupted', run: (await deps.store.settlements.get(run.id)) ?? run, error: message };
   }
-  const completed = await deps.store.settlements.complete(run.id, deps.clock().toISOString());
+  const completed = await deps.store.settlements.complete(run.id, deps.clock().toISOString(), deps.cause);
   deps.logger.info({ runId: run.id, settled: completed.settledCount, rejected: completed.rejectedCount, totals: completed.totals }, 'settlement run completed');
   return { kind: 'completed', run: completed };
 }
@@ -175,7 +175,7 @@ async function sendBatches(
       await inFlight.batch.sent;
     }
     await deps.store.settlements.recordBatchResults({
-      runId: run.id, batchNo, results, outcomes: SETTLEMENT_OUTCOMES, now: deps.clock().toISOString(),
+      runId: run.id, batchNo, results, outcomes: SETTLEMENT_OUTCOMES, now: deps.clock().toISOString(), cause: deps.cause,
     });
     itemsDone += current.items.length;
     batchesDone += 1;

@@ -13,7 +13,7 @@ import { providerOf } from './providers.ts';
  * recovery worker tries again).
  */
 export async function reverseFailedHold(
-  deps: Pick<DomainDeps, 'store' | 'providers' | 'clock' | 'logger'>, payment: PaymentRecord, authorizationId: string, requestId?: string,
+  deps: Pick<DomainDeps, 'store' | 'providers' | 'clock' | 'logger' | 'cause'>, payment: PaymentRecord, authorizationId: string, requestId?: string,
 ): Promise<PaymentRecord | null> {
   const reversal = await providerOf(deps, payment).reverse({ authorizationId, reason: 'timeout' }, { requestId });
   if (reversal.kind !== 'released') {
@@ -23,6 +23,6 @@ export async function reverseFailedHold(
   deps.logger.warn({ paymentId: payment.id, authorizationId }, 'timeout reversal: released a hold the caller was told failed');
   return deps.store.payments.transition({
     id: payment.id, from: ['failed'], to: 'voided',
-    changes: { reason: 'timeout_reversal', resolution: null, updatedAt: deps.clock().toISOString() },
+    changes: { reason: 'timeout_reversal', resolution: null, updatedAt: deps.clock().toISOString() }, cause: deps.cause,
   });
 }

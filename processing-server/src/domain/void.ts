@@ -20,7 +20,7 @@ export async function voidPayment(deps: DomainDeps, id: string, requestId?: stri
   }
   const voided = await deps.store.payments.transition({
     id, from: ['authorized', 'captured'], to: 'voided', unbatched: true,
-    changes: { reason: 'merchant_void', resolution: 'reverse', updatedAt: deps.clock().toISOString() },
+    changes: { reason: 'merchant_void', resolution: 'reverse', updatedAt: deps.clock().toISOString() }, cause: deps.cause,
   });
   if (!voided) {
     throw new DomainError({ code: 'already_in_batch', message: 'The payment was taken by a settlement run; refund it after it settles.' });

@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import { IDEMPOTENCY_KEY_HEADER, saveCardRequestSchema, savedCardListQuerySchema } from '../../../shared/contracts/processing.ts';
 import { parseOrThrow } from '../../../shared/http/validate.ts';
+import { requestCause } from '../domain/events.ts';
 import type { VaultService } from '../vault/service.ts';
 import { requireIdempotencyKey } from './payments-routes.ts';
 
@@ -11,7 +12,7 @@ export function cardsRouter(vault: VaultService): Router {
   router.post('/', async (request, response) => {
     const idempotencyKey = requireIdempotencyKey(request.get(IDEMPOTENCY_KEY_HEADER));
     const body = parseOrThrow(saveCardRequestSchema, request.body);
-    const result = await vault.save({ request: body, idempotencyKey, requestId: String(request.id) }, request.log);
+    const result = await vault.save({ request: body, idempotencyKey, requestId: String(request.id), cause: requestCause(String(request.id)) }, request.log);
     if (result.replayed) response.setHeader('Idempotent-Replayed', 'true');
     response.status(201).json(result.card);
   });
@@ -26,7 +27,7 @@ export function cardsRouter(vault: VaultService): Router {
   });
 
   router.delete('/:id', async (request, response) => {
-    await vault.remove(request.params.id, request.log);
+    await vault.remove(request.params.id, request.log, requestCause(String(request.id)));
     response.status(204).end();
   });
 

@@ -15,6 +15,7 @@ interface Answer {
 export const DOMAIN_ERROR_ANSWERS: Readonly<Record<DomainErrorCode, Answer>> = {
   payment_not_found: { status: 404, code: 'not_found' },
   settlement_run_not_found: { status: 404, code: 'not_found' },
+  event_not_found: { status: 404, code: 'not_found' },
   invalid_payment: { status: 400, code: 'validation_failed' },
   currency_not_supported: { status: 400 },
   idempotency_key_reused: { status: 409 },

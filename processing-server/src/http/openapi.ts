@@ -1,6 +1,9 @@
 /** The processing server's API description, from the shared contracts: every route with every status it can answer. */
 import { z } from 'zod';
 import {
+  eventListQuerySchema, eventListSchema, eventSchema, paymentEventListSchema, webhookAttemptListSchema, webhookAttemptQuerySchema,
+} from '../../../shared/contracts/events.ts';
+import {
   adjustPaymentRequestSchema, captureRequestSchema, createPaymentRequestSchema, declineSchema, idempotencyKeySchema, paymentListQuerySchema,
   paymentListSchema, paymentSchema, reconciliationSchema, refundListSchema, refundRequestSchema, refundSchema, saveCardRequestSchema,
   savedCardListQuerySchema, savedCardListSchema, savedCardSchema, settlementItemListSchema, settlementNothingReadySchema,
@@ -143,6 +146,10 @@ function paymentOperations(): OperationSpec[] {
     },
     { method: 'get', path: '/v1/payments/:id/refunds', summary: 'The payment\'s refunds, oldest first', responses: { 200: { description: 'The refunds.', json: refundListSchema }, ...NOT_FOUND_PAYMENT } },
     {
+      method: 'get', path: '/v1/payments/:id/events', summary: 'The payment\'s events (its refunds\' included), oldest first',
+      responses: { 200: { description: 'The events, each with the payment (or refund) after the change.', json: paymentEventListSchema }, ...NOT_FOUND_PAYMENT },
+    },
+    {
       method: 'post', path: '/v1/payments/:id/refunds', summary: 'Refund a settled payment (a credit in the next settlement run)', body: refundRequestSchema, headers: [IDEMPOTENCY_HEADER],
       responses: {
         201: { description: 'The refund, pending until the next run settles it.', json: refundSchema, headers: REPLAYED_HEADER },
@@ -229,6 +236,23 @@ function settlementOperations(): OperationSpec[] {
   ];
 }
 
+function eventOperations(): OperationSpec[] {
+  return [
+    {
+      method: 'get', path: '/v1/events', summary: 'Every change on record, newest first; filters type and paymentId', query: eventListQuerySchema,
+      responses: { 200: { description: 'A page of events.', json: eventListSchema }, ...INVALID('A query parameter is invalid (an unknown type among them)') },
+    },
+    {
+      method: 'get', path: '/v1/webhook-deliveries', summary: 'Every attempt to deliver an event to the webhook endpoints, in the order made', query: webhookAttemptQuerySchema,
+      responses: {
+        200: { description: 'The attempts (none yet while the event waits for its first).', json: webhookAttemptListSchema },
+        ...INVALID('eventId is missing or invalid'),
+        404: { description: 'No event with this id (not_found).', problems: ['not_found'] },
+      },
+    },
+  ];
+}
+
 function probeOperations(): OperationSpec[] {
   return [
     { method: 'get', path: '/healthz', summary: 'Liveness', security: null, responses: { 200: { description: 'The process answers.', json: health } } },
@@ -268,12 +292,14 @@ export const processingOpenApi = builtOnce((_options: void): Record<string, unkn
     + '(for points, one point is one minor unit of POINTS_CURRENCY). A card payment carries `card` and `holderName`; a points payment `points` and neither of them. '
     + 'Every /v1 request needs Authorization: Bearer <key>; errors are application/problem+json whose `code` names the problem. '
     + 'Every /v1 request that carries a body must send JSON of at most 1 MB. '
+    + 'Every change of a payment, refund, saved card or settlement run is written as an event (GET /v1/events) and posted, signed, to each WEBHOOK_URLS endpoint '
+    + '(GET /v1/webhook-deliveries lists the attempts). '
     + OPTIONS_AND_405_TEXT,
   securitySchemes: BEARER_SECURITY_SCHEMES,
   defaultSecurity: 'bearer',
-  schemas: { Payment: paymentSchema, Refund: refundSchema, SettlementRun: settlementRunSchema, SavedCard: savedCardSchema },
+  schemas: { Payment: paymentSchema, Refund: refundSchema, SettlementRun: settlementRunSchema, SavedCard: savedCardSchema, Event: eventSchema },
   optionsSecured: true,
-  operations: [...paymentOperations(), ...settlementOperations(), ...cardOperations(), ...probeOperations()],
+  operations: [...paymentOperations(), ...settlementOperations(), ...cardOperations(), ...eventOperations(), ...probeOperations()],
   sharedResponses,
   otherMethods: {
     description: 'A method a listed path does not take: 405 with Allow. Under /v1 a request without a valid key is refused first (401).',

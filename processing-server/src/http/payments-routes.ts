@@ -13,6 +13,8 @@ import { adjustPayment, type AdjustResult } from '../domain/adjust.ts';
 import { capturePayment } from '../domain/capture.ts';
 import { confirmPayment, type ConfirmResult } from '../domain/confirm.ts';
 import type { DomainDeps } from '../domain/deps.ts';
+import { listPaymentEvents } from '../domain/event-queries.ts';
+import { requestDeps } from './request-deps.ts';
 import { getPayment, listPayments } from '../domain/queries.ts';
 import { listRefunds, refundPayment } from '../domain/refund.ts';
 import { voidPayment } from '../domain/void.ts';
@@ -124,7 +126,7 @@ export function paymentsRouter(deps: DomainDeps, metrics?: PaymentMetrics): Rout
     const idempotencyKey = requireIdempotencyKey(request.get(IDEMPOTENCY_KEY_HEADER));
     const body = parseOrThrow(createPaymentRequestSchema, request.body);
     // The request's own logger carries its requestId into every line the domain writes.
-    const result = await authorizePayment({ ...deps, logger: request.log }, { request: body, idempotencyKey, requestId: String(request.id) });
+    const result = await authorizePayment(requestDeps(deps, request), { request: body, idempotencyKey, requestId: String(request.id) });
     metrics?.authorizations.inc({ outcome: result.outcome, replayed: String(result.replayed) });
     sendAuthorizeResult(response, result);
   });
@@ -140,24 +142,28 @@ export function paymentsRouter(deps: DomainDeps, metrics?: PaymentMetrics): Rout
 
   router.post('/:id/capture', async (request, response) => {
     const body = parseOrThrow(captureRequestSchema, request.body);
-    response.json(await capturePayment({ ...deps, logger: request.log }, request.params.id, body.amount, String(request.id)));
+    response.json(await capturePayment(requestDeps(deps, request), request.params.id, body.amount, String(request.id)));
   });
 
   router.post('/:id/void', async (request, response) => {
-    response.json(await voidPayment({ ...deps, logger: request.log }, request.params.id, String(request.id)));
+    response.json(await voidPayment(requestDeps(deps, request), request.params.id, String(request.id)));
+  });
+
+  router.get('/:id/events', async (request, response) => {
+    response.json(await listPaymentEvents(deps, request.params.id));
   });
 
   router.post('/:id/adjust', async (request, response) => {
     const idempotencyKey = requireIdempotencyKey(request.get(IDEMPOTENCY_KEY_HEADER));
     const body = parseOrThrow(adjustPaymentRequestSchema, request.body);
-    const result = await adjustPayment({ ...deps, logger: request.log }, {
+    const result = await adjustPayment(requestDeps(deps, request), {
       paymentId: request.params.id, amountMinor: body.amount, idempotencyKey, requestId: String(request.id),
     });
     sendAdjustResult(response, result);
   });
 
   router.post('/:id/confirm', async (request, response) => {
-    sendAuthorizeResult(response, await confirmPayment({ ...deps, logger: request.log }, request.params.id, String(request.id)), 'confirm');
+    sendAuthorizeResult(response, await confirmPayment(requestDeps(deps, request), request.params.id, String(request.id)), 'confirm');
   });
 
   router.get('/:id/refunds', async (request, response) => {
@@ -167,7 +173,7 @@ export function paymentsRouter(deps: DomainDeps, metrics?: PaymentMetrics): Rout
   router.post('/:id/refunds', async (request, response) => {
     const idempotencyKey = requireIdempotencyKey(request.get(IDEMPOTENCY_KEY_HEADER));
     const body = parseOrThrow(refundRequestSchema, request.body);
-    const result = await refundPayment(deps, { paymentId: request.params.id, amountMinor: body.amount, idempotencyKey });
+    const result = await refundPayment(requestDeps(deps, request), { paymentId: request.params.id, amountMinor: body.amount, idempotencyKey });
     if (result.replayed) response.setHeader('Idempotent-Replayed', 'true');
     response.status(201).json(result.refund);
   });

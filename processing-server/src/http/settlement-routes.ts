@@ -10,6 +10,7 @@ import { reconcileRun } from '../domain/reconcile.ts';
 import { settleOrFindRunning, type SettleResult, type SettlementDeps } from '../domain/settle.ts';
 import { getRun, listItems, listRuns } from '../domain/settlement-queries.ts';
 import { itemSeqOf } from '../domain/views.ts';
+import { requestDeps } from './request-deps.ts';
 
 /** How long POST /v1/settlements waits for a run before answering 202 and letting it go on. */
 export const SETTLE_WAIT_MS = 3_000;
@@ -27,7 +28,7 @@ export function settlementRouter(deps: SettlementDeps): Router {
   router.post('/', async (request, response) => {
     let reportStarted: (run: SettlementRun) => void = () => undefined;
     const started = new Promise<SettlementRun>((resolve) => { reportStarted = resolve; });
-    const running = settleOrFindRunning(deps, { requestId: String(request.id), onRunStarted: (run) => reportStarted(run) });
+    const running = settleOrFindRunning(requestDeps(deps, request), { requestId: String(request.id), onRunStarted: (run) => reportStarted(run) });
     const waited = await Promise.race([running, sleep(SETTLE_WAIT_MS, null, { ref: false })]);
     if (waited) {
       sendSettleResult(response, waited);

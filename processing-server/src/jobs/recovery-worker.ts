@@ -8,6 +8,7 @@ import type { Logger } from '../../../shared/logger.ts';
 import type { DomainDeps } from '../domain/deps.ts';
 import { recoverAdjustments } from '../domain/adjustment-recovery.ts';
 import { abandonAuthentications } from '../domain/confirm.ts';
+import { JOB_CAUSES } from '../domain/events.ts';
 import { recoverPayments, type RecoveryReport } from '../domain/recover.ts';
 import { settle } from '../domain/settle.ts';
 
@@ -28,14 +29,16 @@ export interface RecoveryWorker {
 export function startRecoveryWorker(options: RecoveryWorkerOptions): RecoveryWorker {
   let current: Promise<RecoveryReport | null> | null = null;
   let stopped = false;
+  // Every change the worker makes is on record as the recovery job's.
+  const deps: DomainDeps = { ...options.deps, cause: JOB_CAUSES.recovery };
 
   async function pass(): Promise<RecoveryReport | null> {
     try {
       const limit = options.batchLimit ?? 200;
-      const report = await recoverPayments(options.deps, { limit });
-      await recoverAdjustments(options.deps, { limit });
-      await abandonAuthentications(options.deps, { limit });
-      if (await options.deps.store.settlements.findRunning()) await settle(options.deps);
+      const report = await recoverPayments(deps, { limit });
+      await recoverAdjustments(deps, { limit });
+      await abandonAuthentications(deps, { limit });
+      if (await deps.store.settlements.findRunning()) await settle(deps);
       return report;
     } catch (error) {
       options.logger.error({ err: error }, 'recovery pass failed; retrying on the next tick');

@@ -4,6 +4,7 @@
  */
 import { Cron } from 'croner';
 import type { Logger } from '../../../shared/logger.ts';
+import { JOB_CAUSES } from '../domain/events.ts';
 import { settle, type SettleResult, type SettlementDeps } from '../domain/settle.ts';
 
 export interface SettlementSchedule {
@@ -31,7 +32,7 @@ export function startSettlementSchedule(options: {
     catch: (error) => options.logger.error({ err: error }, 'scheduled settlement failed'),
   }, async () => {
     options.logger.info('scheduled settlement starting');
-    const result = await run(options.deps, {
+    const result = await run({ ...options.deps, cause: JOB_CAUSES.settlementSchedule }, {
       onProgress: (progress) => options.logger.info(progress, 'settlement progress'),
     });
     options.logger.info({ result: result.kind, runId: 'run' in result && result.run ? result.run.id : undefined }, 'scheduled settlement finished');

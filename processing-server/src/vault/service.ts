@@ -12,7 +12,11 @@
  * released and no card is stored.
  *
  * Every change to a saved card goes through `save` and `remove` (and the store's `cards.insert`
- * and `cards.erase` under them).
+ * and `cards.erase` under them), each with its event (`card.saved`, `card.deleted`: the card as
+ * the API shows it, never its number) written in the store's transaction of the change. Where the
+ * vault keeps a file of its own (SQLite), the events wait in its outbox, and are handed over to
+ * the processing database's events right after the change, and by every pass of the webhook
+ * dispatcher (`handOverEvents`), so that a crash in between only delays them.
  */
 import { checkCard, detectBrand, last4, normalizeCardNumber } from '../../../shared/cards.ts';
 import type { SaveCardRequest, SavedCard } from '../../../shared/contracts/processing.ts';
@@ -20,8 +24,10 @@ import type { Logger } from '../../../shared/logger.ts';
 import type { Currency } from '../../../shared/money.ts';
 import { v7 as uuidv7 } from 'uuid';
 import { cardNotFound, DomainError } from '../domain/errors.ts';
+import { cardEvent, type EventCause } from '../domain/events.ts';
 import type { CardInstrument, CallContext, VerifyCommand, VerifyOutcome } from '../domain/ports/provider.ts';
 import type { OpenedCard, SavedCards } from '../domain/ports/saved-cards.ts';
+import type { EventRepository } from '../domain/ports/store.ts';
 import type { CardVault } from '../domain/ports/vault.ts';
 import { hashRequest } from '../domain/request-hash.ts';
 import type { DataKey, Envelope } from './envelope.ts';
@@ -38,6 +44,8 @@ export const CLAIM_ABANDONED_AFTER_MS = 60_000;
 export const CUSTOMER_CARDS_MAX = 100;
 /** Tries to seal under the active key while rotations keep replacing it. */
 const SEAL_ATTEMPTS_MAX = 3;
+/** Events handed over at most right after a change (more wait for the next change or the dispatcher). */
+const HAND_OVER_AFTER_CHANGE_MAX = 100;
 
 export interface CardVerifier {
   verify(command: VerifyCommand, context: CallContext): Promise<VerifyOutcome>;
@@ -51,12 +59,19 @@ export interface VaultServiceDeps {
   verifier: CardVerifier;
   clock: () => Date;
   logger: Logger;
+  /**
+   * The processing database's events, which the vault's events are handed over to when they wait
+   * in an outbox of the vault's own; without it (a tool that changes no card) they are not.
+   */
+  events?: Pick<EventRepository, 'handOver'> | undefined;
 }
 
 export interface SaveCardInput {
   request: SaveCardRequest;
   idempotencyKey: string;
   requestId?: string | undefined;
+  /** What caused the change, for its event. */
+  cause?: EventCause | undefined;
 }
 
 export interface SaveCardResult {
@@ -70,7 +85,9 @@ export interface VaultService extends SavedCards {
   get(cardId: string): Promise<SavedCard>;
   listOfCustomer(customerId: string): Promise<SavedCard[]>;
   /** Deletes the card and erases its number; payments made with it keep their masked card. */
-  remove(cardId: string, logger?: Logger): Promise<void>;
+  remove(cardId: string, logger?: Logger, cause?: EventCause): Promise<void>;
+  /** Hands the events waiting in the vault's outbox over to the processing database's events, at most `limit`; how many. */
+  handOverEvents(limit: number): Promise<number>;
   /** Readiness: the vault's store answers. */
   ping(): Promise<void>;
 }
@@ -118,10 +135,11 @@ export function createVaultService(deps: VaultServiceDeps): VaultService {
   }
 
   /** The verified card sealed under the active key and stored; sealed again if a rotation replaced the key meanwhile. */
-  async function keep(card: Omit<NewCard, 'keyId' | 'sealed'>, number: string, requestKey: string): Promise<CardRecord> {
+  async function keep(card: Omit<NewCard, 'keyId' | 'sealed'>, number: string, requestKey: string, cause?: EventCause): Promise<CardRecord> {
+    const event = cardEvent('card.saved', toPublicCard({ ...card, deletedAt: null }), card.createdAt, cause);
     for (let attempt = 1; attempt <= SEAL_ATTEMPTS_MAX; attempt += 1) {
       const dataKey = await activeDataKey();
-      const result = await store.cards.insert({ card: { ...card, keyId: dataKey.id, sealed: envelope.seal(dataKey, number, card.id) }, requestKey });
+      const result = await store.cards.insert({ card: { ...card, keyId: dataKey.id, sealed: envelope.seal(dataKey, number, card.id) }, requestKey, event });
       if (result.kind === 'inserted' || result.kind === 'existing') return result.card;
       if (result.kind === 'claim_lost') {
         throw new DomainError({
@@ -130,6 +148,25 @@ export function createVaultService(deps: VaultServiceDeps): VaultService {
       }
     }
     throw new Error(`the active data key changed ${SEAL_ATTEMPTS_MAX} times while card ${card.id} was being saved`);
+  }
+
+  async function handOverEvents(limit: number): Promise<number> {
+    if (!deps.events) return 0;
+    const pending = await store.events.pending(limit);
+    if (pending.length === 0) return 0;
+    // Inserted where absent, then forgotten here: a crash in between hands the same events over again, harmlessly.
+    await deps.events.handOver(pending);
+    await store.events.handedOver(pending.map((event) => event.id));
+    return pending.length;
+  }
+
+  /** The change is committed with its event; handing it over now only makes it visible sooner. */
+  async function handOverAfterChange(logger: Logger): Promise<void> {
+    try {
+      await handOverEvents(HAND_OVER_AFTER_CHANGE_MAX);
+    } catch (error) {
+      logger.warn({ err: error }, 'the vault\'s events could not be handed over now; the webhook dispatcher does it later');
+    }
   }
 
   function refused(outcome: Exclude<VerifyOutcome, { kind: 'verified' }>): DomainError {
@@ -169,8 +206,9 @@ export function createVaultService(deps: VaultServiceDeps): VaultService {
         id: cardId, customerId: request.customerId ?? null, fingerprint: deps.cardVault.fingerprint(number), brand: detectBrand(number),
         last4: last4(number), expMonth: request.card.expMonth, expYear: request.card.expYear, holderName: request.card.holderName,
         createdAt: deps.clock().toISOString(),
-      }, number, input.idempotencyKey);
+      }, number, input.idempotencyKey, input.cause);
       logger.info({ cardId: kept.id, customerId: kept.customerId, alreadySaved: kept.id !== cardId }, 'card saved');
+      if (kept.id === cardId) await handOverAfterChange(logger);
       return { card: toPublicCard(kept), replayed: false };
     },
 
@@ -184,10 +222,17 @@ export function createVaultService(deps: VaultServiceDeps): VaultService {
       return (await store.cards.listOfCustomer(customerId, CUSTOMER_CARDS_MAX)).map(toPublicCard);
     },
 
-    async remove(cardId, logger = deps.logger) {
-      if (!await store.cards.erase({ id: cardId, now: deps.clock().toISOString() })) throw cardNotFound(cardId);
+    async remove(cardId, logger = deps.logger, cause) {
+      const card = await store.cards.get(cardId);
+      if (!card || card.deletedAt !== null) throw cardNotFound(cardId);
+      const now = deps.clock().toISOString();
+      const event = cardEvent('card.deleted', toPublicCard(card), now, cause);
+      if (!await store.cards.erase({ id: cardId, now, event })) throw cardNotFound(cardId);
       logger.info({ cardId }, 'card deleted: its number is erased');
+      await handOverAfterChange(logger);
     },
+
+    handOverEvents,
 
     ping: () => store.ping(),
 

@@ -8,9 +8,14 @@
  * that is still active, compare-and-set when a card is sealed again, destruction of a key no card
  * uses) and plain reads; every method takes and returns plain, structured-clonable data.
  *
- * Every change to a saved card goes through `cards.insert` and `cards.erase`.
+ * Every change to a saved card goes through `cards.insert` and `cards.erase`, and writes its event
+ * (`card.saved`, `card.deleted`, built by the service) in the same transaction: on SQLite into the
+ * vault file's own outbox (`events.pending`, from which the service hands them over to the
+ * processing database's events), on PostgreSQL straight into the processing database's `events`,
+ * which the vault's tables share.
  */
 import type { CardBrand } from '../../../shared/cards.ts';
+import type { EventRecord } from '../domain/events.ts';
 import type { WrappedDataKey } from './envelope.ts';
 
 export type DataKeyState = 'active' | 'retiring' | 'destroyed';
@@ -65,6 +70,8 @@ export interface InsertCardCommand {
   card: NewCard;
   /** The creation request's key, claimed for `card.id`: completed with the resulting card in the same transaction. */
   requestKey: string;
+  /** Its `card.saved` event: written with the card when it is inserted (not for a card the customer already kept). */
+  event?: EventRecord | undefined;
 }
 
 /** One card sealed again under the active key, if it is still sealed under `fromKeyId`. */
@@ -82,8 +89,11 @@ export interface CardRepository {
   open(id: string): Promise<SealedCard | null>;
   /** A customer's live cards, newest first, at most `limit`. */
   listOfCustomer(customerId: string, limit: number): Promise<CardRecord[]>;
-  /** Marks the card deleted and erases its number (and its key reference and fingerprint); false when there was no live card. */
-  erase(command: { id: string; now: string }): Promise<boolean>;
+  /**
+   * Marks the card deleted and erases its number (and its key reference and fingerprint), with its
+   * `card.deleted` event when given; false (and nothing written) when there was no live card.
+   */
+  erase(command: { id: string; now: string; event?: EventRecord | undefined }): Promise<boolean>;
   /** Live cards sealed under a retiring key, at most `limit`, with their keys. */
   underRetiringKeys(limit: number): Promise<SealedCard[]>;
   /**
@@ -136,10 +146,23 @@ export interface CardRequestRepository {
   release(command: { key: string; cardId: string }): Promise<void>;
 }
 
+/**
+ * The events the vault's changes wrote that are still to be handed over to the processing
+ * database's events (SQLite: the vault file's `vault_events`). On PostgreSQL the vault writes
+ * into `events` itself, and there is never anything to hand over.
+ */
+export interface VaultEventOutbox {
+  /** The oldest events not handed over yet, at most `limit`, in the order they were written. */
+  pending(limit: number): Promise<EventRecord[]>;
+  /** Forgets events once they are handed over. */
+  handedOver(ids: string[]): Promise<void>;
+}
+
 export interface VaultStore {
   cards: CardRepository;
   keys: KeyRepository;
   requests: CardRequestRepository;
+  events: VaultEventOutbox;
   /** For the start-up log line (no credentials). */
   description: string;
   ping(): Promise<void>;

@@ -5,6 +5,7 @@
  * (processing-calls.ts).
  */
 import { z } from 'zod';
+import { paymentEventListSchema } from '../../../shared/contracts/events.ts';
 import {
   paymentListSchema, paymentSchema, reconciliationSchema, refundSchema, savedCardListSchema, settlementItemListSchema,
   settlementNothingReadySchema, settlementRunListSchema, settlementRunSchema, type PaymentStatus,
@@ -45,6 +46,8 @@ export function createBackOfficeClient(options: BackOfficeClientOptions) {
       call(paymentListSchema, (http) => http.get('/v1/payments', { params: query, headers: headers(context) }), context),
     getPayment: (paymentId: string, context: CallContext) => byId(paymentId, (id) =>
       call(paymentSchema, (http) => http.get(`/v1/payments/${id}`, { headers: headers(context) }), context)),
+    listPaymentEvents: (paymentId: string, context: CallContext) => byId(paymentId, (id) =>
+      call(paymentEventListSchema, (http) => http.get(`/v1/payments/${id}/events`, { headers: headers(context) }), context)),
     capture: (paymentId: string, amountMinor: number | undefined, context: CallContext & { idempotencyKey: string }) => byId(paymentId, (id) =>
       call(paymentSchema, (http) => http.post(`/v1/payments/${id}/capture`, amountMinor === undefined ? {} : { amount: amountMinor }, { headers: headers(context, context.idempotencyKey) }), context)),
     /** The new total; a declined increase is a refusal whose code is the decline's. */

@@ -9,14 +9,20 @@
  * (`decideSpend`, `decideRefund`, `refundGivenBack`); every status change names its target and
  * is checked against the lifecycle table (`checkedSources`) before anything is written.
  *
+ * Every change writes its event (domain/events.ts) in the same transaction as the change: a
+ * status change the one PAYMENT_STATUS_EVENTS names, unless the command names another. Commands
+ * carry the change's `cause` (a request or a job) for the event.
+ *
  * Every method takes and returns plain, structured-clonable data (no callbacks, no class
  * instances, no open transaction across calls), so that a store can run behind a worker thread.
  */
+import type { EventListQuery, PaymentEventType, WebhookAttemptStatus } from '../../../../shared/contracts/events.ts';
 import type {
   PaymentListQuery, PaymentMethod, PaymentStatus, RefundStatus, SettlementItemStatus, SettlementRun,
 } from '../../../../shared/contracts/processing.ts';
 import type { Currency } from '../../../../shared/money.ts';
 import type { AdjustmentRecord, AdjustmentResolution, AdjustOutcomeKind, AskedAdjustment } from '../adjustment.ts';
+import type { EventRecord } from '../events.ts';
 import type { AdjustmentStatus, StatusChange } from '../lifecycle.ts';
 import type { PaymentChanges, PaymentRecord } from '../payment.ts';
 import type { SettlementOutcomes, SettlementReadiness } from '../settlement-outcomes.ts';
@@ -38,6 +44,8 @@ export interface CreatePaymentCommand {
   payment: PaymentRecord;
   requestHash: string;
   spend: SpendCheck;
+  /** What caused it, for the event of a payment declined over the limit. */
+  cause?: string | null | undefined;
 }
 
 export type CreatePaymentResult =
@@ -57,6 +65,10 @@ export interface TransitionCommand {
   unbatched?: boolean;
   /** When given, the payment's idempotent request is completed with this answer in the same transaction. */
   completeIdempotency?: { outcome: string; response: string };
+  /** What caused the change, for its event. */
+  cause?: string | null | undefined;
+  /** The event the change writes; the one of the target status (PAYMENT_STATUS_EVENTS) when absent. */
+  event?: PaymentEventType | undefined;
 }
 
 export interface PaymentPage {
@@ -76,6 +88,7 @@ export interface ExpireCommand {
   /** Never-batched payments created before this instant expire. */
   createdBefore: string;
   now: string;
+  cause?: string | null | undefined;
 }
 
 export interface PaymentRepository {
@@ -91,7 +104,8 @@ export interface PaymentRepository {
   holdReleased(command: { id: string; status: PaymentStatus }): Promise<boolean>;
   /**
    * Set-based compare-and-set: every never-batched payment in `change.from` created before the
-   * cutoff moves to `change.to`, marked `resolution: reverse` (its hold is still to be released).
+   * cutoff moves to `change.to`, marked `resolution: reverse` (its hold is still to be released),
+   * with its event; in transactions of a bounded number of payments each.
    */
   expireUnbatched(command: ExpireCommand): Promise<ExpiredAuthorization[]>;
   get(id: string): Promise<PaymentRecord | null>;
@@ -133,9 +147,9 @@ export interface RefundRepository {
   /**
    * Atomically: an existing refund with the key comes back; otherwise the payment is read and
    * locked, `decideRefund` decides, and an allowed refund is inserted `pending` with the
-   * payment's new refunded total and status.
+   * payment's new refunded total and status, and their events (`refund.created`, `payment.refunded`).
    */
-  create(refund: RefundRecord): Promise<CreateRefundResult>;
+  create(refund: RefundRecord, cause?: string | null): Promise<CreateRefundResult>;
   /** Oldest first (ties by id, which is time-ordered). */
   listOfPayment(paymentId: string): Promise<RefundRecord[]>;
 }
@@ -183,6 +197,7 @@ export interface RecordBatchCommand {
   results: ItemResult[];
   outcomes: SettlementOutcomes;
   now: string;
+  cause?: string | null | undefined;
 }
 
 export interface RunPageQuery {
@@ -208,12 +223,15 @@ export interface SettlementRepository {
   readBatch(runId: string, batchNo: number): Promise<BatchItemRecord[]>;
   /**
    * Records the card company's answer for one batch in one transaction: the items, and the
-   * payments and refunds as `outcomes` say. Items already recorded are left as they are.
+   * payments and refunds as `outcomes` say, with an event for each payment and refund that
+   * changed (written set-based, a few statements per batch). Items already recorded are left as
+   * they are, and write no event again.
    */
   recordBatchResults(command: RecordBatchCommand): Promise<void>;
-  /** Computes counts and totals from the items and marks the run completed. */
-  complete(runId: string, now: string): Promise<SettlementRun>;
-  fail(runId: string, error: string, now: string): Promise<void>;
+  /** Computes counts and totals from the items and marks the run completed (`settlement.completed`). */
+  complete(runId: string, now: string, cause?: string | null): Promise<SettlementRun>;
+  /** Marks a running run failed (`settlement.failed`). */
+  fail(runId: string, error: string, now: string, cause?: string | null): Promise<void>;
   get(runId: string): Promise<SettlementRun | null>;
   list(query: RunPageQuery): Promise<{ data: SettlementRun[]; hasMore: boolean }>;
   listItems(runId: string, query: ItemPageQuery): Promise<{ data: BatchItemRecord[]; hasMore: boolean }>;
@@ -224,6 +242,8 @@ export interface BeginAdjustmentCommand {
   adjustment: AskedAdjustment;
   /** The payer's spending limit, for an increase. */
   spend: SpendCheck;
+  /** What caused it, for the event of a decrease (`payment.amount_changed`). */
+  cause?: string | null | undefined;
 }
 
 export type BeginAdjustmentResult =
@@ -290,6 +310,96 @@ export interface LeaseRepository {
   release(name: string, owner: string): Promise<void>;
 }
 
+export interface EventPage {
+  data: EventRecord[];
+  hasMore: boolean;
+}
+
+/** The events every change wrote: read only (they are written by the changes themselves). */
+export interface EventRepository {
+  get(id: string): Promise<EventRecord | null>;
+  /** Newest first; `startingAfter` is the id of the last event of the page before. */
+  list(query: EventListQuery): Promise<EventPage>;
+  /** Every event that names the payment (its refunds' included), oldest first, at most `limit`. */
+  listOfPayment(paymentId: string, limit: number): Promise<EventRecord[]>;
+  /** How many events of each type the store holds. */
+  countByType(): Promise<Record<string, number>>;
+  /**
+   * Events written in the transactions of their changes in another database (the card vault's own
+   * SQLite file), handed over to this list: each is inserted unless an event with its id is here
+   * already, so a hand-over repeated after a crash writes nothing twice, and enters the outbox like
+   * any other. Returns how many were new.
+   */
+  handOver(events: EventRecord[]): Promise<number>;
+}
+
+/** A delivery of an event to one endpoint, claimed for one attempt. */
+export interface ClaimedDelivery {
+  /** The event's position in the store (its order of writing). */
+  eventSeq: number;
+  url: string;
+  /** The number of this attempt: 1 for the first. */
+  attempt: number;
+  /** When the first attempt was made; null before it. */
+  firstAttemptAt: string | null;
+  /** The claim's token: only its holder records the attempt. */
+  claim: string;
+  event: EventRecord;
+}
+
+export interface AttemptRecord {
+  eventSeq: number;
+  url: string;
+  claim: string;
+  attempt: number;
+  status: WebhookAttemptStatus;
+  responseStatus: number | null;
+  error: string | null;
+  at: string;
+  /** When to try again, for a failed attempt. */
+  nextAttemptAt: string | null;
+}
+
+export interface StoredAttempt {
+  eventId: string;
+  url: string;
+  attempt: number;
+  status: WebhookAttemptStatus;
+  responseStatus: number | null;
+  error: string | null;
+  at: string;
+}
+
+/**
+ * Webhook deliveries: the outbox (every event written, not yet handed to the endpoints), one
+ * delivery per event and endpoint, claims that keep two dispatchers (two instances) from making
+ * the same attempt at once, and every attempt on record.
+ */
+export interface WebhookRepository {
+  /**
+   * Takes up to `limit` events from the outbox (oldest first; on PostgreSQL skipping those another
+   * instance is taking) and makes one pending delivery of each per URL, due now. With no URLs the
+   * events simply leave the outbox. Returns how many events it took.
+   */
+  fanOut(command: { urls: readonly string[]; limit: number; now: string }): Promise<number>;
+  /**
+   * Claims up to `limit` pending deliveries to `url` that are due at `now`, earliest first: each
+   * gets the claim token and is not due again before `claimedUntil` (a dispatcher that dies
+   * holding it loses it then). Claimed deliveries come with their events.
+   */
+  claimDue(command: { url: string; limit: number; now: string; claim: string; claimedUntil: string }): Promise<ClaimedDelivery[]>;
+  /**
+   * Records one attempt, if the delivery is still held by `claim` and this is its next attempt:
+   * the attempt on record, and the delivery delivered, abandoned, or due again at `nextAttemptAt`.
+   * False when the claim was lost (nothing is written).
+   */
+  recordAttempt(attempt: AttemptRecord): Promise<boolean>;
+  /** Every attempt at the event, in the order made (by endpoint, then attempt); null for an unknown event. */
+  attemptsOf(eventId: string): Promise<StoredAttempt[] | null>;
+  /** When the oldest event not yet delivered to one of `urls` (or not yet handed to them) was written; null when none. */
+  oldestUndelivered(urls: readonly string[]): Promise<string | null>;
+}
+
 export interface Store {
   payments: PaymentRepository;
   adjustments: AdjustmentRepository;
@@ -297,6 +407,8 @@ export interface Store {
   refunds: RefundRepository;
   settlements: SettlementRepository;
   leases: LeaseRepository;
+  events: EventRepository;
+  webhooks: WebhookRepository;
   /** Human-readable description for the start-up log line (no credentials). */
   description: string;
   ping(): Promise<void>;

@@ -76,7 +76,7 @@ async function begin(client: pg.PoolClient, command: BeginAdjustmentCommand): Pr
     return { kind: 'existing', adjustment: other };
   }
   if (kind !== 'decrease') return { kind: kind === 'exceeded' ? 'limit_exceeded' : 'increase', adjustment, payment };
-  const changed = await transition(client, amountChange(payment.id, asked.toMinor, asked.createdAt));
+  const changed = await transition(client, amountChange(payment.id, asked.toMinor, asked.createdAt, command.cause));
   assert.ok(changed, 'the locked payment is still authorized and not taken');
   return { kind: 'decrease', adjustment, payment: changed };
 }

@@ -77,6 +77,18 @@ export async function queryRows(database: Queryable, text: string, values: unkno
   return result.rows;
 }
 
+/** The values of a statement built from optional conditions: `add` keeps a value and answers its placeholder, `$1`, `$2`, … */
+export function positionalParameters(): { values: unknown[]; add(value: unknown): string } {
+  const values: unknown[] = [];
+  return {
+    values,
+    add(value) {
+      values.push(value);
+      return `$${values.length}`;
+    },
+  };
+}
+
 /** A BIGINT or NUMERIC that node-postgres hands back as a string, as a safe JavaScript integer. */
 export function toSafeInteger(value: unknown): number {
   const number = Number(value ?? 0);
@@ -90,15 +102,14 @@ export function toSafeInteger(value: unknown): number {
  * failure the connection is destroyed rather than returned, which also releases the lock.
  */
 export async function migratePostgres(pool: pg.Pool, migrations: readonly Migration[] = POSTGRES_MIGRATIONS): Promise<number[]> {
-  // Ascending, but not necessarily without gaps: a version is a name, and what matters is that
-  // each one is applied once, in order.
-  for (const [index, migration] of migrations.entries()) {
-    assert.ok(Number.isSafeInteger(migration.version) && migration.version > (migrations[index - 1]?.version ?? 0), 'migrations are numbered in ascending order');
-  }
+  // In version order, whatever the order of the list, and not necessarily without gaps: versions
+  // are assigned ahead, and a list may gain a lower one later (a version applied already is skipped).
+  const ordered = [...migrations].sort((first, second) => first.version - second.version);
+  assert.equal(new Set(ordered.map((migration) => migration.version)).size, ordered.length, 'each migration has a version of its own');
   const client = await pool.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1, $2)', [MIGRATION_LOCK.namespace, MIGRATION_LOCK.id]);
-    const appliedNow = await applyMissing(client, migrations);
+    const appliedNow = await applyMissing(client, ordered);
     await client.query('SELECT pg_advisory_unlock($1, $2)', [MIGRATION_LOCK.namespace, MIGRATION_LOCK.id]);
     client.release();
     return appliedNow;

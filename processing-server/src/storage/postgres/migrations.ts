@@ -259,4 +259,60 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX payment_adjustments_reserved ON payment_adjustments (instrument_fingerprint, currency) WHERE status = 'pending';
     `,
   },
+  {
+    // Events and webhooks, as on SQLite (migration 8 there; docs/STORAGE.md): append-only events
+    // in the order of writing, the outbox every event enters (a statement-level trigger: one
+    // INSERT … SELECT for all the rows a statement wrote), one delivery per event and endpoint,
+    // and every attempt. Outbox rows and due deliveries are claimed with FOR UPDATE SKIP LOCKED,
+    // so that instances never take the same one at once.
+    version: 6,
+    sql: `
+      CREATE TABLE events (
+        seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id TEXT COLLATE "C" NOT NULL UNIQUE,
+        type TEXT COLLATE "C" NOT NULL,
+        created_at TEXT COLLATE "C" NOT NULL,
+        payment_id TEXT COLLATE "C",
+        refund_id TEXT COLLATE "C",
+        card_id TEXT COLLATE "C",
+        settlement_id TEXT COLLATE "C",
+        cause TEXT,
+        data TEXT NOT NULL
+      );
+      CREATE INDEX events_payment ON events (payment_id, seq) WHERE payment_id IS NOT NULL;
+      CREATE INDEX events_type ON events (type, seq);
+      CREATE TABLE event_outbox (seq BIGINT PRIMARY KEY);
+      CREATE FUNCTION events_into_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          INSERT INTO event_outbox (seq) SELECT seq FROM written;
+          RETURN NULL;
+        END
+      $$;
+      CREATE TRIGGER events_into_outbox AFTER INSERT ON events REFERENCING NEW TABLE AS written
+        FOR EACH STATEMENT EXECUTE FUNCTION events_into_outbox();
+      CREATE TABLE webhook_deliveries (
+        event_seq BIGINT NOT NULL REFERENCES events (seq),
+        url TEXT COLLATE "C" NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'abandoned')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT COLLATE "C" NOT NULL,
+        first_attempt_at TEXT COLLATE "C",
+        claim TEXT,
+        created_at TEXT COLLATE "C" NOT NULL,
+        PRIMARY KEY (event_seq, url)
+      );
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries (url, next_attempt_at) WHERE status = 'pending';
+      CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (event_seq) WHERE status = 'pending';
+      CREATE TABLE webhook_attempts (
+        event_seq BIGINT NOT NULL REFERENCES events (seq),
+        url TEXT COLLATE "C" NOT NULL,
+        attempt INTEGER NOT NULL CHECK (attempt > 0),
+        status TEXT NOT NULL CHECK (status IN ('delivered', 'failed', 'abandoned')),
+        response_status INTEGER,
+        error TEXT,
+        at TEXT COLLATE "C" NOT NULL,
+        PRIMARY KEY (event_seq, url, attempt)
+      );
+    `,
+  },
 ];

@@ -11,16 +11,26 @@
 import assert from 'node:assert/strict';
 import type pg from 'pg';
 import type { PaymentListQuery } from '../../../../shared/contracts/processing.ts';
+import { paymentEvent } from '../../domain/events.ts';
 import { checkedSources } from '../../domain/lifecycle.ts';
 import { assertPaymentInvariants, type PaymentRecord } from '../../domain/payment.ts';
 import type {
-  CreatePaymentCommand, CreatePaymentResult, ExpireCommand, IdempotencyRecord, IdempotencyRepository, PaymentPage,
+  CreatePaymentCommand, CreatePaymentResult, ExpireCommand, ExpiredAuthorization, IdempotencyRecord, IdempotencyRepository, PaymentPage,
   PaymentRepository, TransitionCommand,
 } from '../../domain/ports/store.ts';
 import { countsAgainstLimit, decideSpend, declinedOverLimit } from '../../domain/spend-limit.ts';
 import { PAYMENT_COLUMNS, idempotencyFromRow, paymentFromRow, paymentToRow } from '../sql/payment-rows.ts';
 import { expiredFromRow } from '../sql/settlement-rows.ts';
-import { inTransaction, queryRows, toSafeInteger, type Queryable } from './database.ts';
+import { inTransaction, positionalParameters, queryRows, toSafeInteger, type Queryable } from './database.ts';
+import { writeEvents } from './event-repository.ts';
+
+/**
+ * Payments expired per transaction: each one's event is built in memory, so a backlog of expired
+ * authorizations is taken a bounded number at a time, never all at once.
+ */
+const EXPIRY_CHUNK_SIZE = 5_000;
+/** A bound on the chunks of one expiry: 20,000 chunks are 100 million payments. */
+const EXPIRY_CHUNKS_MAX = 20_000;
 
 /**
  * What counts against the spending limit of one payer ($1 fingerprint) in one currency ($2): its
@@ -49,10 +59,15 @@ const SQL = {
   lockInstrument: LOCK_INSTRUMENT_SQL,
   countedInWindow: SPENT_SQL,
   holdReleased: 'UPDATE payments SET resolution = NULL WHERE id = $1 AND status = $2',
-  /** $1 to, $2 now, $3 from statuses, $4 cutoff. Each expired payment's hold is still to be released. */
+  /**
+   * $1 to, $2 now, $3 from statuses, $4 cutoff, $5 at most so many. Each expired payment's hold is
+   * still to be released. The conditions are repeated outside the sub-select: a row that a
+   * concurrent void or capture changed is checked again once its lock is free.
+   */
   expire: (releasesLimit: boolean) => `UPDATE payments SET status = $1,${releasesLimit ? ' limit_amount = 0,' : ''} resolution = 'reverse', updated_at = $2
-    WHERE status = ANY($3::text[]) AND settlement_id IS NULL AND created_at < $4
-    RETURNING id, payment_method, authorization_id`,
+    WHERE id IN (SELECT id FROM payments WHERE status = ANY($3::text[]) AND settlement_id IS NULL AND created_at < $4 LIMIT $5)
+      AND status = ANY($3::text[]) AND settlement_id IS NULL AND created_at < $4
+    RETURNING *`,
   unresolved: `SELECT * FROM payments WHERE (status = 'pending' OR resolution IS NOT NULL) AND updated_at < $1
     ORDER BY updated_at LIMIT $2`,
   awaitingAction: `SELECT * FROM payments WHERE status = 'requires_action' AND updated_at < $1 ORDER BY updated_at LIMIT $2`,
@@ -85,6 +100,8 @@ async function create(client: pg.PoolClient, command: CreatePaymentCommand): Pro
   assertPaymentInvariants(stored);
   const row = paymentToRow(stored);
   await client.query(INSERT_PAYMENT_SQL, PAYMENT_COLUMNS.map((column) => row[column] ?? null));
+  // Created pending is no change of status; declined over the limit is.
+  if (decision !== 'within') await writeEvents(client, [paymentEvent(stored, { cause: command.cause })]);
   return decision === 'within' ? { kind: 'created', payment: stored } : { kind: 'limit_exceeded', payment: stored };
 }
 
@@ -103,25 +120,34 @@ export async function transition(client: pg.PoolClient, command: TransitionComma
   if (!row) return null;
   const updated = paymentFromRow(row);
   assertPaymentInvariants(updated);
+  await writeEvents(client, [paymentEvent(updated, { cause: command.cause, type: command.event })]);
   if (command.completeIdempotency) {
     await client.query(SQL.completeIdempotency, [command.completeIdempotency.outcome, command.completeIdempotency.response, command.id]);
   }
   return updated;
 }
 
-async function expireUnbatched(pool: pg.Pool, command: ExpireCommand) {
+/** EXPIRY_CHUNK_SIZE payments per transaction, each with its event. */
+async function expireUnbatched(pool: pg.Pool, command: ExpireCommand): Promise<ExpiredAuthorization[]> {
   const from = checkedSources(command.change.to, command.change.from);
-  const rows = await queryRows(pool, SQL.expire(!countsAgainstLimit(command.change.to)), [command.change.to, command.now, [...from], command.createdBefore]);
-  return rows.map(expiredFromRow);
+  const expired: ExpiredAuthorization[] = [];
+  for (let chunk = 0; chunk < EXPIRY_CHUNKS_MAX; chunk += 1) {
+    const rows = await inTransaction(pool, async (client) => {
+      const changed = await queryRows(client, SQL.expire(!countsAgainstLimit(command.change.to)), [
+        command.change.to, command.now, [...from], command.createdBefore, EXPIRY_CHUNK_SIZE,
+      ]);
+      await writeEvents(client, changed.map((row) => paymentEvent(paymentFromRow(row), { cause: command.cause })));
+      return changed;
+    });
+    expired.push(...rows.map(expiredFromRow));
+    if (rows.length < EXPIRY_CHUNK_SIZE) break;
+  }
+  return expired;
 }
 
 async function list(pool: pg.Pool, query: PaymentListQuery): Promise<PaymentPage> {
   const conditions: string[] = [];
-  const parameters: unknown[] = [];
-  const parameter = (value: unknown): string => {
-    parameters.push(value);
-    return `$${parameters.length}`;
-  };
+  const { values: parameters, add: parameter } = positionalParameters();
   if (query.status) conditions.push(`status = ${parameter(query.status)}`);
   if (query.from) conditions.push(`created_at >= ${parameter(new Date(query.from).toISOString())}`);
   if (query.to) conditions.push(`created_at < ${parameter(new Date(query.to).toISOString())}`);

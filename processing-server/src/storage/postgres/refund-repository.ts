@@ -7,12 +7,15 @@ import assert from 'node:assert/strict';
 import type pg from 'pg';
 import type { PaymentStatus } from '../../../../shared/contracts/processing.ts';
 import type { CreateRefundResult, RefundRecord, RefundRepository } from '../../domain/ports/store.ts';
+import { paymentEvent, refundEvent } from '../../domain/events.ts';
 import { decideRefund } from '../../domain/refund-eligibility.ts';
+import { paymentFromRow } from '../sql/payment-rows.ts';
 import { refundFromRow } from '../sql/settlement-rows.ts';
 import { inTransaction, queryRows, toSafeInteger } from './database.ts';
+import { writeEvents } from './event-repository.ts';
 import { SETTLEMENT_SQL as SQL } from './settlement-sql.ts';
 
-async function create(client: pg.PoolClient, refund: RefundRecord): Promise<CreateRefundResult> {
+async function create(client: pg.PoolClient, refund: RefundRecord, cause: string | null | undefined): Promise<CreateRefundResult> {
   assert.equal(refund.status, 'pending', 'a refund is created pending');
   const byKey = async (): Promise<CreateRefundResult | null> => {
     const [existing] = await queryRows(client, SQL.refundByKey, [refund.idempotencyKey]);
@@ -37,14 +40,18 @@ async function create(client: pg.PoolClient, refund: RefundRecord): Promise<Crea
     assert.ok(other, 'a conflicting refund key is committed');
     return other;
   }
-  const updated = await client.query(SQL.setRefunded, [decision.refundedMinor, decision.to, refund.createdAt, refund.paymentId, decision.from]);
-  assert.equal(updated.rowCount, 1, 'the locked payment is still in the status the decision read');
+  const [updated] = await queryRows(client, SQL.setRefunded, [decision.refundedMinor, decision.to, refund.createdAt, refund.paymentId, decision.from]);
+  assert.ok(updated, 'the locked payment is still in the status the decision read');
+  await writeEvents(client, [
+    refundEvent('refund.created', refund, cause),
+    paymentEvent(paymentFromRow(updated), { cause, type: 'payment.refunded', refundId: refund.id }),
+  ]);
   return { kind: 'created', refund };
 }
 
 export function createPostgresRefundRepository(pool: pg.Pool): RefundRepository {
   return {
-    create: (refund) => inTransaction(pool, (client) => create(client, refund)),
+    create: (refund, cause) => inTransaction(pool, (client) => create(client, refund, cause)),
     listOfPayment: async (paymentId) => (await queryRows(pool, SQL.refundsOfPayment, [paymentId])).map(refundFromRow),
   };
 }

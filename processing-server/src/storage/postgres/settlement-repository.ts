@@ -7,13 +7,16 @@
 import assert from 'node:assert/strict';
 import type pg from 'pg';
 import type { PaymentStatus, SettlementRun } from '../../../../shared/contracts/processing.ts';
+import { paymentEvent, refundEvent, runEvent, type EventRecord } from '../../domain/events.ts';
 import { assertRefundTransition, assertRunTransition, checkedChange } from '../../domain/lifecycle.ts';
 import type { CreateRunCommand, RecordBatchCommand, SettlementRepository } from '../../domain/ports/store.ts';
 import { refundGivenBack } from '../../domain/refund-eligibility.ts';
 import type { SettlementOutcomes } from '../../domain/settlement-outcomes.ts';
 import { countsAgainstLimit } from '../../domain/spend-limit.ts';
-import { itemFromRow, runFromRow, totalsFromGroups } from '../sql/settlement-rows.ts';
-import { inTransaction, queryRows, toSafeInteger, type Queryable } from './database.ts';
+import { paymentFromRow } from '../sql/payment-rows.ts';
+import { itemFromRow, refundFromRow, runFromRow, totalsFromGroups } from '../sql/settlement-rows.ts';
+import { inTransaction, queryRows, toSafeInteger, type Queryable, type Row } from './database.ts';
+import { writeEvents } from './event-repository.ts';
 import { SETTLEMENT_SQL as SQL } from './settlement-sql.ts';
 
 async function getRun(database: Queryable, runId: string): Promise<SettlementRun | null> {
@@ -50,8 +53,12 @@ interface RecordedItem {
   reason: string | null;
 }
 
+/**
+ * A batch's results in one transaction: the items, the payments and refunds they move, and the
+ * events of every one that moved (one statement for all of them).
+ */
 async function recordResults(client: pg.PoolClient, command: RecordBatchCommand): Promise<void> {
-  const { runId, results, now, outcomes } = command;
+  const { runId, results, now, outcomes, cause } = command;
   const reasonBySeq = new Map(results.map((result) => [result.seq, result.reason]));
   const changed = await queryRows(client, SQL.setItems, [
     runId, results.map((result) => result.seq), results.map((result) => result.status), results.map((result) => result.reason),
@@ -62,27 +69,34 @@ async function recordResults(client: pg.PoolClient, command: RecordBatchCommand)
     refundId: row.refund_id === null ? null : String(row.refund_id), amountMinor: toSafeInteger(row.amount),
     status: row.result === 'settled' ? 'settled' : 'rejected', reason: reasonBySeq.get(toSafeInteger(row.seq)) ?? null,
   }));
-  await recordSales(client, recorded.filter((item) => item.type === 'sale'), outcomes, now);
-  await recordRefunds(client, recorded.filter((item) => item.type === 'refund'), outcomes, now);
+  const changedPayments = await recordSales(client, recorded.filter((item) => item.type === 'sale'), outcomes, now);
+  const refundChanges = await recordRefunds(client, recorded.filter((item) => item.type === 'refund'), outcomes, now, cause);
+  await writeEvents(client, [...changedPayments.map((row) => paymentEvent(paymentFromRow(row), { cause })), ...refundChanges]);
 }
 
-async function recordSales(client: pg.PoolClient, sales: RecordedItem[], outcomes: SettlementOutcomes, now: string): Promise<void> {
+/** The sales' payments moved as the outcomes say; returns the payments that moved. */
+async function recordSales(client: pg.PoolClient, sales: RecordedItem[], outcomes: SettlementOutcomes, now: string): Promise<Row[]> {
+  const changed: Row[] = [];
   const settled = sales.filter((item) => item.status === 'settled');
   if (settled.length > 0) {
     const change = checkedChange(outcomes.saleSettled);
-    await client.query(SQL.salesSettled(!countsAgainstLimit(change.to)), [
+    changed.push(...await queryRows(client, SQL.salesSettled(!countsAgainstLimit(change.to)), [
       now, settled.map((item) => item.paymentId), settled.map((item) => item.amountMinor), change.to, [...change.from],
-    ]);
+    ]));
   }
   const rejected = sales.filter((item) => item.status === 'rejected');
   if (rejected.length > 0) {
     const change = checkedChange(outcomes.saleRejected);
-    await client.query(SQL.salesRejected(!countsAgainstLimit(change.to)), [now, rejected.map((item) => item.paymentId), change.to, [...change.from]]);
+    changed.push(...await queryRows(client, SQL.salesRejected(!countsAgainstLimit(change.to)), [now, rejected.map((item) => item.paymentId), change.to, [...change.from]]));
   }
+  return changed;
 }
 
-async function recordRefunds(client: pg.PoolClient, refunds: RecordedItem[], outcomes: SettlementOutcomes, now: string): Promise<void> {
-  if (refunds.length === 0) return;
+/** The refunds' results, and what a rejected one gives back; returns the events of every refund and payment that moved. */
+async function recordRefunds(
+  client: pg.PoolClient, refunds: RecordedItem[], outcomes: SettlementOutcomes, now: string, cause: string | null | undefined,
+): Promise<EventRecord[]> {
+  if (refunds.length === 0) return [];
   const outcomeOf = (item: RecordedItem) => (item.status === 'settled' ? outcomes.refundSettled : outcomes.refundRejected);
   const changes = refunds.map((item) => {
     const outcome = outcomeOf(item);
@@ -91,14 +105,21 @@ async function recordRefunds(client: pg.PoolClient, refunds: RecordedItem[], out
     assertRefundTransition(from, outcome.to);
     return { id: item.refundId, to: outcome.to, from, reason: item.reason };
   });
-  await client.query(SQL.refundResults, [
+  const refundRows = await queryRows(client, SQL.refundResults, [
     now, changes.map((change) => change.id), changes.map((change) => change.to), changes.map((change) => change.reason), changes.map((change) => change.from),
   ]);
+  const events = refundRows.map((row) => {
+    const refund = refundFromRow(row);
+    return refundEvent(refund.status === 'settled' ? 'refund.settled' : 'refund.rejected', refund, cause);
+  });
   const givenBackByPayment = new Map<string, number>();
+  const rejectedRefundOf = new Map<string, string>();
   for (const item of refunds) {
-    if (outcomeOf(item).givesBack) givenBackByPayment.set(item.paymentId, (givenBackByPayment.get(item.paymentId) ?? 0) + item.amountMinor);
+    if (!outcomeOf(item).givesBack) continue;
+    givenBackByPayment.set(item.paymentId, (givenBackByPayment.get(item.paymentId) ?? 0) + item.amountMinor);
+    if (item.refundId) rejectedRefundOf.set(item.paymentId, item.refundId);
   }
-  if (givenBackByPayment.size === 0) return;
+  if (givenBackByPayment.size === 0) return events;
   // One row per payment: an UPDATE … FROM applies only one joined row to each target row.
   const payments = await queryRows(client, SQL.lockRefunded, [[...givenBackByPayment.keys()]]);
   const given = payments.map((row) => ({
@@ -107,12 +128,17 @@ async function recordRefunds(client: pg.PoolClient, refunds: RecordedItem[], out
       status: row.status as PaymentStatus, capturedMinor: toSafeInteger(row.captured_amount), refundedMinor: toSafeInteger(row.refunded_amount),
     }, givenBackByPayment.get(String(row.id)) ?? 0),
   }));
-  await client.query(SQL.refundsGivenBack, [
+  const givenBack = await queryRows(client, SQL.refundsGivenBack, [
     now, given.map((payment) => payment.id), given.map((payment) => payment.refundedMinor), given.map((payment) => payment.to), given.map((payment) => payment.from),
   ]);
+  for (const row of givenBack) {
+    const payment = paymentFromRow(row);
+    events.push(paymentEvent(payment, { cause, type: 'payment.refund_rejected', refundId: rejectedRefundOf.get(payment.id) ?? null }));
+  }
+  return events;
 }
 
-async function completeRun(client: pg.PoolClient, runId: string, now: string): Promise<SettlementRun> {
+async function completeRun(client: pg.PoolClient, runId: string, now: string, cause: string | null | undefined): Promise<SettlementRun> {
   assertRunTransition('running', 'completed');
   const summary = totalsFromGroups(await queryRows(client, SQL.groups, [runId]));
   assert.equal(summary.pendingCount, 0, 'a run completes only when every item has a result');
@@ -120,7 +146,17 @@ async function completeRun(client: pg.PoolClient, runId: string, now: string): P
   assert.equal(updated.rowCount, 1, 'the run was running');
   const run = await getRun(client, runId);
   assert.ok(run, 'the completed run exists');
+  await writeEvents(client, [runEvent('settlement.completed', run, cause)]);
   return run;
+}
+
+async function failRun(client: pg.PoolClient, runId: string, error: string, now: string, cause: string | null | undefined): Promise<void> {
+  assertRunTransition('running', 'failed');
+  const failed = await client.query(SQL.fail, [now, error, runId]);
+  if (failed.rowCount === 0) return;
+  const run = await getRun(client, runId);
+  assert.ok(run, 'the failed run exists');
+  await writeEvents(client, [runEvent('settlement.failed', run, cause)]);
 }
 
 export function createPostgresSettlementRepository(pool: pg.Pool): SettlementRepository {
@@ -133,11 +169,8 @@ export function createPostgresSettlementRepository(pool: pg.Pool): SettlementRep
     unsentBatchNumbers: async (runId) => (await queryRows(pool, SQL.unsentBatches, [runId])).map((row) => Number(row.batch_no)),
     readBatch: async (runId, batchNo) => (await queryRows(pool, SQL.readBatch, [runId, batchNo])).map(itemFromRow),
     recordBatchResults: (command) => inTransaction(pool, (client) => recordResults(client, command)),
-    complete: (runId, now) => inTransaction(pool, (client) => completeRun(client, runId, now)),
-    fail: async (runId, error, now) => {
-      assertRunTransition('running', 'failed');
-      await pool.query(SQL.fail, [now, error, runId]);
-    },
+    complete: (runId, now, cause) => inTransaction(pool, (client) => completeRun(client, runId, now, cause)),
+    fail: (runId, error, now, cause) => inTransaction(pool, (client) => failRun(client, runId, error, now, cause)),
     get: (runId) => getRun(pool, runId),
     list: async ({ limit, startingAfter }) => {
       const rows = startingAfter === undefined

@@ -68,14 +68,17 @@ export const SETTLEMENT_SQL = {
    */
   salesSettled: (releasesLimit: boolean) => `UPDATE payments AS p SET status = $4,${releasesLimit ? ' limit_amount = 0,' : ''} captured_amount = sale.amount, updated_at = $1
     FROM unnest($2::text[], $3::bigint[]) AS sale (id, amount)
-    WHERE p.id = sale.id AND p.status = ANY($5::text[])`,
+    WHERE p.id = sale.id AND p.status = ANY($5::text[])
+    RETURNING p.*`,
   /** Rejected sales: $1 now, $2 payment ids, $3 the status they move to, $4 the statuses they may be in. */
   salesRejected: (releasesLimit: boolean) => `UPDATE payments SET status = $3,${releasesLimit ? ' limit_amount = 0,' : ''} updated_at = $1
-    WHERE id = ANY($2::text[]) AND status = ANY($4::text[])`,
+    WHERE id = ANY($2::text[]) AND status = ANY($4::text[])
+    RETURNING *`,
   /** $1 now, $2 refund ids, $3 statuses, $4 reasons, $5 the status each must be in. */
   refundResults: `UPDATE refunds AS r SET status = result.status, reason = result.reason, updated_at = $1
     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS result (id, status, reason, from_status)
-    WHERE r.id = result.id AND r.status = result.from_status`,
+    WHERE r.id = result.id AND r.status = result.from_status
+    RETURNING r.*`,
   /** Locks the payments whose refunds were refused, to give the amounts back ($1 payment ids). */
   lockRefunded: 'SELECT id, status, captured_amount, refunded_amount FROM payments WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
   /**
@@ -85,7 +88,8 @@ export const SETTLEMENT_SQL = {
    */
   refundsGivenBack: `UPDATE payments AS p SET refunded_amount = given.refunded, status = given.status, updated_at = $1
     FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[]) AS given (id, refunded, status, from_status)
-    WHERE p.id = given.id AND p.status = given.from_status`,
+    WHERE p.id = given.id AND p.status = given.from_status
+    RETURNING p.*`,
   groups: `SELECT currency, type, status, COUNT(*) AS count, SUM(amount) AS total
     FROM settlement_items WHERE run_id = $1 GROUP BY currency, type, status`,
   complete: `UPDATE settlement_runs SET status = 'completed', completed_at = $1, settled_count = $2, rejected_count = $3, totals = $4
@@ -101,6 +105,6 @@ export const SETTLEMENT_SQL = {
     VALUES ($1, $2, $3, $4, 'pending', NULL, NULL, $5, $6, $7, $8)
     ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
   /** The refunded total and status `decideRefund` gave: $1 refunded, $2 status, $3 now, $4 payment id, $5 its status now. */
-  setRefunded: 'UPDATE payments SET refunded_amount = $1, status = $2, updated_at = $3 WHERE id = $4 AND status = $5',
+  setRefunded: 'UPDATE payments SET refunded_amount = $1, status = $2, updated_at = $3 WHERE id = $4 AND status = $5 RETURNING *',
   refundsOfPayment: 'SELECT * FROM refunds WHERE payment_id = $1 ORDER BY created_at, id',
 } as const;

@@ -2,10 +2,12 @@
 import type { Store } from '../../domain/ports/store.ts';
 import { createPostgresAdjustmentRepository } from './adjustment-repository.ts';
 import { createPostgresPool, describePostgresUrl, migratePostgres } from './database.ts';
+import { createPostgresEventRepository } from './event-repository.ts';
 import { createPostgresLeaseRepository } from './lease-repository.ts';
 import { createPostgresPaymentRepositories } from './payment-repository.ts';
 import { createPostgresRefundRepository } from './refund-repository.ts';
 import { createPostgresSettlementRepository } from './settlement-repository.ts';
+import { createPostgresWebhookRepository } from './webhook-repository.ts';
 
 export interface PostgresStoreOptions {
   /** Connections this instance may hold; defaults to POOL_SIZE_MAX_DEFAULT. */
@@ -28,6 +30,8 @@ export async function openPostgresStore(connectionString: string, options: Postg
     refunds: createPostgresRefundRepository(pool),
     settlements: createPostgresSettlementRepository(pool),
     leases: createPostgresLeaseRepository(pool),
+    events: createPostgresEventRepository(pool),
+    webhooks: createPostgresWebhookRepository(pool),
     description: describePostgresUrl(connectionString),
     ping: async () => { await pool.query('SELECT 1'); },
     // Ending a pool twice would throw; a second close waits for the first.

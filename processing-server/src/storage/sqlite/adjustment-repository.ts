@@ -14,14 +14,15 @@ import type {
 import { ADJUSTMENT_COLUMNS, adjustmentFromRow, adjustmentValues } from '../sql/adjustment-rows.ts';
 import type { Row } from '../sql/payment-rows.ts';
 import { inTransaction } from './database.ts';
+import type { SqliteEventWriter } from './event-repository.ts';
 import { SPENT_SQL, createSqlitePaymentTransition } from './payment-transition.ts';
 import { saleItemOf } from './settlement-sql.ts';
 
 /** An adjustment still being decided, or with work left at the provider: at most one per payment (a unique index). */
 const OPEN_CONDITION = "(status = 'pending' OR resolution IS NOT NULL)";
 
-export function createSqliteAdjustmentRepository(database: DatabaseSync): AdjustmentRepository {
-  const payments = createSqlitePaymentTransition(database);
+export function createSqliteAdjustmentRepository(database: DatabaseSync, events: SqliteEventWriter): AdjustmentRepository {
+  const payments = createSqlitePaymentTransition(database, events);
   const statements = {
     insert: database.prepare(`INSERT INTO payment_adjustments (${ADJUSTMENT_COLUMNS.join(', ')}) VALUES (${ADJUSTMENT_COLUMNS.map(() => '?').join(', ')})`),
     get: database.prepare('SELECT * FROM payment_adjustments WHERE id = ?'),
@@ -64,7 +65,7 @@ export function createSqliteAdjustmentRepository(database: DatabaseSync): Adjust
     const adjustment = adjustmentFor(asked, payment, kind, spend.decline);
     statements.insert.run(...adjustmentValues(adjustment));
     if (kind !== 'decrease') return { kind: kind === 'exceeded' ? 'limit_exceeded' : 'increase', adjustment, payment };
-    const changed = payments.transition(amountChange(payment.id, asked.toMinor, asked.createdAt));
+    const changed = payments.transition(amountChange(payment.id, asked.toMinor, asked.createdAt, command.cause));
     assert.ok(changed, 'the payment read under the write lock is still authorized and not taken');
     return { kind: 'decrease', adjustment, payment: changed };
   }

@@ -35,7 +35,9 @@ function migrate(database: DatabaseSync, migrations: readonly Migration[]): void
   const applied = new Set(
     database.prepare('SELECT version FROM schema_migrations').all().map((row) => Number(row.version)),
   );
-  for (const migration of migrations) {
+  // In version order, whatever the order of the list (versions are assigned ahead, and a list
+  // may gain a lower one later); a version applied already is skipped.
+  for (const migration of [...migrations].sort((first, second) => first.version - second.version)) {
     if (applied.has(migration.version)) continue;
     // Foreign keys can only be switched outside a transaction; a rebuild checks them itself.
     if (migration.rebuildsTables) database.exec('PRAGMA foreign_keys = OFF');

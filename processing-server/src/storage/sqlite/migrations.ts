@@ -375,4 +375,60 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX payment_adjustments_reserved ON payment_adjustments (instrument_fingerprint, currency) WHERE status = 'pending';
     `,
   },
+  {
+    // Events and webhooks (docs/STORAGE.md, "Events and webhooks"):
+    // - `events` is append-only: each change writes its event in its own transaction; `seq` is the
+    //   order of writing (a payment's events are listed by it), `data` the JSON of the object after
+    //   the change.
+    // - `event_outbox` holds the events not yet handed to the webhook endpoints. A trigger puts every
+    //   event there, whichever code wrote it; the dispatcher takes them out as it makes their
+    //   deliveries. It keeps events themselves from ever being rewritten.
+    // - `webhook_deliveries`: one per event and endpoint, pending until delivered or abandoned; a
+    //   claim (token, and `next_attempt_at` moved past its end) marks one taken for an attempt.
+    // - `webhook_attempts`: every attempt, as GET /v1/webhook-deliveries lists them.
+    version: 8,
+    sql: `
+      CREATE TABLE events (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        payment_id TEXT,
+        refund_id TEXT,
+        card_id TEXT,
+        settlement_id TEXT,
+        cause TEXT,
+        data TEXT NOT NULL
+      );
+      CREATE INDEX events_payment ON events (payment_id, seq) WHERE payment_id IS NOT NULL;
+      CREATE INDEX events_type ON events (type, seq);
+      CREATE TABLE event_outbox (seq INTEGER PRIMARY KEY);
+      CREATE TRIGGER events_into_outbox AFTER INSERT ON events BEGIN
+        INSERT INTO event_outbox (seq) VALUES (NEW.seq);
+      END;
+      CREATE TABLE webhook_deliveries (
+        event_seq INTEGER NOT NULL REFERENCES events (seq),
+        url TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'abandoned')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        first_attempt_at TEXT,
+        claim TEXT,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (event_seq, url)
+      );
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries (url, next_attempt_at) WHERE status = 'pending';
+      CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (event_seq) WHERE status = 'pending';
+      CREATE TABLE webhook_attempts (
+        event_seq INTEGER NOT NULL REFERENCES events (seq),
+        url TEXT NOT NULL,
+        attempt INTEGER NOT NULL CHECK (attempt > 0),
+        status TEXT NOT NULL CHECK (status IN ('delivered', 'failed', 'abandoned')),
+        response_status INTEGER,
+        error TEXT,
+        at TEXT NOT NULL,
+        PRIMARY KEY (event_seq, url, attempt)
+      );
+    `,
+  },
 ];

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { PaymentListQuery } from '../../../../shared/contracts/processing.ts';
+import { paymentEvent } from '../../domain/events.ts';
 import { checkedSources } from '../../domain/lifecycle.ts';
 import { assertPaymentInvariants } from '../../domain/payment.ts';
 import type {
@@ -17,10 +18,21 @@ import { countsAgainstLimit, decideSpend, declinedOverLimit } from '../../domain
 import { PAYMENT_COLUMNS, idempotencyFromRow, paymentFromRow, paymentToRow, statusLiterals, type Row } from '../sql/payment-rows.ts';
 import { expiredFromRow } from '../sql/settlement-rows.ts';
 import { inTransaction } from './database.ts';
+import type { SqliteEventWriter } from './event-repository.ts';
 import { PAYMENT_SELECT, SPENT_SQL, createSqlitePaymentTransition } from './payment-transition.ts';
 import { assertServedByUnbatchedIndex, saleItemOf, unbatchedIndexCondition } from './settlement-sql.ts';
 
-export function createSqlitePaymentRepositories(database: DatabaseSync): { payments: PaymentRepository; idempotency: IdempotencyRepository } {
+/**
+ * Payments expired per transaction: each one's event is built in memory, so a backlog of expired
+ * authorizations is taken a bounded number at a time, never all at once.
+ */
+export const EXPIRY_CHUNK_SIZE = 5_000;
+/** A bound on the chunks of one expiry: 20,000 chunks are 100 million payments. */
+const EXPIRY_CHUNKS_MAX = 20_000;
+
+export function createSqlitePaymentRepositories(
+  database: DatabaseSync, events: SqliteEventWriter,
+): { payments: PaymentRepository; idempotency: IdempotencyRepository } {
   const placeholders = PAYMENT_COLUMNS.map((column) => `:${column}`).join(', ');
   const statements = {
     insertPayment: database.prepare(`INSERT INTO payments (${PAYMENT_COLUMNS.join(', ')}) VALUES (${placeholders})`),
@@ -48,7 +60,7 @@ export function createSqlitePaymentRepositories(database: DatabaseSync): { payme
     return statement;
   };
 
-  const { get: getPayment, transition } = createSqlitePaymentTransition(database);
+  const { get: getPayment, transition } = createSqlitePaymentTransition(database, events);
 
   function getIdempotency(key: string): IdempotencyRecord | null {
     const row = statements.getIdempotency.get(key) as Row | undefined;
@@ -66,20 +78,37 @@ export function createSqlitePaymentRepositories(database: DatabaseSync): { payme
     assertPaymentInvariants(stored);
     statements.insertPayment.run(paymentToRow(stored) as Record<string, SQLInputValue>);
     statements.insertIdempotency.run(payment.idempotencyKey, command.requestHash, payment.id, null, null, payment.createdAt);
+    // Created pending is no change of status; declined over the limit is.
+    if (decision !== 'within') events.write([paymentEvent(stored, { cause: command.cause })]);
     return decision === 'within' ? { kind: 'created', payment: stored } : { kind: 'limit_exceeded', payment: stored };
   }
 
-  /** Never-batched authorizations older than the cutoff, found on the partial index by created_at. */
+  /**
+   * Never-batched authorizations older than the cutoff, found on the partial index by created_at,
+   * EXPIRY_CHUNK_SIZE per transaction, each with its event.
+   */
   function expireUnbatched(command: ExpireCommand): ExpiredAuthorization[] {
     const from = checkedSources(command.change.to, command.change.from);
     assertServedByUnbatchedIndex(from);
     const counted = countsAgainstLimit(command.change.to) ? '' : ', limit_amount = 0';
-    const statement = cached(`expire|${command.change.to}`, () => `UPDATE payments INDEXED BY payments_unbatched
-      SET status = ${statusLiterals([command.change.to])}${counted}, resolution = 'reverse', updated_at = ?
-      WHERE ${unbatchedIndexCondition('payments')} AND settlement_id IS NULL AND created_at < ?
-        AND NOT EXISTS (SELECT 1 ${saleItemOf('payments.id')})
-      RETURNING id, payment_method, authorization_id`);
-    return (statement.all(command.now, command.createdBefore) as Row[]).map(expiredFromRow);
+    const statement = cached(`expire|${command.change.to}`, () => `UPDATE payments
+      SET status = ${statusLiterals([command.change.to])}${counted}, resolution = 'reverse', updated_at = :now
+      WHERE rowid IN (SELECT rowid FROM payments INDEXED BY payments_unbatched
+        WHERE ${unbatchedIndexCondition('payments')} AND settlement_id IS NULL AND created_at < :createdBefore
+          AND NOT EXISTS (SELECT 1 ${saleItemOf('payments.id')})
+        LIMIT :limit)
+      RETURNING *`);
+    const expired: ExpiredAuthorization[] = [];
+    for (let chunk = 0; chunk < EXPIRY_CHUNKS_MAX; chunk += 1) {
+      const rows = inTransaction(database, () => {
+        const changed = statement.all({ now: command.now, createdBefore: command.createdBefore, limit: EXPIRY_CHUNK_SIZE }) as Row[];
+        events.write(changed.map((row) => paymentEvent(paymentFromRow(row), { cause: command.cause })));
+        return changed;
+      });
+      expired.push(...rows.map(expiredFromRow));
+      if (rows.length < EXPIRY_CHUNK_SIZE) break;
+    }
+    return expired;
   }
 
   function list(query: PaymentListQuery): PaymentPage {

@@ -2,15 +2,18 @@
  * The compare-and-set of a payment's status on node:sqlite, shared by the repositories that move
  * payments (payments, adjustments). It runs inside the caller's `BEGIN IMMEDIATE` transaction:
  * the sources are checked against the lifecycle table first, a target that stops counting
- * against the spending limit writes `limit_amount = 0`, and the payment read back is checked.
+ * against the spending limit writes `limit_amount = 0`, the payment read back is checked, and
+ * its event is written in the same transaction.
  */
 import assert from 'node:assert/strict';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { checkedSources } from '../../domain/lifecycle.ts';
+import { paymentEvent } from '../../domain/events.ts';
 import { assertPaymentInvariants, type PaymentRecord } from '../../domain/payment.ts';
 import type { TransitionCommand } from '../../domain/ports/store.ts';
 import { countsAgainstLimit } from '../../domain/spend-limit.ts';
 import { PAYMENT_COLUMNS, paymentFromRow, paymentToRow, statusLiterals, type Row } from '../sql/payment-rows.ts';
+import type { SqliteEventWriter } from './event-repository.ts';
 import { saleItemOf } from './settlement-sql.ts';
 
 /**
@@ -38,11 +41,11 @@ export const SPENT_SQL = `SELECT
 export interface SqlitePaymentTransition {
   /** The payment, or null. */
   get(id: string): PaymentRecord | null;
-  /** The updated payment, or null when the guard did not hold. Call inside a write transaction. */
+  /** The updated payment (with its event written), or null when the guard did not hold. Call inside a write transaction. */
   transition(command: TransitionCommand): PaymentRecord | null;
 }
 
-export function createSqlitePaymentTransition(database: DatabaseSync): SqlitePaymentTransition {
+export function createSqlitePaymentTransition(database: DatabaseSync, events: SqliteEventWriter): SqlitePaymentTransition {
   const getPayment = database.prepare(`${PAYMENT_SELECT} WHERE id = ?`);
   const completeIdempotency = database.prepare('UPDATE idempotency_keys SET outcome = ?, response = ? WHERE payment_id = ? AND outcome IS NULL');
   const cachedStatements = new Map<string, StatementSync>();
@@ -76,6 +79,7 @@ export function createSqlitePaymentTransition(database: DatabaseSync): SqlitePay
     const updated = get(command.id);
     assert.ok(updated, 'updated payment must exist');
     assertPaymentInvariants(updated);
+    events.write([paymentEvent(updated, { cause: command.cause, type: command.event })]);
     if (command.completeIdempotency) {
       completeIdempotency.run(command.completeIdempotency.outcome, command.completeIdempotency.response, command.id);
     }

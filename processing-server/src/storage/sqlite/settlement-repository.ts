@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { PaymentStatus, SettlementRun } from '../../../../shared/contracts/processing.ts';
+import { paymentEvent, refundEvent, runEvent, type EventRecord } from '../../domain/events.ts';
 import { assertRefundTransition, assertRunTransition, checkedChange } from '../../domain/lifecycle.ts';
 import type {
   BatchItemRecord, CreateRunCommand, ItemResult, RecordBatchCommand, SettlementRepository,
@@ -14,9 +15,10 @@ import type {
 import { refundGivenBack } from '../../domain/refund-eligibility.ts';
 import type { SettlementOutcomes, SettlementReadiness } from '../../domain/settlement-outcomes.ts';
 import { countsAgainstLimit } from '../../domain/spend-limit.ts';
-import { statusLiterals, type Row } from '../sql/payment-rows.ts';
-import { ITEM_COLUMNS, itemFromRow, itemFromValues, runFromRow, totalsFromGroups } from '../sql/settlement-rows.ts';
+import { PAYMENT_COLUMNS, paymentFromRow, paymentFromValues, statusLiterals, type Row } from '../sql/payment-rows.ts';
+import { ITEM_COLUMNS, itemFromRow, itemFromValues, refundFromRow, runFromRow, totalsFromGroups } from '../sql/settlement-rows.ts';
 import { inTransaction } from './database.ts';
+import type { SqliteEventWriter } from './event-repository.ts';
 import { ASSIGN_REFUNDS_SQL, LAST_SALE_KEY_SQL, READY_REFUND_CONDITION, assignSalesSql } from './settlement-sql.ts';
 
 /**
@@ -24,31 +26,50 @@ import { ASSIGN_REFUNDS_SQL, LAST_SALE_KEY_SQL, READY_REFUND_CONDITION, assignSa
  * of the batch still pending settled, read in place through the (run_id, batch_no) index. Each
  * statement follows the stored items (payment, amount, still pending), not the caller's copy.
  * The unary `+` keeps the planner from walking an index of the run's items or of the payments
- * by status for a handful of rejections.
+ * by status for a handful of rejections. Both return the changed payments, for their events.
  */
 function saleStatements(database: DatabaseSync, outcomes: SettlementOutcomes): { rejected: StatementSync; settled: StatementSync } {
   const rejected = checkedChange(outcomes.saleRejected);
   const settled = checkedChange(outcomes.saleSettled);
   const release = (to: SettlementOutcomes['saleSettled']['to']) => (countsAgainstLimit(to) ? '' : ' limit_amount = 0,');
-  return {
+  const statements = {
     rejected: database.prepare(
       `UPDATE payments SET status = ${statusLiterals([rejected.to])},${release(rejected.to)} settlement_id = :runId, updated_at = :now
        FROM (SELECT item.payment_id AS payment_id FROM json_each(:seqs) AS result
              JOIN settlement_items AS item ON item.seq = result.value
              WHERE +item.run_id = :runId AND item.type = 'sale' AND item.status = 'pending') AS sale
-       WHERE payments.id = sale.payment_id AND +payments.status IN (${statusLiterals(rejected.from)})`,
+       WHERE payments.id = sale.payment_id AND +payments.status IN (${statusLiterals(rejected.from)})
+       RETURNING ${PAYMENT_COLUMNS.join(', ')}`,
     ),
     settled: database.prepare(
       `UPDATE payments SET status = ${statusLiterals([settled.to])},${release(settled.to)} captured_amount = sale.amount, settlement_id = :runId, updated_at = :now
        FROM (SELECT item.payment_id AS payment_id, item.amount AS amount FROM settlement_items AS item
              WHERE item.run_id = :runId AND item.batch_no = :batchNo AND item.type = 'sale' AND item.status = 'pending'
                AND item.seq NOT IN (SELECT value FROM json_each(:rejectedSeqs))) AS sale
-       WHERE payments.id = sale.payment_id AND +payments.status IN (${statusLiterals(settled.from)})`,
+       WHERE payments.id = sale.payment_id AND +payments.status IN (${statusLiterals(settled.from)})
+       RETURNING ${PAYMENT_COLUMNS.join(', ')}`,
     ),
   };
+  // The changed payments come back as arrays of their columns, read by position (paymentFromValues).
+  for (const statement of Object.values(statements)) returnArrays(statement);
+  return statements;
 }
 
-export function createSqliteSettlementRepository(database: DatabaseSync): SettlementRepository {
+/** Rows of a statement as arrays of its columns. Node.js before 22.16 lacks setReturnArrays: rows then come as objects, read by position all the same. */
+function returnArrays(statement: StatementSync): void {
+  if (typeof statement.setReturnArrays === 'function') statement.setReturnArrays(true);
+}
+
+function rowsAsArrays(rows: unknown[]): unknown[][] {
+  return rows.map((row) => (Array.isArray(row) ? row : Object.values(row as Row)));
+}
+
+/** The events of the payments a statement changed, from its rows of PAYMENT_COLUMNS, one at a time. */
+function* paymentEventsOf(rows: Iterable<unknown>, cause: string | null | undefined): Generator<EventRecord> {
+  for (const row of rows) yield paymentEvent(paymentFromValues(Array.isArray(row) ? row : Object.values(row as Row)), { cause });
+}
+
+export function createSqliteSettlementRepository(database: DatabaseSync, events: SqliteEventWriter): SettlementRepository {
   const statements = {
     insertRun: database.prepare('INSERT INTO settlement_runs (id, status, started_at, item_count, batch_count) VALUES (?, \'running\', ?, 0, 0)'),
     lastSaleKey: database.prepare(LAST_SALE_KEY_SQL),
@@ -70,9 +91,9 @@ export function createSqliteSettlementRepository(database: DatabaseSync): Settle
        WHERE settlement_items.seq = result.value ->> 0 AND +settlement_items.run_id = :runId AND settlement_items.status = 'pending'`,
     ),
     itemsSettled: database.prepare("UPDATE settlement_items SET status = 'settled' WHERE run_id = :runId AND batch_no = :batchNo AND status = 'pending'"),
-    refundResult: database.prepare('UPDATE refunds SET status = ?, reason = ?, updated_at = ? WHERE id = ? AND status = ?'),
+    refundResult: database.prepare('UPDATE refunds SET status = ?, reason = ?, updated_at = ? WHERE id = ? AND status = ? RETURNING *'),
     refundedOf: database.prepare('SELECT status, captured_amount, refunded_amount FROM payments WHERE id = ?'),
-    refundGivenBack: database.prepare('UPDATE payments SET refunded_amount = ?, status = ?, updated_at = ? WHERE id = ? AND status = ?'),
+    refundGivenBack: database.prepare('UPDATE payments SET refunded_amount = ?, status = ?, updated_at = ? WHERE id = ? AND status = ? RETURNING *'),
     // A run's items were inserted by one transaction, so their sequence numbers are one range:
     // reading that range of the table is twice as fast as a million look-ups through an index.
     groups: database.prepare(
@@ -101,8 +122,7 @@ export function createSqliteSettlementRepository(database: DatabaseSync): Settle
        ORDER BY seq LIMIT :limit`,
     ),
   };
-  // Node.js before 22.16 lacks setReturnArrays; rows then come as objects, read by position all the same.
-  if (typeof statements.readBatch.setReturnArrays === 'function') statements.readBatch.setReturnArrays(true);
+  returnArrays(statements.readBatch);
   const assignSales = new Map<string, StatementSync>();
   const recordSales = new Map<string, ReturnType<typeof saleStatements>>();
 
@@ -173,39 +193,49 @@ export function createSqliteSettlementRepository(database: DatabaseSync): Settle
    * earlier attempt at this batch is left as it is, and so are its payment and refund.
    */
   function recordResults(command: RecordBatchCommand): void {
-    const { runId, batchNo, results, outcomes, now } = command;
+    const { runId, batchNo, results, outcomes, now, cause } = command;
     assert.equal(Number((statements.batchSize.get(runId, batchNo) as Row).count), results.length, 'the results answer every item of the batch');
     const sales = saleStatementsFor(outcomes);
     const rejectedSales: number[] = [];
     const rejections: Array<[number, string | null]> = [];
+    const changes: EventRecord[] = [];
     for (const result of results) {
-      if (result.type === 'refund') recordRefund(runId, result, outcomes, now);
+      if (result.type === 'refund') changes.push(...recordRefund(runId, result, outcomes, now, cause));
       else if (result.status === 'rejected') {
         rejectedSales.push(result.seq);
         rejections.push([result.seq, result.reason]);
       }
     }
     const rejectedSeqs = JSON.stringify(rejectedSales);
-    if (rejectedSales.length > 0) sales.rejected.run({ runId, now, seqs: rejectedSeqs });
-    sales.settled.run({ runId, batchNo, now, rejectedSeqs });
+    events.write(changes);
+    // Each payment's event is made as its row comes back, and written with the next 250.
+    if (rejectedSales.length > 0) events.write(paymentEventsOf(sales.rejected.iterate({ runId, now, seqs: rejectedSeqs }), cause));
+    events.write(paymentEventsOf(sales.settled.iterate({ runId, batchNo, now, rejectedSeqs }), cause));
     if (rejections.length > 0) statements.itemsRejected.run({ runId, rejections: JSON.stringify(rejections) });
     statements.itemsSettled.run({ runId, batchNo });
   }
 
-  function recordRefund(runId: string, result: ItemResult, outcomes: SettlementOutcomes, now: string): void {
+  /** One refund's result, and the events of what it changed (none when it was recorded before). */
+  function recordRefund(runId: string, result: ItemResult, outcomes: SettlementOutcomes, now: string, cause: string | null | undefined): EventRecord[] {
     const item = statements.refundItem.get(result.status, result.reason, result.seq, runId) as Row | undefined;
-    if (!item) return; // Already recorded by an earlier attempt at this batch.
+    if (!item) return []; // Already recorded by an earlier attempt at this batch.
     const outcome = result.status === 'settled' ? outcomes.refundSettled : outcomes.refundRejected;
     const [from] = outcome.from;
     assert.ok(from && outcome.from.length === 1, 'a refund outcome starts from one status');
     assertRefundTransition(from, outcome.to);
-    assert.equal(Number(statements.refundResult.run(outcome.to, result.reason, now, String(item.refund_id), from).changes), 1, 'the refund is still pending');
-    if (!outcome.givesBack) return;
+    const refundRow = statements.refundResult.get(outcome.to, result.reason, now, String(item.refund_id), from) as Row | undefined;
+    assert.ok(refundRow, 'the refund is still pending');
+    const refund = refundFromRow(refundRow);
+    const changes = [refundEvent(outcome.to === 'settled' ? 'refund.settled' : 'refund.rejected', refund, cause)];
+    if (!outcome.givesBack) return changes;
     const payment = statements.refundedOf.get(String(item.payment_id)) as Row;
     const given = refundGivenBack({
       status: payment.status as PaymentStatus, capturedMinor: Number(payment.captured_amount), refundedMinor: Number(payment.refunded_amount),
     }, Number(item.amount));
-    statements.refundGivenBack.run(given.refundedMinor, given.to, now, String(item.payment_id), given.from);
+    const paymentRow = statements.refundGivenBack.get(given.refundedMinor, given.to, now, String(item.payment_id), given.from) as Row | undefined;
+    assert.ok(paymentRow, 'the payment of a rejected refund is in the status it was read in');
+    changes.push(paymentEvent(paymentFromRow(paymentRow), { cause, type: 'payment.refund_rejected', refundId: refund.id }));
+    return changes;
   }
 
   function unsentBatchNumbers(runId: string): number[] {
@@ -219,18 +249,27 @@ export function createSqliteSettlementRepository(database: DatabaseSync): Settle
   }
 
   function readBatch(runId: string, batchNo: number): BatchItemRecord[] {
-    const rows = statements.readBatch.all(runId, batchNo) as unknown as Array<unknown[] | Row>;
-    return rows.map((row) => itemFromValues(Array.isArray(row) ? row : Object.values(row)));
+    return rowsAsArrays(statements.readBatch.all(runId, batchNo)).map(itemFromValues);
   }
 
-  function completeRun(runId: string, now: string): SettlementRun {
+  function completeRun(runId: string, now: string, cause: string | null | undefined): SettlementRun {
     assertRunTransition('running', 'completed');
     const summary = totalsFromGroups(statements.groups.all({ runId }) as Row[]);
     assert.equal(summary.pendingCount, 0, 'a run completes only when every item has a result');
     assert.equal(Number(statements.complete.run(now, summary.settledCount, summary.rejectedCount, JSON.stringify(summary.totals), runId).changes), 1, 'the run was running');
     const run = getRun(runId);
     assert.ok(run, 'the completed run exists');
+    events.write([runEvent('settlement.completed', run, cause)]);
     return run;
+  }
+
+  function failRun(runId: string, error: string, now: string, cause: string | null | undefined): void {
+    assertRunTransition('running', 'failed');
+    if (Number(statements.fail.run(now, error, runId).changes) === 0) return;
+    statements.markUnrecordedSales.run({ runId });
+    const run = getRun(runId);
+    assert.ok(run, 'the failed run exists');
+    events.write([runEvent('settlement.failed', run, cause)]);
   }
 
   return {
@@ -242,12 +281,8 @@ export function createSqliteSettlementRepository(database: DatabaseSync): Settle
     unsentBatchNumbers: async (runId) => unsentBatchNumbers(runId),
     readBatch: async (runId, batchNo) => readBatch(runId, batchNo),
     recordBatchResults: async (command) => inTransaction(database, () => recordResults(command)),
-    complete: async (runId, now) => inTransaction(database, () => completeRun(runId, now)),
-    fail: async (runId, error, now) => inTransaction(database, () => {
-      assertRunTransition('running', 'failed');
-      statements.fail.run(now, error, runId);
-      statements.markUnrecordedSales.run({ runId });
-    }),
+    complete: async (runId, now, cause) => inTransaction(database, () => completeRun(runId, now, cause)),
+    fail: async (runId, error, now, cause) => inTransaction(database, () => failRun(runId, error, now, cause)),
     get: async (runId) => getRun(runId),
     list: async ({ limit, startingAfter }) => {
       const rows = statements.listRuns.all(startingAfter ?? '\u{10FFFF}', limit + 1) as Row[];

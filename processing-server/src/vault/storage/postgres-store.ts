@@ -14,11 +14,16 @@
  *
  * The pool is created and migrated here, so the vault opens on its own (the key-rotation command
  * opens nothing else); migrations run under the advisory lock and apply once.
+ *
+ * The vault's tables are in the processing database, so a card's event goes straight into its
+ * `events` (and, by their trigger, the outbox) in the transaction of the change: there is never
+ * anything to hand over.
  */
 import type pg from 'pg';
 import {
   createPostgresPool, describePostgresUrl, inTransaction, migratePostgres, queryRows, type Queryable,
 } from '../../storage/postgres/database.ts';
+import { writeEvents } from '../../storage/postgres/event-repository.ts';
 import type { WrappedDataKey } from '../envelope.ts';
 import type {
   CardRecord, CardRepository, CardRequestRepository, InsertCardCommand, InsertCardResult, KeyRepository, VaultStore,
@@ -46,6 +51,7 @@ async function insertCard(client: pg.PoolClient, command: InsertCardCommand): Pr
   let result: Extract<InsertCardResult, { card: CardRecord }>;
   if (inserted[0]) {
     result = { kind: 'inserted', card: cardFromRow(inserted[0]) };
+    if (command.event) await writeEvents(client, [command.event]);
   } else {
     // The conflicting card is committed: ON CONFLICT waited for its transaction.
     const [same] = await queryRows(client, `SELECT ${cardColumns()} FROM vault_cards
@@ -112,11 +118,13 @@ function cardRepository(pool: pg.Pool): CardRepository {
     },
     listOfCustomer: async (customerId, limit) => (await queryRows(pool, `SELECT ${cardColumns()} FROM vault_cards
       WHERE customer_id = $1 AND deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT $2`, [customerId, limit])).map(cardFromRow),
-    erase: async ({ id, now }) => {
-      const result = await pool.query(`UPDATE vault_cards SET ciphertext = NULL, key_id = NULL, fingerprint = NULL, deleted_at = $1
+    erase: ({ id, now, event }) => inTransaction(pool, async (client) => {
+      const result = await client.query(`UPDATE vault_cards SET ciphertext = NULL, key_id = NULL, fingerprint = NULL, deleted_at = $1
         WHERE id = $2 AND deleted_at IS NULL`, [now, id]);
-      return (result.rowCount ?? 0) > 0;
-    },
+      if ((result.rowCount ?? 0) === 0) return false;
+      if (event) await writeEvents(client, [event]);
+      return true;
+    }),
     underRetiringKeys: async (limit) => (await queryRows(pool, `${SEALED_CARD_SELECT}
       WHERE k.state = 'retiring' AND c.deleted_at IS NULL ORDER BY c.id LIMIT $1`, [limit])).map(sealedCardFromRow),
     reseal: ({ toKeyId, cards }) => inTransaction(pool, async (client) => {
@@ -164,6 +172,8 @@ export async function openPostgresVaultStore(connectionString: string, options: 
     keys: keyRepository(pool),
     cards: cardRepository(pool),
     requests: requestRepository(pool),
+    // Written into `events` with each change: nothing waits here.
+    events: { pending: async () => [], handedOver: async () => undefined },
     description: describePostgresUrl(connectionString),
     ping: async () => { await pool.query('SELECT 1'); },
     close: () => {

@@ -10,6 +10,9 @@
  *   card keeps its row, without its number, key or fingerprint. A customer keeps a card once per
  *   expiry (the partial unique index on live cards).
  * - `vault_requests`: the idempotency records of card creations.
+ * - `vault_events` (2): the outbox of the vault's events, written in the transaction of each
+ *   change to a card and handed over to the processing database's `events` (same columns), then
+ *   deleted here. A transaction cannot span two SQLite files atomically, hence the hand-over.
  */
 import type { Migration } from '../../storage/sqlite/database.ts';
 
@@ -52,6 +55,23 @@ export const VAULT_SQLITE_MIGRATIONS: readonly Migration[] = [
         card_id TEXT NOT NULL,
         completed INTEGER NOT NULL DEFAULT 0 CHECK (completed IN (0, 1)),
         created_at TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 2,
+    sql: `
+      CREATE TABLE vault_events (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        payment_id TEXT,
+        refund_id TEXT,
+        card_id TEXT,
+        settlement_id TEXT,
+        cause TEXT,
+        data TEXT NOT NULL
       );
     `,
   },

@@ -3,13 +3,16 @@
  * `secure_delete` on, so that an erased number or a destroyed key is overwritten with zeros in
  * the file rather than left in free space; and after each erasure a checkpoint that truncates the
  * write-ahead log, where the page with the old bytes would otherwise stay until overwritten.
- * Writers take turns (`BEGIN IMMEDIATE`), so no other lock is needed.
+ * Writers take turns (`BEGIN IMMEDIATE`), so no other lock is needed. A card's event is written
+ * into the file's outbox, `vault_events`, in the transaction of its change.
  */
 import assert from 'node:assert/strict';
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+import { eventFromRow } from '../../storage/sql/event-rows.ts';
 import { inTransaction, openSqliteDatabase } from '../../storage/sqlite/database.ts';
+import { createSqliteEventWriter, type SqliteEventWriter } from '../../storage/sqlite/event-repository.ts';
 import type {
-  CardRecord, CardRepository, CardRequestRepository, InsertCardCommand, InsertCardResult, KeyRepository, VaultStore,
+  CardRecord, CardRepository, CardRequestRepository, InsertCardCommand, InsertCardResult, KeyRepository, VaultEventOutbox, VaultStore,
 } from '../store.ts';
 import { cardColumns, cardFromRow, keyFromRow, requestFromRow, sealedCardFromRow, type Row } from './rows.ts';
 import { VAULT_SQLITE_MIGRATIONS } from './sqlite-migrations.ts';
@@ -60,10 +63,12 @@ function prepareStatements(database: DatabaseSync) {
     getRequest: database.prepare('SELECT * FROM vault_requests WHERE key = ?'),
     takeOver: database.prepare('UPDATE vault_requests SET card_id = ?, created_at = ? WHERE key = ? AND completed = 0 AND created_at = ?'),
     release: database.prepare('DELETE FROM vault_requests WHERE key = ? AND card_id = ? AND completed = 0'),
+    pendingEvents: database.prepare('SELECT * FROM vault_events ORDER BY seq LIMIT ?'),
+    handedOver: database.prepare('DELETE FROM vault_events WHERE id IN (SELECT value FROM json_each(?))'),
   };
 }
 
-function insertCard(statements: Statements, command: InsertCardCommand): InsertCardResult {
+function insertCard(statements: Statements, events: SqliteEventWriter, command: InsertCardCommand): InsertCardResult {
   const { card, requestKey } = command;
   if (!statements.claimHeld.get(requestKey, card.id)) return { kind: 'claim_lost' };
   if (!statements.isActive.get(card.keyId)) return { kind: 'key_not_active' };
@@ -74,6 +79,7 @@ function insertCard(statements: Statements, command: InsertCardCommand): InsertC
     result = { kind: 'existing', card: cardFromRow(same) };
   } else {
     statements.insertCard.run({ ...card } as Record<string, SQLInputValue>);
+    if (command.event) events.write([command.event]);
     const { keyId: _key, sealed: _sealed, fingerprint: _fingerprint, ...shown } = card;
     result = { kind: 'inserted', card: { ...shown, deletedAt: null } };
   }
@@ -108,9 +114,9 @@ function keyRepository(database: DatabaseSync, statements: Statements): KeyRepos
   };
 }
 
-function cardRepository(database: DatabaseSync, statements: Statements): CardRepository {
+function cardRepository(database: DatabaseSync, statements: Statements, events: SqliteEventWriter): CardRepository {
   return {
-    insert: async (command) => inTransaction(database, () => insertCard(statements, command)),
+    insert: async (command) => inTransaction(database, () => insertCard(statements, events, command)),
     get: async (id) => {
       const row = statements.getCard.get(id) as Row | undefined;
       return row ? cardFromRow(row) : null;
@@ -120,8 +126,12 @@ function cardRepository(database: DatabaseSync, statements: Statements): CardRep
       return row ? sealedCardFromRow(row) : null;
     },
     listOfCustomer: async (customerId, limit) => (statements.cardsOfCustomer.all(customerId, limit) as Row[]).map(cardFromRow),
-    erase: async ({ id, now }) => {
-      const erased = Number(statements.eraseCard.run(now, id).changes) > 0;
+    erase: async ({ id, now, event }) => {
+      const erased = inTransaction(database, () => {
+        if (Number(statements.eraseCard.run(now, id).changes) === 0) return false;
+        if (event) events.write([event]);
+        return true;
+      });
       if (erased) truncateLog(database);
       return erased;
     },
@@ -149,13 +159,25 @@ function requestRepository(database: DatabaseSync, statements: Statements): Card
   };
 }
 
+function eventOutbox(database: DatabaseSync, statements: Statements): VaultEventOutbox {
+  return {
+    pending: async (limit) => (statements.pendingEvents.all(limit) as Row[]).map(eventFromRow),
+    handedOver: async (ids) => {
+      statements.handedOver.run(JSON.stringify(ids));
+      // A hand-over follows an erasure at once: the log an erasure emptied is left empty again.
+      truncateLog(database);
+    },
+  };
+}
+
 export function openSqliteVaultStore(filePath: string): VaultStore {
   const database = openSqliteDatabase(filePath, { migrations: VAULT_SQLITE_MIGRATIONS, secureDelete: true });
   const statements = prepareStatements(database);
   return {
     keys: keyRepository(database, statements),
-    cards: cardRepository(database, statements),
+    cards: cardRepository(database, statements, createSqliteEventWriter(database, 'vault_events')),
     requests: requestRepository(database, statements),
+    events: eventOutbox(database, statements),
     description: `sqlite:${filePath}`,
     ping: async () => { database.prepare('SELECT 1').get(); },
     close: async () => { if (database.isOpen) database.close(); },

@@ -5,11 +5,14 @@ import type { Logger } from '../../../../shared/logger.ts';
 import type { Answer, BackOfficeClient, CallContext } from '../../admin/back-office-client.ts';
 import type { SessionStore } from '../../admin/sessions.ts';
 import type { Clock } from '../../clock.ts';
+import type { WebhookInbox } from '../../webhook-inbox.ts';
 
 export interface AdminDeps {
   client: BackOfficeClient;
   sessions: SessionStore;
   credentials: { user: string; password: string };
+  /** The events the webhook receiver kept, for /admin/webhooks. */
+  webhookInbox: WebhookInbox;
   clock: Clock;
   logger: Logger;
   /** Failed logins per address per window before 429. */

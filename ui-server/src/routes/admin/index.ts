@@ -9,7 +9,10 @@ import { notFoundHandler } from '../../../../shared/http/errors.ts';
 import { readRecentPayments, hourlyActivity } from '../../admin/activity.ts';
 import { currentSession, LOGIN_PATH, requireSession, sessionOf } from '../../admin/auth.ts';
 import { renderActivityPage } from '../../views/admin/activity-page.ts';
+import { renderWebhookPage } from '../../views/admin/event-pages.ts';
 import { renderAdminProblemPage } from '../../views/admin/login-page.ts';
+import { INBOX_EVENTS_MAX } from '../../webhook-inbox.ts';
+import { WEBHOOK_PATH } from '../webhooks.ts';
 import { callContext, queryText, unwrap, type AdminDeps } from './common.ts';
 import { loginRoutes } from './login.ts';
 import { paymentRoutes } from './payments.ts';
@@ -53,6 +56,11 @@ export function adminRoutes(deps: AdminDeps): Router {
     const recent = unwrap(await readRecentPayments(deps.client, callContext(request)), 'The payments');
     const activity = hourlyActivity(recent, queryText(request, 'currency'), deps.clock.now());
     response.type('html').send(renderActivityPage({ session: sessionOf(response), activity }));
+  });
+  router.get('/webhooks', (_request, response) => {
+    response.type('html').send(renderWebhookPage({
+      session: sessionOf(response), received: deps.webhookInbox.list(), receiverPath: WEBHOOK_PATH, keptMax: INBOX_EVENTS_MAX,
+    }));
   });
   router.use(notFoundHandler);
   router.use(adminErrorPages(deps));

@@ -132,7 +132,11 @@ export function paymentRoutes(deps: AdminDeps): Router {
   router.get('/payments/:paymentId', async (request, response) => {
     const session = sessionOf(response);
     const payment = await loadPayment(deps, request);
-    response.type('html').send(renderPaymentDetail({ session, flash: takeFlash(session), payment, keys: freshKeys() }));
+    // The timeline is a part of the page: when it cannot be read, the payment and its actions still show.
+    const events = await deps.client.listPaymentEvents(payment.id, callContext(request));
+    response.type('html').send(renderPaymentDetail({
+      session, flash: takeFlash(session), payment, keys: freshKeys(), events: events.kind === 'ok' ? events.data.data : null,
+    }));
   });
 
   router.get('/customers/:customerId/cards', async (request, response) => {

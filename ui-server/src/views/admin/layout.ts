@@ -10,7 +10,7 @@ import type { AdminSession, Flash } from '../../admin/sessions.ts';
 import { html, htmlDocument, type SafeHtml } from '../html.ts';
 import { moneyText } from '../money-text.ts';
 
-export type Section = 'payments' | 'settlements' | 'activity';
+export type Section = 'payments' | 'settlements' | 'activity' | 'webhooks';
 
 export interface AdminPageOptions {
   title: string;
@@ -28,6 +28,7 @@ const NAV: Array<[Section, string, string]> = [
   ['payments', 'Payments', '/admin/payments'],
   ['settlements', 'Settlements', '/admin/settlements'],
   ['activity', 'Activity', '/admin/activity'],
+  ['webhooks', 'Webhooks', '/admin/webhooks'],
 ];
 
 function header(options: AdminPageOptions): SafeHtml {

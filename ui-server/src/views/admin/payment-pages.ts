@@ -1,9 +1,11 @@
 /** Back-office payment pages: the filtered, paged list and one payment with its actions. */
+import type { Event } from '../../../../shared/contracts/events.ts';
 import { PAYMENT_STATUSES, type Payment } from '../../../../shared/contracts/processing.ts';
 import { formatMinor } from '../../../../shared/money.ts';
 import type { AdminSession, Flash } from '../../admin/sessions.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { customerCardsPath } from './customer-pages.ts';
+import { paymentTimeline } from './event-pages.ts';
 import { adminPage, dateTime, formTokens, money, pageLinks, paidWithLabel, statusBadge } from './layout.ts';
 
 export interface PaymentFilters {
@@ -80,6 +82,8 @@ export interface PaymentDetailView {
   payment: Payment;
   /** Fresh idempotency keys, one per form, made by the server for this page load. */
   keys: PaymentActionKeys;
+  /** The payment's events, oldest first; null when they could not be read. */
+  events: Event[] | null;
 }
 
 /** What can still be refunded: the settled (captured) amount minus earlier refunds. */
@@ -188,5 +192,6 @@ export function renderPaymentDetail(view: PaymentDetailView): string {
 <div class="columns">
 <section class="card" aria-labelledby="details-title"><h2 id="details-title">Details</h2>${detailList(payment)}</section>
 <section class="card" aria-labelledby="actions-title"><h2 id="actions-title">Actions</h2>${actionForms(view)}</section>
-</div>`);
+</div>
+<section class="card" aria-labelledby="events-title"><h2 id="events-title">Events</h2>${paymentTimeline(view.events)}</section>`);
 }

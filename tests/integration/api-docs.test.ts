@@ -55,8 +55,37 @@ describe('docs/API.md and the docs around it', () => {
 
   test.each(repositoryDocs())('when %s is read, then it names no outside document and nothing about how the work was organised', (file) => {
     const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
-    const outside = [/\bSPEC\b/, /\.\.\/shared/, /\bthis task\b/i, /\bround [0-9]\b/i, /\b(first|second|third) session\b/i, /\bthe original code\b/i, /\bissue [0-9]+\b/i];
+    const outside = [/\bSPEC\b/, /\.\.\/shared/, /\bthis task\b/i, /\bround[ -][0-9]\b/i, /\b(first|second|third) session\b/i, /\bthe original code\b/i, /\bissue [0-9]+\b/i];
 
     expect(outside.filter((pattern) => pattern.test(text)).map(String)).toEqual([]);
   });
+
+  test.each(repositoryDocs().filter((file) => file.endsWith('.md')))('when %s is read, then every relative link leads to a file, and every #anchor to a heading there', (file) => {
+    const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
+    const broken = relativeLinks(text).filter((link) => !linkResolves(path.dirname(path.join(ROOT, file)), link, text));
+
+    expect(broken).toEqual([]);
+  });
 });
+
+/** `[text](target)` targets that are not web addresses, outside code spans and fenced blocks. */
+function relativeLinks(markdown: string): string[] {
+  const prose = markdown.replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
+  return [...prose.matchAll(/\]\(([^)\s]+)\)/g)].map((match) => match[1] ?? '').filter((target) => !/^[a-z]+:/i.test(target));
+}
+
+/** The anchors GitHub makes of a file's headings: lower case, punctuation dropped, spaces as hyphens. */
+function headingAnchors(markdown: string): Set<string> {
+  const prose = markdown.replace(/```[\s\S]*?```/g, '');
+  return new Set([...prose.matchAll(/^#{1,6} (.+)$/gm)].map((match) => (match[1] ?? '')
+    .toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-')));
+}
+
+function linkResolves(folder: string, link: string, ownText: string): boolean {
+  const [target = '', anchor] = link.split('#');
+  const file = target === '' ? undefined : path.resolve(folder, decodeURIComponent(target));
+  if (file !== undefined && !fs.existsSync(file)) return false;
+  if (anchor === undefined || anchor === '') return true;
+  if (file !== undefined && !file.endsWith('.md')) return true;
+  return headingAnchors(file === undefined ? ownText : fs.readFileSync(file, 'utf8')).has(anchor);
+}

@@ -1,4 +1,9 @@
-/** The store on one SQLite file: every repository over one connection. */
+/**
+ * The store on one SQLite file: every repository over one connection, run on the thread that
+ * calls it. The processing server runs this same store on a writer thread (writer.ts), which
+ * holds the connection to commit groups of calls, and reads on a second connection of its own.
+ */
+import type { DatabaseSync } from 'node:sqlite';
 import type { Store } from '../../domain/ports/store.ts';
 import { openSqliteDatabase } from './database.ts';
 import { createSqliteLeaseRepository } from './lease-repository.ts';
@@ -7,7 +12,11 @@ import { createSqliteRefundRepository } from './refund-repository.ts';
 import { createSqliteSettlementRepository } from './settlement-repository.ts';
 
 export function openSqliteStore(filePath: string): Store {
-  const database = openSqliteDatabase(filePath);
+  return sqliteStoreOn(openSqliteDatabase(filePath), filePath);
+}
+
+/** The store over a connection the caller opened (the writer thread, a read connection). */
+export function sqliteStoreOn(database: DatabaseSync, filePath: string): Store {
   return {
     ...createSqlitePaymentRepositories(database),
     refunds: createSqliteRefundRepository(database),

@@ -16,19 +16,17 @@ export interface StoreShape {
 
 /** One store call: `repository` null for the store's own functions (`ping`). */
 export interface WriterCall {
-  kind: 'call';
   id: number;
   repository: string | null;
   method: string;
   args: unknown[];
 }
 
-/** Asks the writer to finish every call it received, commit, close the database and end. */
-export interface WriterClose {
-  kind: 'close';
-}
-
-export type WriterRequest = WriterCall | WriterClose;
+export type WriterRequest =
+  /** The calls made since the last message (one event-loop turn of the main thread), in order. */
+  | { kind: 'calls'; calls: WriterCall[] }
+  /** Asks the writer to finish every call it received, commit, close the database and end. */
+  | { kind: 'close' };
 
 /** An error as it crosses the thread boundary: its name, message, stack and code survive. */
 export interface SerializedError {

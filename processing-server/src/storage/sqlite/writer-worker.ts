@@ -83,7 +83,7 @@ function serve(port: MessagePort, database: DatabaseSync, store: Store): void {
 
   port.on('message', (request: WriterRequest) => {
     if (request.kind === 'close') closing = true;
-    else queue.push(request);
+    else queue.push(...request.calls);
     schedule();
   });
 }

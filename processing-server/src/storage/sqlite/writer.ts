@@ -20,7 +20,7 @@ import { openSqliteReadConnection } from './database.ts';
 import { sqliteStoreOn } from './store.ts';
 import type { WriterData } from './writer-worker.ts';
 import {
-  deserializeError, type CallAnswer, type StoreShape, type WriterCall, type WriterMessage, type WriterRequest,
+  deserializeError, serializeError, type CallAnswer, type StoreShape, type WriterCall, type WriterMessage, type WriterRequest,
 } from './writer-protocol.ts';
 
 const WORKER_FILE = path.join(import.meta.dirname, 'writer-worker.ts');
@@ -55,6 +55,7 @@ class WriterThread {
   readonly #worker: Worker;
   readonly #pending = new Map<number, Pending>();
   #nextId = 0;
+  #outbox: WriterCall[] = [];
   #closing = false;
   #ended = false;
 
@@ -94,18 +95,42 @@ class WriterThread {
       this.#pending.set(id, { resolve, reject });
       // A writer with calls to answer keeps the process alive; an idle one does not.
       if (this.#pending.size === 1) this.#worker.ref();
-      try {
-        this.#worker.postMessage({ kind: 'call', id, repository, method, args } satisfies WriterRequest);
-      } catch (error) {
-        // Arguments that are not plain data cannot cross (DataCloneError): the call fails here.
-        this.#settle([{ id, ok: false, error: { name: 'TypeError', message: String(error), stack: undefined, code: undefined, errcode: undefined, errstr: undefined } }]);
-      }
+      this.#outbox.push({ id, repository, method, args });
+      if (this.#outbox.length === 1) setImmediate(() => this.#send());
     });
+  }
+
+  /**
+   * The calls of one event-loop turn go in one message: one wake-up of the writer instead of one
+   * per call, and under load they arrive together, as one group.
+   */
+  #send(): void {
+    const calls = this.#outbox;
+    if (calls.length === 0) return;
+    this.#outbox = [];
+    if (this.#ended) {
+      this.#settle(calls.map(({ id }) => ({ id, ok: false, error: serializeError(new Error('the SQLite writer thread has ended')) })));
+      return;
+    }
+    try {
+      this.#worker.postMessage({ kind: 'calls', calls } satisfies WriterRequest);
+    } catch {
+      // Arguments that are not plain data cannot cross (DataCloneError): only their call fails.
+      for (const call of calls) {
+        try {
+          this.#worker.postMessage({ kind: 'calls', calls: [call] } satisfies WriterRequest);
+        } catch (error) {
+          this.#settle([{ id: call.id, ok: false, error: serializeError(error) }]);
+        }
+      }
+    }
   }
 
   /** The writer answers every call it received, commits, closes the database and ends. */
   async close(): Promise<void> {
     this.#closing = true;
+    // Calls made this turn go first: the writer answers everything it received before the close.
+    this.#send();
     if (!this.#ended) {
       this.#worker.ref();
       this.#worker.postMessage({ kind: 'close' } satisfies WriterRequest);

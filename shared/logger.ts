@@ -1,6 +1,8 @@
 /**
  * One logger for every process: pino JSON to stdout (pretty when a person watches a
- * terminal), card data and points PINs redacted wherever they could appear.
+ * terminal), card data and points PINs redacted wherever they could appear. Lines are written
+ * asynchronously: a request never waits for stdout, and lines that pile up while a write is in
+ * flight go out together in one write (pino flushes what is left when the process exits).
  */
 import { pino, type Logger, type DestinationStream } from 'pino';
 
@@ -17,6 +19,12 @@ export const REDACT_PATHS = [
   'headers.authorization', '*.headers.authorization', '*.headers.Authorization',
   'config.headers.Authorization', 'config.data', '*.config.data', 'request.data',
 ];
+
+/**
+ * Bytes of log lines that may wait for a stalled stdout (a reader that stopped reading). Beyond
+ * that, lines are dropped rather than letting memory grow or payments wait for a log reader.
+ */
+export const LOG_BUFFER_BYTES_MAX = 16 * 1024 * 1024;
 
 export interface LoggerOptions {
   service: string;
@@ -40,5 +48,5 @@ export function createLogger(options: LoggerOptions): Logger {
   if (pretty) {
     return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname,service' } } });
   }
-  return pino(base);
+  return pino(base, pino.destination({ dest: 1, sync: false, maxLength: LOG_BUFFER_BYTES_MAX }));
 }

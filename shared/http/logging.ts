@@ -1,6 +1,11 @@
-/** pino-http wired to the process logger: one line per request, with its id, no bodies. */
+/**
+ * pino-http wired to the process logger: one line per request, with its id, no bodies. What a
+ * route wants said about a request (the payment it made, its outcome) goes on that same line
+ * (addToRequestLog), not on a line of its own: one line per request per process at `info`.
+ */
+import type { ServerResponse } from 'node:http';
 import { pinoHttp } from 'pino-http';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import type { Logger } from '../logger.ts';
 import { requestIdFor } from './request-id.ts';
 
@@ -13,6 +18,16 @@ const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
  */
 export function loggablePath(url: string | undefined): string {
   return (url ?? '').split('?')[0] ?? '';
+}
+
+/** Adds fields to the request's access-log line; they must be safe to log (ids, statuses, codes). */
+export function addToRequestLog(response: Response, fields: Record<string, unknown>): void {
+  response.locals.requestLog = { ...(response.locals.requestLog as Record<string, unknown> | undefined), ...fields };
+}
+
+function withRouteFields(response: ServerResponse, line: Record<string, unknown>): Record<string, unknown> {
+  const fields = (response as Partial<Response>).locals?.requestLog as Record<string, unknown> | undefined;
+  return fields ? { ...fields, ...line } : line;
 }
 
 export function requestLogging(logger: Logger): RequestHandler {
@@ -28,6 +43,8 @@ export function requestLogging(logger: Logger): RequestHandler {
       if (response.statusCode >= 400) return 'warn';
       return 'info';
     },
+    customSuccessObject: (_request, response, line: Record<string, unknown>) => withRouteFields(response, line),
+    customErrorObject: (_request, response, _error, line: Record<string, unknown>) => withRouteFields(response, line),
     serializers: {
       req: (request: { method: string; url: string; id: unknown }) => ({ method: request.method, url: loggablePath(request.url) }),
       res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),

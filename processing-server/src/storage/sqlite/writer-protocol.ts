@@ -46,8 +46,8 @@ export type CallAnswer =
 export type WriterMessage =
   | { kind: 'ready'; shape: StoreShape }
   | { kind: 'failed'; error: SerializedError }
-  /** The answers of one committed group, in the order the calls arrived. */
-  | { kind: 'answers'; answers: CallAnswer[] };
+  /** Answers of one committed group, in the order the calls arrived; `groupSize` on the group's first message. */
+  | { kind: 'answers'; answers: CallAnswer[]; groupSize?: number };
 
 /** The store's own functions that are not forwarded: closing is the writer's, not a call. */
 const LOCAL_FUNCTIONS = new Set(['close']);

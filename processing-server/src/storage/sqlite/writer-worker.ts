@@ -38,16 +38,18 @@ function answerOf(id: number, outcome: CallOutcome): CallAnswer {
 
 /** Posts a group's answers; an answer that cannot be cloned (not plain data) becomes that caller's error alone. */
 function postAnswers(port: MessagePort, answers: CallAnswer[]): void {
+  const groupSize = answers.length;
   try {
-    port.postMessage({ kind: 'answers', answers } satisfies WriterMessage);
+    port.postMessage({ kind: 'answers', answers, groupSize } satisfies WriterMessage);
   } catch {
-    for (const answer of answers) {
+    answers.forEach((answer, index) => {
+      const first = index === 0 ? { groupSize } : {};
       try {
-        port.postMessage({ kind: 'answers', answers: [answer] } satisfies WriterMessage);
+        port.postMessage({ kind: 'answers', answers: [answer], ...first } satisfies WriterMessage);
       } catch (error) {
-        port.postMessage({ kind: 'answers', answers: [{ id: answer.id, ok: false, error: serializeError(error) }] } satisfies WriterMessage);
+        port.postMessage({ kind: 'answers', answers: [{ id: answer.id, ok: false, error: serializeError(error) }], ...first } satisfies WriterMessage);
       }
-    }
+    });
   }
 }
 

@@ -43,6 +43,24 @@ export interface SqliteWriterOptions {
   onWriterExit?: (error: Error) => void;
 }
 
+/** How the writer has grouped the calls so far, and how many wait for their answer now. */
+export interface GroupStatistics {
+  groups: number;
+  calls: number;
+  largestGroup: number;
+  waiting: number;
+}
+
+/** The store, and what only this store has: how it grouped calls, and a way to end its writer as a crash would. */
+export interface SqliteWriterStore extends Store {
+  groupStatistics(): GroupStatistics;
+  /**
+   * Ends the writer thread at once, as a crash would: what it had not committed is lost and its
+   * callers get an error; the next call starts another writer. For tests of crash safety.
+   */
+  abortWriter(): Promise<void>;
+}
+
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
@@ -59,10 +77,11 @@ class WriterThread {
   #closing = false;
   #ended = false;
 
-  constructor(filePath: string, onUnexpectedExit: (error: Error) => void) {
+  constructor(filePath: string, statistics: Omit<GroupStatistics, 'waiting'>, onUnexpectedExit: (error: Error) => void) {
     this.#worker = new Worker(WORKER_FILE, { workerData: { filePath } satisfies WriterData });
     this.#worker.unref();
     let failure: Error | null = null;
+    let started = false;
     let announce: (shape: StoreShape) => void = () => undefined;
     let refuse: (error: Error) => void = () => undefined;
     this.ready = new Promise((resolve, reject) => {
@@ -75,16 +94,28 @@ class WriterThread {
         const error = failure ?? new Error(`the SQLite writer thread ended (exit code ${code})`);
         refuse(error);
         this.#failPending(error);
-        if (!this.#closing) onUnexpectedExit(error);
+        // A writer that never opened the database is the opener's error (its promise rejects), not a crash.
+        if (started && !this.#closing) onUnexpectedExit(error);
         resolve();
       });
     });
     this.#worker.on('error', (error) => { failure = error; });
     this.#worker.on('message', (message: WriterMessage) => {
-      if (message.kind === 'ready') announce(message.shape);
+      if (message.kind === 'ready') {
+        started = true;
+        announce(message.shape);
+      }
       else if (message.kind === 'failed') failure = deserializeError(message.error);
-      else this.#settle(message.answers);
+      else {
+        if (message.groupSize !== undefined) countGroup(statistics, message.groupSize);
+        this.#settle(message.answers);
+      }
     });
+  }
+
+  /** Calls made and not answered yet. */
+  get waiting(): number {
+    return this.#pending.size;
   }
 
   call(repository: string | null, method: string, args: unknown[]): Promise<unknown> {
@@ -126,6 +157,12 @@ class WriterThread {
     }
   }
 
+  /** Ends the thread now (see SqliteWriterStore.abortWriter). */
+  async abort(): Promise<void> {
+    await this.#worker.terminate();
+    await this.exited;
+  }
+
   /** The writer answers every call it received, commits, closes the database and ends. */
   async close(): Promise<void> {
     this.#closing = true;
@@ -157,6 +194,12 @@ class WriterThread {
   }
 }
 
+function countGroup(statistics: Omit<GroupStatistics, 'waiting'>, size: number): void {
+  statistics.groups += 1;
+  statistics.calls += size;
+  statistics.largestGroup = Math.max(statistics.largestGroup, size);
+}
+
 type StoreObject = Record<string, unknown>;
 
 /**
@@ -164,12 +207,13 @@ type StoreObject = Record<string, unknown>;
  * is false, a read connection here. If the writer thread stops unexpectedly, its unanswered calls
  * fail and the next call starts another.
  */
-export async function openSqliteWriterStore(filePath: string, options: SqliteWriterOptions = {}): Promise<Store> {
+export async function openSqliteWriterStore(filePath: string, options: SqliteWriterOptions = {}): Promise<SqliteWriterStore> {
+  const statistics = { groups: 0, calls: 0, largestGroup: 0 };
   let closed = false;
   let current: WriterThread | null = null;
   let starting: Promise<WriterThread> | null = null;
   const start = async (): Promise<WriterThread> => {
-    const thread = new WriterThread(filePath, (error) => {
+    const thread = new WriterThread(filePath, statistics, (error) => {
       if (current === thread) current = null;
       options.onWriterExit?.(error);
     });
@@ -200,6 +244,8 @@ export async function openSqliteWriterStore(filePath: string, options: SqliteWri
   }
   for (const method of shape.functions) store[method] = (...args: unknown[]) => writerCall(null, method, args);
   store.description = `sqlite:${filePath}`;
+  store.groupStatistics = (): GroupStatistics => ({ ...statistics, waiting: current?.waiting ?? 0 });
+  store.abortWriter = async () => { await current?.abort(); };
   store.close = async () => {
     if (closed) return;
     closed = true;
@@ -207,5 +253,5 @@ export async function openSqliteWriterStore(filePath: string, options: SqliteWri
     await writer?.close();
     await (reader?.close as (() => Promise<void>) | undefined)?.();
   };
-  return store as unknown as Store;
+  return store as unknown as SqliteWriterStore;
 }

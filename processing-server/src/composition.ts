@@ -107,7 +107,9 @@ export async function createProcessing(config: ProcessingConfig, overrides: Proc
 /** The store, the adapters, the domain's dependencies and the jobs, without the HTTP app. */
 export async function createProcessingWithoutHttp(config: ProcessingConfig, overrides: ProcessingOverrides = {}): Promise<Processing> {
   const logger = overrides.logger ?? createLogger({ service: 'processing-server', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
-  const store = overrides.store ?? await openStore(config);
+  const store = overrides.store ?? await openStore(config, {
+    onWriterExit: (error) => logger.error({ err: error }, 'the SQLite writer thread stopped: its unanswered calls failed; the next call starts another'),
+  });
   if (!overrides.store) logger.info({ store: store.description }, 'store opened');
   const runs = runTracker();
   const deps: DomainDeps = {

@@ -1,24 +1,15 @@
 /**
  * One logger for every process: pino JSON to stdout (pretty when a person watches a
- * terminal), card data and points PINs redacted wherever they could appear. Lines are written
+ * terminal), card data and points PINs redacted wherever they could appear: every finished line
+ * goes through redactLine (log-redaction.ts), which replaces the value of each secret key (card
+ * number, CVV, PIN, credentials, an outbound call's body) at any depth. Lines are written
  * asynchronously: a request never waits for stdout, and lines that pile up while a write is in
  * flight go out together in one write (pino flushes what is left when the process exits).
  */
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { redactLine } from './log-redaction.ts';
 
 export type { Logger };
-
-/** Every place a card number, CVV, points PIN or key could sit in a logged object. */
-export const REDACT_PATHS = [
-  'card.number', 'card.cvv', '*.card.number', '*.card.cvv', '*.*.card.number', '*.*.card.cvv',
-  'cardNumber', 'cvv', '*.cardNumber', '*.cvv', '*.*.cardNumber', '*.*.cvv',
-  'pin', '*.pin', '*.*.pin', 'pointsPin', '*.pointsPin', '*.*.pointsPin',
-  'number', '*.number',
-  'pin', '*.pin', '*.*.pin', 'points.pin', '*.points.pin', '*.*.points.pin', 'pointsPin', '*.pointsPin', '*.*.pointsPin',
-  'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]',
-  'headers.authorization', '*.headers.authorization', '*.headers.Authorization',
-  'config.headers.Authorization', 'config.data', '*.config.data', 'request.data',
-];
 
 /**
  * Bytes of log lines that may wait for a stalled stdout (a reader that stopped reading). Beyond
@@ -39,7 +30,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const base = {
     level: options.level ?? 'info',
     base: { service: options.service },
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    hooks: { streamWrite: redactLine },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   if (options.destination) return pino(base, options.destination);

@@ -27,7 +27,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import autocannon, { type Request, type Result } from 'autocannon';
-import { startService, stopService, type RunningService } from '../scripts/lib/processes.ts';
+import { startLoggedService, stopLoggedService, type LoggedService } from './lib/cardlane.ts';
 import { cpuSeconds, followPeakRss, machineDescription, median, parseFlags } from './lib/measure.ts';
 import { startRelayChain, type RelayKind } from './lib/relays.ts';
 import { PROCESSING_DATABASE_FILE_NAME, cardNumber } from './lib/seed.ts';
@@ -159,26 +159,28 @@ async function settledStatuses(dataDir: string): Promise<Record<string, number>>
   return paymentsByStatus(dataDir);
 }
 
-async function startCardlane(dataDir: string): Promise<RunningService[]> {
+/** The three processes on `dataDir`, each logging to its own file there. */
+async function startCardlane(dataDir: string): Promise<LoggedService[]> {
   const common = {
     NODE_ENV: 'production', DATA_DIR: dataDir, NETWORK_API_KEY: NETWORK_KEY, PROCESSING_API_KEY: PROCESSING_KEY, LOG_LEVEL: 'info',
     ...(flags.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(flags.profile)}` } : {}),
   };
-  const services: RunningService[] = [];
+  const services: LoggedService[] = [];
+  const start = async (name: LoggedService['name'], env: Record<string, string>) => {
+    const service = await startLoggedService(cardlaneRoot, name, { ...common, ...env }, path.join(dataDir, `${name}.log`));
+    services.push(service);
+    return service;
+  };
   try {
-    const network = await startService(cardlaneRoot, 'network', { ...common, NETWORK_PORT: '0' });
-    services.push(network);
-    const processing = await startService(cardlaneRoot, 'processing', {
-      ...common, PROCESSING_PORT: '0', NETWORK_URL: network.url, SETTLEMENT_CRON: 'off',
+    const network = await start('network', { NETWORK_PORT: '0' });
+    const processing = await start('processing', {
+      PROCESSING_PORT: '0', NETWORK_URL: network.url, SETTLEMENT_CRON: 'off',
       CARD_VAULT_KEY: randomBytes(32).toString('base64'), CARD_SPEND_LIMIT: '999999999.00',
     });
-    services.push(processing);
-    services.push(await startService(cardlaneRoot, 'ui', {
-      ...common, UI_PORT: '0', PROCESSING_URL: processing.url, UI_RATE_LIMIT_PER_MINUTE: '0', ADMIN_PASSWORD: randomUUID(),
-    }));
+    await start('ui', { UI_PORT: '0', PROCESSING_URL: processing.url, UI_RATE_LIMIT_PER_MINUTE: '0', ADMIN_PASSWORD: randomUUID() });
     return services;
   } catch (error) {
-    await Promise.all(services.map((service) => stopService(service)));
+    await Promise.all(services.map(stopLoggedService));
     throw error;
   }
 }
@@ -188,7 +190,7 @@ async function runCardlane(): Promise<Measurement[]> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cardlane-bench-authorize-'));
   const services = await startCardlane(dataDir);
   try {
-    const [, processing, ui] = services as [RunningService, RunningService, RunningService];
+    const [, processing, ui] = services as [LoggedService, LoggedService, LoggedService];
     const measurements: Measurement[] = [];
     let answered = 0;
     const targets = flags.processing === 'true'
@@ -208,7 +210,7 @@ async function runCardlane(): Promise<Measurement[]> {
     }
     return measurements;
   } finally {
-    await Promise.all(services.map((service) => stopService(service)));
+    await Promise.all(services.map(stopLoggedService));
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -32,6 +32,11 @@ export interface ProcessingOverrides {
   settlementBusyWaitMs?: number;
   /** Process metrics (CPU, memory, event loop): on for the server, off where many apps are built. */
   collectDefaultMetrics?: boolean;
+  /**
+   * SQLite on its writer thread (default) or on the calling thread: `npm run settle` is the
+   * store's only user, gains nothing from a writer thread and would carry its heap (~50 MB).
+   */
+  sqliteWriterThread?: boolean;
 }
 
 export interface ProcessingJobs {
@@ -108,6 +113,7 @@ export async function createProcessing(config: ProcessingConfig, overrides: Proc
 export async function createProcessingWithoutHttp(config: ProcessingConfig, overrides: ProcessingOverrides = {}): Promise<Processing> {
   const logger = overrides.logger ?? createLogger({ service: 'processing-server', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const store = overrides.store ?? await openStore(config, {
+    writerThread: overrides.sqliteWriterThread ?? true,
     onWriterExit: (error) => logger.error({ err: error }, 'the SQLite writer thread stopped: its unanswered calls failed; the next call starts another'),
   });
   if (!overrides.store) logger.info({ store: store.description }, 'store opened');

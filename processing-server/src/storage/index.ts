@@ -10,16 +10,22 @@ export { openPostgresStore, openSqliteStore, openSqliteWriterStore };
 
 export const SQLITE_FILE_NAME = 'processing.sqlite';
 
-/**
- * SQLite runs behind its writer thread (sqlite/writer.ts): its commits wait for the disk there,
- * not on the event loop, and calls that arrive together share one commit.
- */
+export interface SqliteStoreOptions extends SqliteWriterOptions {
+  /**
+   * SQLite behind its writer thread (the default: the server's event loop never waits for the
+   * disk, and calls that arrive together share one commit), or on the calling thread (a command
+   * that is the store's only user, such as `npm run settle`, and keeps its memory that way).
+   */
+  writerThread?: boolean;
+}
+
 export async function openStore(
   config: Pick<ProcessingConfig, 'DATA_DIR' | 'DATABASE_URL'> & { DATABASE_POOL_MAX?: number },
-  sqliteOptions: SqliteWriterOptions = {},
+  sqliteOptions: SqliteStoreOptions = {},
 ): Promise<Store> {
   if (config.DATABASE_URL) {
     return openPostgresStore(config.DATABASE_URL, config.DATABASE_POOL_MAX ? { poolSizeMax: config.DATABASE_POOL_MAX } : {});
   }
-  return openSqliteWriterStore(path.join(config.DATA_DIR, SQLITE_FILE_NAME), sqliteOptions);
+  const filePath = path.join(config.DATA_DIR, SQLITE_FILE_NAME);
+  return sqliteOptions.writerThread === false ? openSqliteStore(filePath) : openSqliteWriterStore(filePath, sqliteOptions);
 }

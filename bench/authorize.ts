@@ -211,8 +211,18 @@ async function runCardlane(): Promise<Measurement[]> {
     return measurements;
   } finally {
     await Promise.all(services.map(stopLoggedService));
+    process.stdout.write(`${groupCommitSummary(path.join(dataDir, 'processing.log'))}\n`);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** How the processing server's SQLite writer grouped its calls, from the line it logs when its store closes. */
+function groupCommitSummary(logFile: string): string {
+  const line = fs.readFileSync(logFile, 'utf8').split('\n').find((text) => text.includes('"msg":"store closed"'));
+  if (!line) return 'SQLite group commit: no summary in the processing log';
+  const { groupCommits, calls, largestGroup } = JSON.parse(line) as { groupCommits: number; calls: number; largestGroup: number };
+  return `SQLite group commit: ${calls.toLocaleString('en-US')} store calls in ${groupCommits.toLocaleString('en-US')} commits `
+    + `(${(calls / Math.max(1, groupCommits)).toFixed(1)} a commit on average, ${largestGroup} at most)`;
 }
 
 async function runRelays(kind: RelayKind): Promise<Measurement> {

@@ -17,7 +17,7 @@ import { startRecoveryWorker, type RecoveryWorker } from './jobs/recovery-worker
 import { startSettlementSchedule, type SettlementSchedule } from './jobs/settlement-schedule.ts';
 import { createCardNetworkClient } from './providers/card-network-client.ts';
 import { createPointsClient } from './providers/points-client.ts';
-import { openStore } from './storage/index.ts';
+import { openStore, type SqliteWriterStore } from './storage/index.ts';
 import { createCardVault, loadVaultKey } from './vault/card-vault.ts';
 
 export interface ProcessingOverrides {
@@ -154,6 +154,9 @@ export async function createProcessingWithoutHttp(config: ProcessingConfig, over
       await jobs?.recovery.stop();
       await runs.settled();
       await store.close();
+      // How the SQLite writer grouped its calls over the process's life (how many shared a commit).
+      const groups = (store as Partial<SqliteWriterStore>).groupStatistics?.();
+      if (groups) logger.info({ groupCommits: groups.groups, calls: groups.calls, largestGroup: groups.largestGroup }, 'store closed');
     },
   };
 }

@@ -4,9 +4,9 @@ import type { ProcessingConfig } from '../config.ts';
 import type { Store } from '../domain/ports/store.ts';
 import { openPostgresStore } from './postgres/store.ts';
 import { openSqliteStore } from './sqlite/store.ts';
-import { openSqliteWriterStore, type SqliteWriterOptions } from './sqlite/writer.ts';
+import { openSqliteWriterStore, type SqliteWriterOptions, type SqliteWriterStore } from './sqlite/writer.ts';
 
-export { openPostgresStore, openSqliteStore, openSqliteWriterStore };
+export { openPostgresStore, openSqliteStore, openSqliteWriterStore, type SqliteWriterStore };
 
 export const SQLITE_FILE_NAME = 'processing.sqlite';
 

@@ -10,6 +10,7 @@ import request from 'supertest';
 import type { AuthorizeCommand } from '../../processing-server/src/domain/ports/provider.ts';
 import type { SqliteWriterStore } from '../../processing-server/src/storage/sqlite/writer.ts';
 import { createFakeNetwork } from '../helpers/fake-network.ts';
+import { holdWriteLock } from '../helpers/sqlite-lock.ts';
 import { AUTH_HEADER, createProcessingHarness, freshKey, paymentBody, type ProcessingHarness } from '../helpers/processing.ts';
 
 jest.setTimeout(30_000);
@@ -37,16 +38,6 @@ function inspectingCardCompany(filePath: () => string) {
   return { network, seen };
 }
 
-/** Holds SQLite's write lock from another connection until released: the writer's calls queue up meanwhile. */
-function holdWriteLock(filePath: string): () => void {
-  const database = new DatabaseSync(filePath);
-  database.exec('BEGIN IMMEDIATE');
-  return () => {
-    database.exec('COMMIT');
-    database.close();
-  };
-}
-
 describe('the pending record is durable before the card company is called', () => {
   let harness: ProcessingHarness;
   let cardCompany: ReturnType<typeof inspectingCardCompany>;
@@ -71,14 +62,14 @@ describe('the pending record is durable before the card company is called', () =
 
   test('when 20 payments are created in one group commit, then the card company finds each pending in the file before it decides', async () => {
     const store = harness.store as SqliteWriterStore;
-    const release = holdWriteLock(databaseFile());
+    const lock = holdWriteLock(databaseFile());
     const answers = Array.from({ length: 20 }, () => request(harness.app).post('/v1/payments').set(AUTH_HEADER)
       .set('Idempotency-Key', freshKey()).send(paymentBody()).then((response) => response));
     // Every creation reaches the writer, which waits for the lock; then they commit together.
     for (let attempt = 0; attempt < 2_000 && store.groupStatistics().waiting < 20; attempt += 1) {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    release();
+    lock.release();
     const responses = await Promise.all(answers);
 
     expect(responses.map((response) => response.status)).toEqual(Array(20).fill(201));

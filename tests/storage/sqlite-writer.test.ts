@@ -13,6 +13,7 @@ import type { CreatePaymentResult } from '../../processing-server/src/domain/por
 import { openSqliteWriterStore, type SqliteWriterStore } from '../../processing-server/src/storage/sqlite/writer.ts';
 import { nodeFlags } from '../../scripts/lib/processes.ts';
 import { ROOT } from '../helpers/processes.ts';
+import { holdWriteLock } from '../helpers/sqlite-lock.ts';
 import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 import { authorizedPayment, createInput, newCardFingerprint, newKey, pendingPayment } from './builders.ts';
 
@@ -48,21 +49,6 @@ function committedPaymentIds(): Set<string> {
   }
 }
 
-/**
- * Holds SQLite's write lock from another connection, so that the writer waits in BEGIN IMMEDIATE
- * (busy_timeout) and every call made meanwhile queues up behind it; `release` lets it go on.
- */
-function holdWriteLock(): { release(): void } {
-  const database = new DatabaseSync(filePath);
-  database.exec('BEGIN IMMEDIATE');
-  return {
-    release() {
-      database.exec('COMMIT');
-      database.close();
-    },
-  };
-}
-
 /** Waits (bounded) until `condition` holds, checking between turns of the event loop. */
 async function until(condition: () => boolean, what: string): Promise<void> {
   for (let attempt = 0; attempt < 2_000; attempt += 1) {
@@ -75,7 +61,7 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 describe('group commit on the writer thread', () => {
   test('when calls queue up while the writer waits, then they commit as one group and each gets its own answer', async () => {
     const writer = opened();
-    const lock = holdWriteLock();
+    const lock = holdWriteLock(filePath);
     const first = writer.payments.create(createInput(pendingPayment()));
     // The first call reaches the writer, which waits for the lock; the next ones queue behind it.
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -113,7 +99,7 @@ describe('group commit on the writer thread', () => {
   test('when a call of a group fails after writing, then only its own writes are undone', async () => {
     const writer = opened();
     const payment = await authorizedPayment(writer);
-    const lock = holdWriteLock();
+    const lock = holdWriteLock(filePath);
     const blocker = writer.payments.create(createInput(pendingPayment()));
     await new Promise((resolve) => setTimeout(resolve, 50));
     // The capture writes the row, then the check of the payment's invariants fails (more captured than authorized).

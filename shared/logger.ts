@@ -3,19 +3,14 @@
  * terminal), card data and points PINs redacted wherever they could appear: every finished line
  * goes through redactLine (log-redaction.ts), which replaces the value of each secret key (card
  * number, CVV, PIN, credentials, an outbound call's body) at any depth. Lines are written
- * asynchronously: a request never waits for stdout, and lines that pile up while a write is in
- * flight go out together in one write (pino flushes what is left when the process exits).
+ * synchronously, one write per line: pino's asynchronous destination hands every write to a
+ * thread of libuv's pool and back, which cost more CPU per request than the write itself under
+ * the authorization benchmark (docs/PERFORMANCE.md).
  */
 import { pino, type Logger, type DestinationStream } from 'pino';
 import { redactLine } from './log-redaction.ts';
 
 export type { Logger };
-
-/**
- * Bytes of log lines that may wait for a stalled stdout (a reader that stopped reading). Beyond
- * that, lines are dropped rather than letting memory grow or payments wait for a log reader.
- */
-export const LOG_BUFFER_BYTES_MAX = 16 * 1024 * 1024;
 
 export interface LoggerOptions {
   service: string;
@@ -39,5 +34,5 @@ export function createLogger(options: LoggerOptions): Logger {
   if (pretty) {
     return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname,service' } } });
   }
-  return pino(base, pino.destination({ dest: 1, sync: false, maxLength: LOG_BUFFER_BYTES_MAX }));
+  return pino(base);
 }

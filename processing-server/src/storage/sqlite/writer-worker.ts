@@ -85,7 +85,7 @@ function serve(port: MessagePort, database: DatabaseSync, store: Store): void {
 
   port.on('message', (request: WriterRequest) => {
     if (request.kind === 'close') closing = true;
-    else queue.push(...request.calls);
+    else for (const call of request.calls) queue.push(call);
     schedule();
   });
 }

@@ -104,9 +104,9 @@ class WriterThread {
       if (message.kind === 'ready') {
         started = true;
         announce(message.shape);
-      }
-      else if (message.kind === 'failed') failure = deserializeError(message.error);
-      else {
+      } else if (message.kind === 'failed') {
+        failure = deserializeError(message.error);
+      } else {
         if (message.groupSize !== undefined) countGroup(statistics, message.groupSize);
         this.#settle(message.answers);
       }

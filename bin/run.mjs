@@ -9,6 +9,8 @@ const ENTRY_POINTS = {
   processing: 'processing-server/src/main.ts',
   network: 'card-network-sim/src/main.ts',
   settle: 'processing-server/src/cli/settle.ts',
+  'rotate-vault-key': 'processing-server/src/cli/rotate-vault-key.ts',
+  cluster: 'scripts/start-cluster.ts',
 };
 
 const [major, minor] = process.versions.node.split('.').map(Number);

@@ -1,8 +1,8 @@
 // Checkout page behaviour. The form works without this file (a plain form post, with the
 // idempotency key written into the page by the server, and errors coming back beside their
 // fields); with it the shopper gets inline validation, brand detection, card-number formatting,
-// one payment per click, only the chosen way to pay (card or points) shown and sent, and the test
-// cards and points accounts filling the form. The rules come from card-rules.js and
+// one payment per click, only the chosen way to pay (card, saved card or points) shown and sent,
+// and the test cards and points accounts filling the form. The rules come from card-rules.js and
 // points-rules.js and the words from /checkout-messages.js, the server's own: both say the same
 // thing. The server checks everything again.
 import {
@@ -27,11 +27,13 @@ const fields = {
   pointsPin: document.getElementById('pointsPin'),
 };
 const brandLabel = document.getElementById('cardNumber-brand');
-/** Each way to pay: its fieldset and its fields, in the page's order. */
+/** Each way to pay: its fieldset and its fields, in the page's order. Saved cards are there only for a shopper who has some. */
 const METHODS = {
   card: { fieldset: document.getElementById('card-fields'), fields: ['cardholderName', 'cardNumber', 'expiry', 'cvv'] },
   points: { fieldset: document.getElementById('points-fields'), fields: ['pointsAccount', 'pointsPin'] },
+  saved_card: { fieldset: document.getElementById('saved-card-fields'), fields: [] },
 };
+const savedCardError = document.getElementById('savedCardId-error');
 /** The one currency points pay in, written into the page by the server from its settings. */
 const POINTS_CURRENCY = METHODS.points.fieldset.dataset.currency ?? '';
 const PAY_LABEL = payButton.textContent;
@@ -60,7 +62,14 @@ function newIdempotencyKey() {
 
 /** The chosen way to pay; the server marks one, and a page without a choice pays by card. */
 function currentMethod() {
-  return form.elements.paymentMethod.value === 'points' ? 'points' : 'card';
+  const chosen = form.elements.paymentMethod.value;
+  return chosen === 'points' || (chosen === 'saved_card' && METHODS.saved_card.fieldset) ? chosen : 'card';
+}
+
+/** With a saved card chosen, one of the cards must be: the server picks the newest, so only a cleared choice fails. */
+function savedCardProblem() {
+  if (currentMethod() !== 'saved_card' || form.querySelector('input[name="savedCardId"]:checked')) return '';
+  return message('savedCardId', 'required');
 }
 
 /** The fields checked before paying: the order's, then the chosen way to pay's. */
@@ -202,10 +211,13 @@ function onSubmit(event) {
     return;
   }
   const invalid = fieldOrder().filter((name) => validateField(name) !== '');
-  if (invalid.length > 0) {
+  const cardProblem = savedCardProblem();
+  if (savedCardError) savedCardError.textContent = cardProblem;
+  if (invalid.length > 0 || cardProblem) {
     event.preventDefault();
-    announce(correctFieldsMessage(invalid.length));
-    fields[invalid[0]].focus();
+    announce(correctFieldsMessage(invalid.length + (cardProblem ? 1 : 0)));
+    if (invalid.length > 0) fields[invalid[0]].focus();
+    else form.querySelector('input[name="savedCardId"]')?.focus();
     return;
   }
   submitting = true;
@@ -246,6 +258,7 @@ function futureExpiry() {
 function showMethod() {
   const chosen = currentMethod();
   for (const [name, method] of Object.entries(METHODS)) {
+    if (!method.fieldset) continue;
     const other = name !== chosen;
     method.fieldset.hidden = other;
     method.fieldset.disabled = other;

@@ -1,10 +1,12 @@
 /**
- * `npm run chaos [-- --payments N --concurrency C --kills K --seed S]`: runs the chaos test
- * against the three real processes and prints what it did and found; exits 1 on any violation.
+ * `npm run chaos [-- --payments N --concurrency C --kills K --seed S --cluster]`: runs the chaos
+ * test against the real processes and prints what it did and found; exits 1 on any violation.
+ * `--cluster`: two UI servers and three processing servers on PostgreSQL (a throwaway server,
+ * or a database of the run's own on the server DATABASE_URL names).
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CHAOS_DEFAULTS, formatReport, runChaos } from './lib/chaos.ts';
+import { CHAOS_CLUSTER, CHAOS_DEFAULTS, formatReport, runChaos } from './lib/chaos.ts';
 
 const { values } = parseArgs({
   options: {
@@ -12,6 +14,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: String(CHAOS_DEFAULTS.concurrency) },
     kills: { type: 'string', default: String(CHAOS_DEFAULTS.kills) },
     seed: { type: 'string', default: String(Date.now() % 1_000_000) },
+    cluster: { type: 'boolean', default: false },
   },
 });
 
@@ -33,6 +36,7 @@ const report = await runChaos({
   seed: positiveInteger('seed', values.seed, 2 ** 31),
   log: (line) => process.stdout.write(`${line}\n`),
   artifactsDir: path.resolve(import.meta.dirname, '..', 'test-artifacts', `chaos-${Date.now()}`),
+  cluster: values.cluster ? { ...CHAOS_CLUSTER, databaseServerUrl: process.env.DATABASE_URL || undefined } : undefined,
 });
 process.stdout.write(`\n${formatReport(report)}`);
 process.exitCode = report.violations.length === 0 ? 0 : 1;

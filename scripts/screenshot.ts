@@ -1,7 +1,7 @@
 /**
  * `npm run screenshot [-- --ui http://127.0.0.1:3000 --admin-user U --admin-password P]`:
- * pictures of the checkout (by card and with points), an approved result and the back office for
- * docs/screenshots/.
+ * pictures of the checkout (by card, with a saved card and with points), an approved result and
+ * the back office for docs/screenshots/.
  * Without --ui it starts the three real processes on free ports with a temporary DATA_DIR and
  * stops them afterwards; with --ui it uses that running UI server (it makes a few test
  * payments there and runs a settlement, so point it at a development system only).
@@ -77,11 +77,15 @@ async function shopperPictures(page: Page, uiUrl: string): Promise<void> {
   await typeInto(page, '#cardNumber', '4242424242424242');
   await typeInto(page, '#expiry', '1234');
   await typeInto(page, '#cvv', '123');
-  await page.locator('#cvv').blur();
+  await page.locator('label[for="saveCard"]').click();
   await shoot(page, 'checkout.png');
   await page.locator('#pay-button').click();
   await page.waitForURL('**/make-payment');
   await shoot(page, 'approved.png');
+
+  // Coming back: the saved card is offered, chosen, one click from Pay.
+  await page.goto(`${uiUrl}/payment.html?amount=32.00&currency=USD`);
+  await shoot(page, 'checkout-saved-card.png');
 
   // Paying with points, as the shopper sees it before paying (the PIN shows as dots).
   await page.goto(`${uiUrl}/payment.html`);

@@ -119,10 +119,11 @@ export function seed(options: SeedOptions): SeedResult {
           pointsAccountId: null,
           cardBrand: card.brand, cardLast4: card.last4, cardExpMonth: 1 + (index % 12), cardExpYear: options.now.getUTCFullYear() + 3,
           instrumentFingerprint: card.processingFingerprint, cardSealed: vault.encrypt(card.number, id), holderName: 'Bench Shopper',
+          savedCardId: null, customerId: null,
           description: 'benchmark order', orderId: `order-${index}`, idempotencyKey: randomUUID(),
           authorizationId: `auth_${randomUUID().replaceAll('-', '')}`, authorizationCode: authorizationCode(),
           decline: null, reason: null, resolution: null, countedMinor: amount, capturedMinor: 0, refundedMinor: 0,
-          settlementId: null, createdAt, updatedAt: createdAt,
+          settlementId: null, createdAt, updatedAt: createdAt, authenticationId: null, nextActionUrl: null,
         });
       }
       const processingStartedMs = performance.now();

@@ -106,9 +106,19 @@ function declined(responseCode: Exclude<NetworkResponseCode, '00' | '85'>): Auth
   return { responseCode, authorizationCode: null, message: RESPONSE_CODES[responseCode], status: 'declined', heldAmount: 0 };
 }
 
+/**
+ * The test card's outcome for this request. A card-on-file request (`storedCredential`), or one finishing 3-D Secure, may come
+ * without a CVV; then the CVV check alone is skipped, and the CVV-mismatch card is an ordinary
+ * account card. A CVV that is sent is always checked.
+ */
+function testCardOutcome(request: CardAuthorizationRequest): ResponseCode | undefined {
+  const outcome = TEST_CARD_OUTCOMES.get(request.card.number);
+  return outcome === 'N7' && request.card.cvv === undefined ? undefined : outcome;
+}
+
 /** An account verification checks the card only: number and expiry before, then the card's status. */
-function verificationDecision(cardNumber: string): AuthorizationDecision {
-  const outcome = TEST_CARD_OUTCOMES.get(cardNumber);
+function verificationDecision(request: CardAuthorizationRequest): AuthorizationDecision {
+  const outcome = testCardOutcome(request);
   if (outcome !== undefined && !OUTCOMES_NOT_CHECKED_BY_VERIFICATION.has(outcome)) return declined(outcome as Exclude<ResponseCode, '00'>);
   return { responseCode: '85', authorizationCode: null, message: RESPONSE_CODES['85'], status: 'verified', heldAmount: 0 };
 }
@@ -177,10 +187,10 @@ export class Issuer {
     if (!luhnValid(number)) return declined('14');
     if (!expiryValid(expMonth, expYear, new Date(nowMs))) return declined('54');
     // A verification holds nothing and needs no 3-D Secure; an authenticationId on it is not looked at.
-    if (request.amount === 0) return verificationDecision(number);
+    if (request.amount === 0) return verificationDecision(request);
     const authenticationId = this.#coveringAuthenticationId(request, cardFingerprint);
     if (authenticationId === undefined) return declined('1A');
-    const testOutcome = TEST_CARD_OUTCOMES.get(number);
+    const testOutcome = testCardOutcome(request);
     if (testOutcome !== undefined && testOutcome !== '00') return declined(testOutcome);
     if (testOutcome === undefined && !this.#withinCreditLimit(cardFingerprint, request.currency, request.amount, nowMs)) return declined('51');
     return { ...this.#approved(request.amount), authenticationId };

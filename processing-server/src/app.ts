@@ -10,15 +10,19 @@ import { createMetrics, type Metrics } from '../../shared/http/metrics.ts';
 import { openApiHandler } from '../../shared/http/openapi.ts';
 import type { DomainDeps } from './domain/deps.ts';
 import { domainErrorHandler } from './http/domain-errors.ts';
+import { cardsRouter } from './http/cards-routes.ts';
 import { healthRouter } from './http/health-routes.ts';
 import { processingOpenApi } from './http/openapi.ts';
 import { createPaymentMetrics, paymentsRouter } from './http/payments-routes.ts';
 import { settlementRouter } from './http/settlement-routes.ts';
+import type { VaultService } from './vault/service.ts';
 
 export const API_BODY_LIMIT = '1mb';
 
 export interface ProcessingAppOptions {
   apiKey: string;
+  /** The card vault's service, behind /v1/cards. */
+  vault: VaultService;
   metrics?: Metrics;
   isShuttingDown?: () => boolean;
   /** Process metrics (CPU, memory, event loop); off in tests, which build many apps. */
@@ -35,7 +39,10 @@ export function createApp(deps: DomainDeps, options: ProcessingAppOptions): Expr
   app.use(metrics.middleware);
 
   app.use(healthRouter({
-    database: () => deps.store.ping(),
+    // The payments' store and the card vault's (a file of its own on SQLite).
+    database: async () => {
+      await Promise.all([deps.store.ping(), options.vault.ping()]);
+    },
     network: () => deps.clearing.isReachable(),
     isShuttingDown: options.isShuttingDown ?? (() => false),
   }, metrics.handler));
@@ -47,6 +54,7 @@ export function createApp(deps: DomainDeps, options: ProcessingAppOptions): Expr
   app.use('/v1', requireJsonBody, express.json({ limit: API_BODY_LIMIT }));
   app.use('/v1/payments', paymentsRouter(deps, createPaymentMetrics(metrics.registry)));
   app.use('/v1/settlements', settlementRouter(deps));
+  app.use('/v1/cards', cardsRouter(options.vault));
 
   app.use(notFoundHandler);
   app.use(domainErrorHandler);

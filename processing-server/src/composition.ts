@@ -19,13 +19,21 @@ import { createCardNetworkClient } from './providers/card-network-client.ts';
 import { createPointsClient } from './providers/points-client.ts';
 import { openStore, type SqliteWriterStore } from './storage/index.ts';
 import { createCardVault, loadVaultKey } from './vault/card-vault.ts';
+import { createEnvelope } from './vault/envelope.ts';
+import { createVaultService, type CardVerifier, type VaultService } from './vault/service.ts';
+import { openVaultStore } from './vault/storage/index.ts';
+import type { VaultStore } from './vault/store.ts';
 
 export interface ProcessingOverrides {
   /** A store opened by the caller; it is closed with the rest. */
   store?: Store;
+  /** The card vault's store, opened by the caller; it is closed with the rest. */
+  vaultStore?: VaultStore;
   providers?: Partial<Providers>;
   clearing?: ClearingPort;
   vault?: CardVault;
+  /** The vault key (CARD_VAULT_KEY) behind `vault`, when the caller gives one: saved cards' data keys are wrapped with it too. */
+  vaultKey?: Buffer;
   clock?: () => Date;
   logger?: Logger;
   /** How long POST /v1/settlements waits for another instance's run to show (tests shorten it). */
@@ -48,6 +56,9 @@ export interface Processing {
   config: ProcessingConfig;
   /** The domain's dependencies: every domain operation and job is called with these. */
   deps: DomainDeps;
+  /** The card vault: saved cards, kept apart from payments, in a store of their own. */
+  vault: VaultService;
+  vaultStore: VaultStore;
   /** Starts the recovery worker and the settlement schedule, unless JOBS_ENABLED is false. */
   startJobs(): ProcessingJobs | null;
   /** First step of a shutdown: readiness fails, runs stop between batches, the schedule stops. */
@@ -99,12 +110,22 @@ function createProviders(config: ProcessingConfig, overrides: ProcessingOverride
   };
 }
 
+/** The card company checks cards to save; a card provider that cannot verify leaves them unverified, and unsaved. */
+function cardVerifier(providers: Providers): CardVerifier {
+  const cards = providers.card;
+  return {
+    verify: (command, context) => cards.verify?.(command, context)
+      ?? Promise.resolve({ kind: 'no_answer', delivered: 'no', error: 'the card provider cannot verify cards' }),
+  };
+}
+
 /** The processing server: everything createProcessingWithoutHttp builds, and the HTTP app on it. */
 export async function createProcessing(config: ProcessingConfig, overrides: ProcessingOverrides = {}): Promise<ProcessingServer> {
   const processing = await createProcessingWithoutHttp(config, overrides);
   const { createApp } = await import('./app.ts');
   const app = createApp(processing.deps, {
-    apiKey: config.PROCESSING_API_KEY, isShuttingDown: processing.isShuttingDown, collectDefaultMetrics: overrides.collectDefaultMetrics ?? true,
+    apiKey: config.PROCESSING_API_KEY, vault: processing.vault, isShuttingDown: processing.isShuttingDown,
+    collectDefaultMetrics: overrides.collectDefaultMetrics ?? true,
   });
   return { ...processing, app };
 }
@@ -117,16 +138,27 @@ export async function createProcessingWithoutHttp(config: ProcessingConfig, over
     onWriterExit: (error) => logger.error({ err: error }, 'the SQLite writer thread stopped: its unanswered calls failed; the next call starts another'),
   });
   if (!overrides.store) logger.info({ store: store.description }, 'store opened');
+  const vaultStore = overrides.vaultStore ?? await openVaultStore(config);
+  if (!overrides.vaultStore) logger.info({ store: vaultStore.description }, 'card vault opened');
+  const vaultKey = overrides.vaultKey ?? loadVaultKey({ configuredKey: config.CARD_VAULT_KEY, dataDir: config.DATA_DIR, logger });
+  const cardVault = overrides.vault ?? createCardVault(vaultKey);
+  const clock = overrides.clock ?? (() => new Date());
+  const { providers, clearing } = createProviders(config, overrides, logger);
+  const vault = createVaultService({
+    store: vaultStore, envelope: createEnvelope(vaultKey), cardVault, verifier: cardVerifier(providers), clock, logger,
+  });
   const runs = runTracker();
   const deps: DomainDeps = {
     store,
-    ...createProviders(config, overrides, logger),
-    vault: overrides.vault ?? createCardVault(loadVaultKey({ configuredKey: config.CARD_VAULT_KEY, dataDir: config.DATA_DIR, logger })),
-    clock: overrides.clock ?? (() => new Date()),
+    providers,
+    clearing,
+    vault: cardVault,
+    savedCards: vault,
+    clock,
     logger,
     settings: {
       spendLimits: config.CARD_SPEND_LIMIT, pointsCurrency: config.POINTS_CURRENCY, authTtlHours: config.AUTH_TTL_HOURS,
-      recoveryGraceMs: config.RECOVERY_GRACE_MS,
+      recoveryGraceMs: config.RECOVERY_GRACE_MS, authenticationTtlMinutes: config.AUTHENTICATION_TTL_MINUTES,
       batchSizeMax: config.SETTLEMENT_BATCH_MAX, busyWaitMs: overrides.settlementBusyWaitMs,
     },
     lifecycle: runs.lifecycle,
@@ -136,6 +168,8 @@ export async function createProcessingWithoutHttp(config: ProcessingConfig, over
   return {
     config,
     deps,
+    vault,
+    vaultStore,
     startJobs() {
       if (!config.JOBS_ENABLED || jobs) return jobs;
       jobs = {
@@ -153,7 +187,7 @@ export async function createProcessingWithoutHttp(config: ProcessingConfig, over
     async close() {
       await jobs?.recovery.stop();
       await runs.settled();
-      await store.close();
+      await Promise.all([store.close(), vaultStore.close()]);
       // How the SQLite writer grouped its calls over the process's life (how many shared a commit).
       const groups = (store as Partial<SqliteWriterStore>).groupStatistics?.();
       if (groups) logger.info({ groupCommits: groups.groups, calls: groups.calls, largestGroup: groups.largestGroup }, 'store closed');

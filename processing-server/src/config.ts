@@ -52,6 +52,8 @@ export const processingConfigSchema = z.object({
   /** The currency of points payments: one point is one minor unit of it (the points provider's own setting must match). */
   POINTS_CURRENCY: currencySchema.default('USD'),
   AUTH_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(168),
+  /** A payment left `requires_action` (waiting for the shopper's 3-D Secure step) longer than this becomes failed. */
+  AUTHENTICATION_TTL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   SETTLEMENT_CRON: z.string().min(1).default('0 * * * *').refine(isScheduleExpression, 'must be a cron expression such as "0 * * * *", or "off"'),
   SETTLEMENT_BATCH_MAX: z.coerce.number().int().min(1).max(100_000).default(5000),
   /** A pending payment younger than this is left to the request that is still working on it. */

@@ -1,7 +1,8 @@
 /**
  * The shopper side of the chaos test: card and loyalty-points checkouts through the UI server's
  * JSON API, each with its own idempotency key, repeated with the same key while the outcome is not known
- * — as a shopper following the "we are confirming your payment" page would.
+ * — as a shopper following the "we are confirming your payment" page would: with the cookie the
+ * UI server set for the key, and, behind several UI servers, on another one than the last time.
  */
 import axios, { type AxiosInstance } from 'axios';
 
@@ -31,6 +32,10 @@ export type CheckoutSpec = CardCheckout | PointsCheckout;
 
 export interface CheckoutRecord {
   spec: CheckoutSpec;
+  /** The checkout's number in the run: which UI server it goes to first. */
+  index: number;
+  /** The cookie the UI server set for the key (name=value), sent back with every repeat, as a browser does. */
+  cookie: string | null;
   /** Every paymentId any answer named for this key. */
   paymentIds: Set<string>;
   final: FinalStatus | null;
@@ -56,22 +61,23 @@ export function chaosPointsAccounts(runTag: string): ChaosPointsAccount[] {
   return [account('A', 50_000_000), account('B', 50_000_000), account('C', 50_000_000), account('SMALL', 20_000), account('BLOCKED', 1_000_000, true)];
 }
 
+/** One client per UI server; a load balancer without sticky sessions in front of them. */
 export interface ChaosClients {
-  ui: AxiosInstance;
-  processing: AxiosInstance;
+  uis: AxiosInstance[];
 }
 
-export function createClients(uiUrl: string, processingUrl: string, processingKey: string): ChaosClients {
+export function createClients(uiUrls: string[]): ChaosClients {
   return {
-    ui: axios.create({ baseURL: uiUrl, timeout: 20_000, validateStatus: () => true, headers: { Accept: 'application/json' } }),
-    processing: axios.create({ baseURL: processingUrl, timeout: 20_000, validateStatus: () => true, headers: { Authorization: `Bearer ${processingKey}` } }),
+    uis: uiUrls.map((uiUrl) => axios.create({ baseURL: uiUrl, timeout: 20_000, validateStatus: () => true, headers: { Accept: 'application/json' } })),
   };
 }
 
 /** One post of the checkout; returns the final status, or null while the outcome is not known. */
 export async function postCheckout(clients: ChaosClients, record: CheckoutRecord): Promise<FinalStatus | null> {
+  // Each repeat goes to the next UI server: none of them may need to have seen the key before.
+  const ui = clients.uis[(record.index + record.attempts) % clients.uis.length]!;
   record.attempts += 1;
-  const answer = await postCheckoutForm(clients.ui, checkoutForm(record.spec));
+  const answer = await postCheckoutForm(ui, checkoutForm(record.spec), record);
   if (!answer) {
     record.pendingAnswers += 1;
     return null;
@@ -111,13 +117,15 @@ function checkoutForm(spec: CheckoutSpec): Record<string, string> {
  * The checkout's JSON answers, as the page reads them: approved, declined and error are final
  * (error: not charged); pending (409, 503 pending) and any failure to connect are not known yet.
  */
-async function postCheckoutForm(client: AxiosInstance, form: Record<string, string>): Promise<Answer | null> {
+async function postCheckoutForm(client: AxiosInstance, form: Record<string, string>, record: CheckoutRecord): Promise<Answer | null> {
   let response;
   try {
-    response = await client.post('/make-payment', form);
+    response = await client.post('/make-payment', form, record.cookie ? { headers: { Cookie: record.cookie } } : {});
   } catch {
     return null;
   }
+  const sent = (response.headers['set-cookie'] ?? []).find((cookie) => cookie.startsWith('cardlane_sent_'));
+  if (sent) record.cookie = sent.split(';')[0] ?? null;
   const body = response.data as { status?: string; paymentId?: string };
   const final = body.status === 'approved' || body.status === 'declined' || body.status === 'error' ? body.status : null;
   return { final, paymentId: typeof body.paymentId === 'string' ? body.paymentId : undefined };

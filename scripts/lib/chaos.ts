@@ -1,22 +1,18 @@
 /**
- * The chaos test: the three real processes, a card company and points provider that lose
- * answers, fail and lag, a processing server killed with SIGKILL at random moments, card
- * checkouts and points payments mixed — and then the audit of every promise. Used by
- * `npm run chaos` and, smaller, by `npm test`.
+ * The chaos test: the real processes, a card company and points provider that lose answers, fail
+ * and lag, processing servers killed with SIGKILL at random moments, card checkouts and points
+ * payments mixed — and then the audit of every promise. One UI server and one processing server
+ * on SQLite by default; with `cluster`, two UI servers and three processing servers on
+ * PostgreSQL, repeats landing on another UI server than the first post. Used by `npm run chaos`
+ * and, smaller, by `npm test`.
  */
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import axios from 'axios';
 import { auditChaos, type Audit } from './chaos-audit.ts';
-import {
-  chaosPointsAccounts, createClients, makeSpecs, postCheckout, seededRandom, type ChaosClients, type ChaosPointsAccount, type CheckoutRecord,
-} from './chaos-driver.ts';
-import {
-  NETWORK_KEY, PROCESSING_KEY, freePort, startService, stopService, type RunningService,
-} from './processes.ts';
+import { chaosPointsAccounts, createClients, makeSpecs, postCheckout, seededRandom, type ChaosClients, type CheckoutRecord } from './chaos-driver.ts';
+import { paymentsServedPerSlot, saveTopologyLogs, startTopology, type Topology } from './topology.ts';
+import { NETWORK_KEY, PROCESSING_KEY } from './processes.ts';
 
 export interface ChaosOptions {
   root: string;
@@ -32,83 +28,26 @@ export interface ChaosOptions {
   log: (line: string) => void;
   /** When set and an invariant fails, every process's log lines are written here. */
   artifactsDir?: string;
+  /** Several instances on PostgreSQL; `databaseServerUrl` names a server to make the run's database on (else a throwaway one). */
+  cluster?: { uiInstances: number; processingInstances: number; databaseServerUrl?: string | undefined } | undefined;
 }
 
 export const CHAOS_DEFAULTS = {
   payments: 2000, concurrency: 20, kills: 3, lostAnswerRate: 0.1, errorRate: 0.05, latencyMs: '0-300', settleTimeoutMs: 120_000,
 };
 
+export const CHAOS_CLUSTER = { uiInstances: 2, processingInstances: 3 };
+
+/** How soon a shopper told "pending" reloads the page during the run. */
+const RELOAD_AFTER_MS = 300;
+
 export interface ChaosReport extends Audit {
   actions: Record<string, number | string>;
 }
 
-interface Cluster {
-  network: RunningService;
-  ui: RunningService;
-  processing: RunningService;
-  processingPort: number;
-  dataDir: string;
-  /** The points accounts this run opened at the points provider. */
-  pointsAccounts: ChaosPointsAccount[];
-  /** Processing servers killed during the run, kept for their logs. */
-  retired?: RunningService[];
-}
-
-function saveLogs(cluster: Cluster, records: CheckoutRecord[], directory: string, log: (line: string) => void): void {
-  fs.mkdirSync(directory, { recursive: true });
-  const processing = [...(cluster.retired ?? []), cluster.processing];
-  processing.forEach((service, index) => fs.writeFileSync(path.join(directory, `processing-${index + 1}.log`), service.lines.join('\n')));
-  fs.writeFileSync(path.join(directory, 'network.log'), cluster.network.lines.join('\n'));
-  fs.writeFileSync(path.join(directory, 'ui.log'), cluster.ui.lines.join('\n'));
-  fs.writeFileSync(path.join(directory, 'checkouts.json'), JSON.stringify(records.map((record) => ({ ...record, paymentIds: [...record.paymentIds] })), null, 1));
-  log(`chaos: logs of every process written to ${directory}`);
-}
-
-function processingEnv(dataDir: string, port: number, networkUrl: string): Record<string, string> {
-  return {
-    DATA_DIR: dataDir, PROCESSING_PORT: String(port), NETWORK_URL: networkUrl, NETWORK_API_KEY: NETWORK_KEY,
-    PROCESSING_API_KEY: PROCESSING_KEY, SETTLEMENT_CRON: 'off', CARD_SPEND_LIMIT: '100000000.00',
-    RECOVERY_GRACE_MS: '4000', RECOVERY_INTERVAL_MS: '500', LOG_LEVEL: 'info',
-  };
-}
-
-/** Opens the run's points accounts at the points provider (its admin endpoint, outside the injected faults). */
-async function openPointsAccounts(networkUrl: string, accounts: ChaosPointsAccount[]): Promise<void> {
-  for (const account of accounts) {
-    const response = await axios.post(`${networkUrl}/admin/points-accounts`, account, {
-      headers: { Authorization: `Bearer ${NETWORK_KEY}` }, validateStatus: () => true, timeout: 10_000,
-    });
-    if (response.status !== 201) throw new Error(`could not open points account ${account.accountId}: ${response.status} ${JSON.stringify(response.data)}`);
-  }
-}
-
-async function startCluster(options: ChaosOptions, runTag: string): Promise<Cluster> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cardlane-chaos-'));
-  const network = await startService(options.root, 'network', {
-    DATA_DIR: dataDir, NETWORK_PORT: '0', NETWORK_API_KEY: NETWORK_KEY, LOG_LEVEL: 'info',
-    NETWORK_FAULT_LOST_ANSWER_RATE: String(options.lostAnswerRate), NETWORK_FAULT_ERROR_RATE: String(options.errorRate),
-    NETWORK_FAULT_LATENCY_MS: options.latencyMs,
-  });
-  const pointsAccounts = chaosPointsAccounts(runTag);
-  await openPointsAccounts(network.url, pointsAccounts);
-  const processingPort = await freePort();
-  const processing = await startService(options.root, 'processing', processingEnv(dataDir, processingPort, network.url));
-  const ui = await startService(options.root, 'ui', {
-    UI_PORT: '0', PROCESSING_URL: processing.url, PROCESSING_API_KEY: PROCESSING_KEY, UI_RATE_LIMIT_PER_MINUTE: '0',
-    PROCESSING_TIMEOUT_MS: '10000', LOG_LEVEL: 'info',
-  });
-  return { network, ui, processing, processingPort, dataDir, pointsAccounts };
-}
-
-/** SIGKILL, then start again on the same port (the UI server keeps its PROCESSING_URL). */
-async function killAndRestart(cluster: Cluster, options: ChaosOptions): Promise<void> {
-  await stopService(cluster.processing, 'SIGKILL');
-  cluster.retired?.push(cluster.processing);
-  cluster.processing = await startService(options.root, 'processing', processingEnv(cluster.dataDir, cluster.processingPort, cluster.network.url));
-}
-
-async function drive(cluster: Cluster, records: CheckoutRecord[], options: ChaosOptions, random: () => number): Promise<number> {
-  const clients = clientsOf(cluster);
+/** SIGKILLs at random moments, each of a processing instance picked at random, which starts again on its port. */
+async function drive(topology: Topology, records: CheckoutRecord[], options: ChaosOptions, random: () => number): Promise<number> {
+  const clients = createClients(topology.uis.map((ui) => ui.url));
   const killPoints = Array.from({ length: options.kills }, () => Math.floor((0.1 + 0.8 * random()) * records.length)).sort((a, b) => a - b);
   let next = 0;
   let done = 0;
@@ -118,12 +57,18 @@ async function drive(cluster: Cluster, records: CheckoutRecord[], options: Chaos
     while (next < records.length) {
       const record = records[next]!;
       next += 1;
-      await postCheckout(clients, record);
+      // A shopper told "we are confirming" reloads the page at once: the same key, perhaps while
+      // the instance that had the first request is down, and on another UI server.
+      if (await postCheckout(clients, record) === null) {
+        await sleep(RELOAD_AFTER_MS);
+        await postCheckout(clients, record);
+      }
       done += 1;
       if (kills < killPoints.length && done >= killPoints[kills]! && !killing) {
         kills += 1;
-        options.log(`chaos: SIGKILL processing server #${kills} after ${done} checkouts`);
-        killing = killAndRestart(cluster, options).finally(() => { killing = null; });
+        const slotIndex = Math.floor(random() * topology.slots.length);
+        options.log(`chaos: SIGKILL processing instance ${slotIndex + 1} (#${kills}) after ${done} checkouts`);
+        killing = topology.killAndRestart(topology.slots[slotIndex]!).finally(() => { killing = null; });
       }
       if (done % Math.max(1, Math.floor(records.length / 10)) === 0) options.log(`chaos: ${done}/${records.length} checkouts`);
     }
@@ -134,8 +79,7 @@ async function drive(cluster: Cluster, records: CheckoutRecord[], options: Chaos
 }
 
 /** Repeats every unanswered checkout with its key until all have a final answer (bounded). */
-async function awaitFinalAnswers(cluster: Cluster, records: CheckoutRecord[], options: ChaosOptions): Promise<number> {
-  const clients = clientsOf(cluster);
+async function awaitFinalAnswers(clients: ChaosClients, records: CheckoutRecord[], options: ChaosOptions): Promise<number> {
   const deadline = Date.now() + options.settleTimeoutMs;
   let rounds = 0;
   while (Date.now() < deadline) {
@@ -150,10 +94,10 @@ async function awaitFinalAnswers(cluster: Cluster, records: CheckoutRecord[], op
   return rounds;
 }
 
-async function settleAll(cluster: Cluster, options: ChaosOptions): Promise<string> {
+async function settleAll(processingUrl: string, options: ChaosOptions): Promise<string> {
   const deadline = Date.now() + options.settleTimeoutMs;
   while (Date.now() < deadline) {
-    const response = await axios.post(`${cluster.processing.url}/v1/settlements`, undefined, {
+    const response = await axios.post(`${processingUrl}/v1/settlements`, undefined, {
       headers: { Authorization: `Bearer ${PROCESSING_KEY}` }, validateStatus: () => true, timeout: 60_000,
     });
     if (response.status === 201 || response.status === 200) return response.status === 201 ? response.data.id : 'nothing to settle';
@@ -167,55 +111,69 @@ async function settleAll(cluster: Cluster, options: ChaosOptions): Promise<strin
   throw new Error('settlement did not complete in time');
 }
 
-/** The processing server comes back on the same port after a kill, so its URL stays good. */
-function clientsOf(cluster: Cluster): ChaosClients {
-  return createClients(cluster.ui.url, `http://127.0.0.1:${cluster.processingPort}`, PROCESSING_KEY);
-}
-
 /** The run is over: the audit reads everything back without injected faults in the way. */
-async function stopFaults(cluster: Cluster): Promise<void> {
-  await axios.post(`${cluster.network.url}/admin/faults`, { latencyMs: 0, errorRate: 0, lostAnswerRate: 0 }, {
+async function stopFaults(topology: Topology): Promise<void> {
+  await axios.post(`${topology.network.url}/admin/faults`, { latencyMs: 0, errorRate: 0, lostAnswerRate: 0 }, {
     headers: { Authorization: `Bearer ${NETWORK_KEY}` }, timeout: 10_000,
   });
+}
+
+/** The promise of several instances besides the rest: every processing instance took part. */
+function auditInstances(topology: Topology, audit: Audit): Audit {
+  if (topology.slots.length === 1) return audit;
+  const served = paymentsServedPerSlot(topology);
+  const violations = [...audit.violations];
+  served.forEach((count, index) => { if (count === 0) violations.push(`processing instance ${index + 1} served no payment`); });
+  return { violations, findings: { ...audit.findings, 'payments served per processing instance': served.join(' / ') } };
+}
+
+function describeActions(topology: Topology, records: CheckoutRecord[], facts: { kills: number; rounds: number; runId: string; driveSeconds: number; started: number }, options: ChaosOptions): Record<string, number | string> {
+  const told = (status: string) => records.filter((record) => record.final === status).length;
+  return {
+    'instances (UI / processing)': `${topology.uis.length} / ${topology.slots.length}`, storage: topology.storage,
+    checkouts: records.length,
+    'of them points payments': records.filter((record) => record.spec.method === 'points').length,
+    'HTTP posts to the UI server': records.reduce((sum, record) => sum + record.attempts, 0),
+    'answers "pending" (then asked again)': records.reduce((sum, record) => sum + record.pendingAnswers, 0),
+    'SIGKILLs of processing instances': facts.kills, 'rounds of asking again': facts.rounds,
+    'shoppers told approved': told('approved'), 'told declined': told('declined'), 'told not charged': told('error'),
+    'settlement run': facts.runId, 'checkout phase (s)': facts.driveSeconds.toFixed(1), 'total (s)': ((Date.now() - facts.started) / 1000).toFixed(1),
+    faults: `lost answers ${options.lostAnswerRate * 100}%, 5xx ${options.errorRate * 100}%, latency ${options.latencyMs} ms`,
+  };
 }
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
   const random = seededRandom(options.seed);
   const runTag = randomUUID().slice(0, 8).toUpperCase();
-  const cluster = await startCluster(options, runTag);
-  const records: CheckoutRecord[] = makeSpecs(options.payments, random, runTag, cluster.pointsAccounts)
-    .map((spec) => ({ spec, paymentIds: new Set<string>(), final: null, attempts: 0, pendingAnswers: 0, unexpected: null }));
-  cluster.retired = [];
+  const pointsAccounts = chaosPointsAccounts(runTag);
+  const topology = await startTopology({
+    root: options.root, uiInstances: options.cluster?.uiInstances ?? 1, processingInstances: options.cluster?.processingInstances ?? 1,
+    storage: options.cluster ? 'postgres' : 'sqlite',
+    databaseServerUrl: options.cluster?.databaseServerUrl, lostAnswerRate: options.lostAnswerRate, errorRate: options.errorRate,
+    latencyMs: options.latencyMs, pointsAccounts,
+  });
+  const records: CheckoutRecord[] = makeSpecs(options.payments, random, runTag, pointsAccounts)
+    .map((spec, index) => ({ spec, index, cookie: null, paymentIds: new Set<string>(), final: null, attempts: 0, pendingAnswers: 0, unexpected: null }));
   try {
-    options.log(`chaos: ${options.payments} checkouts, concurrency ${options.concurrency}, ${options.kills} kills, seed ${options.seed}`);
-    const kills = await drive(cluster, records, options, random);
+    options.log(`chaos: ${options.payments} checkouts, concurrency ${options.concurrency}, ${options.kills} kills, seed ${options.seed}, `
+      + `UI servers: ${topology.uis.length}, processing servers: ${topology.slots.length}, on ${topology.storage}`);
+    const kills = await drive(topology, records, options, random);
     const driveSeconds = (Date.now() - started) / 1000;
-    const rounds = await awaitFinalAnswers(cluster, records, options);
-    const runId = await settleAll(cluster, options);
-    await stopFaults(cluster);
-    const audit = await auditChaos({
-      processingUrl: cluster.processing.url, processingKey: PROCESSING_KEY, networkUrl: cluster.network.url, networkKey: NETWORK_KEY, records,
-      pointsAccounts: cluster.pointsAccounts,
-    });
-    if (audit.violations.length > 0 && options.artifactsDir) saveLogs(cluster, records, options.artifactsDir, options.log);
-    const told = (status: string) => records.filter((record) => record.final === status).length;
-    return {
-      ...audit,
-      actions: {
-        checkouts: records.length,
-        'of them points payments': records.filter((record) => record.spec.method === 'points').length,
-        'HTTP posts to the UI server': records.reduce((sum, record) => sum + record.attempts, 0),
-        'answers "pending" (then asked again)': records.reduce((sum, record) => sum + record.pendingAnswers, 0),
-        'SIGKILLs of the processing server': kills, 'rounds of asking again': rounds,
-        'shoppers told approved': told('approved'), 'told declined': told('declined'), 'told not charged': told('error'),
-        'settlement run': runId, 'checkout phase (s)': driveSeconds.toFixed(1), 'total (s)': ((Date.now() - started) / 1000).toFixed(1),
-        faults: `lost answers ${options.lostAnswerRate * 100}%, 5xx ${options.errorRate * 100}%, latency ${options.latencyMs} ms`,
-      },
-    };
+    const rounds = await awaitFinalAnswers(createClients(topology.uis.map((ui) => ui.url)), records, options);
+    const processingUrl = topology.slots[0]!.current.url;
+    const runId = await settleAll(processingUrl, options);
+    await stopFaults(topology);
+    const audit = auditInstances(topology, await auditChaos({
+      processingUrl, processingKey: PROCESSING_KEY, networkUrl: topology.network.url, networkKey: NETWORK_KEY, records, pointsAccounts,
+    }));
+    if (audit.violations.length > 0 && options.artifactsDir) {
+      saveTopologyLogs(topology, options.artifactsDir, records);
+      options.log(`chaos: logs of every process written to ${options.artifactsDir}`);
+    }
+    return { ...audit, actions: describeActions(topology, records, { kills, rounds, runId, driveSeconds, started }, options) };
   } finally {
-    await Promise.all([stopService(cluster.ui), stopService(cluster.processing), stopService(cluster.network)]);
-    fs.rmSync(cluster.dataDir, { recursive: true, force: true });
+    await topology.close();
   }
 }
 
@@ -225,7 +183,8 @@ export function formatReport(report: ChaosReport): string {
   ].join('\n');
   const verdict = report.violations.length === 0
     ? 'All invariants hold: no double holds, no orphan holds (card or points), nothing pending, one payment per key, shoppers told the truth, '
-      + 'deposits = settled − refunded, every points account = its opening balance − points redeemed, holding only what live payments hold.'
+      + 'deposits = settled − refunded, every points account = its opening balance − points redeemed, holding only what live payments hold'
+      + `${'payments served per processing instance' in report.findings ? ', every processing instance served payments.' : '.'}`
     : `VIOLATIONS (${report.violations.length}):\n${report.violations.map((violation) => `- ${violation}`).join('\n')}`;
   return `${rows('what the chaos run did', report.actions)}\n\n${rows('what it found', report.findings)}\n\n${verdict}\n`;
 }

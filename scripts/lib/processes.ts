@@ -42,18 +42,20 @@ export function nodeFlags(root: string): string[] {
   return JSON.parse(fs.readFileSync(path.join(root, 'bin', 'node-flags.json'), 'utf8')) as string[];
 }
 
-export async function startService(root: string, name: ServiceName, env: Record<string, string>): Promise<RunningService> {
-  const child = spawn(process.execPath, [...nodeFlags(root), path.join(root, 'bin', 'run.mjs'), name], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start in ${START_TIMEOUT_MS} ms:\n${lines.join('\n')}`)), START_TIMEOUT_MS);
+/**
+ * The port a started process says it listens on (its JSON "listening" log line). Every line it
+ * prints goes to `onLine`. Rejects, saying `context()`, when the process ends first or says
+ * nothing of the kind within `timeoutMs` (and is then killed).
+ */
+export function listeningPort(child: ChildProcess, options: { name: string; timeoutMs: number; onLine: (line: string) => void; context?: () => string }): Promise<number> {
+  const context = () => (options.context ? `:\n${options.context()}` : '');
+  return new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${options.name} did not start listening within ${options.timeoutMs} ms${context()}`));
+    }, options.timeoutMs);
     const onLine = (line: string): void => {
-      lines.push(line);
+      options.onLine(line);
       const match = /"port":(\d+).*"msg":"listening"/.exec(line);
       if (match) {
         clearTimeout(timer);
@@ -62,11 +64,22 @@ export async function startService(root: string, name: ServiceName, env: Record<
     };
     readline.createInterface({ input: child.stdout! }).on('line', onLine);
     readline.createInterface({ input: child.stderr! }).on('line', onLine);
-    void exited.then((code) => {
+    child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`${name} exited with ${code} before listening:\n${lines.join('\n')}`));
+      reject(new Error(`${options.name} ended (${signal ?? `exit code ${code}`}) before it listened${context()}`));
     });
   });
+}
+
+export async function startService(root: string, name: ServiceName, env: Record<string, string>): Promise<RunningService> {
+  const child = spawn(process.execPath, [...nodeFlags(root), path.join(root, 'bin', 'run.mjs'), name], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const port = await listeningPort(child, { name, timeoutMs: START_TIMEOUT_MS, onLine: (line) => lines.push(line), context: () => lines.join('\n') });
   return { name, child, url: `http://127.0.0.1:${port}`, port, lines, exited };
 }
 
@@ -97,7 +110,7 @@ export async function startSystem(
     ...common, PROCESSING_PORT: '0', NETWORK_URL: network.url, SETTLEMENT_CRON: 'off', ...extraEnv.processing,
   });
   const ui = await startService(root, 'ui', {
-    ...common, UI_PORT: '0', PROCESSING_URL: processing.url, UI_RATE_LIMIT_PER_MINUTE: '0', ...extraEnv.ui,
+    ...common, UI_PORT: '0', PROCESSING_URL: processing.url, NETWORK_PUBLIC_URL: network.url, UI_RATE_LIMIT_PER_MINUTE: '0', ...extraEnv.ui,
   });
   return {
     network, processing, ui, dataDir,

@@ -54,7 +54,12 @@ export const authorizationRequestSchema = z.object({
   merchantReference: merchantReferenceSchema,
   amount: amountMinorSchema,
   currency: currencySchema,
-  card: cardDetailsSchema,
+  /**
+   * The CVV may be absent: the authorization that finishes a 3-D Secure challenge comes minutes
+   * after the shopper typed it, and a merchant never keeps a CVV; the cardholder's
+   * authentication stands in for it.
+   */
+  card: cardDetailsSchema.extend({ cvv: cardDetailsSchema.shape.cvv.optional() }),
   /** A 3-D Secure authentication of this payment; required by the cards that ask for it (else `1A`). */
   authenticationId: authenticationIdSchema.optional(),
 });
@@ -63,13 +68,27 @@ export type AuthorizationRequest = z.infer<typeof authorizationRequestSchema>;
 /**
  * What `POST /v1/authorizations` accepts: an authorization, or with `amount: 0` an account
  * verification (the card is checked, nothing is held, `85` when it is good).
+ *
+ * `storedCredential: true` marks a card-on-file authorization: the merchant charges a card it
+ * keeps (with the cardholder's consent) and, never keeping a CVV, has none to send. The `cvv` may
+ * then be left out, and the card company skips only its CVV check. The same holds for an
+ * authorization that carries a 3-D Secure `authenticationId`: it finishes a payment minutes after
+ * the shopper typed the CVV, and the cardholder's authentication stands in for it. Otherwise the
+ * CVV is required as always.
  */
 export const cardAuthorizationRequestSchema = authorizationRequestSchema.extend({
   amount: z.number({ error: 'must be an integer number of minor units' })
     .int('must be an integer number of minor units')
     .min(0, 'must be 0 (account verification) or a positive number of minor units')
     .max(AMOUNT_MINOR_MAX, 'is too large'),
-});
+  card: cardDetailsSchema.extend({ cvv: cardDetailsSchema.shape.cvv.optional() }),
+  /** A card the merchant keeps on file: the CVV may be absent, and is not checked. */
+  storedCredential: z.boolean().optional(),
+}).superRefine((request, context) => {
+  if (request.card.cvv === undefined && request.storedCredential !== true && request.authenticationId === undefined) {
+    context.addIssue({ code: 'custom', path: ['card', 'cvv'], message: 'is required unless storedCredential is true or an authenticationId is given' });
+  }
+}).meta({ description: '`card.cvv` is required unless `storedCredential` is true (a card on file) or an `authenticationId` finishes a 3-D Secure payment.' });
 export type CardAuthorizationRequest = z.infer<typeof cardAuthorizationRequestSchema>;
 
 export const authorizationResponseSchema = z.object({

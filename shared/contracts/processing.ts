@@ -6,7 +6,7 @@ import { z } from 'zod';
 import {
   amountMinorSchema, currencySchema, isoDateTimeSchema, listSchema, maskedCardSchema,
 } from './common.ts';
-import { batchIdSchema, batchTotalsSchema, pointsAccountIdSchema, settlementItemTypeSchema } from './network.ts';
+import { batchIdSchema, batchTotalsSchema, pointsAccountIdSchema, returnUrlSchema, settlementItemTypeSchema } from './network.ts';
 import { HOLDER_NAME_LENGTH_MAX, holderNameApiMessage, holderNameProblem } from '../cards.ts';
 
 /** `requires_action`: the card company asked for 3-D Secure and the shopper's step is awaited. */
@@ -52,28 +52,49 @@ export const pointsInputSchema = z.object({
 export type PointsInput = z.infer<typeof pointsInputSchema>;
 
 /** The ways a payment is paid; a request carries exactly one of them. */
-export const PAYMENT_SOURCE_FIELDS = ['card', 'points'] as const;
+export const PAYMENT_SOURCE_FIELDS = ['card', 'cardId', 'points'] as const;
+
+/**
+ * The merchant's own id of a customer (opaque to cardlane): saved cards belong to it, and a
+ * payment may name it.
+ */
+export const customerIdSchema = z.string({ error: 'must be text' }).min(1, 'is required').max(100, 'is too long')
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : or -');
+
+/** A saved card's id (`card_…`). */
+export const cardIdSchema = z.string({ error: 'must be text' }).min(1, 'is required').max(100, 'is too long')
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : or -');
 
 export const createPaymentRequestSchema = z.object({
   amount: amountMinorSchema,
   currency: currencySchema,
-  /** A typed card; instead of it, `points`. Exactly one of the two. */
+  /** A typed card; instead of it, `cardId` or `points`. Exactly one of the three. */
   card: paymentCardInputSchema.optional(),
+  /** A card the vault keeps (POST /v1/cards): charged on file, without a CVV. */
+  cardId: cardIdSchema.optional(),
   /** Loyalty points: `amount` is in minor units of the points currency, one point each. */
   points: pointsInputSchema.optional(),
+  /** The customer paying; with `cardId`, the card must be this customer's. */
+  customerId: customerIdSchema.optional(),
   captureMethod: captureMethodSchema.default('automatic'),
   description: z.string().max(500, 'is too long').optional(),
   orderId: z.string().max(100, 'is too long').optional(),
+  /**
+   * Where the card issuer's 3-D Secure page sends the shopper back, with `paymentId=<id>` added
+   * to its query. Without it, a card whose issuer asks for 3-D Secure is declined
+   * `authentication_required`.
+   */
+  returnUrl: returnUrlSchema.optional(),
 }).superRefine((request, context) => {
   const given = PAYMENT_SOURCE_FIELDS.filter((field) => request[field] !== undefined);
   if (given.length === 0) {
-    context.addIssue({ code: 'custom', path: ['card'], message: 'is required: send exactly one of card or points' });
+    context.addIssue({ code: 'custom', path: ['card'], message: 'is required: send exactly one of card, cardId or points' });
   }
   for (const extra of given.slice(1)) {
-    context.addIssue({ code: 'custom', path: [extra], message: `must not be sent with ${given[0]}: send exactly one of card or points` });
+    context.addIssue({ code: 'custom', path: [extra], message: `must not be sent with ${given[0]}: send exactly one of card, cardId or points` });
   }
 }).meta({
-  description: 'Exactly one of `card` and `points`.',
+  description: 'Exactly one of `card`, `cardId` and `points`.',
   // The refinement above, for readers of the OpenAPI document: one source, never none or two.
   oneOf: PAYMENT_SOURCE_FIELDS.map((field) => ({ required: [field] })),
 });
@@ -94,9 +115,15 @@ export const PAYMENT_METHODS = ['card', 'saved_card', 'points'] as const;
 export const paymentMethodSchema = z.enum(PAYMENT_METHODS);
 export type PaymentMethod = z.infer<typeof paymentMethodSchema>;
 
+/** What the caller does next for a payment that is `requires_action`: send the shopper's browser to `url`. */
+export const nextActionSchema = z.object({ type: z.literal('redirect'), url: z.string() });
+export type NextAction = z.infer<typeof nextActionSchema>;
+
 /** What every payment carries, whatever paid it. */
 const paymentFields = {
   id: z.string(),
+  /** The customer the payment names (or whose saved card paid it), when there is one. */
+  customerId: z.string().optional(),
   status: paymentStatusSchema,
   amount: amountMinorSchema,
   currency: currencySchema,
@@ -113,6 +140,8 @@ const paymentFields = {
   orderId: z.string().nullable(),
   createdAt: isoDateTimeSchema,
   updatedAt: isoDateTimeSchema,
+  /** Only while the payment is `requires_action`: where to send the shopper (the issuer's 3-D Secure page). */
+  nextAction: nextActionSchema.optional(),
 };
 
 /**
@@ -124,6 +153,8 @@ export const cardPaymentSchema = z.object({
   paymentMethod: z.enum(['card', 'saved_card']),
   card: maskedCardSchema,
   holderName: z.string(),
+  /** The saved card that paid (`saved_card` only); the payment keeps its masked card after the card is deleted. */
+  cardId: z.string().optional(),
 });
 export type CardPayment = z.infer<typeof cardPaymentSchema>;
 
@@ -248,3 +279,33 @@ export const reconciliationSchema = z.object({
   amountMismatches: z.array(reconciliationEntrySchema),
 });
 export type Reconciliation = z.infer<typeof reconciliationSchema>;
+
+/** `POST /v1/cards`: a card to keep for later payments, verified first (the CVV is checked, never kept). */
+export const saveCardRequestSchema = z.object({
+  card: paymentCardInputSchema,
+  customerId: customerIdSchema.optional(),
+});
+export type SaveCardRequest = z.infer<typeof saveCardRequestSchema>;
+
+/** A saved card as the API shows it: never its number. */
+export const savedCardSchema = z.object({
+  /** `card_…` */
+  id: z.string(),
+  brand: maskedCardSchema.shape.brand,
+  last4: maskedCardSchema.shape.last4,
+  expMonth: maskedCardSchema.shape.expMonth,
+  expYear: maskedCardSchema.shape.expYear,
+  holderName: z.string(),
+  customerId: z.string().nullable(),
+  createdAt: isoDateTimeSchema,
+});
+export type SavedCard = z.infer<typeof savedCardSchema>;
+
+/** `GET /v1/cards?customerId=`: the customer's saved cards, newest first. */
+export const savedCardListSchema = z.object({ data: z.array(savedCardSchema) });
+export type SavedCardList = z.infer<typeof savedCardListSchema>;
+
+export const savedCardListQuerySchema = z.object({ customerId: customerIdSchema });
+/** `POST /v1/payments/:id/adjust`: the new total of an authorized payment (not the difference). */
+export const adjustPaymentRequestSchema = z.object({ amount: amountMinorSchema });
+export type AdjustPaymentRequest = z.infer<typeof adjustPaymentRequestSchema>;

@@ -16,7 +16,7 @@ describe('chaos (small): lost answers, 5xx, latency and a SIGKILLed processing s
     });
 
     if (report.violations.length > 0) throw new Error(formatReport(report));
-    expect(report.actions['SIGKILLs of the processing server']).toBe(1);
+    expect(report.actions['SIGKILLs of processing instances']).toBe(1);
     expect(report.findings.pending).toBe(0);
     expect(report.findings['deposited (minor units)']).toBe(report.findings['settled minus refunded (minor units)']);
     expect(report.actions['of them points payments']).toBeGreaterThan(30);

@@ -1,7 +1,8 @@
 import axios from 'axios';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import { makeTempDir, readAllBytes, removeDir } from '../helpers/temp-dir.ts';
-import { NETWORK_KEY, startSystem, type System } from '../helpers/processes.ts';
+import { NETWORK_KEY, runCommand, startSystem, type System } from '../helpers/processes.ts';
 
 const CARD_NUMBERS = ['4242424242424242', '4000000000000002', '5555555555554444'];
 
@@ -71,14 +72,30 @@ describe('end to end: the three real processes', () => {
     expect(response.data).toContain('4444');
   });
 
-  test('after the run, no log line and no data file holds a full card number', async () => {
+  test('after the run, a card saved, paid with and its vault key rotated, no log line and no data file holds a full card number', async () => {
     await checkout({ cardNumber: '4000 0000 0000 0002' });
-    const logs = [system.network, system.processing, system.ui].flatMap((service) => service.lines).join('\n');
+    const saved = await checkout({ cardNumber: '5555 5555 5555 4444', saveCard: 'on' });
+    expect(saved.data).toMatchObject({ status: 'approved', cardSaved: true });
+    // The answer also marks the checkout's key (a cookie of its own); the customer cookie is the one to keep.
+    const customerCookie = (saved.headers['set-cookie'] as string[] | undefined)?.find((line) => line.startsWith('cardlane_customer='));
+    const cookie = String(customerCookie ?? '').split(';')[0]!;
+    const page = await axios.get(`${system.ui.url}/payment.html`, { headers: { Cookie: cookie } });
+    const cardId = /name="savedCardId" value="(card_[0-9a-f]+)"/.exec(String(page.data))?.[1];
+    const bySavedCard = await axios.post(`${system.ui.url}/make-payment`, {
+      paymentMethod: 'saved_card', savedCardId: cardId, amount: '3.00', currency: 'USD', idempotencyKey: randomUUID(),
+    }, { headers: { Accept: 'application/json', Cookie: cookie }, validateStatus: () => true });
+    expect(bySavedCard.data).toMatchObject({ status: 'approved', card: { last4: '4444' } });
+    const rotation = await runCommand('rotate-vault-key', [], { DATA_DIR: dataDir });
+    expect(rotation.status).toBe(0);
+
+    const logs = [system.network, system.processing, system.ui].flatMap((service) => service.lines).join('\n') + rotation.output;
     const files = readAllBytes(dataDir).toString('latin1');
+    expect(fs.readdirSync(dataDir)).toEqual(expect.arrayContaining(['processing.sqlite', 'vault.sqlite', 'card-network.sqlite']));
     for (const number of CARD_NUMBERS) {
       expect(logs).not.toContain(number);
       expect(files).not.toContain(number);
     }
     expect(logs).toContain('"requestId"');
+    expect(logs).toContain('rotate-vault-key: done: every card is sealed under');
   });
 });

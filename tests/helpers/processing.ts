@@ -12,6 +12,8 @@ import type { DomainDeps } from '../../processing-server/src/domain/deps.ts';
 import type { ClearingPort, PaymentProvider } from '../../processing-server/src/domain/ports/provider.ts';
 import type { Store } from '../../processing-server/src/domain/ports/store.ts';
 import type { CardVault } from '../../processing-server/src/domain/ports/vault.ts';
+import type { VaultService } from '../../processing-server/src/vault/service.ts';
+import type { VaultStore } from '../../processing-server/src/vault/store.ts';
 import { captureLogs, type CapturedLogger } from './log-capture.ts';
 import { createFakeClearing, createFakeNetwork, type FakeNetwork } from './fake-network.ts';
 import { makeTempDir, removeDir } from './temp-dir.ts';
@@ -23,6 +25,9 @@ export interface ProcessingHarness {
   app: Express;
   deps: DomainDeps;
   store: Store;
+  /** The card vault (saved cards) and its store. */
+  vault: VaultService;
+  vaultStore: VaultStore;
   processing: ProcessingServer;
   /** The in-memory card company (unless the test gave a card provider of its own). */
   network: FakeNetwork;
@@ -48,6 +53,8 @@ export interface HarnessOptions {
   clock?: () => Date;
   dataDir?: string;
   store?: Store;
+  /** A card vault store of the test's own (on PostgreSQL, say); by default the vault's file in the data folder. */
+  vaultStore?: VaultStore;
   /** A vault of the test's own: a second server on the same data must recognize the same cards. */
   vault?: CardVault;
   /** How long POST /v1/settlements waits for another instance's run to show. */
@@ -66,6 +73,7 @@ export async function createProcessingHarness(options: HarnessOptions = {}): Pro
   let now = options.now ?? null;
   const processing = await createProcessing(config, {
     ...(options.store ? { store: options.store } : {}),
+    ...(options.vaultStore ? { vaultStore: options.vaultStore } : {}),
     ...(options.vault ? { vault: options.vault } : {}),
     providers: { card: options.cardProvider ?? network, points: options.pointsProvider ?? points },
     clearing: options.clearing ?? createFakeClearing(network),
@@ -75,7 +83,8 @@ export async function createProcessingHarness(options: HarnessOptions = {}): Pro
     collectDefaultMetrics: false,
   });
   return {
-    app: processing.app, deps: processing.deps, store: processing.deps.store, processing, network, points, logs, dataDir,
+    app: processing.app, deps: processing.deps, store: processing.deps.store, vault: processing.vault, vaultStore: processing.vaultStore,
+    processing, network, points, logs, dataDir,
     setNow: (date) => { now = date; },
     close: async () => {
       await processing.close();

@@ -8,6 +8,7 @@ import request from 'supertest';
 import { createCardNetworkClient } from '../../processing-server/src/providers/card-network-client.ts';
 import { createPointsClient } from '../../processing-server/src/providers/points-client.ts';
 import type { Store } from '../../processing-server/src/domain/ports/store.ts';
+import type { VaultStore } from '../../processing-server/src/vault/store.ts';
 import { AUTH_HEADER as NETWORK_AUTH, ManualClock, NETWORK_TEST_KEY, POINTS_PIN, createTestNetwork, type TestNetwork } from './network-sim.ts';
 import { AUTH_HEADER, createProcessingHarness, freshKey, paymentBody, pointsPaymentBody, type ProcessingHarness } from './processing.ts';
 import { removeDir } from './temp-dir.ts';
@@ -34,6 +35,8 @@ export interface SettlementSystem {
 export interface SettlementSystemOptions {
   batchSizeMax?: number;
   store?: Store;
+  /** The card vault's store (saved cards); by default its own file in the processing server's data folder. */
+  vaultStore?: VaultStore;
   simEnv?: Record<string, string>;
   /** The simulator's randomness (authorization codes, injected faults); Math.random by default. */
   simRandom?: () => number;
@@ -55,6 +58,7 @@ export async function createSettlementSystem(options: SettlementSystemOptions = 
   const processing = await createProcessingHarness({
     cardProvider: network.cards, pointsProvider: createPointsClient(providerOptions), clearing: network.clearing, clock: clock.now,
     env: { SETTLEMENT_BATCH_MAX: String(options.batchSizeMax ?? 5000) }, ...(options.store ? { store: options.store } : {}),
+    ...(options.vaultStore ? { vaultStore: options.vaultStore } : {}),
   });
   const others: ProcessingHarness[] = [];
   return {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createLogger } from '../../shared/logger.ts';
 import { createApp, type UiApp } from '../../ui-server/src/app.ts';
 import { loadUiConfig, type UiConfig } from '../../ui-server/src/config.ts';
-import { createProcessingClient } from '../../ui-server/src/processing-client.ts';
+import { createProcessingClient, type ProcessingClientOptions } from '../../ui-server/src/processing-client.ts';
 
 export const UI_TEST_NOW = new Date('2026-01-15T12:00:00.000Z');
 export const PUBLIC_DIR = path.resolve(__dirname, '../../public');
@@ -27,6 +27,8 @@ export interface TestUiOptions {
   env?: Record<string, string>;
   /** Use the client createApp builds from the config (real backoff) instead of the fast one. */
   defaultClient?: boolean;
+  /** Settings of the fast client beyond the config's (how long a refusing instance rests, a clock, …). */
+  clientOptions?: Partial<ProcessingClientOptions>;
 }
 
 export function buildTestUi(options: TestUiOptions): TestUi {
@@ -47,6 +49,7 @@ export function buildTestUi(options: TestUiOptions): TestUi {
     timeoutMs: config.processingTimeoutMs,
     logger,
     retryBackoffMs: 1,
+    ...options.clientOptions,
   });
   const app = createApp({
     config, logger, publicDir: PUBLIC_DIR, clock: { now: () => UI_TEST_NOW },

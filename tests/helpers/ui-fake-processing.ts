@@ -5,7 +5,7 @@
  */
 import http, { type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { CardPayment, Payment, PointsPayment } from '../../shared/contracts/processing.ts';
+import type { CardPayment, Payment, PointsPayment, SavedCard } from '../../shared/contracts/processing.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -30,7 +30,8 @@ export interface FakeProcessing {
   close(): Promise<void>;
 }
 
-export async function startFakeProcessing(handler?: FakeHandler): Promise<FakeProcessing> {
+/** `port`: 0 for a free one; a port of its own to come back where an instance stood (a restart). */
+export async function startFakeProcessing(handler?: FakeHandler, port = 0): Promise<FakeProcessing> {
   const requests: RecordedRequest[] = [];
   let current: FakeHandler = handler ?? (() => ({ status: 500, body: { code: 'no_handler' } }));
   const server = http.createServer((incoming, outgoing) => {
@@ -55,10 +56,10 @@ export async function startFakeProcessing(handler?: FakeHandler): Promise<FakePr
       outgoing.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const listening = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${listening}`,
     requests,
     reply(next) {
       current = next;
@@ -143,18 +144,72 @@ export interface FakeProcessingModel {
   handler: FakeHandler;
   /** The payments made, oldest first. */
   payments: Payment[];
+  /** The saved cards, deleted ones gone. */
+  cards: SavedCard[];
 }
 
 interface PaymentRequestBody {
   amount: number;
   currency: Payment['currency'];
   card?: { number: string; expMonth: number; expYear: number; holderName: string };
+  cardId?: string;
+  customerId?: string;
   points?: { accountId: string; pin: string };
+}
+
+/** A saved card as the processing server shows it. */
+export function savedCardFixture(overrides: Partial<SavedCard> = {}): SavedCard {
+  return {
+    id: 'card_0001', brand: 'visa', last4: '4242', expMonth: 12, expYear: 2030, holderName: 'Ada Lovelace', customerId: 'cus_AAAAAAAAAAAAAAAAAAAAAA',
+    createdAt: '2026-01-15T10:00:00.000Z', ...overrides,
+  };
+}
+
+/** The card vault in miniature: verification declines 4000 0000 0000 0002; a repeated key gets its first card. */
+function fakeVault(): { cards: SavedCard[]; handle(request: RecordedRequest): FakeReply | undefined } {
+  const cards: SavedCard[] = [];
+  const byKey = new Map<string, FakeReply>();
+  const save = (body: { card: { number: string; expMonth: number; expYear: number; holderName: string }; customerId?: string }): FakeReply => {
+    if (body.card.number === '4000000000000002') {
+      return { status: 402, body: problem(402, 'card_declined', { decline: { code: 'do_not_honor', message: 'do not honor', networkCode: '05' } }) };
+    }
+    const card = savedCardFixture({
+      id: `card_${String(cards.length + 1).padStart(4, '0')}`, last4: body.card.number.slice(-4), expMonth: body.card.expMonth, expYear: body.card.expYear,
+      holderName: body.card.holderName, customerId: body.customerId ?? null,
+    });
+    cards.push(card);
+    return { status: 201, body: card };
+  };
+  return {
+    cards,
+    handle(request) {
+      const path = request.url.split('?')[0] ?? '';
+      if (request.method === 'POST' && path === '/v1/cards') {
+        const key = String(request.headers['idempotency-key']);
+        const reply = byKey.get(key) ?? save(request.body as Parameters<typeof save>[0]);
+        byKey.set(key, reply);
+        return reply;
+      }
+      if (request.method === 'GET' && path === '/v1/cards') {
+        const customerId = new URLSearchParams(request.url.split('?')[1] ?? '').get('customerId');
+        return { status: 200, body: { data: cards.filter((card) => card.customerId === customerId).reverse() } };
+      }
+      const card = cards.find((candidate) => path === `/v1/cards/${candidate.id}`);
+      if (path.startsWith('/v1/cards/') && !card) return { status: 404, body: problem(404, 'card_not_found') };
+      if (card && request.method === 'GET') return { status: 200, body: card };
+      if (card && request.method === 'DELETE') {
+        cards.splice(cards.indexOf(card), 1);
+        return { status: 204 };
+      }
+      return undefined;
+    },
+  };
 }
 
 /**
  * A processing server in miniature for tests that need its decisions rather than one fixed answer
- * (browser tests, back-office pages): cards are approved; points are decided like the points
+ * (browser tests, back-office pages): cards are approved; cards are saved, listed, deleted and pay
+ * by their id (another customer's is not found); points are decided like the points
  * provider's test accounts, in `pointsCurrency` only (another currency is 400
  * `currency_not_supported`); a repeated key gets its first payment; payments are listed newest
  * first and found by id.
@@ -163,10 +218,21 @@ export function fakeProcessingModel(options: { pointsCurrency?: Payment['currenc
   const pointsCurrency = options.pointsCurrency ?? 'USD';
   const payments: Payment[] = [];
   const byKey = new Map<string, FakeReply>();
+  const vault = fakeVault();
 
   const create = (body: PaymentRequestBody): FakeReply => {
     const id = `pay_${String(payments.length + 1).padStart(4, '0')}`;
-    const common = { id, merchantReference: id, amount: body.amount, currency: body.currency };
+    const common = { id, merchantReference: id, amount: body.amount, currency: body.currency, ...(body.customerId ? { customerId: body.customerId } : {}) };
+    if (body.cardId !== undefined) {
+      const saved = vault.cards.find((card) => card.id === body.cardId && (body.customerId === undefined || card.customerId === body.customerId));
+      if (!saved) return { status: 404, body: problem(404, 'card_not_found') };
+      const payment = paymentFixture({
+        ...common, paymentMethod: 'saved_card', cardId: saved.id, holderName: saved.holderName,
+        card: { brand: saved.brand, last4: saved.last4, expMonth: saved.expMonth, expYear: saved.expYear },
+      });
+      payments.push(payment);
+      return { status: 201, body: payment };
+    }
     if (!body.points) {
       const card = body.card;
       const payment = paymentFixture({
@@ -193,6 +259,8 @@ export function fakeProcessingModel(options: { pointsCurrency?: Payment['currenc
   };
 
   const handler: FakeHandler = (request) => {
+    const vaultReply = vault.handle(request);
+    if (vaultReply) return vaultReply;
     if (request.method === 'POST' && request.url === '/v1/payments') {
       const key = String(request.headers['idempotency-key']);
       const reply = byKey.get(key) ?? create(request.body as PaymentRequestBody);
@@ -208,5 +276,5 @@ export function fakeProcessingModel(options: { pointsCurrency?: Payment['currenc
     }
     return { status: 404, body: problem(404, 'not_found') };
   };
-  return { handler, payments };
+  return { handler, payments, cards: vault.cards };
 }

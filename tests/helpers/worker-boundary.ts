@@ -29,14 +29,10 @@ function throughMessagePort<Value>(value: Value, where: string): Value {
  * the whole contract suite also checks that a store could run behind a worker thread.
  */
 export function asIfBehindAWorker(store: Store): Store {
-  const wrap = <Repository extends object>(name: string, repository: Repository): Repository => Object.fromEntries(
-    Object.entries(repository).map(([method, call]) => [method, async (...args: unknown[]) => {
-      const result: unknown = await (call as (...input: unknown[]) => Promise<unknown>)(...throughMessagePort(args, `the arguments of ${name}.${method}`));
-      return throughMessagePort(result, `the result of ${name}.${method}`);
-    }]),
-  ) as Repository;
+  const wrap = repositoryBehindAWorker;
   return {
     payments: wrap('payments', store.payments),
+    adjustments: wrap('adjustments', store.adjustments),
     idempotency: wrap('idempotency', store.idempotency),
     refunds: wrap('refunds', store.refunds),
     settlements: wrap('settlements', store.settlements),
@@ -47,3 +43,12 @@ export function asIfBehindAWorker(store: Store): Store {
   };
 }
 
+/** One repository (an object of async methods) with its arguments and results passed as through a worker thread's port. */
+export function repositoryBehindAWorker<Repository extends object>(name: string, repository: Repository): Repository {
+  return Object.fromEntries(
+    Object.entries(repository).map(([method, call]) => [method, async (...args: unknown[]) => {
+      const result: unknown = await (call as (...input: unknown[]) => Promise<unknown>)(...throughMessagePort(args, `the arguments of ${name}.${method}`));
+      return throughMessagePort(result, `the result of ${name}.${method}`);
+    }]),
+  ) as Repository;
+}

@@ -1,10 +1,10 @@
 /**
  * The CVV and the points PIN leave no trace: the same checkout, run twice on fresh systems that
  * differ only in the CVV (or only in the PIN), stores exactly the same values — every column of
- * every table of the processing database and of the card company's (but for the points account's
- * own PIN hash, which the provider keeps by design). Randomness (ids, IVs, keys) and time are made
- * to repeat between the two runs, so that any stored value derived from a secret shows up as a
- * difference.
+ * every table of the processing database, of the card vault's (a card saved with the CVV, then
+ * paid with) and of the card company's (but for the points account's own PIN hash, which the
+ * provider keeps by design). Randomness (ids, IVs, keys) and time are made to repeat between the
+ * two runs, so that any stored value derived from a secret shows up as a difference.
  */
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -64,8 +64,8 @@ function resetRandomness(): void {
   (jest.requireMock('node:crypto') as { resetForTest(): void }).resetForTest();
 }
 
-/** One checkout day: a card payment, its repeat, a decline, a points payment and its repeat, a settlement run; then every stored value. */
-async function storedValuesAfterCheckout(cvv: string, pin = '24681357'): Promise<{ processing: Dump; network: Dump; answers: unknown[] }> {
+/** One checkout day: a card payment, its repeat, a decline, a card saved (and its repeat) and paid with, a points payment and its repeat, a settlement run; then every stored value. */
+async function storedValuesAfterCheckout(cvv: string, pin = '24681357'): Promise<{ processing: Dump; vault: Dump; network: Dump; answers: unknown[] }> {
   resetRandomness();
   let seed = 1;
   // A small linear congruential generator: the simulator's authorization codes repeat between runs.
@@ -80,17 +80,25 @@ async function storedValuesAfterCheckout(cvv: string, pin = '24681357'): Promise
     const first = await pay('cvv-trace-1', { cvv, expYear: 2031 });
     const repeat = await pay('cvv-trace-1', { cvv, expYear: 2031 });
     const declined = await pay('cvv-trace-2', { cvv, expYear: 2031, number: '4000000000000002' });
+    const saveCard = () => request(system.processing.app).post('/v1/cards').set(AUTH_HEADER).set('Idempotency-Key', 'cvv-trace-card')
+      .send({ card: { number: '5555555555554444', expMonth: 12, expYear: 2031, cvv, holderName: 'Ada Lovelace' }, customerId: 'cus_trace' });
+    const saved = await saveCard();
+    const savedRepeat = await saveCard();
+    const bySavedCard = await request(system.processing.app).post('/v1/payments').set(AUTH_HEADER).set('Idempotency-Key', 'cvv-trace-3')
+      .send({ amount: 1500, currency: 'USD', cardId: saved.body.id, customerId: 'cus_trace' });
     await system.openPointsAccount('PTS-TRACE-0001', 50_000, pin);
     const payPoints = () => request(system.processing.app).post('/v1/payments').set(AUTH_HEADER).set('Idempotency-Key', 'pin-trace-1')
       .send(pointsPaymentBody({ amount: 3100 }, { accountId: 'PTS-TRACE-0001', pin }));
     const points = await payPoints();
     const pointsRepeat = await payPoints();
     const run = await request(system.processing.app).post('/v1/settlements').set(AUTH_HEADER).send();
-    expect([first.status, repeat.status, declined.status, points.status, pointsRepeat.status, run.status]).toEqual([201, 201, 402, 201, 201, 201]);
+    expect([first.status, repeat.status, declined.status, saved.status, savedRepeat.status, bySavedCard.status, points.status, pointsRepeat.status, run.status])
+      .toEqual([201, 201, 402, 201, 201, 201, 201, 201, 201]);
     return {
       processing: dumpDatabase(path.join(system.processing.dataDir, 'processing.sqlite')),
+      vault: dumpDatabase(path.join(system.processing.dataDir, 'vault.sqlite')),
       network: dumpDatabase(system.sim.config.databasePath),
-      answers: [first.body, repeat.body, declined.body, points.body, pointsRepeat.body, run.body],
+      answers: [first.body, repeat.body, declined.body, saved.body, savedRepeat.body, bySavedCard.body, points.body, pointsRepeat.body, run.body],
     };
   } finally {
     await system.close();
@@ -110,13 +118,16 @@ describe('the CVV and the points PIN leave no trace', () => {
     jest.useRealTimers();
   });
 
-  test('when only the CVV of a checkout changes, then no stored value of either database changes', async () => {
+  test('when only the CVV of a checkout changes, then no stored value of any database changes (processing, card vault, card company)', async () => {
     const withOne = await storedValuesAfterCheckout('123');
     const withAnother = await storedValuesAfterCheckout('987');
 
     expect(Object.keys(withOne.processing)).toEqual(expect.arrayContaining(['payments', 'idempotency_keys', 'settlement_runs', 'settlement_items']));
-    expect(withOne.processing.payments).toHaveLength(3);
+    expect(withOne.processing.payments).toHaveLength(4);
+    expect(withOne.vault.vault_cards).toHaveLength(1);
+    expect(withOne.vault.vault_requests).toHaveLength(1);
     expect(withAnother.processing).toEqual(withOne.processing);
+    expect(withAnother.vault).toEqual(withOne.vault);
     expect(withAnother.network).toEqual(withOne.network);
     expect(withAnother.answers).toEqual(withOne.answers);
   });
@@ -125,8 +136,9 @@ describe('the CVV and the points PIN leave no trace', () => {
     const withOne = await storedValuesAfterCheckout('123', '24681357');
     const withAnother = await storedValuesAfterCheckout('123', '97531864');
 
-    expect(withOne.processing.payments).toHaveLength(3);
+    expect(withOne.processing.payments).toHaveLength(4);
     expect(withAnother.processing).toEqual(withOne.processing);
+    expect(withAnother.vault).toEqual(withOne.vault);
     const { points_accounts: accountsOne, ...networkOne } = withOne.network;
     const { points_accounts: accountsAnother, ...networkAnother } = withAnother.network;
     expect(networkAnother).toEqual(networkOne);
@@ -139,6 +151,7 @@ describe('the CVV and the points PIN leave no trace', () => {
     const again = await storedValuesAfterCheckout('555');
 
     expect(again.processing).toEqual(once.processing);
+    expect(again.vault).toEqual(once.vault);
     expect(again.network).toEqual(once.network);
   });
 });

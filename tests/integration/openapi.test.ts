@@ -21,9 +21,9 @@ describe('/openapi.json', () => {
       const create = processingDoc.body.paths['/v1/payments'].post;
       const createBody = create.requestBody.content['application/json'].schema;
       expect(createBody.required).toEqual(expect.arrayContaining(['amount', 'currency']));
-      // Exactly one way to pay: a card or points, never none or both.
-      expect(createBody.oneOf).toEqual([{ required: ['card'] }, { required: ['points'] }]);
-      expect(Object.keys(createBody.properties)).toEqual(expect.arrayContaining(['card', 'points']));
+      // Exactly one way to pay: a card, a saved card or points, never none or two.
+      expect(createBody.oneOf).toEqual([{ required: ['card'] }, { required: ['cardId'] }, { required: ['points'] }]);
+      expect(Object.keys(createBody.properties)).toEqual(expect.arrayContaining(['card', 'cardId', 'points', 'customerId']));
 
       const networkDoc = await request(network.app).get('/openapi.json');
       expect(networkDoc.status).toBe(200);
@@ -81,7 +81,7 @@ describe('/openapi.json', () => {
 
     test('when POST /v1/payments is looked up, then every status is there and the 503 problem carries the payment, its status and charged', () => {
       const create = processingDoc.paths['/v1/payments'].post;
-      expect(Object.keys(create.responses)).toEqual(['201', '400', '401', '402', '409', '413', '415', '500', '503', '504']);
+      expect(Object.keys(create.responses)).toEqual(['201', '202', '400', '401', '402', '404', '409', '413', '415', '500', '503', '504']);
 
       const unavailable = problemVariants(create.responses['503']).network_unavailable;
       expect(unavailable.required).toEqual(expect.arrayContaining(['payment', 'paymentStatus', 'charged', 'type', 'code']));

@@ -249,6 +249,42 @@ describe('back-office payments', () => {
     expect(response.text).toContain('Releases the hold on the points account.');
   });
 
+  test('when a saved-card payment\'s page is shown, then it names the saved card and links its customer to their saved cards', async () => {
+    const saved = paymentFixture({ id: 'pay_saved', paymentMethod: 'saved_card', cardId: 'card_0001', customerId: 'cus_AAAAAAAAAAAAAAAAAAAAAA' });
+    processing.reply(routes(on('GET', /^\/v1\/payments\/pay_saved$/, () => ({ status: 200, body: saved }))));
+    const admin = buildAdmin(processing.url);
+    const { cookie } = await logIn(admin);
+
+    const response = await request(admin.app).get('/admin/payments/pay_saved').set('Cookie', cookie);
+
+    expect(response.text).toContain('<dt>Paid with</dt><dd>Saved card Visa •••• 4242 (expires 12/2030)</dd>');
+    expect(response.text).toContain('<dt>Saved card</dt><dd>card_0001</dd>');
+    expect(response.text).toContain('<dt>Customer</dt><dd><span class="mono">cus_AAAAAAAAAAAAAAAAAAAAAA</span> · <a href="/admin/customers/cus_AAAAAAAAAAAAAAAAAAAAAA/cards">saved cards</a></dd>');
+  });
+
+  test('when a customer\'s saved cards are shown, then each is listed masked with its expiry and holder; none is said plainly; a bad id is 404', async () => {
+    const cards = [
+      { id: 'card_0002', brand: 'mastercard', last4: '4444', expMonth: 3, expYear: 2031, holderName: 'Grace Hopper', customerId: 'cus_1', createdAt: '2026-01-15T11:00:00.000Z' },
+      { id: 'card_0001', brand: 'visa', last4: '4242', expMonth: 12, expYear: 2030, holderName: 'Grace Hopper', customerId: 'cus_1', createdAt: '2026-01-15T10:00:00.000Z' },
+    ];
+    processing.reply(routes(
+      on('GET', /^\/v1\/cards\?customerId=cus_1$/, () => ({ status: 200, body: { data: cards } })),
+      on('GET', /^\/v1\/cards\?customerId=cus_2$/, () => ({ status: 200, body: { data: [] } })),
+    ));
+    const admin = buildAdmin(processing.url);
+    const { cookie } = await logIn(admin);
+
+    const listed = await request(admin.app).get('/admin/customers/cus_1/cards').set('Cookie', cookie);
+    const none = await request(admin.app).get('/admin/customers/cus_2/cards').set('Cookie', cookie);
+    const bad = await request(admin.app).get('/admin/customers/%20x/cards').set('Cookie', cookie);
+
+    expect(listed.status).toBe(200);
+    const rows = [...listed.text.matchAll(/<td data-label="Card"><span class="nowrap">(.*?)<\/span><\/td>\s*<td class="nowrap" data-label="Expires">(.*?)<\/td>/g)].map((match) => [match[1], match[2]]);
+    expect(rows).toEqual([['Mastercard •••• 4444', '03/2031'], ['Visa •••• 4242', '12/2030']]);
+    expect(none.text).toContain('This customer has no saved cards.');
+    expect(bad.status).toBe(404);
+  });
+
   test('when a card payment\'s page is shown, then it names the card with its expiry and the holder', async () => {
     processing.reply(routes(on('GET', /^\/v1\/payments\/pay_card$/, () => ({ status: 200, body: paymentFixture({ id: 'pay_card', holderName: 'Ada Lovelace' }) }))));
     const admin = buildAdmin(processing.url);
@@ -298,6 +334,71 @@ describe('back-office payments', () => {
     expect(capture.headers['idempotency-key']).toBe(key);
     const after = await request(admin.app).get('/admin/payments/pay_m').set('Cookie', cookie);
     expect(after.text).toContain('Captured USD 10.50');
+  });
+
+  test('when "Change amount" is posted on an authorized payment, then the new total in minor units goes with the form\'s key, and the page says so', async () => {
+    const authorized = paymentFixture({ id: 'pay_a', amount: 5000 });
+    processing.reply(routes(
+      on('GET', /^\/v1\/payments\/pay_a$/, () => ({ status: 200, body: authorized })),
+      on('POST', /^\/v1\/payments\/pay_a\/adjust$/, () => ({ status: 200, body: { ...authorized, amount: 6250 } })),
+      on('GET', /^\/v1\/payments/, () => ({ status: 200, body: { data: [], hasMore: false } })),
+    ));
+    const admin = buildAdmin(processing.url);
+    const { cookie, csrfToken } = await logIn(admin);
+    const page = await request(admin.app).get('/admin/payments/pay_a').set('Cookie', cookie);
+    const key = /action="\/admin\/payments\/pay_a\/adjust"[\s\S]*?name="idempotencyKey" value="([^"]+)"/.exec(page.text)?.[1];
+    expect(page.text).toContain('Change amount');
+    expect(key).toMatch(/^[0-9a-f-]{36}$/);
+
+    const response = await request(admin.app).post('/admin/payments/pay_a/adjust').set('Cookie', cookie).type('form').send({ csrfToken, idempotencyKey: key, amount: '62.50' });
+
+    expect(response.status).toBe(303);
+    expect(response.headers.location).toBe('/admin/payments/pay_a');
+    const adjust = processing.requests.find((recorded) => recorded.url.endsWith('/adjust'))!;
+    expect(adjust.body).toEqual({ amount: 6250 });
+    expect(adjust.headers['idempotency-key']).toBe(key);
+    expect((await request(admin.app).get('/admin/payments/pay_a').set('Cookie', cookie)).text).toContain('The amount is now USD 62.50.');
+  });
+
+  test('when a higher amount is declined, or over the spending limit, then the page says the amount did not change and why', async () => {
+    const authorized = paymentFixture({ id: 'pay_a', amount: 5000 });
+    let answer = 0;
+    processing.reply(routes(
+      on('GET', /^\/v1\/payments\/pay_a$/, () => ({ status: 200, body: authorized })),
+      on('POST', /^\/v1\/payments\/pay_a\/adjust$/, () => {
+        answer += 1;
+        const decline = answer === 1 ? { code: 'insufficient_funds', message: 'insufficient funds', networkCode: '51' } : { code: 'limit_exceeded', message: 'over' };
+        return { status: 402, body: { ...authorized, decline } };
+      }),
+      on('GET', /^\/v1\/payments/, () => ({ status: 200, body: { data: [], hasMore: false } })),
+    ));
+    const admin = buildAdmin(processing.url);
+    const { cookie, csrfToken } = await logIn(admin);
+    const post = (key: string) => request(admin.app).post('/admin/payments/pay_a/adjust').set('Cookie', cookie).type('form').send({ csrfToken, idempotencyKey: key, amount: '900.00' });
+
+    await post('k-adjust-1');
+    const declined = await request(admin.app).get('/admin/payments/pay_a').set('Cookie', cookie);
+    await post('k-adjust-2');
+    const overLimit = await request(admin.app).get('/admin/payments/pay_a').set('Cookie', cookie);
+
+    expect(declined.text).toContain('The card issuer declined the higher amount (insufficient funds); the amount did not change.');
+    expect(overLimit.text).toContain('above what this card may spend in 24 hours');
+  });
+
+  test('when a payment is captured or already taken by a run, then its page offers no "Change amount"', async () => {
+    const captured = paymentFixture({ id: 'pay_c', status: 'captured', captureMethod: 'manual', capturedAmount: 5000, amount: 5000 });
+    const taken = paymentFixture({ id: 'pay_t', settlementId: 'set_1' });
+    processing.reply(routes(
+      on('GET', /^\/v1\/payments\/pay_c$/, () => ({ status: 200, body: captured })),
+      on('GET', /^\/v1\/payments\/pay_t$/, () => ({ status: 200, body: taken })),
+      on('GET', /^\/v1\/payments/, () => ({ status: 200, body: { data: [], hasMore: false } })),
+    ));
+    const admin = buildAdmin(processing.url);
+    const { cookie } = await logIn(admin);
+
+    for (const id of ['pay_c', 'pay_t']) {
+      expect((await request(admin.app).get(`/admin/payments/${id}`).set('Cookie', cookie)).text).not.toContain('Change amount');
+    }
   });
 
   test('when a refund amount has too many decimals, then nothing is sent and the page says why', async () => {

@@ -175,7 +175,7 @@ describe('paying with points: bad input is refused before anything leaves', () =
     { name: 'a 3-digit PIN', form: { pointsPin: '123' }, errors: [{ field: 'pointsPin', message: 'The PIN is 4 to 12 digits.' }] },
     { name: 'a PIN with letters', form: { pointsPin: '12ab' }, errors: [{ field: 'pointsPin', message: 'The PIN is 4 to 12 digits.' }] },
     { name: 'another currency than the points currency', form: { currency: 'EUR' }, errors: [{ field: 'currency', message: 'Points pay in USD only.' }] },
-    { name: 'an unknown way to pay', form: { paymentMethod: 'bitcoin' }, errors: [{ field: 'paymentMethod', message: 'Choose card or points.' }] },
+    { name: 'an unknown way to pay', form: { paymentMethod: 'bitcoin' }, errors: [{ field: 'paymentMethod', message: 'Choose a card, a saved card or points.' }] },
   ])('when the points form has $name, then 400 names the fields and nothing is sent', async ({ form, errors }) => {
     const ui = buildTestUi({ processingUrls: [processing.url] });
 

@@ -29,9 +29,10 @@ export function pendingPayment(overrides: Partial<PaymentRecord> = {}): PaymentR
   return {
     id, merchantReference: id, status: 'pending', amountMinor, currency: 'USD', captureMethod: 'automatic', paymentMethod: 'card', pointsAccountId: null,
     cardBrand: 'visa', cardLast4: '4242', cardExpMonth: 12, cardExpYear: 2030, instrumentFingerprint: newCardFingerprint(),
-    cardSealed: 'sealed', holderName: 'Ada Lovelace', description: null, orderId: null, idempotencyKey: newKey(),
+    cardSealed: 'sealed', holderName: 'Ada Lovelace', savedCardId: null, customerId: null, description: null, orderId: null, idempotencyKey: newKey(),
     authorizationId: null, authorizationCode: null, decline: null, reason: null, resolution: null,
     countedMinor: amountMinor, capturedMinor: 0, refundedMinor: 0, settlementId: null, createdAt, updatedAt: createdAt,
+    authenticationId: null, nextActionUrl: null,
     ...overrides,
   };
 }

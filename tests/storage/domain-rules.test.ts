@@ -162,4 +162,39 @@ describeEachStore('the domain\'s rules', (current) => {
       await harness.close();
     }
   });
+
+  test('when a card is saved at the card company and then pays by its id, then it is authorized on file, settled with the typed cards, and counts against one limit with its typed twin', async () => {
+    const target = await createSettlementSystem({ store: current().store, vaultStore: await current().openVault() });
+    system = target;
+    const saved = await target.api().post('/v1/cards').set(AUTH_HEADER).set('Idempotency-Key', freshKey())
+      .send({ card: { number: '5555555555554444', expMonth: 12, expYear: 2030, cvv: '321', holderName: 'Grace Hopper' }, customerId: 'cus_grace' });
+    expect(saved.status).toBe(201);
+    const payWithCard = (amount: number) => target.api().post('/v1/payments').set(AUTH_HEADER).set('Idempotency-Key', freshKey())
+      .send({ amount, currency: 'USD', cardId: saved.body.id, customerId: 'cus_grace' });
+
+    const bySavedCard = await payWithCard(70_000);
+    const typed = await target.pay({ amount: 20_000 }, { number: '5555555555554444' });
+    const overTheLimit = await payWithCard(10_001);
+
+    expect(bySavedCard.status).toBe(201);
+    expect(typed.status).toBe(201);
+    expect(overTheLimit.body).toMatchObject({ status: 'declined', decline: { code: 'limit_exceeded' } });
+    const verification = await request(target.sim.app).get(`/v1/authorizations?merchantReference=${saved.body.id}`).set(NETWORK_AUTH);
+    expect(verification.body).toMatchObject({ amount: 0, status: 'verified', heldAmount: 0 });
+    const hold = await request(target.sim.app).get(`/v1/authorizations?merchantReference=${bySavedCard.body.id}`).set(NETWORK_AUTH);
+    expect(hold.body).toMatchObject({ status: 'approved', heldAmount: 70_000 });
+
+    const run = await settleNow(target);
+
+    expect(run.body).toMatchObject({ status: 'completed', settledCount: 2, totals: { USD: { sales: 90_000, net: 90_000 } } });
+    expect(await paymentOf(target, bySavedCard.body.id)).toMatchObject({ status: 'settled', paymentMethod: 'saved_card', cardId: saved.body.id, settlementId: run.body.id });
+    const items = await target.api().get(`/v1/settlements/${run.body.id}/items`).set(AUTH_HEADER);
+    expect(items.body.data.map((item: { paymentId: string; paymentMethod: string }) => [item.paymentId, item.paymentMethod]))
+      .toEqual(expect.arrayContaining([[bySavedCard.body.id, 'saved_card'], [typed.body.id, 'card']]));
+    expect((await target.merchantAccount()).balances.USD).toBe(90_000);
+
+    await target.api().delete(`/v1/cards/${saved.body.id}`).set(AUTH_HEADER).expect(204);
+    expect((await payWithCard(100)).body).toMatchObject({ status: 404, code: 'card_not_found' });
+    expect(await paymentOf(target, bySavedCard.body.id)).toMatchObject({ status: 'settled', card: { last4: '4444' } });
+  });
 });

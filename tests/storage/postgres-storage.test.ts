@@ -110,7 +110,7 @@ describeWithPostgres('PostgreSQL store', (adminUrl) => {
       await pool.query(`INSERT INTO payments (id, merchant_reference, status, amount, currency, capture_method, card_brand, card_last4,
         card_exp_month, card_exp_year, card_fingerprint, card_sealed, holder_name, idempotency_key, limit_amount, created_at, updated_at)
         VALUES ('pay_old', 'pay_old', 'authorized', 2500, 'USD', 'automatic', 'visa', '4242', 12, 2030, 'card-old', 'v1:sealed', 'Ada', 'key-old', 2500, $1, $1)`, [at(0)]);
-      expect(await migratePostgres(pool)).toEqual([3]);
+      expect(await migratePostgres(pool)).toEqual(POSTGRES_MIGRATIONS.map((migration) => migration.version).filter((version) => version > 2));
     } finally {
       await pool.end();
     }
@@ -128,5 +128,30 @@ describeWithPostgres('PostgreSQL store', (adminUrl) => {
     });
     expect((await store.payments.create(createInput(points))).kind).toBe('created');
     expect(await store.payments.get(points.id)).toEqual(points);
+  });
+
+  test('when a database at migration 3 is migrated, then its payments name no saved card, a saved-card payment keeps no number, and the vault\'s tables are there', async () => {
+    const pool = createPostgresPool({ connectionString: stores.database.url });
+    try {
+      expect(await migratePostgres(pool, POSTGRES_MIGRATIONS.slice(0, 3))).toEqual([1, 2, 3]);
+      await pool.query(`INSERT INTO payments (id, merchant_reference, status, amount, currency, capture_method, payment_method, card_brand, card_last4,
+        card_exp_month, card_exp_year, instrument_fingerprint, card_sealed, holder_name, idempotency_key, limit_amount, created_at, updated_at)
+        VALUES ('pay_old', 'pay_old', 'authorized', 2500, 'USD', 'automatic', 'card', 'visa', '4242', 12, 2030, 'card-old', 'v1:sealed', 'Ada', 'key-old', 2500, $1, $1)`, [at(0)]);
+      expect(await migratePostgres(pool, POSTGRES_MIGRATIONS.slice(0, 4))).toEqual([4]);
+    } finally {
+      await pool.end();
+    }
+    const store = await stores.open();
+
+    expect(await store.payments.get('pay_old')).toMatchObject({ paymentMethod: 'card', cardSealed: 'v1:sealed', savedCardId: null, customerId: null });
+    const tables = (await query("SELECT tablename FROM pg_tables WHERE tablename LIKE 'vault_%' ORDER BY tablename")).map((row) => row.tablename);
+    expect(tables).toEqual(['vault_cards', 'vault_keys', 'vault_requests']);
+    await expect(query(`INSERT INTO payments (id, merchant_reference, status, amount, currency, capture_method, payment_method, card_brand, card_last4,
+      card_exp_month, card_exp_year, card_sealed, holder_name, saved_card_id, instrument_fingerprint, idempotency_key, limit_amount, created_at, updated_at)
+      VALUES ('pay_bad', 'pay_bad', 'pending', 1, 'USD', 'automatic', 'saved_card', 'visa', '4242', 12, 2030, 'v1:a-copy', 'Ada', 'card_1', 'f', 'key-bad', 1, $1, $1)`, [at(0)]))
+      .rejects.toThrow(/payments_method_columns/);
+    const saved = pendingPayment({ paymentMethod: 'saved_card', cardSealed: null, savedCardId: 'card_1', customerId: 'cus_1' });
+    expect((await store.payments.create(createInput(saved))).kind).toBe('created');
+    expect(await store.payments.get(saved.id)).toEqual(saved);
   });
 });

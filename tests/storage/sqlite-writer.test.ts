@@ -10,7 +10,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { DatabaseSync } from 'node:sqlite';
 import type { CreatePaymentResult } from '../../processing-server/src/domain/ports/store.ts';
-import { openSqliteWriterStore, type SqliteWriterStore } from '../../processing-server/src/storage/sqlite/writer.ts';
+import { openSqliteWriterStore, READ_METHODS, type SqliteWriterStore } from '../../processing-server/src/storage/sqlite/writer.ts';
 import { nodeFlags } from '../../scripts/lib/processes.ts';
 import { ROOT } from '../helpers/processes.ts';
 import { holdWriteLock } from '../helpers/sqlite-lock.ts';
@@ -113,6 +113,13 @@ describe('group commit on the writer thread', () => {
     await blocker;
     expect(await writer.payments.get(payment.id)).toEqual(payment);
     expect(committedPaymentIds().has(other.id)).toBe(true);
+  });
+
+  test('when a method is listed as a read, then the store has that method (a renamed or removed one is not silently sent to the writer)', () => {
+    const store = opened() as unknown as Record<string, Record<string, unknown> | undefined>;
+    const missing = Object.entries(READ_METHODS).flatMap(([repository, methods]) =>
+      methods.filter((method) => typeof store[repository]?.[method] !== 'function').map((method) => `${repository}.${method}`));
+    expect(missing).toEqual([]);
   });
 
   test('when a write has been answered, then a read on the read connection sees it at once', async () => {

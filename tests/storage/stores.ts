@@ -8,6 +8,8 @@
 import path from 'node:path';
 import type { Store } from '../../processing-server/src/domain/ports/store.ts';
 import { openSqliteStore, openSqliteWriterStore } from '../../processing-server/src/storage/index.ts';
+import { openPostgresVaultStore, openSqliteVaultStore, VAULT_SQLITE_FILE_NAME } from '../../processing-server/src/vault/storage/index.ts';
+import type { VaultStore } from '../../processing-server/src/vault/store.ts';
 import {
   createTestDatabase, postgresAvailability, storesOn, type PostgresAvailability, type TestDatabase,
 } from '../helpers/postgres.ts';
@@ -17,17 +19,12 @@ import { asIfBehindAWorker } from '../helpers/worker-boundary.ts';
 export interface StoreUnderTest {
   store: Store;
   openAnother(): Promise<Store>;
+  /** The card vault's store beside it: its own file next to the SQLite one, or its tables in the same PostgreSQL database. */
+  openVault(): Promise<VaultStore>;
   close(): Promise<void>;
 }
 
-export interface StoreFactory {
-  name: 'sqlite' | 'sqlite-writer' | 'postgres';
-  availability: PostgresAvailability | { kind: 'ready' };
-  /** A store with no data in it. */
-  open(): Promise<StoreUnderTest>;
-  /** After the last test: releases what the factory keeps between tests. */
-  finish(): Promise<void>;
-}
+export type StoreFactory = Factory<StoreUnderTest>;
 
 /** A temp SQLite file per test; `open` opens a store on it (each a connection, or a writer thread, of its own). */
 function sqliteFactory(name: 'sqlite' | 'sqlite-writer', open: (filePath: string) => Promise<Store>): StoreFactory {
@@ -37,13 +34,19 @@ function sqliteFactory(name: 'sqlite' | 'sqlite-writer', open: (filePath: string
     async open() {
       const directory = makeTempDir('storage');
       const filePath = path.join(directory, 'processing.sqlite');
-      const opened = [await open(filePath)];
+      const first = await open(filePath);
+      const opened: Array<{ close(): Promise<void> }> = [first];
       return {
-        store: asIfBehindAWorker(opened[0]!),
+        store: asIfBehindAWorker(first),
         async openAnother() {
           const another = await open(filePath);
           opened.push(another);
           return asIfBehindAWorker(another);
+        },
+        async openVault() {
+          const vault = openSqliteVaultStore(path.join(directory, VAULT_SQLITE_FILE_NAME));
+          opened.push(vault);
+          return vault;
         },
         async close() {
           await Promise.all(opened.map((store) => store.close()));
@@ -60,23 +63,49 @@ function sqliteFactory(name: 'sqlite' | 'sqlite-writer', open: (filePath: string
  * test would cost more than the tests. Its migrations run when the first test opens it; later
  * opens find them applied.
  */
-function postgresFactory(): StoreFactory {
+export function databasePerFile(): { availability: PostgresAvailability; empty(): Promise<TestDatabase>; drop(): Promise<void> } {
   const availability = postgresAvailability();
   let database: TestDatabase | null = null;
   return {
-    name: 'postgres',
     availability,
-    async open() {
+    async empty() {
       if (availability.kind !== 'ready') throw new Error('PostgreSQL is not available');
       if (database) await database.reset();
       else database = await createTestDatabase(availability.adminUrl);
-      const stores = storesOn(database, { dropOnClose: false });
-      return { store: asIfBehindAWorker(await stores.open()), openAnother: async () => asIfBehindAWorker(await stores.open()), close: () => stores.close() };
+      return database;
     },
-    async finish() {
+    async drop() {
       await database?.drop();
       database = null;
     },
+  };
+}
+
+function postgresFactory(): StoreFactory {
+  const perFile = databasePerFile();
+  return {
+    name: 'postgres',
+    availability: perFile.availability,
+    async open() {
+      const database = await perFile.empty();
+      const stores = storesOn(database, { dropOnClose: false });
+      const vaults: VaultStore[] = [];
+      const url = database.url;
+      return {
+        store: asIfBehindAWorker(await stores.open()),
+        openAnother: async () => asIfBehindAWorker(await stores.open()),
+        async openVault() {
+          const vault = await openPostgresVaultStore(url);
+          vaults.push(vault);
+          return vault;
+        },
+        close: async () => {
+          await Promise.all(vaults.map((vault) => vault.close()));
+          await stores.close();
+        },
+      };
+    },
+    finish: () => perFile.drop(),
   };
 }
 
@@ -91,7 +120,24 @@ export const STORE_FACTORIES: readonly StoreFactory[] = [
  * running test. A store that is not available fails one test with the reason (CI) or is skipped.
  */
 export function describeEachStore(title: string, body: (current: () => StoreUnderTest) => void): void {
-  describe.each(STORE_FACTORIES.map((factory) => [factory.name, factory] as const))(`${title} (%s)`, (_name, factory) => {
+  describeEachFactory(title, STORE_FACTORIES, body);
+}
+
+/** What a suite run against several stores needs of each: its name, whether it can run, and a fresh store per test. */
+export interface Factory<Opened extends { close(): Promise<void> }> {
+  name: string;
+  availability: PostgresAvailability | { kind: 'ready' };
+  /** A store with no data in it. */
+  open(): Promise<Opened>;
+  /** After the last test: releases what the factory keeps between tests. */
+  finish(): Promise<void>;
+}
+
+/** `body` once per factory: a store opened before each test and closed after it. */
+export function describeEachFactory<Opened extends { close(): Promise<void> }>(
+  title: string, factories: readonly Factory<Opened>[], body: (current: () => Opened) => void,
+): void {
+  describe.each(factories.map((factory) => [factory.name, factory] as const))(`${title} (%s)`, (_name, factory) => {
     const { availability } = factory;
     if (availability.kind === 'fail') {
       test('the store is available', () => {
@@ -103,7 +149,7 @@ export function describeEachStore(title: string, body: (current: () => StoreUnde
       test.skip(`skipped: ${availability.reason}`, () => undefined);
       return;
     }
-    let store: StoreUnderTest | null = null;
+    let store: Opened | null = null;
     beforeEach(async () => {
       store = await factory.open();
     });

@@ -130,13 +130,45 @@ describe('card network client', () => {
     const cards = client(server.url);
 
     expect(await cards.lookup('pay_1', {})).toEqual({
-      kind: 'found', authorization: { authorizationId: 'auth_1', status: 'approved', heldMinor: 100, decision: { kind: 'approved', authorizationCode: 'ABC123' } },
+      kind: 'found',
+      authorization: {
+        authorizationId: 'auth_1', status: 'approved', heldMinor: 100, decision: { kind: 'approved', authorizationCode: 'ABC123' }, totalMinor: 100, adjustments: [],
+      },
     });
     expect(await cards.lookup('pay_1', {})).toEqual({
       kind: 'found',
-      authorization: { authorizationId: 'auth_1', status: 'declined', heldMinor: 0, decision: { kind: 'declined', decline: { code: 'do_not_honor', message: 'do not honor', networkCode: '05' } } },
+      authorization: {
+        authorizationId: 'auth_1', status: 'declined', heldMinor: 0, decision: { kind: 'declined', decline: { code: 'do_not_honor', message: 'do not honor', networkCode: '05' } },
+        totalMinor: 100, adjustments: [],
+      },
     });
     expect(server.requests[0]?.url).toBe('/v1/authorizations?merchantReference=pay_1');
+    await server.close();
+  });
+
+  test('when a look-up finds adjustments on the record, then each comes back by its reference with its total and decision', async () => {
+    const adjustments = [
+      { reference: 'adj_up', amount: 150, responseCode: '00', at: '2026-03-01T12:01:00.000Z' },
+      { reference: 'adj_more', amount: 900, responseCode: '51', at: '2026-03-01T12:02:00.000Z' },
+    ];
+    const server = await scriptedServer([
+      { status: 200, body: { ...RECORD, amount: 150, heldAmount: 150, adjustments } },
+      { status: 200, body: { ...RECORD, adjustments: [{ reference: 'adj_odd', amount: 150, responseCode: '85', at: '2026-03-01T12:01:00.000Z' }] } },
+    ]);
+    const cards = client(server.url);
+
+    expect(await cards.lookup('pay_1', {})).toMatchObject({
+      kind: 'found',
+      authorization: {
+        totalMinor: 150, heldMinor: 150,
+        adjustments: [
+          { reference: 'adj_up', totalMinor: 150, decision: { kind: 'approved' } },
+          { reference: 'adj_more', totalMinor: 900, decision: { kind: 'declined', decline: { code: 'insufficient_funds', networkCode: '51' } } },
+        ],
+      },
+    });
+    // A code an adjustment cannot have is not believed: the record is unknown rather than misread.
+    expect(await cards.lookup('pay_1', {})).toMatchObject({ kind: 'unknown', error: expect.stringContaining('85') });
     await server.close();
   });
 
@@ -178,5 +210,60 @@ describe('card network client', () => {
     expect(server.requests[0]?.body).toEqual({ merchantReference: 'pay_1', amount: 100, currency: 'USD', card, returnUrl: 'https://shop.example/back' });
     expect(await cards.getAuthentication?.('authn_1', {})).toMatchObject({ kind: 'answered', status: 'authenticated' });
     await server.close();
+  });
+
+  describe('a card on file and an account verification', () => {
+    const card = { method: 'card' as const, number: '4242424242424242', expMonth: 12, expYear: 2030, cvv: '123' };
+
+    test('when a saved card is authorized, then no CVV is sent and the card company is told it is on file', async () => {
+      const server = await scriptedServer([{ status: 200, body: APPROVED }]);
+      const outcome = await client(server.url).authorize({
+        ...COMMAND, instrument: { method: 'saved_card', cardId: 'card_1', number: '4242424242424242', expMonth: 12, expYear: 2030 },
+      }, {});
+
+      expect(outcome).toEqual({ kind: 'approved', authorizationId: 'auth_1', authorizationCode: 'ABC123' });
+      expect(server.requests[0]?.body).toEqual({
+        merchantReference: 'pay_1', amount: 100, currency: 'USD', card: { number: '4242424242424242', expMonth: 12, expYear: 2030 }, storedCredential: true,
+      });
+      await server.close();
+    });
+
+    test('when a card is verified and the card company answers 85, then it is verified, asked with amount 0 and the CVV', async () => {
+      const server = await scriptedServer([{ status: 200, body: { authorizationId: 'auth_v', responseCode: '85', message: 'no reason to decline' } }]);
+
+      expect(await client(server.url).verify?.({ merchantReference: 'card_1', currency: 'USD', card }, {})).toEqual({ kind: 'verified', verificationId: 'auth_v' });
+      expect(server.requests[0]).toMatchObject({
+        method: 'POST', url: '/v1/authorizations',
+        body: { merchantReference: 'card_1', amount: 0, currency: 'USD', card: { number: '4242424242424242', expMonth: 12, expYear: 2030, cvv: '123' } },
+      });
+      await server.close();
+    });
+
+    test.each([
+      ['05', 'do_not_honor'],
+      ['N7', 'cvv_mismatch'],
+      ['41', 'lost_card'],
+    ])('when a verification is answered %s, then the card is declined %s', async (code, declineCode) => {
+      const server = await scriptedServer([{ status: 200, body: { authorizationId: 'auth_v', responseCode: code, message: 'no' } }]);
+
+      expect(await client(server.url).verify?.({ merchantReference: 'card_1', currency: 'USD', card }, {}))
+        .toEqual({ kind: 'declined', decline: { code: declineCode, message: 'no', networkCode: code } });
+      await server.close();
+    });
+
+    test('when a verification is answered 00 (a charge, not a verification), then the answer is not believed', async () => {
+      const server = await scriptedServer([{ status: 200, body: APPROVED }]);
+
+      expect(await client(server.url).verify?.({ merchantReference: 'card_1', currency: 'USD', card }, {})).toMatchObject({ kind: 'no_answer', delivered: 'maybe' });
+      await server.close();
+    });
+
+    test('when the card company is down for a verification, then retries are bounded and there is no answer', async () => {
+      const server = await scriptedServer([{ status: 503 }]);
+
+      expect(await client(server.url).verify?.({ merchantReference: 'card_1', currency: 'USD', card }, {})).toMatchObject({ kind: 'no_answer', delivered: 'no' });
+      expect(server.hits()).toBe(3);
+      await server.close();
+    });
   });
 });

@@ -14,11 +14,15 @@ describe('domain errors at the HTTP edge', () => {
       ['idempotency_key_reused', 409, 'idempotency_key_reused'],
       ['idempotency_key_in_flight', 409, 'idempotency_key_in_flight'],
       ['invalid_state', 409, 'invalid_state'],
+      ['adjustment_in_progress', 409, 'adjustment_in_progress'],
       ['already_in_batch', 409, 'already_in_batch'],
       ['capture_not_allowed', 409, 'capture_not_allowed'],
       ['amount_too_large', 400, 'amount_too_large'],
       ['amount_exceeds_refundable', 400, 'amount_exceeds_refundable'],
       ['provider_unavailable', 503, 'provider_unavailable'],
+      ['card_not_found', 404, 'card_not_found'],
+      ['invalid_card', 400, 'validation_failed'],
+      ['card_declined', 402, 'card_declined'],
     ]);
   });
 

@@ -90,9 +90,9 @@ describe('the domain depends on no adapter', () => {
     expect(naming).toEqual([]);
   });
 
-  test('when the ports are read, then the store and the providers are declared in the domain', () => {
+  test('when the ports are read, then the store, the providers and the vault\'s saved cards are declared in the domain', () => {
     const ports = fs.readdirSync(path.join(DOMAIN, 'ports')).sort();
 
-    expect(ports).toEqual(['provider.ts', 'store.ts', 'vault.ts']);
+    expect(ports).toEqual(['provider.ts', 'saved-cards.ts', 'store.ts', 'vault.ts']);
   });
 });

@@ -17,15 +17,15 @@ describe('starting the processes', () => {
     for (const flag of nodeFlags(ROOT)) expect(flag).toMatch(/^--[a-z-]+(=\S+)?$/);
   });
 
-  it.each(['start:ui', 'start:processing', 'start:network', 'settle'])('npm run %s starts its process with those flags', (name) => {
+  it.each(['start:ui', 'start:processing', 'start:network', 'settle', 'rotate-vault-key'])('npm run %s starts its process with those flags', (name) => {
     const script = scripts[name] ?? '';
-    expect(script).toMatch(/^node .*bin\/run\.mjs \w+$/);
+    expect(script).toMatch(/^node .*bin\/run\.mjs [\w-]+$/);
     expect(script).toBe(`node ${nodeFlags(ROOT).join(' ')} bin/run.mjs ${script.split(' ').at(-1)}`);
   });
 
   it('the launcher accepts the flags and names its processes when given an unknown one', () => {
     const result = spawnSync(process.execPath, [...nodeFlags(ROOT), path.join(ROOT, 'bin', 'run.mjs'), 'nonsense'], { encoding: 'utf8' });
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain('usage: node bin/run.mjs ui|processing|network|settle');
+    expect(result.stderr).toContain('usage: node bin/run.mjs ui|processing|network|settle|rotate-vault-key');
   });
 });

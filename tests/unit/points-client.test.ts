@@ -67,7 +67,10 @@ describe('points client', () => {
     const points = client(server.url);
 
     expect(await points.lookup('pay_1', {})).toEqual({
-      kind: 'found', authorization: { authorizationId: 'pts_1', status: 'approved', heldMinor: 2500, decision: { kind: 'approved', authorizationCode: 'P1P2P3' } },
+      kind: 'found',
+      authorization: {
+        authorizationId: 'pts_1', status: 'approved', heldMinor: 2500, decision: { kind: 'approved', authorizationCode: 'P1P2P3' }, totalMinor: 2500, adjustments: [],
+      },
     });
     expect(await points.reverse({ authorizationId: 'pts_1', reason: 'void' }, {})).toEqual({ kind: 'released', heldMinor: 0 });
     expect(await points.adjust({ authorizationId: 'pts_1', amountMinor: 2000, reference: 'adj_1' }, {})).toEqual({ kind: 'approved', heldMinor: 2000 });

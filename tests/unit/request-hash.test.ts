@@ -24,6 +24,14 @@ describe('request identity', () => {
     expect(hashRequest(vault, { points: { accountId: 'A', pin: '1111' } })).toBe(hashRequest(vault, { points: { accountId: 'A', pin: '2222' } }));
   });
 
+  test('when a repeat of a checkout reaches another UI server, whose return address differs, then it is the same request', () => {
+    const first = { amount: 100, currency: 'USD', card, returnUrl: 'http://127.0.0.1:3000/payments/authentication-return' };
+    const repeat = { ...first, returnUrl: 'http://127.0.0.1:3010/payments/authentication-return' };
+
+    expect(hashRequest(vault, repeat)).toBe(hashRequest(vault, first));
+    expect(identityView(first)).not.toHaveProperty('returnUrl');
+  });
+
   test('when two requests differ in anything else, then their hashes differ', () => {
     const base = hashRequest(vault, { amount: 100, currency: 'USD', card });
     expect(hashRequest(vault, { amount: 101, currency: 'USD', card })).not.toBe(base);

@@ -15,10 +15,18 @@ describe('loadUiConfig', () => {
       adminUser: 'admin',
       adminPassword: 'admin',
       pointsCurrency: 'USD',
+      issuerOrigin: 'http://127.0.0.1:3002',
       logLevel: 'info',
       logFormat: 'auto',
       nodeEnv: 'development',
     });
+  });
+
+  test('when NETWORK_PUBLIC_URL, NETWORK_URL or NETWORK_PORT is set, then the issuer\'s origin follows them in that order; a URL that is not http(s) is refused', () => {
+    expect(loadUiConfig({ NETWORK_PUBLIC_URL: 'https://acs.example.com/network/', NETWORK_URL: 'http://10.0.0.2:3002' }).issuerOrigin).toBe('https://acs.example.com');
+    expect(loadUiConfig({ NETWORK_URL: 'http://10.0.0.2:4002' }).issuerOrigin).toBe('http://10.0.0.2:4002');
+    expect(loadUiConfig({ NETWORK_PORT: '4102', HOST: '10.0.0.9' }).issuerOrigin).toBe('http://127.0.0.1:4102');
+    expect(() => loadUiConfig({ NETWORK_PUBLIC_URL: 'ftp://acs.example.com' })).toThrow(/NETWORK_PUBLIC_URL/);
   });
 
   test('when POINTS_CURRENCY is set, then points pay in it; a code that is not a supported currency is refused', () => {

@@ -34,7 +34,8 @@ describe('parsePaymentForm', () => {
       amountMinor: 1230,
       currency: 'USD',
       order: { amountText: '12.30', currency: 'USD', paymentMethod: 'card' },
-      kept: { amount: '12.30', currency: 'USD', paymentMethod: 'card', cardholderName: 'Ada Lovelace', expiry: '7 / 2027', pointsAccount: '' },
+      kept: { amount: '12.30', currency: 'USD', paymentMethod: 'card', cardholderName: 'Ada Lovelace', expiry: '7 / 2027', pointsAccount: '', savedCardId: '', saveCard: false },
+      saveCard: false,
       request: {
         amount: 1230,
         currency: 'USD',
@@ -82,6 +83,41 @@ describe('parsePaymentForm', () => {
   });
 });
 
+const SAVED_CARD_FORM = { paymentMethod: 'saved_card', savedCardId: ' card_0001 ', amount: '25.00', currency: 'EUR', idempotencyKey: 'key-saved-1' };
+
+describe('parsePaymentForm with a saved card or a card to save', () => {
+  test('when a saved card is chosen, then the request names it and carries no card, and the chosen card is kept', () => {
+    const parsed = parsePaymentForm({ ...SAVED_CARD_FORM, cardNumber: '4242424242424242', cvv: '123', saveCard: 'on' }, NOW, RULES);
+
+    expect(parsed).toMatchObject({
+      ok: true, saveCard: false,
+      request: { amount: 2500, currency: 'EUR', cardId: 'card_0001', captureMethod: 'automatic' },
+      kept: { paymentMethod: 'saved_card', savedCardId: 'card_0001' },
+      order: { paymentMethod: 'saved_card' },
+    });
+    if (parsed.ok) expect(parsed.request.card).toBeUndefined();
+  });
+
+  test('when a saved card is chosen but none is named, then the form asks for one', () => {
+    expect(parsePaymentForm({ ...SAVED_CARD_FORM, savedCardId: '' }, NOW, RULES))
+      .toMatchObject({ ok: false, errors: [{ field: 'savedCardId', message: 'Choose one of your saved cards.' }] });
+  });
+
+  test('when a card is paid with "Save this card" ticked (on), then the parse says to save it; another value is refused by name', () => {
+    const ticked = parsePaymentForm({ ...FORM, saveCard: 'on' }, NOW, RULES);
+    const odd = parsePaymentForm({ ...FORM, saveCard: 'yes please' }, NOW, RULES);
+    const points = parsePaymentForm({ ...POINTS_FORM, saveCard: 'on' }, NOW, RULES);
+
+    expect(ticked).toMatchObject({ ok: true, saveCard: true, kept: { saveCard: true } });
+    expect(odd).toMatchObject({ ok: false, errors: [{ field: 'saveCard', message: 'Tick the box to save the card, or leave it.' }] });
+    expect(points).toMatchObject({ ok: true, saveCard: false });
+  });
+
+  test('when the processing server names cardId, then the form says savedCardId', () => {
+    expect(toFormField('cardId')).toBe('savedCardId');
+  });
+});
+
 describe('parsePaymentForm with points', () => {
   test('when points are chosen with an account and a PIN, then the request carries points and no card, and only the account is kept', () => {
     const parsed = parsePaymentForm(POINTS_FORM, NOW, RULES);
@@ -92,7 +128,8 @@ describe('parsePaymentForm with points', () => {
       amountMinor: 2500,
       currency: 'USD',
       order: { amountText: '25.00', currency: 'USD', paymentMethod: 'points' },
-      kept: { amount: '25.00', currency: 'USD', paymentMethod: 'points', cardholderName: '', expiry: '', pointsAccount: 'PTS-0000-0001' },
+      kept: { amount: '25.00', currency: 'USD', paymentMethod: 'points', cardholderName: '', expiry: '', pointsAccount: 'PTS-0000-0001', savedCardId: '', saveCard: false },
+      saveCard: false,
       request: { amount: 2500, currency: 'USD', points: { accountId: 'PTS-0000-0001', pin: '1234' }, captureMethod: 'automatic' },
     });
   });
@@ -184,13 +221,13 @@ describe('parsePaymentForm with points', () => {
     expect(parsePaymentForm({ ...FORM, currency: 'JPY', amount: '1200' }, NOW, RULES).ok).toBe(true);
   });
 
-  test.each([['saved_card', 'saved_card'], ['an unknown word', 'bitcoin'], ['a list', ['points', 'card']], ['a number', 1]])(
+  test.each([['an unknown word', 'bitcoin'], ['a list', ['points', 'card']], ['a number', 1]])(
     'when paymentMethod is %s, then it is refused by name and the order is still checked', (_name, paymentMethod) => {
       const parsed = parsePaymentForm({ ...POINTS_FORM, paymentMethod, amount: '' }, NOW, RULES);
 
       expect(parsed).toMatchObject({
         ok: false,
-        errors: [{ field: 'paymentMethod', message: 'Choose card or points.' }, { field: 'amount', message: 'Enter the amount.' }],
+        errors: [{ field: 'paymentMethod', message: 'Choose a card, a saved card or points.' }, { field: 'amount', message: 'Enter the amount.' }],
       });
     },
   );
@@ -234,7 +271,8 @@ describe('the words of the form checks', () => {
 
   test('when a field is longer than its bound, then the problem the form schema names has words', () => {
     for (const field of FORM_FIELDS) {
-      const form = (METHOD_FIELDS.points as readonly string[]).includes(field) ? POINTS_FORM : FORM;
+      const form = (METHOD_FIELDS.points as readonly string[]).includes(field) ? POINTS_FORM
+        : (METHOD_FIELDS.saved_card as readonly string[]).includes(field) ? SAVED_CARD_FORM : FORM;
       const parsed = parsePaymentForm({ ...form, [field]: '9'.repeat(300) }, NOW, RULES);
 
       expect(parsed.ok).toBe(false);

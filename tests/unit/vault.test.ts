@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { createCardVault } from '../../processing-server/src/vault/card-vault.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createLogger } from '../../shared/logger.ts';
+import { createCardVault, loadVaultKey } from '../../processing-server/src/vault/card-vault.ts';
 
 const CARD_NUMBER = '4242424242424242';
 
@@ -68,5 +72,39 @@ describe('card vault', () => {
   test('when the key is not 32 bytes or the format is unknown, then the vault refuses', () => {
     expect(() => createCardVault(randomBytes(16))).toThrow(RangeError);
     expect(() => createCardVault(randomBytes(32)).decrypt('v2:AAAA', 'pay_1')).toThrow('unknown vault format');
+  });
+});
+
+describe('the development vault key in DATA_DIR', () => {
+  const silent = createLogger({ service: 'test', level: 'silent' });
+  let dataDir: string;
+
+  beforeEach(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cardlane-vault-key-'));
+  });
+
+  afterEach(() => {
+    jest.restoreAllMocks();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('when no key exists, then one is generated and read back the same on the next start', () => {
+    const first = loadVaultKey({ configuredKey: undefined, dataDir, logger: silent });
+    const again = loadVaultKey({ configuredKey: undefined, dataDir, logger: silent });
+
+    expect(first).toHaveLength(32);
+    expect(again.equals(first)).toBe(true);
+    expect(fs.readdirSync(dataDir)).toEqual(['vault.key']);
+  });
+
+  test('when another instance writes the key between our look and our write, then its key is used and nothing throws', () => {
+    const theirs = loadVaultKey({ configuredKey: undefined, dataDir, logger: silent });
+    // Several processing servers started at once on one DATA_DIR: each looked before any wrote.
+    jest.spyOn(fs, 'existsSync').mockReturnValueOnce(false);
+
+    const ours = loadVaultKey({ configuredKey: undefined, dataDir, logger: silent });
+
+    expect(ours.equals(theirs)).toBe(true);
+    expect(fs.readdirSync(dataDir)).toEqual(['vault.key']);
   });
 });

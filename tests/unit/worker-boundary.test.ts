@@ -3,7 +3,7 @@ import type { Store } from '../../processing-server/src/domain/ports/store.ts';
 import { asIfBehindAWorker } from '../helpers/worker-boundary.ts';
 
 function storeWhose(payments: Partial<Store['payments']>): Store {
-  return asIfBehindAWorker({ payments, idempotency: {}, refunds: {}, settlements: {}, leases: {}, description: 'fake', ping: async () => undefined, close: async () => undefined } as unknown as Store);
+  return asIfBehindAWorker({ payments, adjustments: {}, idempotency: {}, refunds: {}, settlements: {}, leases: {}, description: 'fake', ping: async () => undefined, close: async () => undefined } as unknown as Store);
 }
 
 describe('the worker-thread boundary of the store port', () => {

@@ -18,9 +18,12 @@ import type { Clock } from './clock.ts';
 import type { UiConfig } from './config.ts';
 import { createProcessingClient, type ProcessingClient } from './processing-client.ts';
 import { adminRoutes } from './routes/admin/index.ts';
+import { authenticationReturnRoutes } from './routes/authentication-return.ts';
 import { makePaymentRoutes } from './routes/make-payment.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { paymentStatusRoutes } from './routes/payment-status.ts';
+import { savedCardRoutes } from './routes/saved-cards.ts';
+import { createSavedCardsClient, type SavedCardsClient } from './saved-cards-client.ts';
 import { htmlErrorPages } from './routes/respond.ts';
 import { crossSiteGuard, securityHeaders } from './security.ts';
 import { loadCheckoutPage } from './views/checkout-page.ts';
@@ -32,6 +35,8 @@ export interface AppDeps {
   publicDir: string;
   /** Built from the config when absent; tests may pass their own. */
   processingClient?: ProcessingClient;
+  /** The card vault's calls (saved cards); built from the config when absent. */
+  savedCardsClient?: SavedCardsClient;
   /** The back office's processing calls; built from the config when absent. */
   backOfficeClient?: BackOfficeClient;
   /** Back-office sessions; a fresh in-memory store when absent. */
@@ -42,6 +47,9 @@ export interface AppDeps {
   adminLoginFailuresMax?: number;
   clock: Clock;
 }
+
+/** The checkout page waits at most this long for a returning shopper's saved cards, then shows the page without them. */
+const SAVED_CARDS_LIST_TIMEOUT_MS = 2_000;
 
 export interface UiApp extends Express {
   /** Turns readiness off; main.ts calls it when shutdown starts. */
@@ -55,6 +63,10 @@ export function createApp(deps: AppDeps): UiApp {
     apiKey: config.processingApiKey,
     timeoutMs: config.processingTimeoutMs,
     logger,
+  });
+  const savedCards = deps.savedCardsClient ?? createSavedCardsClient({
+    baseUrls: config.processingUrls, apiKey: config.processingApiKey, timeoutMs: config.processingTimeoutMs,
+    listTimeoutMs: Math.min(config.processingTimeoutMs, SAVED_CARDS_LIST_TIMEOUT_MS), logger,
   });
   const metrics = createMetrics('ui-server', { collectDefaults: config.nodeEnv !== 'test' });
   const results = new Counter({
@@ -74,7 +86,7 @@ export function createApp(deps: AppDeps): UiApp {
   app.set('trust proxy', config.trustProxyHops);
   app.use(requestLogging(logger));
   app.use(metrics.middleware);
-  app.use(securityHeaders());
+  app.use(securityHeaders({ formActionOrigins: [config.issuerOrigin] }));
   const chartJsDir = deps.chartJsDir ?? path.resolve(deps.publicDir, '../node_modules/chart.js/dist');
   const publicFiles = staticFileMethods(deps.publicDir);
   const chartJsFiles = staticFileMethods(chartJsDir, CHART_JS_PATH);
@@ -84,7 +96,7 @@ export function createApp(deps: AppDeps): UiApp {
     publicFiles: listStaticFiles(deps.publicDir),
     chartFolderDepth: folderDepth(listStaticFiles(chartJsDir, CHART_JS_PATH), CHART_JS_PATH),
   })));
-  app.use(pageRoutes({ checkoutPage, isReady: () => !shuttingDown }));
+  app.use(pageRoutes({ checkoutPage, savedCards, isReady: () => !shuttingDown }));
   // No directory redirects: `/payments/..` names the public folder itself, and must fall through
   // to the routes (a 404 there), not be redirected.
   app.use(express.static(deps.publicDir, { index: false, redirect: false }));
@@ -92,9 +104,12 @@ export function createApp(deps: AppDeps): UiApp {
   app.use(CHART_JS_PATH, express.static(chartJsDir, { index: false, redirect: false }));
   app.use(crossSiteGuard());
   app.use(makePaymentRoutes({
-    processingClient, clock: deps.clock, logger, rateLimitPerMinute: config.rateLimitPerMinute, results, checkoutPage,
-    rules: { pointsCurrency: config.pointsCurrency },
+    processingClient, savedCards, clock: deps.clock, logger, rateLimitPerMinute: config.rateLimitPerMinute, results, checkoutPage,
+    rules: { pointsCurrency: config.pointsCurrency }, issuerOrigin: config.issuerOrigin,
   }));
+  app.use(savedCardRoutes({ savedCards, logger, rateLimitPerMinute: config.rateLimitPerMinute }));
+  // Before /payments/:paymentId, which would take `authentication-return` for a payment id.
+  app.use(authenticationReturnRoutes({ processingClient, issuerOrigin: config.issuerOrigin, logger, results }));
   app.use(paymentStatusRoutes({ processingClient }));
   app.use('/admin', adminRoutes({
     client: deps.backOfficeClient ?? createBackOfficeClient({ baseUrls: config.processingUrls, apiKey: config.processingApiKey, timeoutMs: config.processingTimeoutMs, logger }),

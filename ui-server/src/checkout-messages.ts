@@ -30,7 +30,14 @@ export const CHECKOUT_MESSAGES = {
     points_refused: 'Points cannot pay in {currency}.',
   },
   paymentMethod: {
-    unknown: 'Choose card or points.',
+    unknown: 'Choose a card, a saved card or points.',
+  },
+  savedCardId: {
+    required: 'Choose one of your saved cards.',
+    unavailable: 'This saved card is no longer available.',
+  },
+  saveCard: {
+    format: 'Tick the box to save the card, or leave it.',
   },
   cardholderName: {
     required: 'Enter the name as it appears on the card.',

@@ -8,8 +8,9 @@
  * # Port the shopper's browser talks to.
  * UI_PORT=3000
  * # Where payments go. PROCESSING_URLS (comma-separated) wins over PROCESSING_URL when set;
- * # the URLs are tried in order, moving on only when a connection is refused. Unset, it is
- * # this machine at PROCESSING_PORT (3001).
+ * # payments take the URLs in turn (round robin), moving on to the next only when a connection
+ * # is refused; an instance that refused rests for a second and gets payments again once its
+ * # /readyz answers ready. Unset, it is this machine at PROCESSING_PORT (3001).
  * PROCESSING_URL=http://127.0.0.1:3001
  * # PROCESSING_URLS=http://10.0.0.1:3001,http://10.0.0.2:3001
  * # Bearer key sent to the processing server; the development key is refused in production.
@@ -27,6 +28,11 @@
  * # with NODE_ENV=production the UI server refuses to start on it.
  * ADMIN_USER=admin
  * ADMIN_PASSWORD=admin
+ * # Where a shopper's browser reaches the card issuer's 3-D Secure page. The checkout's CSP lets
+ * # a form post be redirected there (form-action), and the UI server sends shoppers only there.
+ * # Unset, it is NETWORK_URL, and that unset, http://127.0.0.1:<NETWORK_PORT> (3002), as the
+ * # card company's own NETWORK_PUBLIC_URL defaults.
+ * NETWORK_PUBLIC_URL=http://127.0.0.1:3002
  * # The currency loyalty points pay in (one point is one minor unit of it): the checkout offers
  * # points for amounts in this currency only. The same setting as the card-network simulator's.
  * POINTS_CURRENCY=USD
@@ -67,6 +73,10 @@ const environmentSchema = z
     // Bounded so the constant-time comparison hashes a bounded input.
     ADMIN_PASSWORD: z.string().min(1).max(1000).default(DEVELOPMENT_ADMIN_PASSWORD),
     POINTS_CURRENCY: currencySchema.default('USD'),
+    /** The card company's port on this machine: where NETWORK_PUBLIC_URL points unless it (or NETWORK_URL) is set. */
+    NETWORK_PORT: portSchema.default(3002),
+    NETWORK_URL: httpUrlSchema.optional(),
+    NETWORK_PUBLIC_URL: httpUrlSchema.optional(),
     LOG_LEVEL: logLevelSchema.default('info'),
     LOG_FORMAT: logFormatSchema,
     NODE_ENV: nodeEnvSchema,
@@ -98,6 +108,9 @@ const environmentSchema = z
     adminUser: env.ADMIN_USER,
     adminPassword: env.ADMIN_PASSWORD,
     pointsCurrency: env.POINTS_CURRENCY,
+    /** The card issuer's public origin (scheme, host, port): the one place besides this server a checkout may go. */
+    // Unset, the card company's own default: this machine's loopback at NETWORK_PORT, whatever HOST says.
+    issuerOrigin: new URL(env.NETWORK_PUBLIC_URL ?? env.NETWORK_URL ?? `http://127.0.0.1:${env.NETWORK_PORT}`).origin,
     logLevel: env.LOG_LEVEL,
     logFormat: env.LOG_FORMAT,
     nodeEnv: env.NODE_ENV,

@@ -37,10 +37,15 @@ function paymentOperations(): OperationSpec[] {
       responses: { 200: page('The list.'), 400: page('A filter is invalid; the page says which.'), ...TO_LOGIN, ...UNAVAILABLE },
     },
     {
-      method: 'get', path: '/admin/payments/:paymentId', summary: 'One payment with its capture, void and refund forms',
+      method: 'get', path: '/admin/payments/:paymentId', summary: 'One payment with its capture, change of amount, void and refund forms',
       responses: { 200: page('The payment.'), ...TO_LOGIN, 404: page('No such payment (a page).'), ...UNAVAILABLE },
     },
+    {
+      method: 'get', path: '/admin/customers/:customerId/cards', summary: 'A customer\'s saved cards (brand, last four, expiry, holder; never a number)',
+      responses: { 200: page('The cards.'), ...TO_LOGIN, 404: page('Not a customer id (a page).'), ...UNAVAILABLE },
+    },
     action('capture', 'Capture a manual payment (amount in major units)'),
+    action('adjust', 'Change the amount of an authorized payment (the new total, in major units)'),
     action('void', 'Void a payment before settlement'),
     action('refunds', 'Refund a settled payment (amount in major units)'),
   ];

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { makePaymentFormSchema, makePaymentResultSchema } from '../../shared/contracts/ui.ts';
+import { checkoutRepeatSchema, makePaymentFormSchema, makePaymentResultSchema } from '../../shared/contracts/ui.ts';
 import { INTERNAL_ERROR, isConditional, METHOD_NOT_ALLOWED, NOT_MODIFIED, OPTIONS_AND_405_TEXT } from '../../shared/http/openapi-common.ts';
 import { jsonSchema } from '../../shared/http/openapi-responses.ts';
 import { buildOpenApi, builtOnce, type OperationShape, type OperationSpec, type Responses, type ResponseSpec } from '../../shared/http/openapi.ts';
@@ -70,34 +70,89 @@ const missingChartFile: Responses = {
 
 const result = (description: string): ResponseSpec => ({ description, json: makePaymentResultSchema, html: true });
 
+const RATE_LIMIT_HEADERS = { RateLimit: { description: 'the limit, what is left and when the window resets' }, 'RateLimit-Policy': { description: 'the limit and its window' } };
+const CUSTOMER_COOKIE_HEADER = { 'Set-Cookie': { description: 'cardlane_customer, when a card was saved or a saved card paid' } };
+/** The checkout's fields, and the mark a client without cookies puts on a repeat. */
+const checkoutBodySchema = makePaymentFormSchema.extend(checkoutRepeatSchema.shape);
+
+/** The answers to a post that reached (or may have reached) a processing instance mark its key in the browser. */
+const SENT_COOKIE_HEADER = {
+  'Set-Cookie': { description: 'cardlane_sent_<digest of the idempotencyKey>=1 (Path=/make-payment, HttpOnly, SameSite=Strict, 24 h): a later post of the same key is a repeat' },
+};
+const marked = (description: string): ResponseSpec => ({ ...result(description), headers: SENT_COOKIE_HEADER });
+/** An approval may set both: the key's mark, and the returning shopper's customer cookie. */
+const SENT_AND_CUSTOMER_COOKIE_HEADER = {
+  'Set-Cookie': { description: `${SENT_COOKIE_HEADER['Set-Cookie'].description}; and ${CUSTOMER_COOKIE_HEADER['Set-Cookie'].description}` },
+};
+
 function checkoutOperations(): OperationSpec[] {
   return [
     {
-      method: 'post', path: '/make-payment', security: null, body: makePaymentFormSchema, form: jsonSchema(makePaymentFormSchema, 'input'),
-      summary: 'Pay: the checkout form (urlencoded, as payment.html posts it) or JSON, by card (the card fields) or with `paymentMethod: points` (pointsAccount and pointsPin instead, in POINTS_CURRENCY only). A browser gets a page; a client that asks for JSON (or posts it) gets JSON',
+      method: 'post', path: '/make-payment', security: null, body: checkoutBodySchema, form: jsonSchema(checkoutBodySchema, 'input'),
+      summary: 'Pay: the checkout form (urlencoded, as payment.html posts it) or JSON, by card (the card fields; `saveCard: on` keeps the card for next time '
+        + 'after an approval), with `paymentMethod: saved_card` (savedCardId, one of the cards of the customer the cardlane_customer cookie names) or with '
+        + '`paymentMethod: points` (pointsAccount and pointsPin instead, in POINTS_CURRENCY only). A browser gets a page; a client that asks for JSON (or posts it) gets JSON',
       description: 'A final answer other than 200 (400, 402, or 503 with status error) means the shopper was not charged; 409 and 503 with status pending mean '
         + 'the outcome is not known yet: the same request with the same idempotencyKey later gets the final answer. 409 with status error and code '
-        + 'idempotency_key_reused answers a key already used with other details. Posts are limited per client address and minute (UI_RATE_LIMIT_PER_MINUTE).',
+        + 'idempotency_key_reused answers a key already used with other details. Posts are limited per client address and minute (UI_RATE_LIMIT_PER_MINUTE). '
+        + 'Saving a card comes after the approval: `cardSaved` says whether it worked, and a card that could not be saved leaves the approval a 200. '
+        + 'A saved card sets (or renews) the cardlane_customer cookie: HttpOnly, SameSite=Lax, Secure over HTTPS, 180 days. '
+        + 'A post that reached a processing instance gets a cookie for its key; when no instance can be reached, a post of that key with the cookie '
+        + '(or with repeat: "true", for a client without cookies) is answered 503 pending, never "not charged": the first request may have created the payment.',
       responses: {
-        200: result('Approved: amount, masked card, authorization code.'),
-        402: result('Declined, with a reason for the shopper; not charged.'),
+        200: { ...marked('Approved: amount, masked card, authorization code (and cardSaved, when the card was to be saved).'), headers: SENT_AND_CUSTOMER_COOKIE_HEADER },
+        202: {
+          ...marked('The card\'s issuer asks the shopper to confirm the payment (3-D Secure), for a client that asked for JSON: status requires_action, '
+            + '`paymentId`, and `nextAction: {type: "redirect", url}`, the issuer\'s page. Send the shopper\'s browser there; it comes back to '
+            + 'GET /payments/authentication-return, which confirms the payment and shows the final result. Nothing is charged until then.'),
+          html: false,
+        },
+        303: {
+          ...redirect('For a browser, a card whose issuer asks the shopper to confirm (3-D Secure): to the issuer\'s page (NETWORK_PUBLIC_URL), '
+            + 'which sends it back to GET /payments/authentication-return.'),
+          headers: SENT_COOKIE_HEADER,
+        },
+        402: marked('Declined, with a reason for the shopper; not charged.'),
         400: {
-          ...result('A field is invalid (errors name each; a browser gets the form again with the errors beside the fields), or the JSON body is malformed (malformed_body).'),
+          ...marked('A field is invalid (errors name each; a browser gets the form again with the errors beside the fields), or the JSON body is malformed (malformed_body).'),
           problems: ['malformed_body'],
         },
-        409: result('The first request with this key is still being answered (status pending), or the key was used with other details (status error, code idempotency_key_reused).'),
-        503: result('The processing server could not be reached (status error: not charged), or the outcome is not known yet (status pending).'),
+        409: marked('The first request with this key is still being answered (status pending), or the key was used with other details (status error, code idempotency_key_reused).'),
+        503: marked('No processing instance could be reached (status error: not charged; no cookie), the payment failed (status error), or the outcome is not known yet (status pending).'),
         415: { description: 'The body is neither a form nor JSON (unsupported_media_type).', problems: ['unsupported_media_type'], html: true },
-        429: {
-          description: 'Too many payments from this address in a minute (rate_limited).', problems: ['rate_limited'], html: true,
-          headers: { RateLimit: { description: 'the limit, what is left and when the window resets' }, 'RateLimit-Policy': { description: 'the limit and its window' } },
-        },
+        429: { description: 'Too many payments from this address in a minute (rate_limited).', problems: ['rate_limited'], html: true, headers: RATE_LIMIT_HEADERS },
+      },
+    },
+    {
+      method: 'post', path: '/saved-cards/:cardId/remove', security: null, summary: 'Remove one of the saved cards of the customer the cardlane_customer cookie names (the checkout page\'s Remove button)',
+      form: { type: 'object', properties: { amount: { type: 'string' }, currency: { type: 'string' } }, description: 'The order to keep on the checkout page it goes back to; may be empty.' },
+      responses: {
+        303: redirect('Removed: back to the checkout page (a browser), with the order kept and a notice.'),
+        204: { description: 'Removed (a client that does not ask for HTML).' },
+        404: { description: 'No such card among this shopper\'s saved cards, or no shopper cookie (not_found; a page for a browser).', problems: ['not_found'], html: true },
+        429: { description: 'Too many posts from this address in a minute (rate_limited).', problems: ['rate_limited'], html: true, headers: RATE_LIMIT_HEADERS },
+        503: { description: 'The processing server could not be reached (processing_unavailable).', problems: ['processing_unavailable'], html: true },
+      },
+    },
+    {
+      method: 'get', path: '/payments/authentication-return', security: null,
+      summary: 'Where the card issuer\'s 3-D Secure page sends the shopper back: confirms the payment and shows the final result (a page, or JSON)',
+      query: z.object({ paymentId: z.string() }),
+      description: 'Safe to repeat: the processing server authorizes a payment once, and a confirm only finishes what the shopper did at the bank.',
+      responses: {
+        200: result('Approved: amount, masked card, authorization code.'),
+        202: { description: 'The bank\'s page is not finished yet, for a client that asked for JSON: status requires_action with `nextAction`.', json: makePaymentResultSchema },
+        303: redirect('The bank\'s page is not finished yet: a browser goes back to it.'),
+        402: result('Declined, in plain words (the bank could not confirm it was the cardholder); not charged.'),
+        404: { description: 'No such payment, or no payment id (not_found).', problems: ['not_found'], html: true },
+        503: result('Not completed: the payment failed, or the confirmation with the bank took too long (status error: not charged); or the outcome is not known yet (status pending; a page looks again by itself).'),
       },
     },
     {
       method: 'get', path: '/payments/:paymentId', security: null, summary: 'The current state of a payment, for a shopper told "pending" (a page, or JSON)',
       responses: {
-        200: result('The payment as a checkout result.'),
+        200: result('The payment as a checkout result (status requires_action, with `nextAction`, while the bank waits for the shopper).'),
+        303: redirect('A payment waiting for the shopper at the bank (3-D Secure): a browser goes to the bank\'s page.'),
         404: { description: 'No such payment, or not a payment id (pay_ and letters or digits) (not_found).', problems: ['not_found'], html: true },
         503: { description: 'The processing server could not be reached (processing_unavailable).', problems: ['processing_unavailable'], html: true },
       },
@@ -110,9 +165,10 @@ function pageOperations(): OperationSpec[] {
   return [
     probe('/', 'To the checkout page', { 302: redirect('To /payment.html.') }),
     {
-      method: 'get', path: '/payment.html', security: null, summary: 'The checkout page; `amount` and `currency` in the query are kept in the form',
-      query: z.object({ amount: z.string().optional(), currency: z.string().optional() }),
-      responses: { 200: { description: 'The page, with a fresh idempotency key.', html: true } },
+      method: 'get', path: '/payment.html', security: null,
+      summary: 'The checkout page; `amount`, `currency` and `method` in the query are kept in the form, `notice` says what just happened (card_removed)',
+      query: z.object({ amount: z.string().optional(), currency: z.string().optional(), method: z.string().optional(), notice: z.string().optional() }),
+      responses: { 200: { description: 'The page, with a fresh idempotency key, and the saved cards of the customer the cardlane_customer cookie names.', html: true } },
     },
     probe('/checkout-messages.js', 'The checkout page\'s messages, for its script', { 200: { description: 'A JavaScript module.', text: ['text/javascript'] } }),
     probe('/healthz', 'Liveness', { 200: { description: 'The process answers.', json: z.object({ status: z.literal('ok') }) } }),

@@ -18,13 +18,14 @@ import type { CreatePaymentInput } from '../../shared/contracts/processing.ts';
 import { checkoutMessage, type MessageGroup, type MessageName } from './checkout-messages.ts';
 
 export type FormField = keyof MakePaymentForm;
-/** Every field but the choice of method is typed text. */
-type TextField = Exclude<FormField, 'paymentMethod'>;
+/** Every field but the choice of method and the save-this-card box is typed text. */
+type TextField = Exclude<FormField, 'paymentMethod' | 'saveCard'>;
 type TextValues = Partial<Record<TextField, string>>;
 
 /** The form's fields; problems are listed in this order. */
 export const FORM_FIELDS: readonly FormField[] = [
-  'paymentMethod', 'cardholderName', 'cardNumber', 'expiry', 'cvv', 'pointsAccount', 'pointsPin', 'amount', 'currency', 'idempotencyKey',
+  'paymentMethod', 'savedCardId', 'cardholderName', 'cardNumber', 'expiry', 'cvv', 'saveCard', 'pointsAccount', 'pointsPin', 'amount', 'currency',
+  'idempotencyKey',
 ];
 
 /** What every payment needs, whatever pays it. */
@@ -34,15 +35,18 @@ const ORDER_FIELDS: readonly TextField[] = ['amount', 'currency', 'idempotencyKe
 export const METHOD_FIELDS: Record<CheckoutMethod, readonly TextField[]> = {
   card: ['cardholderName', 'cardNumber', 'expiry', 'cvv'],
   points: ['pointsAccount', 'pointsPin'],
+  saved_card: ['savedCardId'],
 };
 
 /** Human labels, in the order the form shows the fields. */
 export const FIELD_LABELS: Record<FormField, string> = {
   paymentMethod: 'How to pay',
+  savedCardId: 'Saved card',
   cardholderName: 'Name on card',
   cardNumber: 'Card number',
   expiry: 'Expiry date',
   cvv: 'Security code (CVV)',
+  saveCard: 'Save this card for next time',
   pointsAccount: 'Points account',
   pointsPin: 'PIN',
   amount: 'Amount',
@@ -57,6 +61,7 @@ const PROCESSING_TO_FORM_FIELD: Record<string, FormField> = {
   'card.expYear': 'expiry',
   'card.cvv': 'cvv',
   'card.holderName': 'cardholderName',
+  cardId: 'savedCardId',
   'points.accountId': 'pointsAccount',
   'points.pin': 'pointsPin',
   amount: 'amount',
@@ -94,13 +99,20 @@ export interface KeptValues {
   cardholderName: string;
   expiry: string;
   pointsAccount: string;
+  /** The saved card chosen, and whether "Save this card" was ticked. */
+  savedCardId: string;
+  saveCard: boolean;
 }
 
 /** A kept value is shown back in an input; past this it is cut (the inputs' own limits are lower). */
 const KEPT_LENGTH_MAX = 200;
 
 export type ParsedPaymentForm =
-  | { ok: true; request: CreatePaymentInput; idempotencyKey: string; amountMinor: number; currency: Currency; order: OrderSummary; kept: KeptValues }
+  | {
+    ok: true; request: CreatePaymentInput; idempotencyKey: string; amountMinor: number; currency: Currency; order: OrderSummary; kept: KeptValues;
+    /** Save the card after an approved payment (a card payment only). */
+    saveCard: boolean;
+  }
   | { ok: false; errors: FieldProblem[]; order: OrderSummary; kept: KeptValues };
 
 type RawForm = Partial<Record<FormField, unknown>>;
@@ -169,7 +181,16 @@ function keptValues(raw: RawForm, method: CheckoutMethod): KeptValues {
   return {
     amount: text('amount'), currency: isCurrency(currency) ? currency : '', paymentMethod: method,
     cardholderName: text('cardholderName'), expiry: text('expiry'), pointsAccount: text('pointsAccount'),
+    savedCardId: text('savedCardId'), saveCard: raw.saveCard === 'on',
   };
+}
+
+/** "Save this card for next time": a ticked box sends `on`; unticked, nothing. Read for a card payment only. */
+function readSaveCard(raw: RawForm, method: CheckoutMethod | undefined, problems: FieldProblems): boolean {
+  if (method !== 'card' || raw.saveCard === undefined || raw.saveCard === '') return false;
+  if (makePaymentFormSchema.shape.saveCard.safeParse(raw.saveCard).success) return true;
+  problems.add('saveCard', 'format');
+  return false;
 }
 
 function checkAmount(values: TextValues, problems: FieldProblems): { currency?: Currency; amountMinor?: number } {
@@ -208,7 +229,8 @@ function checkPointsFields(values: TextValues, currency: Currency | undefined, r
 }
 
 /** The way to pay as the processing server takes it, once every field of it has passed its checks. */
-function paymentSource(method: CheckoutMethod, values: TextValues): Pick<CreatePaymentInput, 'card' | 'points'> | undefined {
+function paymentSource(method: CheckoutMethod, values: TextValues): Pick<CreatePaymentInput, 'card' | 'cardId' | 'points'> | undefined {
+  if (method === 'saved_card') return values.savedCardId === undefined ? undefined : { cardId: values.savedCardId };
   if (method === 'points') {
     const { pointsAccount, pointsPin } = values;
     return pointsAccount === undefined || pointsPin === undefined ? undefined : { points: { accountId: pointsAccount, pin: pointsPin } };
@@ -225,6 +247,7 @@ export function parsePaymentForm(body: unknown, now: Date, rules: CheckoutRules)
   const method = readMethod(raw, problems);
   const values = readFields(raw, [...(method ? METHOD_FIELDS[method] : []), ...ORDER_FIELDS], problems);
   const kept = keptValues(raw, method ?? 'card');
+  const saveCard = readSaveCard(raw, method, problems);
   const { currency, amountMinor } = checkAmount(values, problems);
   if (method === 'card') checkCardFields(values, problems, now);
   if (method === 'points') checkPointsFields(values, currency, rules, problems);
@@ -236,5 +259,5 @@ export function parsePaymentForm(body: unknown, now: Date, rules: CheckoutRules)
     return { ok: false, errors: problems.inFormOrder(), order, kept };
   }
   const request: CreatePaymentInput = { amount: amountMinor, currency, ...source, captureMethod: 'automatic' };
-  return { ok: true, request, idempotencyKey, amountMinor, currency, order, kept };
+  return { ok: true, request, idempotencyKey, amountMinor, currency, order, kept, saveCard };
 }

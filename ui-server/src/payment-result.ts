@@ -14,7 +14,7 @@ import type { CreatePaymentOutcome } from './processing-client.ts';
 import { toFormField, type OrderSummary } from './payment-form.ts';
 
 export interface ShopperAnswer {
-  httpStatus: 200 | 400 | 402 | 409 | 503;
+  httpStatus: 200 | 202 | 400 | 402 | 409 | 503;
   result: MakePaymentResult;
 }
 
@@ -25,10 +25,19 @@ export const MESSAGES = {
   keyReused: 'This checkout was already used for a payment with other details, and that payment may have gone through. Check your card statement or the earlier confirmation before you pay again.',
   notCharged: 'We could not complete the payment because of a technical problem. You have not been charged. Please try again in a few minutes.',
   pending: 'We are confirming your payment with your bank. Please do not pay again; the result will be ready in a moment.',
+  cardSaved: 'Payment approved. Your card is saved for your next checkout.',
+  // The payment stands: failing to save the card never turns an approval into an error.
+  cardNotSaved: 'Paid; we could not save the card. You can save it on your next checkout.',
+  requiresAction: 'Your bank asks you to confirm this payment. Continue to your bank\'s page to finish it.',
+  // The shopper left the bank's page unfinished for longer than the payment waits (3-D Secure).
+  abandoned: 'The confirmation with your bank was not finished in time, so the payment was cancelled. You have not been charged.',
 } as const;
 
+/** What paid, as the shopper's words tell it: a saved card is a card. */
+type PaidWith = Exclude<CheckoutMethod, 'saved_card'>;
+
 /** A payment cancelled after its approval: the hold is gone, by card or by points. */
-const RELEASED: Record<CheckoutMethod, string> = {
+const RELEASED: Record<PaidWith, string> = {
   card: 'This payment was cancelled and the hold on your card released. You have not been charged.',
   points: 'This payment was cancelled and the points held for it released. You have not been charged.',
 };
@@ -46,6 +55,8 @@ const CARD_DECLINE_REASONS: Record<string, string> = {
   invalid_card_number: 'Your bank does not recognise this card number. Please check it or use another card.',
   exceeds_amount_limit: 'The amount is above what this card allows for a single payment. Try a smaller amount or another card.',
   system_malfunction: 'The card network had a technical problem. Please try again in a few minutes.',
+  authentication_failed: 'Your bank could not confirm it was you. You have not been charged.',
+  authentication_required: 'Your bank asks to confirm this payment with you, which could not be done here. Please try another card.',
 };
 
 /** The points provider's declines, in the same plain words; `do_not_honor` is a blocked account here. */
@@ -58,19 +69,19 @@ const POINTS_DECLINE_REASONS: Record<string, string> = {
   system_malfunction: 'The points provider had a technical problem. Please try again in a few minutes.',
 };
 
-const DECLINE_REASONS: Record<CheckoutMethod, { reasons: Record<string, string>; fallback: string }> = {
+const DECLINE_REASONS: Record<PaidWith, { reasons: Record<string, string>; fallback: string }> = {
   card: { reasons: CARD_DECLINE_REASONS, fallback: 'The payment was declined. Please use another card or contact your bank.' },
   points: { reasons: POINTS_DECLINE_REASONS, fallback: 'The points payment was declined. Please pay by card or use another points account.' },
 };
 
-export function declineReason(code: string | undefined, method: CheckoutMethod = 'card'): string {
+export function declineReason(code: string | undefined, method: PaidWith = 'card'): string {
   const { reasons, fallback } = DECLINE_REASONS[method];
   // hasOwn, so a code such as "toString" cannot pick up a prototype member.
   return code !== undefined && Object.hasOwn(reasons, code) ? (reasons[code] ?? fallback) : fallback;
 }
 
 /** A saved card is a card to the shopper: the same words and the same masked card. */
-function checkoutMethodOf(payment: Payment): CheckoutMethod {
+function checkoutMethodOf(payment: Payment): PaidWith {
   return payment.paymentMethod === 'points' ? 'points' : 'card';
 }
 
@@ -106,9 +117,10 @@ export function invalidFormAnswer(errors: FieldProblem[], order: OrderSummary): 
 
 /**
  * The processing server's field problems under the form's names. Its refusal of the currency for
- * points is said in the checkout's words, beside the currency.
+ * points, and of a saved card that is gone, are said in the checkout's words, beside the field.
  */
 function invalidFields(outcome: Extract<CreatePaymentOutcome, { kind: 'invalid' }>, order: OrderSummary): FieldProblem[] {
+  if (outcome.code === 'card_not_found') return [{ field: 'savedCardId', message: checkoutMessage('savedCardId', 'unavailable') }];
   const errors = outcome.errors.map((problem) => ({ field: toFormField(problem.field), message: problem.message }));
   if (outcome.code !== 'currency_not_supported') return errors;
   const currencyProblem = { field: 'currency', message: checkoutMessage('currency', 'points_refused', { currency: order.currency }) };
@@ -124,6 +136,11 @@ export function answerFor(outcome: CreatePaymentOutcome, order: OrderSummary): S
           status: 'approved', message: MESSAGES.approved, ...fromPayment(outcome.payment, { pointsSpent: true }),
           ...(outcome.payment.authorizationCode ? { authorizationCode: outcome.payment.authorizationCode } : {}),
         },
+      };
+    case 'requires_action':
+      return {
+        httpStatus: 202,
+        result: { status: 'requires_action', message: MESSAGES.requiresAction, ...fromPayment(outcome.payment), nextAction: outcome.payment.nextAction },
       };
     case 'declined': {
       const declineCode = outcome.payment.decline?.code;
@@ -151,13 +168,29 @@ export function answerFor(outcome: CreatePaymentOutcome, order: OrderSummary): S
         },
       };
     case 'not_charged':
-      return { httpStatus: 503, result: { status: 'error', message: MESSAGES.notCharged, ...orderOnly(order), ...(outcome.payment ? fromPayment(outcome.payment) : {}) } };
+      return {
+        httpStatus: 503,
+        result: { status: 'error', message: failedMessage(outcome.payment), ...orderOnly(order), ...(outcome.payment ? fromPayment(outcome.payment) : {}) },
+      };
+    case 'unreachable':
+      return { httpStatus: 503, result: { status: 'error', message: MESSAGES.notCharged, ...orderOnly(order) } };
     case 'unknown':
       return { httpStatus: 503, result: { status: 'pending', message: MESSAGES.pending, ...orderOnly(order), ...(outcome.payment ? fromPayment(outcome.payment) : {}) } };
   }
 }
 
+/** An approval whose card the shopper asked to save: said whether it was, the approval unchanged. */
+export function withCardSaved(answer: ShopperAnswer, saved: boolean): ShopperAnswer {
+  return { ...answer, result: { ...answer.result, cardSaved: saved, message: saved ? MESSAGES.cardSaved : MESSAGES.cardNotSaved } };
+}
+
 /** A payment looked up later (GET /payments/:id): the same four answers, by its current status. */
+/** Why a payment failed, in the shopper's words: a technical problem, or the bank's page left unfinished. */
+function failedMessage(payment: Payment | undefined): string {
+  return payment?.reason === 'authentication_abandoned' ? MESSAGES.abandoned : MESSAGES.notCharged;
+}
+
+/** A payment looked up later (GET /payments/:id): the same answers, by its current status. */
 export function resultForPayment(payment: Payment): MakePaymentResult {
   const base = fromPayment(payment);
   switch (payment.status) {
@@ -181,10 +214,13 @@ export function resultForPayment(payment: Payment): MakePaymentResult {
         ...(payment.decline?.code ? { declineCode: payment.decline.code } : {}),
       };
     case 'pending':
-    case 'requires_action':
       return { status: 'pending', message: MESSAGES.pending, ...base };
+    case 'requires_action':
+      return payment.nextAction
+        ? { status: 'requires_action', message: MESSAGES.requiresAction, ...base, nextAction: payment.nextAction }
+        : { status: 'pending', message: MESSAGES.pending, ...base };
     case 'failed':
-      return { status: 'error', message: MESSAGES.notCharged, ...base };
+      return { status: 'error', message: failedMessage(payment), ...base };
     case 'voided':
     case 'expired':
     case 'settlement_rejected':

@@ -8,7 +8,12 @@ import { rateLimit } from 'express-rate-limit';
 import { AppError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/logger.ts';
 
-export function securityHeaders(): RequestHandler {
+/**
+ * `formActionOrigins`: where a form post may lead besides this server. Chromium applies
+ * form-action to the redirect after a post too, and the checkout's answer to a 3-D Secure card is
+ * a 303 to the card issuer's page: its origin (NETWORK_PUBLIC_URL) is listed, nothing else.
+ */
+export function securityHeaders(options: { formActionOrigins: string[] }): RequestHandler {
   return helmet({
     contentSecurityPolicy: {
       // Spelled out instead of helmet's defaults: no inline script or style and nothing from
@@ -23,7 +28,7 @@ export function securityHeaders(): RequestHandler {
         connectSrc: ["'self'"],
         objectSrc: ["'none'"],
         baseUri: ["'self'"],
-        formAction: ["'self'"],
+        formAction: ["'self'", ...options.formActionOrigins],
         frameAncestors: ["'none'"],
       },
     },

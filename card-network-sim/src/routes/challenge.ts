@@ -27,7 +27,8 @@ function sendHtml(response: Response, status: number, html: string, returnUrl?: 
   response
     .status(status)
     .set({
-      'Content-Security-Policy': `default-src 'self'; form-action ${formTargets}; frame-ancestors 'none'; base-uri 'none'`,
+      // img-src data: for the empty icon the page names, so that a browser asks no /favicon.ico of the bank.
+      'Content-Security-Policy': `default-src 'self'; img-src data:; form-action ${formTargets}; frame-ancestors 'none'; base-uri 'none'`,
       'Cache-Control': 'no-store',
       // Chromium sends `Origin: null` on a same-origin form post under no-referrer; same-origin keeps the real one.
       'Referrer-Policy': 'same-origin',

@@ -4,6 +4,7 @@ import type { Currency } from '../../../shared/money.ts';
 import type { ClearingPort, Providers } from './ports/provider.ts';
 import type { Store } from './ports/store.ts';
 import type { SpendLimits } from './spend-limit.ts';
+import type { SavedCards } from './ports/saved-cards.ts';
 import type { CardVault } from './ports/vault.ts';
 
 export interface DomainSettings {
@@ -14,6 +15,8 @@ export interface DomainSettings {
   authTtlHours: number;
   /** How long a pending payment is left to the request working on it before recovery takes it. */
   recoveryGraceMs: number;
+  /** AUTHENTICATION_TTL_MINUTES: how long a payment waits for the shopper's 3-D Secure step before it fails. */
+  authenticationTtlMinutes: number;
   /** SETTLEMENT_BATCH_MAX: items per batch to the card company. */
   batchSizeMax: number;
   /** How long a settlement trigger waits for another holder's run to show (BUSY_WAIT_MS by default). */
@@ -36,6 +39,8 @@ export interface DomainDeps {
   /** The card company's clearing house: settlement batches of card and points items. */
   clearing: ClearingPort;
   vault: CardVault;
+  /** The card vault's saved cards, opened to pay with one. */
+  savedCards: SavedCards;
   clock: () => Date;
   logger: Logger;
   settings: DomainSettings;

@@ -17,12 +17,20 @@ export type DomainErrorCode =
   | 'idempotency_key_in_flight'
   /** The payment's status does not allow the operation. */
   | 'invalid_state'
+  /** An earlier change of the payment's amount is still being completed at the provider. */
+  | 'adjustment_in_progress'
   | 'already_in_batch'
   | 'capture_not_allowed'
   | 'amount_too_large'
   | 'amount_exceeds_refundable'
   /** The card company (or points provider) could not be asked; nothing was decided. */
-  | 'provider_unavailable';
+  | 'provider_unavailable'
+  /** No saved card with this id (never saved, deleted, or another customer's). */
+  | 'card_not_found'
+  /** A card to save that fails its checks (number, expiry, CVV, holder). */
+  | 'invalid_card'
+  /** The card company declined to verify a card to save; nothing was stored. */
+  | 'card_declined';
 
 export interface DomainErrorOptions {
   code: DomainErrorCode;
@@ -54,6 +62,10 @@ export function paymentNotFound(id: string): DomainError {
 
 export function settlementRunNotFound(id: string): DomainError {
   return new DomainError({ code: 'settlement_run_not_found', message: `Settlement run ${id} was not found.` });
+}
+
+export function cardNotFound(id: string): DomainError {
+  return new DomainError({ code: 'card_not_found', message: `Saved card ${id} was not found.` });
 }
 
 export function invalidState(message: string): DomainError {

@@ -17,8 +17,9 @@ export const PAYMENT_TRANSITIONS: Readonly<Record<PaymentStatus, readonly Paymen
   // After the shopper's 3-D Secure step; `failed` also when the step is abandoned.
   requires_action: ['authorized', 'declined', 'failed'],
   // A manual payment is captured first; an automatic one settles as it is. Either is voided
-  // before a run takes it, expires unsettled, or is settled or rejected by a run.
-  authorized: ['captured', 'voided', 'expired', 'settled', 'settlement_rejected'],
+  // before a run takes it, expires unsettled, or is settled or rejected by a run. A change of
+  // the authorized amount (adjust) stays authorized.
+  authorized: ['authorized', 'captured', 'voided', 'expired', 'settled', 'settlement_rejected'],
   captured: ['voided', 'expired', 'settled', 'settlement_rejected'],
   settled: ['partially_refunded', 'refunded'],
   // Another partial refund stays partially_refunded. A refund the card company rejects gives its
@@ -38,6 +39,21 @@ export const REFUND_TRANSITIONS: Readonly<Record<RefundStatus, readonly RefundSt
   pending: ['settled', 'rejected'],
   settled: [],
   rejected: [],
+};
+
+export const ADJUSTMENT_STATUSES = ['pending', 'approved', 'declined', 'failed'] as const;
+export type AdjustmentStatus = (typeof ADJUSTMENT_STATUSES)[number];
+
+/**
+ * An amount change (adjustment.ts): `pending` is written before the provider is asked for an
+ * increase; a decrease is `approved` at once. What is left to do at the provider is the
+ * adjustment's `resolution`, not a status.
+ */
+export const ADJUSTMENT_TRANSITIONS: Readonly<Record<AdjustmentStatus, readonly AdjustmentStatus[]>> = {
+  pending: ['approved', 'declined', 'failed'],
+  approved: [],
+  declined: [],
+  failed: [],
 };
 
 export const RUN_TRANSITIONS: Readonly<Record<SettlementRunStatus, readonly SettlementRunStatus[]>> = {
@@ -86,6 +102,10 @@ export function checkedChange<Change extends StatusChange>(change: Change): Chan
 
 export function assertRefundTransition(from: RefundStatus, to: RefundStatus): void {
   assert.ok(REFUND_STATUSES.includes(to) && REFUND_TRANSITIONS[from].includes(to), `illegal refund transition ${from} → ${to}`);
+}
+
+export function assertAdjustmentTransition(from: AdjustmentStatus, to: AdjustmentStatus): void {
+  assert.ok(ADJUSTMENT_STATUSES.includes(to) && ADJUSTMENT_TRANSITIONS[from].includes(to), `illegal adjustment transition ${from} → ${to}`);
 }
 
 export function assertRunTransition(from: SettlementRunStatus, to: SettlementRunStatus): void {

@@ -9,6 +9,7 @@ import type { DomainDeps } from './deps.ts';
 import type { PaymentRecord } from './payment.ts';
 import { changesFromDecision, settleOutcome } from './resolve.ts';
 import { reverseFailedHold } from './timeout-reversal.ts';
+import { AUTHENTICATION_REQUIRED } from './provider-decision.ts';
 import { providerOf } from './providers.ts';
 
 /** How long a payment we told failed is watched for a hold that lands late. */
@@ -42,7 +43,11 @@ type RecoveryOutcome = Exclude<keyof RecoveryReport, 'examined'>;
 async function resolvePending(deps: DomainDeps, payment: PaymentRecord): Promise<RecoveryOutcome> {
   const lookup = await providerOf(deps, payment).lookup(payment.merchantReference, {});
   if (lookup.kind === 'unknown') return 'unresolved';
-  if (lookup.kind === 'found' && (lookup.authorization.status === 'approved' || lookup.authorization.status === 'declined')) {
+  const { decision } = lookup.kind === 'found' ? lookup.authorization : { decision: null };
+  // `1A` on record is the first attempt of a 3-D Secure payment: nothing is held, and the
+  // authenticated attempt that was under way when it was left pending may still land (below).
+  const asksForAuthentication = decision?.kind === 'declined' && decision.decline.code === AUTHENTICATION_REQUIRED;
+  if (lookup.kind === 'found' && !asksForAuthentication && (lookup.authorization.status === 'approved' || lookup.authorization.status === 'declined')) {
     const { outcome, change } = changesFromDecision(lookup.authorization.authorizationId, lookup.authorization.decision);
     const result = await settleOutcome(deps, payment, outcome, change);
     deps.logger.info({ paymentId: payment.id, status: result.payment.status }, 'recovered a pending payment from the provider\'s record');

@@ -7,12 +7,20 @@
  * CVV could be tested against its 1,000 values by anyone holding the vault key; so a secret is
  * left out of the view before anything is hashed, and a repeat that differs only in its CVV is
  * the same request (it replays the first answer; the CVV was checked when the card was charged).
+ * Nor does it cover where the shopper is sent back to after 3-D Secure (`returnUrl`).
  */
 import { normalizeCardNumber } from '../../../shared/cards.ts';
 import type { CardVault } from './ports/vault.ts';
 
 /** [object, field] pairs never part of a request's identity. */
 export const SECRET_FIELDS: ReadonlyArray<readonly [object: string, field: string]> = [['card', 'cvv'], ['points', 'pin']];
+
+/**
+ * Top-level fields that say where to send the shopper, not what to charge: a repeat of a checkout
+ * that reaches another front end (another UI server instance, with its own address) carries
+ * another `returnUrl`, and is still the same payment.
+ */
+export const ROUTING_FIELDS: readonly string[] = ['returnUrl'];
 
 type RequestView = Record<string, unknown>;
 
@@ -30,6 +38,7 @@ export function identityView(request: RequestView): RequestView {
   for (const [object, field] of SECRET_FIELDS) {
     if (object in view) view[object] = withoutField(view[object], field);
   }
+  for (const field of ROUTING_FIELDS) delete view[field];
   return view;
 }
 

@@ -8,8 +8,11 @@ import type { PaymentChanges, PaymentRecord } from './payment.ts';
 import type { ProviderAuthorization } from './ports/provider.ts';
 import { toPublicPayment } from './views.ts';
 
-/** What the caller of POST /v1/payments learns; `pending` means not yet known. */
-export type AuthorizeOutcomeKind = 'authorized' | 'declined' | 'failed' | 'pending';
+/**
+ * What the caller of POST /v1/payments (or /confirm) learns; `pending` means not yet known,
+ * `requires_action` that the shopper's 3-D Secure step is awaited.
+ */
+export type AuthorizeOutcomeKind = 'authorized' | 'declined' | 'failed' | 'pending' | 'requires_action';
 
 export interface Resolution {
   outcome: AuthorizeOutcomeKind;
@@ -31,17 +34,19 @@ export function changesFromDecision(authorizationId: string, decision: ProviderA
 }
 
 /**
- * Moves a pending payment to its final state and records the answer for its idempotency key in
- * the same transaction. If someone else resolved it first, their result stands.
+ * Moves a pending payment (or one that waited for the shopper's 3-D Secure step, `from`) to its
+ * next state and records the answer for its idempotency key in the same transaction, when none
+ * is stored yet. If someone else moved it first, their result stands.
  */
 export async function settleOutcome(
   deps: Pick<DomainDeps, 'store' | 'clock'>, payment: PaymentRecord, outcome: Exclude<AuthorizeOutcomeKind, 'pending'>, change: Settling,
+  from: PaymentStatus = 'pending',
 ): Promise<Resolution> {
   const updatedAt = deps.clock().toISOString();
   const answered = { ...payment, ...change.changes, status: change.to, updatedAt };
   const stored = await deps.store.payments.transition({
     id: payment.id,
-    from: ['pending'],
+    from: [from],
     to: change.to,
     changes: { ...change.changes, updatedAt },
     completeIdempotency: { outcome, response: JSON.stringify(toPublicPayment(answered)) },
@@ -55,8 +60,8 @@ export async function settleOutcome(
 /** The outcome a caller is told for a payment in its current state. */
 export function outcomeOf(payment: PaymentRecord): AuthorizeOutcomeKind {
   switch (payment.status) {
-    case 'pending':
-    case 'requires_action': return 'pending';
+    case 'pending': return 'pending';
+    case 'requires_action': return 'requires_action';
     case 'declined': return 'declined';
     case 'failed':
     case 'voided': return payment.authorizationCode ? 'authorized' : 'failed';

@@ -20,12 +20,18 @@ export function toPublicPayment(payment: PaymentRecord): Payment {
   }
   const { cardBrand, cardLast4, cardExpMonth, cardExpYear, holderName } = payment;
   assert.ok(cardBrand && cardLast4 && cardExpMonth && cardExpYear && holderName !== null, 'a card payment has its card');
-  return { ...common, paymentMethod: 'card', card: { brand: cardBrand, last4: cardLast4, expMonth: cardExpMonth, expYear: cardExpYear }, holderName };
+  const card = { brand: cardBrand, last4: cardLast4, expMonth: cardExpMonth, expYear: cardExpYear };
+  if (payment.paymentMethod === 'saved_card') {
+    assert.ok(payment.savedCardId, 'a saved-card payment names its card');
+    return { ...common, paymentMethod: 'saved_card', card, holderName, cardId: payment.savedCardId };
+  }
+  return { ...common, paymentMethod: 'card', card, holderName };
 }
 
 function paymentFields(payment: PaymentRecord) {
   return {
     id: payment.id,
+    ...(payment.customerId === null ? {} : { customerId: payment.customerId }),
     status: payment.status,
     amount: payment.amountMinor,
     currency: payment.currency,
@@ -41,6 +47,8 @@ function paymentFields(payment: PaymentRecord) {
     orderId: payment.orderId,
     createdAt: payment.createdAt,
     updatedAt: payment.updatedAt,
+    // Only while the shopper's 3-D Secure step is awaited: where the caller sends the shopper.
+    ...(payment.status === 'requires_action' && payment.nextActionUrl ? { nextAction: { type: 'redirect' as const, url: payment.nextActionUrl } } : {}),
   };
 }
 

@@ -20,11 +20,15 @@ export const DOMAIN_ERROR_ANSWERS: Readonly<Record<DomainErrorCode, Answer>> = {
   idempotency_key_reused: { status: 409 },
   idempotency_key_in_flight: { status: 409 },
   invalid_state: { status: 409 },
+  adjustment_in_progress: { status: 409 },
   already_in_batch: { status: 409 },
   capture_not_allowed: { status: 409 },
   amount_too_large: { status: 400 },
   amount_exceeds_refundable: { status: 400 },
   provider_unavailable: { status: 503 },
+  card_not_found: { status: 404 },
+  invalid_card: { status: 400, code: 'validation_failed' },
+  card_declined: { status: 402 },
 };
 
 export function toAppError(error: DomainError): AppError {

@@ -2,15 +2,17 @@
 import { Router, type Response } from 'express';
 import { Counter, type Registry } from 'prom-client';
 import {
-  IDEMPOTENCY_KEY_HEADER, captureRequestSchema, createPaymentRequestSchema, idempotencyKeySchema, paymentListQuerySchema,
-  refundRequestSchema,
+  IDEMPOTENCY_KEY_HEADER, adjustPaymentRequestSchema, captureRequestSchema, createPaymentRequestSchema, idempotencyKeySchema, paymentListQuerySchema,
+  refundRequestSchema, type Payment,
 } from '../../../shared/contracts/processing.ts';
 import { AppError, validationError } from '../../../shared/errors.ts';
 import { sendProblem } from '../../../shared/http/errors.ts';
 import { addToRequestLog } from '../../../shared/http/logging.ts';
 import { fieldProblems, parseOrThrow } from '../../../shared/http/validate.ts';
 import { authorizePayment, type AuthorizeResult } from '../domain/authorize.ts';
+import { adjustPayment, type AdjustResult } from '../domain/adjust.ts';
 import { capturePayment } from '../domain/capture.ts';
+import { confirmPayment, type ConfirmResult } from '../domain/confirm.ts';
 import type { DomainDeps } from '../domain/deps.ts';
 import { getPayment, listPayments } from '../domain/queries.ts';
 import { listRefunds, refundPayment } from '../domain/refund.ts';
@@ -32,8 +34,11 @@ export function requireIdempotencyKey(header: string | undefined): string {
   throw validationError(fieldProblems(parsed.error).map((problem) => ({ ...problem, field: IDEMPOTENCY_KEY_FIELD })));
 }
 
-/** 201 authorized, 402 declined, 503 failed (not charged), 504 pending (outcome not yet known). */
-function sendAuthorizeResult(response: Response, result: AuthorizeResult): void {
+/**
+ * 201 authorized, 402 declined, 202 requires_action (the shopper's 3-D Secure step, see
+ * `nextAction`), 503 failed (not charged), 504 pending (outcome not yet known).
+ */
+function sendAuthorizeResult(response: Response, result: AuthorizeResult | (ConfirmResult & { replayed?: undefined }), repeat: 'create' | 'confirm' = 'create'): void {
   if (result.replayed) response.setHeader('Idempotent-Replayed', 'true');
   const { payment } = result;
   switch (result.outcome) {
@@ -43,20 +48,58 @@ function sendAuthorizeResult(response: Response, result: AuthorizeResult): void 
     case 'declined':
       response.status(402).json(payment);
       return;
+    case 'requires_action':
+      response.status(202).json(payment);
+      return;
     case 'failed':
       sendProblem(response, new AppError({
         code: 'network_unavailable', status: 503,
-        message: payment.paymentMethod === 'points'
-          ? 'The points provider could not be reached; the payment failed and no points were taken.'
-          : 'The card company could not be reached; the payment failed and the card was not charged.',
+        message: failedMessage(payment),
         extensions: { paymentStatus: payment.status, charged: false, payment },
       }));
       return;
     case 'pending':
       sendProblem(response, new AppError({
-        code: 'authorization_pending', status: 504,
-        message: `The ${payment.paymentMethod === 'points' ? 'points provider' : 'card company'} did not answer in time; the outcome is not yet known. Repeat the request with the same Idempotency-Key for the final answer.`,
+        code: repeat === 'create' ? 'authorization_pending' : 'confirmation_pending', status: 504,
+        message: `The ${payment.paymentMethod === 'points' ? 'points provider' : 'card company'} did not answer in time; the outcome is not yet known. `
+          + (repeat === 'create' ? 'Repeat the request with the same Idempotency-Key for the final answer.' : 'Confirm the payment again for the final answer.'),
         extensions: { paymentStatus: payment.status, payment },
+      }));
+  }
+}
+
+function failedMessage(payment: Payment): string {
+  if (payment.reason === 'authentication_abandoned') {
+    return 'The shopper did not finish the 3-D Secure step in time; the payment failed and the card was not charged.';
+  }
+  return payment.paymentMethod === 'points'
+    ? 'The points provider could not be reached; the payment failed and no points were taken.'
+    : 'The card company could not be reached; the payment failed and the card was not charged.';
+}
+
+/** 200 adjusted, 402 the increase declined, 503 failed (the amount did not change), 504 not known yet. */
+function sendAdjustResult(response: Response, result: AdjustResult): void {
+  if (result.replayed) response.setHeader('Idempotent-Replayed', 'true');
+  const { payment } = result;
+  switch (result.outcome) {
+    case 'adjusted':
+      response.status(200).json(payment);
+      return;
+    case 'declined':
+      response.status(402).json(payment);
+      return;
+    case 'failed':
+      sendProblem(response, new AppError({
+        code: 'adjustment_failed', status: 503,
+        message: `The ${payment.paymentMethod === 'points' ? 'points provider' : 'card company'} could not be reached; the amount did not change.`,
+        extensions: { adjusted: false, payment },
+      }));
+      return;
+    case 'pending':
+      sendProblem(response, new AppError({
+        code: 'adjustment_pending', status: 504,
+        message: 'The card company did not answer in time; whether the amount changed is not known yet. Repeat the request with the same Idempotency-Key for the final answer.',
+        extensions: { payment },
       }));
   }
 }
@@ -104,6 +147,19 @@ export function paymentsRouter(deps: DomainDeps, metrics?: PaymentMetrics): Rout
 
   router.post('/:id/void', async (request, response) => {
     response.json(await voidPayment({ ...deps, logger: request.log }, request.params.id, String(request.id)));
+  });
+
+  router.post('/:id/adjust', async (request, response) => {
+    const idempotencyKey = requireIdempotencyKey(request.get(IDEMPOTENCY_KEY_HEADER));
+    const body = parseOrThrow(adjustPaymentRequestSchema, request.body);
+    const result = await adjustPayment({ ...deps, logger: request.log }, {
+      paymentId: request.params.id, amountMinor: body.amount, idempotencyKey, requestId: String(request.id),
+    });
+    sendAdjustResult(response, result);
+  });
+
+  router.post('/:id/confirm', async (request, response) => {
+    sendAuthorizeResult(response, await confirmPayment({ ...deps, logger: request.log }, request.params.id, String(request.id)), 'confirm');
   });
 
   router.get('/:id/refunds', async (request, response) => {

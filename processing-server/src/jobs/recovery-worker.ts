@@ -1,10 +1,13 @@
 /**
  * The recovery worker: a pass at start-up, then one every RECOVERY_INTERVAL_MS. Each pass
- * resolves at most `batchLimit` payments and resumes an interrupted settlement run. Passes never
+ * resolves at most `batchLimit` payments, as many open adjustments, fails as many payments
+ * abandoned at the 3-D Secure step, and resumes an interrupted settlement run. Passes never
  * overlap, and a failing pass is logged and retried on the next tick.
  */
 import type { Logger } from '../../../shared/logger.ts';
 import type { DomainDeps } from '../domain/deps.ts';
+import { recoverAdjustments } from '../domain/adjustment-recovery.ts';
+import { abandonAuthentications } from '../domain/confirm.ts';
 import { recoverPayments, type RecoveryReport } from '../domain/recover.ts';
 import { settle } from '../domain/settle.ts';
 
@@ -28,7 +31,10 @@ export function startRecoveryWorker(options: RecoveryWorkerOptions): RecoveryWor
 
   async function pass(): Promise<RecoveryReport | null> {
     try {
-      const report = await recoverPayments(options.deps, { limit: options.batchLimit ?? 200 });
+      const limit = options.batchLimit ?? 200;
+      const report = await recoverPayments(options.deps, { limit });
+      await recoverAdjustments(options.deps, { limit });
+      await abandonAuthentications(options.deps, { limit });
       if (await options.deps.store.settlements.findRunning()) await settle(options.deps);
       return report;
     } catch (error) {

@@ -5,14 +5,18 @@
  */
 import {
   authenticationResponseSchema, authenticationSchema, cardAdjustmentResponseSchema, cardAuthorizationRecordSchema,
-  cardAuthorizationResponseSchema, type AuthenticationRequest, type CardAuthorizationRequest,
+  cardAuthorizationResponseSchema, type AuthenticationRequest, type CardAuthorizationRequest, type CardAuthorizationResponse,
 } from '../../../shared/contracts/network.ts';
 import { requestIdHeaders } from '../../../shared/http/client.ts';
-import type { AuthenticationOutcome, ClearingPort, PaymentProvider } from '../domain/ports/provider.ts';
+import type {
+  AuthenticationOutcome, CardInstrument, ClearingPort, PaymentProvider, SavedCardInstrument, VerifyOutcome,
+} from '../domain/ports/provider.ts';
 import { createClearingClient } from './clearing-client.ts';
 import { cardDecline } from './decline-codes.ts';
 import { authorizeOutcome, holdOperations } from './hold-operations.ts';
-import { askForDecision, createResilientExchange, type ExchangeOptions, type ResilientExchange } from './resilient-exchange.ts';
+import {
+  askForDecision, createResilientExchange, type DecisionAttempt, type ExchangeOptions, type ResilientExchange,
+} from './resilient-exchange.ts';
 
 export type CardNetworkOptions = Omit<ExchangeOptions, 'partyName'> & {
   /** Per-call timeout for settlement batches, which carry thousands of items. */
@@ -25,6 +29,24 @@ export interface CardNetwork {
 }
 
 const PARTY = 'the card company';
+
+/** A typed card with its CVV; a saved card on file, without one (the card company then skips that check). */
+function cardOf(instrument: CardInstrument | SavedCardInstrument): Pick<CardAuthorizationRequest, 'card' | 'storedCredential'> {
+  const { number, expMonth, expYear } = instrument;
+  return instrument.method === 'card'
+    ? { card: { number, expMonth, expYear, ...(instrument.cvv === undefined ? {} : { cvv: instrument.cvv }) } }
+    : { card: { number, expMonth, expYear }, storedCredential: true };
+}
+
+/** A verification's answer: `85` is a good card, a decline code a card that is not, anything else not believed. */
+function verifyOutcome(attempt: DecisionAttempt<CardAuthorizationResponse>): VerifyOutcome {
+  if (attempt.kind === 'no_answer') return attempt;
+  const { answer } = attempt;
+  if (answer.responseCode === '85') return { kind: 'verified', verificationId: answer.authorizationId };
+  const decline = answer.responseCode === '00' ? null : cardDecline(answer.responseCode, answer.message);
+  if (!decline) return { kind: 'no_answer', delivered: 'maybe', error: `${PARTY} answered a verification with code ${answer.responseCode}` };
+  return { kind: 'declined', decline };
+}
 
 export function createCardNetworkClient(options: CardNetworkOptions): CardNetwork {
   const exchange = createResilientExchange({ ...options, partyName: PARTY });
@@ -48,14 +70,21 @@ function cardProvider(exchange: ResilientExchange): PaymentProvider {
     method: 'card',
     async authorize(command, context) {
       const { instrument } = command;
-      if (instrument.method !== 'card') throw new TypeError('the card company authorizes cards only');
+      if (instrument.method === 'points') throw new TypeError('the card company authorizes cards only');
       const body: CardAuthorizationRequest = {
         merchantReference: command.merchantReference, amount: command.amountMinor, currency: command.currency,
-        card: { number: instrument.number, expMonth: instrument.expMonth, expYear: instrument.expYear, cvv: instrument.cvv },
+        ...cardOf(instrument),
         ...(command.authenticationId ? { authenticationId: command.authenticationId } : {}),
       };
       const attempt = await askForDecision(exchange, () => http.post('/v1/authorizations', body, { headers: requestIdHeaders(context.requestId) }), cardAuthorizationResponseSchema);
       return authorizeOutcome(attempt, cardDecline, PARTY);
+    },
+    async verify(command, context) {
+      const body: CardAuthorizationRequest = {
+        merchantReference: command.merchantReference, amount: 0, currency: command.currency, ...cardOf(command.card),
+      };
+      const attempt = await askForDecision(exchange, () => http.post('/v1/authorizations', body, { headers: requestIdHeaders(context.requestId) }), cardAuthorizationResponseSchema);
+      return verifyOutcome(attempt);
     },
     ...holdOperations(exchange, {
       authorizationsPath: '/v1/authorizations', recordSchema: cardAuthorizationRecordSchema,

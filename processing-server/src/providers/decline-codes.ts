@@ -8,7 +8,11 @@ import type { Decline } from '../../../shared/contracts/processing.ts';
 
 type DeclineCodes = Partial<Record<NetworkResponseCode, { code: string; message?: string }>>;
 
-/** A card authorization's declines; `1A` (3-D Secure asked for) is a decline until that flow exists. */
+/**
+ * A card authorization's declines. `1A` (the issuer asks for 3-D Secure) reads as the decline
+ * `authentication_required`: the domain then authenticates the payment, or declines it so when
+ * the caller gave no returnUrl.
+ */
 const CARD_DECLINES: DeclineCodes = {
   '05': { code: 'do_not_honor' },
   '14': { code: 'invalid_card_number' },

@@ -7,7 +7,9 @@ import type { z } from 'zod';
 import type { Decline } from '../../../shared/contracts/processing.ts';
 import type { NetworkResponseCode } from '../../../shared/contracts/network.ts';
 import { requestIdHeaders } from '../../../shared/http/client.ts';
-import type { AdjustOutcome, AuthorizeOutcome, LookupOutcome, PaymentProvider, ProviderAuthorization } from '../domain/ports/provider.ts';
+import type {
+  AdjustOutcome, AuthorizeOutcome, LookupOutcome, PaymentProvider, ProviderAdjustment, ProviderAuthorization,
+} from '../domain/ports/provider.ts';
 import { askForDecision, orNothing, type DecisionAttempt, type ResilientExchange } from './resilient-exchange.ts';
 
 /** A provider's reading of its own codes: the decline a code means, or null when it is not one. */
@@ -23,6 +25,8 @@ interface HoldAnswer {
 interface HoldRecord extends HoldAnswer {
   status: string;
   heldAmount: number;
+  amount: number;
+  adjustments: Array<{ reference: string; amount: number; responseCode: NetworkResponseCode }>;
 }
 
 function decisionOf(answer: HoldAnswer, readDecline: DeclineReading): ProviderAuthorization['decision'] | null {
@@ -50,7 +54,16 @@ export function lookupOutcome(record: HoldRecord | null, readDecline: DeclineRea
   const decision = decisionOf(record, readDecline);
   const status = RECORD_STATUSES.find((candidate) => candidate === record.status);
   if (!decision || !status) return { kind: 'unknown', error: `${partyName} holds a ${record.status} record with code ${record.responseCode}` };
-  return { kind: 'found', authorization: { authorizationId: record.authorizationId, status, heldMinor: record.heldAmount, decision } };
+  const adjustments: ProviderAdjustment[] = [];
+  for (const adjustment of record.adjustments) {
+    const decline = adjustment.responseCode === '00' ? null : readDecline(adjustment.responseCode);
+    if (adjustment.responseCode !== '00' && !decline) return { kind: 'unknown', error: `${partyName} holds an adjustment with code ${adjustment.responseCode}` };
+    adjustments.push({ reference: adjustment.reference, totalMinor: adjustment.amount, decision: decline ? { kind: 'declined', decline } : { kind: 'approved' } });
+  }
+  return {
+    kind: 'found',
+    authorization: { authorizationId: record.authorizationId, status, heldMinor: record.heldAmount, decision, totalMinor: record.amount, adjustments },
+  };
 }
 
 /** An adjustment's answer: the new hold, or the decline that left the hold as it was. */

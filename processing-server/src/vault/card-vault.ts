@@ -3,18 +3,16 @@
  * and a card is recognized (for spending limits) by an HMAC-SHA-256 fingerprint. Both keys are
  * derived from CARD_VAULT_KEY with HKDF so that one secret serves two independent purposes.
  */
-import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, hkdfSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../../shared/logger.ts';
 import type { CardVault } from '../domain/ports/vault.ts';
+import { openBytes, sealBytes } from './aes-gcm.ts';
 
 export type { CardVault };
 
 const KEY_BYTES = 32;
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
-const FORMAT_VERSION = 'v1';
 
 export function createCardVault(masterKey: Buffer): CardVault {
   if (masterKey.length !== KEY_BYTES) throw new RangeError(`the vault key must be ${KEY_BYTES} bytes`);
@@ -25,26 +23,32 @@ export function createCardVault(masterKey: Buffer): CardVault {
   const keyedHash = (text: string): string => createHmac('sha256', hashKey).update(text).digest('base64url');
 
   return {
-    encrypt(cardNumber, boundTo) {
-      const iv = randomBytes(IV_BYTES);
-      const cipher = createCipheriv('aes-256-gcm', encryptionKey, iv);
-      // The payment id is authenticated data: a ciphertext moved to another row fails to decrypt.
-      cipher.setAAD(Buffer.from(boundTo));
-      const body = Buffer.concat([cipher.update(cardNumber, 'utf8'), cipher.final()]);
-      return `${FORMAT_VERSION}:${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64')}`;
-    },
-    decrypt(sealed, boundTo) {
-      const [version, encoded] = sealed.split(':');
-      if (version !== FORMAT_VERSION || !encoded) throw new Error('unknown vault format');
-      const raw = Buffer.from(encoded, 'base64');
-      const decipher = createDecipheriv('aes-256-gcm', encryptionKey, raw.subarray(0, IV_BYTES));
-      decipher.setAAD(Buffer.from(boundTo));
-      decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-      return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
-    },
+    // The payment id is authenticated data: a ciphertext moved to another row fails to decrypt.
+    encrypt: (cardNumber, boundTo) => sealBytes(encryptionKey, Buffer.from(cardNumber, 'utf8'), boundTo),
+    decrypt: (sealed, boundTo) => openBytes(encryptionKey, sealed, boundTo).toString('utf8'),
     fingerprint: (cardNumber) => keyedHash(`card:${cardNumber}`),
     keyedHash,
   };
+}
+
+/**
+ * Writes a new key to `keyPath` unless another process got there first; true when this one did.
+ * Several processing servers may start at once on one DATA_DIR (npm run start:cluster): the key
+ * is written whole to a file of this process's own and then linked into place, which fails when
+ * the name exists, so every instance reads the same complete key and none sees a half-written one.
+ */
+function createKeyFileOnce(keyPath: string): boolean {
+  const ownFile = `${keyPath}.${process.pid}.${randomBytes(6).toString('hex')}`;
+  fs.writeFileSync(ownFile, randomBytes(KEY_BYTES).toString('base64'), { mode: 0o600, flag: 'wx' });
+  try {
+    fs.linkSync(ownFile, keyPath);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    fs.rmSync(ownFile, { force: true });
+  }
 }
 
 /**
@@ -59,8 +63,7 @@ export function loadVaultKey(options: { configuredKey: string | undefined; dataD
   }
   const keyPath = path.join(options.dataDir, 'vault.key');
   fs.mkdirSync(options.dataDir, { recursive: true });
-  if (!fs.existsSync(keyPath)) {
-    fs.writeFileSync(keyPath, randomBytes(KEY_BYTES).toString('base64'), { mode: 0o600, flag: 'wx' });
+  if (!fs.existsSync(keyPath) && createKeyFileOnce(keyPath)) {
     options.logger.warn({ keyPath }, 'CARD_VAULT_KEY is not set: generated a development vault key; set CARD_VAULT_KEY in production');
   }
   const key = Buffer.from(fs.readFileSync(keyPath, 'utf8').trim(), 'base64');

@@ -7,6 +7,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { AppError } from '../../../shared/errors.ts';
 import type { Logger } from '../../../shared/logger.ts';
+import { readCookie } from '../cookies.ts';
 import type { AdminSession, SessionStore } from './sessions.ts';
 
 export const SESSION_COOKIE = 'cardlane_admin';
@@ -27,18 +28,6 @@ export function credentialsMatch(given: { user: string; password: string }, expe
   const userMatches = secretsEqual(given.user, expected.user);
   const passwordMatches = secretsEqual(given.password, expected.password);
   return userMatches && passwordMatches;
-}
-
-/** The value of one cookie from the Cookie header (no dependency needed for one cookie). */
-export function readCookie(request: Request, name: string): string | undefined {
-  const header = request.get('cookie');
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const at = part.indexOf('=');
-    if (at === -1) continue;
-    if (part.slice(0, at).trim() === name) return part.slice(at + 1).trim();
-  }
-  return undefined;
 }
 
 export function setSessionCookie(request: Request, response: Response, session: AdminSession, maxAgeMs: number): void {

@@ -4,12 +4,15 @@ import type { Counter } from 'prom-client';
 import { AppError } from '../../../shared/errors.ts';
 import { addToRequestLog } from '../../../shared/http/logging.ts';
 import type { Logger } from '../../../shared/logger.ts';
+import { payAtCheckout } from '../checkout-payment.ts';
 import type { Clock } from '../clock.ts';
 import { parsePaymentForm, type CheckoutRules } from '../payment-form.ts';
-import { answerFor, invalidFormAnswer, type ShopperAnswer } from '../payment-result.ts';
+import { invalidFormAnswer } from '../payment-result.ts';
 import type { ProcessingClient } from '../processing-client.ts';
+import type { SavedCardsClient } from '../saved-cards-client.ts';
 import { paymentRateLimit } from '../security.ts';
 import type { CheckoutPage } from '../views/checkout-page.ts';
+import { savedCardsOf } from './pages.ts';
 import { sendFormOrResult } from './respond.ts';
 
 /** SPEC §7: the checkout form is small; anything larger is refused with 413. */
@@ -18,6 +21,8 @@ const FORM_FIELDS_MAX = 30;
 
 export interface MakePaymentDeps {
   processingClient: ProcessingClient;
+  /** The card vault: a card saved after an approval, and a returning shopper's cards on a form sent back. */
+  savedCards: SavedCardsClient;
   clock: Clock;
   logger: Logger;
   rateLimitPerMinute: number;
@@ -26,6 +31,8 @@ export interface MakePaymentDeps {
   checkoutPage: CheckoutPage;
   /** What the form is judged by besides itself: the currency points pay in. */
   rules: CheckoutRules;
+  /** The card issuer's public origin: the only place besides this server a checkout answer sends a browser. */
+  issuerOrigin: string;
 }
 
 const requireFormOrJson: RequestHandler = (request, _response, next) => {
@@ -51,16 +58,7 @@ export function makePaymentRoutes(deps: MakePaymentDeps): Router {
     express.json({ limit: BODY_LIMIT }),
     async (request, response) => {
       const parsed = parsePaymentForm(request.body, deps.clock.now(), deps.rules);
-      let answer: ShopperAnswer;
-      if (parsed.ok) {
-        const outcome = await deps.processingClient.createPayment(parsed.request, {
-          idempotencyKey: parsed.idempotencyKey,
-          requestId: String(request.id),
-        });
-        answer = answerFor(outcome, parsed.order);
-      } else {
-        answer = invalidFormAnswer(parsed.errors, parsed.order);
-      }
+      const answer = parsed.ok ? await payAtCheckout(deps, request, response, parsed) : invalidFormAnswer(parsed.errors, parsed.order);
       const { result } = answer;
       deps.results.inc({ status: result.status });
       // On the request's one access-log line (with its requestId); only names of invalid fields, never values.
@@ -68,7 +66,9 @@ export function makePaymentRoutes(deps: MakePaymentDeps): Router {
         paymentMethod: parsed.order.paymentMethod, paymentStatus: result.status, paymentId: result.paymentId, declineCode: result.declineCode,
         invalidFields: result.errors?.map((problem) => problem.field),
       });
-      sendFormOrResult(request, response, answer, { checkoutPage: deps.checkoutPage, kept: parsed.kept });
+      await sendFormOrResult(request, response, answer, {
+        checkoutPage: deps.checkoutPage, kept: parsed.kept, savedCards: () => savedCardsOf(deps, request),
+      });
     },
   );
   return router;

@@ -1,10 +1,11 @@
 /** Content negotiation shared by the routes: HTML for browsers, JSON for everyone else. */
 import type { ErrorRequestHandler, Request, Response } from 'express';
+import type { SavedCard } from '../../../shared/contracts/processing.ts';
 import type { MakePaymentResult } from '../../../shared/contracts/ui.ts';
 import { isAppError } from '../../../shared/errors.ts';
 import type { KeptValues } from '../payment-form.ts';
 import type { CheckoutPage } from '../views/checkout-page.ts';
-import { renderProblemPage, renderResultPage } from '../views/result-page.ts';
+import { renderProblemPage, renderResultPage, type ResultPageOptions } from '../views/result-page.ts';
 
 /** Seconds before a pending page looks again. */
 export const PENDING_REFRESH_SECONDS = 5;
@@ -18,11 +19,19 @@ export function prefersHtml(request: Request): boolean {
   return request.accepts(['json', 'html']) === 'html';
 }
 
-export function sendResult(request: Request, response: Response, httpStatus: number, result: MakePaymentResult): void {
+export function sendResult(
+  request: Request, response: Response, httpStatus: number, result: MakePaymentResult,
+  pageOptions: ResultPageOptions = { pendingRefreshSeconds: PENDING_REFRESH_SECONDS },
+): void {
   // A result names a payment and a card; no cache, shared or private, should keep it.
   response.status(httpStatus).set('Cache-Control', 'no-store').vary('Accept');
   if (prefersHtml(request)) {
-    response.type('html').send(renderResultPage(result, { pendingRefreshSeconds: PENDING_REFRESH_SECONDS }));
+    // A browser asked to confirm with its bank goes there at once (303 after its form post).
+    if (result.status === 'requires_action' && result.nextAction) {
+      response.redirect(303, result.nextAction.url);
+      return;
+    }
+    response.type('html').send(renderResultPage(result, pageOptions));
     return;
   }
   response.json(result);
@@ -33,17 +42,19 @@ export function sendResult(request: Request, response: Response, httpStatus: num
  * what was typed kept (never the card number or security code) and a fresh key (nothing was
  * charged, so a new attempt is safe); everyone else gets the result with its `errors`.
  */
-export function sendFormOrResult(
+export async function sendFormOrResult(
   request: Request, response: Response, answer: { httpStatus: number; result: MakePaymentResult },
-  form: { checkoutPage: CheckoutPage; kept: KeptValues },
-): void {
+  form: { checkoutPage: CheckoutPage; kept: KeptValues; savedCards: () => Promise<SavedCard[]> },
+): Promise<void> {
   const errors = answer.result.errors;
   if (!errors || errors.length === 0 || !prefersHtml(request)) {
     sendResult(request, response, answer.httpStatus, answer.result);
     return;
   }
+  // A returning shopper's form comes back with their saved cards, as the checkout showed it.
+  const savedCards = await form.savedCards();
   response.status(answer.httpStatus).set('Cache-Control', 'no-store').vary('Accept').type('html')
-    .send(form.checkoutPage.render({ values: form.kept, errors }));
+    .send(form.checkoutPage.render({ values: form.kept, errors, savedCards }));
 }
 
 /** Expected errors (403, 404, 429, …) as a readable page for browsers; problem+json stays the default. */

@@ -6,6 +6,8 @@ import { html, page, type SafeHtml } from './html.ts';
 export interface ResultPageOptions {
   /** Seconds after which a pending page looks again (the status page reloads, the POST result moves to it). */
   pendingRefreshSeconds?: number;
+  /** Where a pending page looks again; the payment's status page unless said otherwise (the 3-D Secure return confirms again). */
+  pendingRefreshUrl?: string;
 }
 
 const CHECKOUT_URL = '/payment.html';
@@ -55,16 +57,19 @@ function approvedPage(result: MakePaymentResult): string {
   return page({ title: 'Payment approved' }, html`
 <h1 class="outcome outcome-approved">Payment approved</h1>
 <p>Thank you. Your payment of <strong>${amountLabel(result)}</strong> was approved.</p>
+${result.cardSaved === undefined ? '' : html`<p class="card-saved" role="status">${result.message}</p>`}
 ${paidWithPoints(result)}
 ${details(result)}
 <p><a class="button" href="${CHECKOUT_URL}">Make another payment</a></p>`);
 }
 
 function declinedPage(result: MakePaymentResult): string {
+  const notCharged = result.paymentMethod === 'points' ? 'You have not been charged: no points were taken.' : 'You have not been charged.';
+  // Some reasons say it themselves, in one breath ("Your bank could not confirm it was you. You have not been charged.").
   return page({ title: 'Payment declined' }, html`
 <h1 class="outcome outcome-declined">Payment declined</h1>
 <p>${result.message}</p>
-<p>${result.paymentMethod === 'points' ? 'You have not been charged: no points were taken.' : 'You have not been charged.'}</p>
+${result.message.includes(notCharged) ? html`` : html`<p>${notCharged}</p>`}
 ${details(result)}
 <p><a class="button" href="${retryUrl(result)}">Try again</a></p>`);
 }
@@ -86,9 +91,19 @@ ${details(result)}
 <p><a class="button" href="${retryUrl(result)}">Start a new checkout</a></p>`);
 }
 
+/** The bank's page is not finished: a plain link there (a page looked up later, or a client that did not follow the redirect). */
+function requiresActionPage(result: MakePaymentResult): string {
+  return page({ title: 'Confirm the payment with your bank' }, html`
+<h1 class="outcome outcome-pending">Confirm the payment with your bank</h1>
+<p>${result.message}</p>
+${details(result)}
+${result.nextAction ? html`<p><a class="button" href="${result.nextAction.url}">Continue to your bank</a></p>` : html``}
+<p><a href="${CHECKOUT_URL}">Back to the checkout</a></p>`);
+}
+
 function pendingPage(result: MakePaymentResult, options: ResultPageOptions): string {
   const refresh = result.paymentId && options.pendingRefreshSeconds !== undefined
-    ? { refreshSeconds: options.pendingRefreshSeconds, refreshUrl: statusUrl(result.paymentId) }
+    ? { refreshSeconds: options.pendingRefreshSeconds, refreshUrl: options.pendingRefreshUrl ?? statusUrl(result.paymentId) }
     : {};
   const next = result.paymentId
     ? html`<p><a class="button" href="${statusUrl(result.paymentId)}">Check the payment status</a></p>
@@ -114,6 +129,8 @@ export function renderResultPage(result: MakePaymentResult, options: ResultPageO
       return declinedPage(result);
     case 'pending':
       return pendingPage(result, options);
+    case 'requires_action':
+      return requiresActionPage(result);
     case 'error':
       // A form with field errors never gets here: the route shows the checkout form again.
       return result.code === 'idempotency_key_reused' ? keyReusedPage(result) : errorPage(result);

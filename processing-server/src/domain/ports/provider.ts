@@ -13,7 +13,23 @@ export interface CardInstrument {
   number: string;
   expMonth: number;
   expYear: number;
-  cvv: string;
+  /**
+   * Absent when the payment is finished after the shopper's 3-D Secure step: the CVV is never
+   * kept, and the cardholder's authentication stands in for it.
+   */
+  cvv?: string | undefined;
+}
+
+/**
+ * A card the vault keeps, charged on file: the number comes out of the vault for this one call;
+ * there is no CVV (it is never kept), and the card company is told the card is on file.
+ */
+export interface SavedCardInstrument {
+  method: 'saved_card';
+  cardId: string;
+  number: string;
+  expMonth: number;
+  expYear: number;
 }
 
 /** A points account and its PIN: the PIN travels to the points provider and is never kept. */
@@ -23,7 +39,7 @@ export interface PointsInstrument {
   pin: string;
 }
 
-export type Instrument = CardInstrument | PointsInstrument;
+export type Instrument = CardInstrument | SavedCardInstrument | PointsInstrument;
 
 export interface CallContext {
   requestId?: string | undefined;
@@ -59,6 +75,17 @@ export interface ProviderAuthorization {
   heldMinor: number;
   /** Its decision: approved with a code, or declined with a reason. */
   decision: { kind: 'approved'; authorizationCode: string } | { kind: 'declined'; decline: Decline };
+  /** The authorized total: the amount asked for, or the latest approved adjustment's. */
+  totalMinor: number;
+  /** Every adjustment asked for, by its reference, oldest first. */
+  adjustments: ProviderAdjustment[];
+}
+
+/** One adjustment as the provider recorded it: the total it asked for, approved or declined. */
+export interface ProviderAdjustment {
+  reference: string;
+  totalMinor: number;
+  decision: { kind: 'approved' } | { kind: 'declined'; decline: Decline };
 }
 
 export type LookupOutcome =
@@ -91,6 +118,19 @@ export type AdjustOutcome =
   | { kind: 'declined'; decline: Decline }
   | NoAnswer;
 
+/** An account verification: the card checked with its issuer, nothing charged or held. */
+export interface VerifyCommand {
+  /** The verification's own reference (the idempotency key at the provider). */
+  merchantReference: string;
+  currency: Currency;
+  card: CardInstrument;
+}
+
+export type VerifyOutcome =
+  | { kind: 'verified'; verificationId: string }
+  | { kind: 'declined'; decline: Decline }
+  | NoAnswer;
+
 /** 3-D Secure of one card payment (SPEC §13). */
 export interface AuthenticateCommand {
   merchantReference: string;
@@ -111,6 +151,8 @@ export interface PaymentProvider {
   lookup(merchantReference: string, context: CallContext): Promise<LookupOutcome>;
   reverse(command: ReverseCommand, context: CallContext): Promise<ReverseOutcome>;
   adjust(command: AdjustCommand, context: CallContext): Promise<AdjustOutcome>;
+  /** Checks a card without charging it, for a provider that can (the card company). */
+  verify?(command: VerifyCommand, context: CallContext): Promise<VerifyOutcome>;
   /** 3-D Secure, for a provider that asks for it (the card company). */
   authenticate?(command: AuthenticateCommand, context: CallContext): Promise<AuthenticationOutcome>;
   getAuthentication?(authenticationId: string, context: CallContext): Promise<AuthenticationOutcome>;

@@ -16,7 +16,8 @@ import type {
   PaymentListQuery, PaymentMethod, PaymentStatus, RefundStatus, SettlementItemStatus, SettlementRun,
 } from '../../../../shared/contracts/processing.ts';
 import type { Currency } from '../../../../shared/money.ts';
-import type { StatusChange } from '../lifecycle.ts';
+import type { AdjustmentRecord, AdjustmentResolution, AdjustOutcomeKind, AskedAdjustment } from '../adjustment.ts';
+import type { AdjustmentStatus, StatusChange } from '../lifecycle.ts';
 import type { PaymentChanges, PaymentRecord } from '../payment.ts';
 import type { SettlementOutcomes, SettlementReadiness } from '../settlement-outcomes.ts';
 import type { SpendCheck } from '../spend-limit.ts';
@@ -97,6 +98,8 @@ export interface PaymentRepository {
   list(query: PaymentListQuery): Promise<PaymentPage>;
   /** Pending payments, and payments whose hold may still need releasing, last changed before `before`, oldest first. */
   listUnresolved(query: { before: string; limit: number }): Promise<PaymentRecord[]>;
+  /** Payments waiting for the shopper's 3-D Secure step since before `before`, oldest first. */
+  listAwaitingAction(query: { before: string; limit: number }): Promise<PaymentRecord[]>;
 }
 
 export interface IdempotencyRepository {
@@ -216,6 +219,64 @@ export interface SettlementRepository {
   listItems(runId: string, query: ItemPageQuery): Promise<{ data: BatchItemRecord[]; hasMore: boolean }>;
 }
 
+export interface BeginAdjustmentCommand {
+  /** The adjustment asked for: its id, payment, key, request hash, `toMinor` and times; the store fills in the rest. */
+  adjustment: AskedAdjustment;
+  /** The payer's spending limit, for an increase. */
+  spend: SpendCheck;
+}
+
+export type BeginAdjustmentResult =
+  /** The key was taken: nothing new is stored. */
+  | { kind: 'existing'; adjustment: AdjustmentRecord }
+  | { kind: 'payment_not_found' }
+  /** `decideAdjustment` refused: nothing is stored. */
+  | { kind: 'not_adjustable'; status: PaymentStatus; taken: boolean }
+  | { kind: 'in_progress' }
+  /** An increase over the spending limit: stored declined (`limit_exceeded`), the payment unchanged. */
+  | { kind: 'limit_exceeded'; adjustment: AdjustmentRecord; payment: PaymentRecord }
+  /** An increase, stored pending: its difference counts against the payer's limit until it is decided. */
+  | { kind: 'increase'; adjustment: AdjustmentRecord; payment: PaymentRecord }
+  /** A decrease (or the same amount), applied to the payment at once and stored approved. */
+  | { kind: 'decrease'; adjustment: AdjustmentRecord; payment: PaymentRecord };
+
+export interface FinishAdjustmentCommand {
+  id: string;
+  to: Exclude<AdjustmentStatus, 'pending'>;
+  changes: Partial<Pick<AdjustmentRecord, 'decline' | 'reason' | 'resolution' | 'updatedAt'>>;
+  /** The payment's change that comes with it (an approved increase): applied through the payment's compare-and-set. */
+  payment?: TransitionCommand | undefined;
+  /** The first answer to the adjustment's request, if none is stored yet. */
+  answer?: { outcome: AdjustOutcomeKind; response: string } | undefined;
+}
+
+export type FinishAdjustmentResult =
+  | { kind: 'finished'; adjustment: AdjustmentRecord; payment: PaymentRecord | null }
+  /** Someone else decided it first: theirs stands. */
+  | { kind: 'not_pending'; adjustment: AdjustmentRecord }
+  /** The payment's guard did not hold (it changed meanwhile): nothing was written. */
+  | { kind: 'payment_changed' };
+
+export interface AdjustmentRepository {
+  /**
+   * Atomically: if the key exists, its adjustment; otherwise lock the payment, ask
+   * `decideAdjustment` (for an increase after locking and summing the payer's spend, as
+   * `payments.create` does), and store what it decided.
+   */
+  begin(command: BeginAdjustmentCommand): Promise<BeginAdjustmentResult>;
+  /** Compare-and-set from `pending`, with the payment's change and the answer, in one transaction. */
+  finish(command: FinishAdjustmentCommand): Promise<FinishAdjustmentResult>;
+  /** The work at the provider is done: clears `resolution` while it is still `resolution` (and sets `reason`, when given). */
+  resolved(command: { id: string; resolution: AdjustmentResolution; reason?: string | undefined; updatedAt: string }): Promise<boolean>;
+  /** Records the first answer, if none is stored yet. */
+  answer(command: { id: string; outcome: AdjustOutcomeKind; response: string }): Promise<void>;
+  get(id: string): Promise<AdjustmentRecord | null>;
+  /** Oldest first. */
+  listOfPayment(paymentId: string): Promise<AdjustmentRecord[]>;
+  /** Pending adjustments, and adjustments with work left at the provider, last changed before `before`, oldest first. */
+  listUnresolved(query: { before: string; limit: number }): Promise<AdjustmentRecord[]>;
+}
+
 export interface LeaseRequest {
   name: string;
   owner: string;
@@ -231,6 +292,7 @@ export interface LeaseRepository {
 
 export interface Store {
   payments: PaymentRepository;
+  adjustments: AdjustmentRepository;
   idempotency: IdempotencyRepository;
   refunds: RefundRepository;
   settlements: SettlementRepository;

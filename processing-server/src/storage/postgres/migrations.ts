@@ -161,4 +161,102 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         OR (payment_method = 'points' AND card_brand IS NULL AND card_last4 IS NULL));
     `,
   },
+  {
+    // Saved cards. The card vault's tables (saved cards, the data keys they are sealed under,
+    // card creations' idempotency records), apart from the payments' tables: on SQLite the vault
+    // has a file of its own. A data key is stored only wrapped; a destroyed key keeps its row
+    // without its bytes, a deleted card its row without its number. At most one key is active,
+    // and a customer keeps a card once per expiry (partial unique indexes, also targets of ON
+    // CONFLICT). And a third way to pay: a payment with a saved card keeps the card masked but no
+    // copy of the number (it names the vault's card, saved_card_id); a payment may name its
+    // customer. The CHECKs on the method's columns say so, for payments and settlement items.
+    version: 4,
+    sql: `
+      CREATE TABLE vault_keys (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        wrapped TEXT,
+        state TEXT NOT NULL CHECK (state IN ('active', 'retiring', 'destroyed')),
+        created_at TEXT COLLATE "C" NOT NULL,
+        destroyed_at TEXT COLLATE "C",
+        CHECK ((state = 'destroyed') = (wrapped IS NULL))
+      );
+      CREATE UNIQUE INDEX vault_keys_one_active ON vault_keys (state) WHERE state = 'active';
+      CREATE TABLE vault_cards (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        customer_id TEXT COLLATE "C",
+        key_id TEXT COLLATE "C" REFERENCES vault_keys (id),
+        ciphertext TEXT,
+        fingerprint TEXT,
+        brand TEXT NOT NULL,
+        last4 TEXT NOT NULL,
+        exp_month INTEGER NOT NULL CHECK (exp_month BETWEEN 1 AND 12),
+        exp_year INTEGER NOT NULL,
+        holder_name TEXT NOT NULL,
+        created_at TEXT COLLATE "C" NOT NULL,
+        deleted_at TEXT COLLATE "C",
+        CHECK ((deleted_at IS NULL AND ciphertext IS NOT NULL AND key_id IS NOT NULL AND fingerprint IS NOT NULL)
+          OR (deleted_at IS NOT NULL AND ciphertext IS NULL AND key_id IS NULL AND fingerprint IS NULL))
+      );
+      CREATE INDEX vault_cards_customer ON vault_cards (customer_id, created_at) WHERE deleted_at IS NULL;
+      CREATE INDEX vault_cards_key ON vault_cards (key_id) WHERE key_id IS NOT NULL;
+      CREATE UNIQUE INDEX vault_cards_customer_card ON vault_cards (customer_id, fingerprint, exp_month, exp_year)
+        WHERE deleted_at IS NULL AND customer_id IS NOT NULL;
+      CREATE TABLE vault_requests (
+        key TEXT COLLATE "C" PRIMARY KEY,
+        request_hash TEXT NOT NULL,
+        card_id TEXT COLLATE "C" NOT NULL,
+        completed BOOLEAN NOT NULL DEFAULT FALSE,
+        created_at TEXT COLLATE "C" NOT NULL
+      );
+
+      ALTER TABLE payments
+        ADD COLUMN saved_card_id TEXT COLLATE "C",
+        ADD COLUMN customer_id TEXT COLLATE "C",
+        DROP CONSTRAINT payments_method_columns;
+      ALTER TABLE payments ADD CONSTRAINT payments_method_columns CHECK (
+        (payment_method IN ('card', 'saved_card') AND card_brand IS NOT NULL AND card_last4 IS NOT NULL AND card_exp_month IS NOT NULL
+          AND card_exp_year IS NOT NULL AND holder_name IS NOT NULL AND points_account_id IS NULL
+          AND ((payment_method = 'card' AND card_sealed IS NOT NULL AND saved_card_id IS NULL)
+            OR (payment_method = 'saved_card' AND card_sealed IS NULL AND saved_card_id IS NOT NULL)))
+        OR (payment_method = 'points' AND points_account_id IS NOT NULL AND card_brand IS NULL AND card_last4 IS NULL
+          AND card_exp_month IS NULL AND card_exp_year IS NULL AND card_sealed IS NULL AND holder_name IS NULL AND saved_card_id IS NULL));
+      ALTER TABLE settlement_items DROP CONSTRAINT settlement_items_method_columns;
+      ALTER TABLE settlement_items ADD CONSTRAINT settlement_items_method_columns CHECK (
+        (payment_method IN ('card', 'saved_card') AND card_brand IS NOT NULL AND card_last4 IS NOT NULL)
+        OR (payment_method = 'points' AND card_brand IS NULL AND card_last4 IS NULL));
+    `,
+  },
+  {
+    // Changing an authorized amount, and 3-D Secure (as SQLite migration 7). An adjustment is
+    // written before the provider is asked; at most one per payment is open (a unique partial
+    // index); a pending increase counts against its payer's limit (a partial index of the
+    // pending, by payer and currency). A payment keeps its 3-D Secure authentication and, while
+    // it waits for the shopper, the challenge page's address.
+    version: 5,
+    sql: `
+      ALTER TABLE payments ADD COLUMN authentication_id TEXT, ADD COLUMN next_action_url TEXT;
+      CREATE TABLE payment_adjustments (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        payment_id TEXT COLLATE "C" NOT NULL REFERENCES payments (id),
+        idempotency_key TEXT COLLATE "C" NOT NULL UNIQUE,
+        request_hash TEXT NOT NULL,
+        from_amount BIGINT NOT NULL CHECK (from_amount > 0),
+        to_amount BIGINT NOT NULL CHECK (to_amount > 0),
+        status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'declined', 'failed')),
+        decline TEXT,
+        reason TEXT,
+        resolution TEXT CHECK (resolution IN ('send', 'reverse')),
+        instrument_fingerprint TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        outcome TEXT,
+        response TEXT,
+        created_at TEXT COLLATE "C" NOT NULL,
+        updated_at TEXT COLLATE "C" NOT NULL
+      );
+      CREATE INDEX payment_adjustments_payment ON payment_adjustments (payment_id, created_at);
+      CREATE UNIQUE INDEX payment_adjustments_open ON payment_adjustments (payment_id) WHERE status = 'pending' OR resolution IS NOT NULL;
+      CREATE INDEX payment_adjustments_unresolved ON payment_adjustments (updated_at) WHERE status = 'pending' OR resolution IS NOT NULL;
+      CREATE INDEX payment_adjustments_reserved ON payment_adjustments (instrument_fingerprint, currency) WHERE status = 'pending';
+    `,
+  },
 ];

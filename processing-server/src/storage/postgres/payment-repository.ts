@@ -22,6 +22,20 @@ import { PAYMENT_COLUMNS, idempotencyFromRow, paymentFromRow, paymentToRow } fro
 import { expiredFromRow } from '../sql/settlement-rows.ts';
 import { inTransaction, queryRows, toSafeInteger, type Queryable } from './database.ts';
 
+/**
+ * What counts against the spending limit of one payer ($1 fingerprint) in one currency ($2): its
+ * payments since $3, and the increases of its payments still being asked for at the provider
+ * (reserved until they are decided). Run under the payer's advisory lock (`lockInstrument`).
+ */
+export const SPENT_SQL = `SELECT
+  (SELECT COALESCE(SUM(limit_amount), 0) FROM payments
+    WHERE instrument_fingerprint = $1 AND currency = $2 AND created_at >= $3 AND limit_amount > 0)
+  + (SELECT COALESCE(SUM(to_amount - from_amount), 0) FROM payment_adjustments
+    WHERE instrument_fingerprint = $1 AND currency = $2 AND status = 'pending') AS spent`;
+
+/** The payer's lock: every decision on what one payer spends in one currency queues here, on any instance. */
+export const LOCK_INSTRUMENT_SQL = 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))';
+
 const INSERT_PAYMENT_SQL = `INSERT INTO payments (${PAYMENT_COLUMNS.join(', ')})
   VALUES (${PAYMENT_COLUMNS.map((_column, index) => `$${index + 1}`).join(', ')})`;
 
@@ -32,9 +46,8 @@ const SQL = {
     VALUES ($1, $2, $3, NULL, NULL, $4) ON CONFLICT (key) DO NOTHING RETURNING key`,
   completeIdempotency: 'UPDATE idempotency_keys SET outcome = $1, response = $2 WHERE payment_id = $3 AND outcome IS NULL',
   // hashtextextended gives a 64-bit key; two instruments sharing one only wait for each other.
-  lockInstrument: 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))',
-  countedInWindow: `SELECT COALESCE(SUM(limit_amount), 0) AS spent FROM payments
-    WHERE instrument_fingerprint = $1 AND currency = $2 AND created_at >= $3 AND limit_amount > 0`,
+  lockInstrument: LOCK_INSTRUMENT_SQL,
+  countedInWindow: SPENT_SQL,
   holdReleased: 'UPDATE payments SET resolution = NULL WHERE id = $1 AND status = $2',
   /** $1 to, $2 now, $3 from statuses, $4 cutoff. Each expired payment's hold is still to be released. */
   expire: (releasesLimit: boolean) => `UPDATE payments SET status = $1,${releasesLimit ? ' limit_amount = 0,' : ''} resolution = 'reverse', updated_at = $2
@@ -42,6 +55,7 @@ const SQL = {
     RETURNING id, payment_method, authorization_id`,
   unresolved: `SELECT * FROM payments WHERE (status = 'pending' OR resolution IS NOT NULL) AND updated_at < $1
     ORDER BY updated_at LIMIT $2`,
+  awaitingAction: `SELECT * FROM payments WHERE status = 'requires_action' AND updated_at < $1 ORDER BY updated_at LIMIT $2`,
 } as const;
 
 async function getPayment(database: Queryable, id: string): Promise<PaymentRecord | null> {
@@ -74,7 +88,7 @@ async function create(client: pg.PoolClient, command: CreatePaymentCommand): Pro
   return decision === 'within' ? { kind: 'created', payment: stored } : { kind: 'limit_exceeded', payment: stored };
 }
 
-async function transition(client: pg.PoolClient, command: TransitionCommand): Promise<PaymentRecord | null> {
+export async function transition(client: pg.PoolClient, command: TransitionCommand): Promise<PaymentRecord | null> {
   const from = checkedSources(command.to, command.from);
   const changes = countsAgainstLimit(command.to) ? command.changes ?? {} : { ...command.changes, countedMinor: 0 };
   const changedRow = paymentToRow(changes);
@@ -131,6 +145,7 @@ export function createPostgresPaymentRepositories(pool: pg.Pool): { payments: Pa
       get: (id) => getPayment(pool, id),
       list: (query) => list(pool, query),
       listUnresolved: async ({ before, limit }) => (await queryRows(pool, SQL.unresolved, [before, limit])).map(paymentFromRow),
+      listAwaitingAction: async ({ before, limit }) => (await queryRows(pool, SQL.awaitingAction, [before, limit])).map(paymentFromRow),
     },
     idempotency: {
       get: (key) => getIdempotency(pool, key),

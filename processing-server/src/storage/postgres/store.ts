@@ -1,5 +1,6 @@
 /** The store on PostgreSQL: every repository over one bounded pool, migrated before first use. */
 import type { Store } from '../../domain/ports/store.ts';
+import { createPostgresAdjustmentRepository } from './adjustment-repository.ts';
 import { createPostgresPool, describePostgresUrl, migratePostgres } from './database.ts';
 import { createPostgresLeaseRepository } from './lease-repository.ts';
 import { createPostgresPaymentRepositories } from './payment-repository.ts';
@@ -23,6 +24,7 @@ export async function openPostgresStore(connectionString: string, options: Postg
   let closed: Promise<void> | null = null;
   return {
     ...createPostgresPaymentRepositories(pool),
+    adjustments: createPostgresAdjustmentRepository(pool),
     refunds: createPostgresRefundRepository(pool),
     settlements: createPostgresSettlementRepository(pool),
     leases: createPostgresLeaseRepository(pool),

@@ -18,6 +18,8 @@ const FIELD_TO_COLUMN = {
   authorizationCode: 'authorization_code', decline: 'decline', reason: 'reason', resolution: 'resolution',
   countedMinor: 'limit_amount', capturedMinor: 'captured_amount', refundedMinor: 'refunded_amount',
   settlementId: 'settlement_id', createdAt: 'created_at', updatedAt: 'updated_at',
+  savedCardId: 'saved_card_id', customerId: 'customer_id',
+  authenticationId: 'authentication_id', nextActionUrl: 'next_action_url',
 } as const satisfies Record<keyof PaymentRecord, string>;
 
 export const PAYMENT_COLUMNS: readonly string[] = Object.values(FIELD_TO_COLUMN);
@@ -52,7 +54,9 @@ export function paymentFromRow(row: Row): PaymentRecord {
     cardExpYear: nullableNumber(row.card_exp_year),
     cardSealed: nullableText(row.card_sealed),
     holderName: nullableText(row.holder_name),
+    savedCardId: nullableText(row.saved_card_id),
     pointsAccountId: nullableText(row.points_account_id),
+    customerId: nullableText(row.customer_id),
     instrumentFingerprint: String(row.instrument_fingerprint),
     description: nullableText(row.description),
     orderId: nullableText(row.order_id),
@@ -68,6 +72,8 @@ export function paymentFromRow(row: Row): PaymentRecord {
     settlementId: nullableText(row.settlement_id),
     createdAt: String(row.created_at),
     updatedAt: String(row.updated_at),
+    authenticationId: nullableText(row.authentication_id),
+    nextActionUrl: nullableText(row.next_action_url),
   };
 }
 

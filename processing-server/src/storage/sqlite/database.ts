@@ -1,30 +1,41 @@
 /**
  * Opens the processing server's SQLite database: WAL for concurrent readers, synchronous=FULL
- * so that a committed `pending` survives a power cut, and the migrations applied in order.
+ * so that a committed `pending` survives a power cut, and the migrations applied in order. The
+ * card vault's own file is opened the same way, with its own migrations and secure_delete.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { SQLITE_MIGRATIONS, type Migration } from './migrations.ts';
 
-export function openSqliteDatabase(filePath: string): DatabaseSync {
+export type { Migration };
+
+export interface SqliteOpenOptions {
+  /** The file's schema, one migration a step (the processing database's by default). */
+  migrations?: readonly Migration[];
+  /** Deleted and overwritten content is zeroed in the file instead of left in free space. */
+  secureDelete?: boolean;
+}
+
+export function openSqliteDatabase(filePath: string, options: SqliteOpenOptions = {}): DatabaseSync {
   if (filePath !== ':memory:') fs.mkdirSync(path.dirname(filePath), { recursive: true });
   const database = new DatabaseSync(filePath);
   database.exec('PRAGMA journal_mode = WAL');
   database.exec('PRAGMA synchronous = FULL');
   database.exec('PRAGMA foreign_keys = ON');
+  if (options.secureDelete) database.exec('PRAGMA secure_delete = ON');
   // Another process (the settle command) may hold the write lock briefly; wait instead of failing.
   database.exec('PRAGMA busy_timeout = 5000');
-  migrate(database);
+  migrate(database, options.migrations ?? SQLITE_MIGRATIONS);
   return database;
 }
 
-function migrate(database: DatabaseSync): void {
+function migrate(database: DatabaseSync, migrations: readonly Migration[]): void {
   database.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
   const applied = new Set(
     database.prepare('SELECT version FROM schema_migrations').all().map((row) => Number(row.version)),
   );
-  for (const migration of SQLITE_MIGRATIONS) {
+  for (const migration of migrations) {
     if (applied.has(migration.version)) continue;
     // Foreign keys can only be switched outside a transaction; a rebuild checks them itself.
     if (migration.rebuildsTables) database.exec('PRAGMA foreign_keys = OFF');

@@ -8,47 +8,35 @@ import assert from 'node:assert/strict';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { PaymentListQuery } from '../../../../shared/contracts/processing.ts';
 import { checkedSources } from '../../domain/lifecycle.ts';
-import { assertPaymentInvariants, type PaymentRecord } from '../../domain/payment.ts';
+import { assertPaymentInvariants } from '../../domain/payment.ts';
 import type {
   CreatePaymentCommand, CreatePaymentResult, ExpireCommand, ExpiredAuthorization, IdempotencyRecord, IdempotencyRepository,
-  PaymentPage, PaymentRepository, TransitionCommand,
+  PaymentPage, PaymentRepository,
 } from '../../domain/ports/store.ts';
 import { countsAgainstLimit, decideSpend, declinedOverLimit } from '../../domain/spend-limit.ts';
-import {
-  PAYMENT_COLUMNS, idempotencyFromRow, paymentFromRow, paymentToRow, statusLiterals, type Row,
-} from '../sql/payment-rows.ts';
+import { PAYMENT_COLUMNS, idempotencyFromRow, paymentFromRow, paymentToRow, statusLiterals, type Row } from '../sql/payment-rows.ts';
 import { expiredFromRow } from '../sql/settlement-rows.ts';
 import { inTransaction } from './database.ts';
+import { PAYMENT_SELECT, SPENT_SQL, createSqlitePaymentTransition } from './payment-transition.ts';
 import { assertServedByUnbatchedIndex, saleItemOf, unbatchedIndexCondition } from './settlement-sql.ts';
-
-/**
- * A payment's columns, its settlementId read as the run that has taken it: written on the row
- * once its result is recorded, and until then found through the run's sale item (the SQLite
- * store does not rewrite every payment when it creates a run; see settlement-sql.ts).
- */
-const PAYMENT_SELECT = `SELECT ${PAYMENT_COLUMNS.filter((column) => column !== 'settlement_id').join(', ')},
-  COALESCE(settlement_id, (SELECT taken.run_id ${saleItemOf('payments.id')}))
-    AS settlement_id
-  FROM payments`;
 
 export function createSqlitePaymentRepositories(database: DatabaseSync): { payments: PaymentRepository; idempotency: IdempotencyRepository } {
   const placeholders = PAYMENT_COLUMNS.map((column) => `:${column}`).join(', ');
   const statements = {
     insertPayment: database.prepare(`INSERT INTO payments (${PAYMENT_COLUMNS.join(', ')}) VALUES (${placeholders})`),
-    getPayment: database.prepare(`${PAYMENT_SELECT} WHERE id = ?`),
     getIdempotency: database.prepare('SELECT * FROM idempotency_keys WHERE key = ?'),
     insertIdempotency: database.prepare(
       'INSERT INTO idempotency_keys (key, request_hash, payment_id, outcome, response, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     completeIdempotency: database.prepare('UPDATE idempotency_keys SET outcome = ?, response = ? WHERE payment_id = ? AND outcome IS NULL'),
-    countedInWindow: database.prepare(
-      'SELECT COALESCE(SUM(limit_amount), 0) AS spent FROM payments WHERE instrument_fingerprint = ? AND currency = ? AND created_at >= ? AND limit_amount > 0',
-    ),
+    countedInWindow: database.prepare(SPENT_SQL),
     holdReleased: database.prepare('UPDATE payments SET resolution = NULL WHERE id = ? AND status = ?'),
     unresolved: database.prepare(
       `${PAYMENT_SELECT} WHERE (status = 'pending' OR resolution IS NOT NULL) AND updated_at < ?
        ORDER BY updated_at LIMIT ?`,
     ),
+    // Few payments wait for the shopper at any time: the status index finds them, updated_at filters.
+    awaitingAction: database.prepare(`${PAYMENT_SELECT} WHERE status = 'requires_action' AND updated_at < ? ORDER BY updated_at LIMIT ?`),
   };
   const cachedStatements = new Map<string, StatementSync>();
   const cached = (key: string, sql: () => string): StatementSync => {
@@ -60,40 +48,11 @@ export function createSqlitePaymentRepositories(database: DatabaseSync): { payme
     return statement;
   };
 
-  function getPayment(id: string): PaymentRecord | null {
-    const row = statements.getPayment.get(id) as Row | undefined;
-    return row ? paymentFromRow(row) : null;
-  }
+  const { get: getPayment, transition } = createSqlitePaymentTransition(database);
 
   function getIdempotency(key: string): IdempotencyRecord | null {
     const row = statements.getIdempotency.get(key) as Row | undefined;
     return row ? idempotencyFromRow(row) : null;
-  }
-
-  /** One UPDATE statement per set of changed columns and source statuses, prepared the first time it is needed. */
-  function updateStatement(columns: string[], from: readonly string[], unbatched: boolean): StatementSync {
-    return cached(`update|${columns.join(',')}|${from.join(',')}|${unbatched}`, () => {
-      const assignments = ['status = ?', ...columns.map((column) => `${column} = ?`)].join(', ');
-      const guard = unbatched ? ` AND settlement_id IS NULL AND NOT EXISTS (SELECT 1 ${saleItemOf('payments.id')})` : '';
-      return `UPDATE payments SET ${assignments} WHERE id = ? AND status IN (${statusLiterals(from as PaymentRecord['status'][])})${guard}`;
-    });
-  }
-
-  function transition(command: TransitionCommand): PaymentRecord | null {
-    const from = checkedSources(command.to, command.from);
-    const changes = countsAgainstLimit(command.to) ? command.changes ?? {} : { ...command.changes, countedMinor: 0 };
-    const changedRow = paymentToRow(changes);
-    const columns = Object.keys(changedRow);
-    const values = columns.map((column) => changedRow[column] as SQLInputValue);
-    const result = updateStatement(columns, from, command.unbatched ?? false).run(command.to, ...values, command.id);
-    if (Number(result.changes) === 0) return null;
-    const updated = getPayment(command.id);
-    assert.ok(updated, 'updated payment must exist');
-    assertPaymentInvariants(updated);
-    if (command.completeIdempotency) {
-      statements.completeIdempotency.run(command.completeIdempotency.outcome, command.completeIdempotency.response, command.id);
-    }
-    return updated;
   }
 
   function create(command: CreatePaymentCommand): CreatePaymentResult {
@@ -101,7 +60,7 @@ export function createSqlitePaymentRepositories(database: DatabaseSync): { payme
     if (existing) return { kind: 'existing', idempotency: existing };
     const { payment, spend } = command;
     assert.equal(payment.status, 'pending', 'a payment is created pending');
-    const spentRow = statements.countedInWindow.get(payment.instrumentFingerprint, payment.currency, spend.windowStart) as Row;
+    const spentRow = statements.countedInWindow.get({ fingerprint: payment.instrumentFingerprint, currency: payment.currency, windowStart: spend.windowStart }) as Row;
     const decision = decideSpend({ spentMinor: Number(spentRow.spent), amountMinor: payment.amountMinor, limitMinor: spend.limitMinor });
     const stored = decision === 'within' ? payment : declinedOverLimit(payment, spend.decline);
     assertPaymentInvariants(stored);
@@ -151,6 +110,7 @@ export function createSqlitePaymentRepositories(database: DatabaseSync): { payme
       get: async (id) => getPayment(id),
       list: async (query) => list(query),
       listUnresolved: async ({ before, limit }) => (statements.unresolved.all(before, limit) as Row[]).map(paymentFromRow),
+      listAwaitingAction: async ({ before, limit }) => (statements.awaitingAction.all(before, limit) as Row[]).map(paymentFromRow),
     },
     idempotency: {
       get: async (key) => getIdempotency(key),

@@ -5,6 +5,7 @@
  */
 import type { DatabaseSync } from 'node:sqlite';
 import type { Store } from '../../domain/ports/store.ts';
+import { createSqliteAdjustmentRepository } from './adjustment-repository.ts';
 import { openSqliteDatabase } from './database.ts';
 import { createSqliteLeaseRepository } from './lease-repository.ts';
 import { createSqlitePaymentRepositories } from './payment-repository.ts';
@@ -19,6 +20,7 @@ export function openSqliteStore(filePath: string): Store {
 export function sqliteStoreOn(database: DatabaseSync, filePath: string): Store {
   return {
     ...createSqlitePaymentRepositories(database),
+    adjustments: createSqliteAdjustmentRepository(database),
     refunds: createSqliteRefundRepository(database),
     settlements: createSqliteSettlementRepository(database),
     leases: createSqliteLeaseRepository(database),

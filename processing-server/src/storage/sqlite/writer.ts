@@ -30,7 +30,8 @@ const WORKER_FILE = path.join(import.meta.dirname, 'writer-worker.ts');
  * runs on the writer, which is always correct (it sees everything committed, and its own group).
  */
 export const READ_METHODS: Readonly<Record<string, readonly string[]>> = {
-  payments: ['get', 'list', 'listUnresolved'],
+  payments: ['get', 'list', 'listUnresolved', 'listAwaitingAction'],
+  adjustments: ['get', 'listOfPayment', 'listUnresolved'],
   idempotency: ['get'],
   refunds: ['listOfPayment'],
   settlements: ['findRunning', 'unsentBatchNumbers', 'readBatch', 'get', 'list', 'listItems'],

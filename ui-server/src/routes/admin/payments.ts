@@ -1,4 +1,4 @@
-/** Back-office payments: the list, one payment, and its capture, void and refund forms. */
+/** Back-office payments: the list, one payment, its capture, void and refund forms, and the saved cards of its customer. */
 import { randomUUID } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import { paymentStatusSchema, type Payment } from '../../../../shared/contracts/processing.ts';
@@ -7,6 +7,7 @@ import { parseDecimalAmount } from '../../../../shared/money.ts';
 import { requireCsrfToken, sessionOf } from '../../admin/auth.ts';
 import type { Answer } from '../../admin/back-office-client.ts';
 import { takeFlash, type AdminSession } from '../../admin/sessions.ts';
+import { renderCustomerCards } from '../../views/admin/customer-pages.ts';
 import { refundableMinor, renderPaymentDetail, renderPaymentList, type PaymentFilters } from '../../views/admin/payment-pages.ts';
 import { moneyText } from '../../views/money-text.ts';
 import { adminForm, bodyText, callContext, cursor, ID_PATTERN, queryText, unwrap, type AdminDeps } from './common.ts';
@@ -43,19 +44,26 @@ export function readFilters(request: Request) {
 }
 
 function freshKeys() {
-  return { capture: randomUUID(), void: randomUUID(), refund: randomUUID() };
+  return { capture: randomUUID(), adjust: randomUUID(), void: randomUUID(), refund: randomUUID() };
 }
 
-type Action = 'capture' | 'void' | 'refund';
+type Action = 'capture' | 'adjust' | 'void' | 'refund';
 
 /** A refused action in the merchant's words, with amounts in major units. */
 function refusalMessage(action: Action, payment: Payment, answer: Exclude<Answer<unknown>, { kind: 'ok' }>): string {
   if (answer.kind === 'unavailable') {
     return 'The processing server did not answer. Reload this page to see whether the action took effect before trying again.';
   }
+  if (action === 'adjust' && answer.status === 402 && answer.code !== 'limit_exceeded') {
+    return `The ${payment.paymentMethod === 'points' ? 'points provider' : 'card issuer'} declined the higher amount (${answer.detail}); the amount did not change.`;
+  }
   switch (answer.code) {
     case 'amount_too_large':
       return `The capture may be at most ${moneyText(payment.amount, payment.currency)}.`;
+    case 'limit_exceeded':
+      return `The new amount is above what this ${payment.paymentMethod === 'points' ? 'points account' : 'card'} may spend in 24 hours (the spending limit); the amount did not change.`;
+    case 'adjustment_in_progress':
+      return 'An earlier change of this payment\'s amount is still being completed; try again in a minute.';
     case 'amount_exceeds_refundable':
       return `The refund may be at most ${moneyText(refundableMinor(payment), payment.currency)} (settled minus already refunded).`;
     case 'idempotency_key_reused':
@@ -90,13 +98,16 @@ async function performAction(deps: AdminDeps, request: Request, response: Respon
     return;
   }
   const answer = action === 'capture' ? await deps.client.capture(payment.id, amount, context)
-    : action === 'void' ? await deps.client.voidPayment(payment.id, context)
-      : await deps.client.refund(payment.id, amount ?? 0, context);
+    : action === 'adjust' ? await deps.client.adjust(payment.id, amount ?? 0, context)
+      : action === 'void' ? await deps.client.voidPayment(payment.id, context)
+        : await deps.client.refund(payment.id, amount ?? 0, context);
   request.log.info({ event: `admin_${action}`, paymentId: payment.id, user: session.user, outcome: answer.kind, status: answer.kind === 'unavailable' ? undefined : answer.status }, 'back-office action');
   if (answer.kind !== 'ok') {
     session.flash = { kind: 'error', message: refusalMessage(action, payment, answer) };
   } else if (action === 'capture') {
     session.flash = { kind: 'success', message: `Captured ${moneyText(amount ?? 0, payment.currency)}. It will be settled by the next settlement run.` };
+  } else if (action === 'adjust') {
+    session.flash = { kind: 'success', message: `The amount is now ${moneyText(amount ?? 0, payment.currency)}.` };
   } else if (action === 'void') {
     session.flash = { kind: 'success', message: 'Payment voided: the hold on the card is released and it will not be settled.' };
   } else {
@@ -124,8 +135,17 @@ export function paymentRoutes(deps: AdminDeps): Router {
     response.type('html').send(renderPaymentDetail({ session, flash: takeFlash(session), payment, keys: freshKeys() }));
   });
 
+  router.get('/customers/:customerId/cards', async (request, response) => {
+    const session = sessionOf(response);
+    const customerId = String(request.params.customerId);
+    if (!ID_PATTERN.test(customerId)) throw notFound('The customer');
+    const cards = unwrap(await deps.client.listCustomerCards(customerId, callContext(request)), 'The customer');
+    response.type('html').send(renderCustomerCards({ session, flash: takeFlash(session), customerId, cards: cards.data }));
+  });
+
   const csrf = requireCsrfToken();
   router.post('/payments/:paymentId/capture', adminForm, csrf, (request, response) => performAction(deps, request, response, 'capture'));
+  router.post('/payments/:paymentId/adjust', adminForm, csrf, (request, response) => performAction(deps, request, response, 'adjust'));
   router.post('/payments/:paymentId/void', adminForm, csrf, (request, response) => performAction(deps, request, response, 'void'));
   router.post('/payments/:paymentId/refunds', adminForm, csrf, (request, response) => performAction(deps, request, response, 'refund'));
   return router;

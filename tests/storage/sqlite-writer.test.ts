@@ -15,6 +15,7 @@ import { nodeFlags } from '../../scripts/lib/processes.ts';
 import { ROOT } from '../helpers/processes.ts';
 import { holdWriteLock } from '../helpers/sqlite-lock.ts';
 import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
+import { until } from '../helpers/until.ts';
 import { authorizedPayment, createInput, newCardFingerprint, newKey, pendingPayment } from './builders.ts';
 
 jest.setTimeout(30_000);
@@ -49,14 +50,6 @@ function committedPaymentIds(): Set<string> {
   }
 }
 
-/** Waits (bounded) until `condition` holds, checking between turns of the event loop. */
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let attempt = 0; attempt < 2_000; attempt += 1) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error(`gave up waiting until ${what}`);
-}
 
 describe('group commit on the writer thread', () => {
   test('when calls queue up while the writer waits, then they commit as one group and each gets its own answer', async () => {

@@ -66,5 +66,10 @@ export async function startRelayChain(root: string, kind: RelayKind): Promise<Re
     await Promise.all(relays.map(stopRelay));
     throw error;
   }
-  return { url: relays[0]!.url, relays, stop: async () => { await Promise.all(relays.map(stopRelay)); } };
+  // Front to back: a relay finishes its calls in flight before the next one goes (stopped all at
+  // once, a relay still answering the load's last requests lost its next hop: socket hang up).
+  const stop = async (): Promise<void> => {
+    for (const relay of relays) await stopRelay(relay);
+  };
+  return { url: relays[0]!.url, relays, stop };
 }

@@ -4,7 +4,9 @@ module.exports = {
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: { module: 'commonjs', moduleResolution: 'node10', verbatimModuleSyntax: false, allowImportingTsExtensions: true, noEmit: false, isolatedModules: true }, diagnostics: false }],
+    '^.+\\.ts$': ['ts-jest', { tsconfig: { module: 'commonjs', moduleResolution: 'node10', verbatimModuleSyntax: false, allowImportingTsExtensions: true, noEmit: false, isolatedModules: true }, diagnostics: false,
+      // import.meta.dirname in the sources (ES modules under Node) becomes __dirname under jest's CommonJS.
+      astTransformers: { before: ['<rootDir>/tests/helpers/import-meta-transformer.cjs'] } }],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   // PostgreSQL for the storage tests: TEST_DATABASE_URL, or a temporary cluster started once per run (tests/helpers/postgres*.ts),

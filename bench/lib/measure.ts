@@ -13,6 +13,25 @@ export function procStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number | nu
   }
 }
 
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ): 100 on Linux on every architecture we run. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * CPU seconds a process has used so far, all its threads, user and system (fields 14 and 15 of
+ * /proc/<pid>/stat), or null once it is gone. Read before and after a load, it tells what the
+ * load cost the process whatever else ran on the machine.
+ */
+export function cpuSeconds(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces; the fields after it are counted from its ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Follows a process's peak resident set (VmHWM, which the kernel keeps as a high-water mark)
  * every `intervalMs`; `stop()` reads it one last time and returns the peak in MB. A process that

@@ -24,7 +24,7 @@ import { startWebhookDispatcher, type WebhookDispatcher } from './jobs/webhook-d
 import { createCardNetworkClient } from './providers/card-network-client.ts';
 import { createPointsClient } from './providers/points-client.ts';
 import { createWebhookClient } from './providers/webhook-client.ts';
-import { openStore } from './storage/index.ts';
+import { openStore, type SqliteWriterStore } from './storage/index.ts';
 import { createCardVault, loadVaultKey } from './vault/card-vault.ts';
 import { createEnvelope } from './vault/envelope.ts';
 import { createVaultService, type CardVerifier, type VaultService } from './vault/service.ts';
@@ -51,6 +51,11 @@ export interface ProcessingOverrides {
   webhookSender?: WebhookSender;
   /** How often the webhook dispatcher looks for work when it has none. */
   webhookIntervalMs?: number;
+  /**
+   * SQLite on its writer thread (default) or on the calling thread: `npm run settle` is the
+   * store's only user, gains nothing from a writer thread and would carry its heap (~50 MB).
+   */
+  sqliteWriterThread?: boolean;
 }
 
 export interface ProcessingJobs {
@@ -145,7 +150,10 @@ export async function createProcessing(config: ProcessingConfig, overrides: Proc
 /** The store, the adapters, the domain's dependencies and the jobs, without the HTTP app. */
 export async function createProcessingWithoutHttp(config: ProcessingConfig, overrides: ProcessingOverrides = {}): Promise<Processing> {
   const logger = overrides.logger ?? createLogger({ service: 'processing-server', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
-  const store = overrides.store ?? await openStore(config);
+  const store = overrides.store ?? await openStore(config, {
+    writerThread: overrides.sqliteWriterThread ?? true,
+    onWriterExit: (error) => logger.error({ err: error }, 'the SQLite writer thread stopped: its unanswered calls failed; the next call starts another'),
+  });
   if (!overrides.store) logger.info({ store: store.description }, 'store opened');
   const vaultStore = overrides.vaultStore ?? await openVaultStore(config);
   if (!overrides.vaultStore) logger.info({ store: vaultStore.description }, 'card vault opened');
@@ -210,6 +218,9 @@ export async function createProcessingWithoutHttp(config: ProcessingConfig, over
       await jobs?.webhooks.stop();
       await runs.settled();
       await Promise.all([store.close(), vaultStore.close()]);
+      // How the SQLite writer grouped its calls over the process's life (how many shared a commit).
+      const groups = (store as Partial<SqliteWriterStore>).groupStatistics?.();
+      if (groups) logger.info({ groupCommits: groups.groups, calls: groups.calls, largestGroup: groups.largestGroup }, 'store closed');
     },
   };
 }

@@ -15,7 +15,10 @@ export interface ServiceClientOptions {
 }
 
 export function createServiceClient(options: ServiceClientOptions): AxiosInstance {
-  const agentOptions = { keepAlive: true, maxSockets: options.socketsMax ?? 64, maxFreeSockets: 16 };
+  const socketsMax = options.socketsMax ?? 64;
+  // Every socket may stay open while idle: with fewer, a burst above that closes the rest, and
+  // the next burst pays for new connections.
+  const agentOptions = { keepAlive: true, maxSockets: socketsMax, maxFreeSockets: socketsMax };
   return axios.create({
     baseURL: options.baseURL,
     timeout: options.timeoutMs,
@@ -28,6 +31,9 @@ export function createServiceClient(options: ServiceClientOptions): AxiosInstanc
     responseType: 'json',
     maxContentLength: 64 * 1024 * 1024,
     maxRedirects: 0,
+    // Calls between the services never go through an HTTP proxy of the environment (HTTP_PROXY),
+    // and so no request reads the environment to find one.
+    proxy: false,
   });
 }
 

@@ -67,8 +67,9 @@ describeIfReady('a repeat of the checkout on another UI server during a processi
     await Promise.all([front.close(), ...servers.map((server) => server.close()), processing.close()]);
   });
 
+  // What each checkout answered, from its access line (the one line of the request that carries the payment's status).
   const answered = (ui: TestUi) => ui.logLines.map((line) => JSON.parse(line) as Record<string, unknown>)
-    .filter((line) => line.msg === 'payment answered').map((line) => line.paymentStatus);
+    .filter((line) => line.paymentStatus !== undefined).map((line) => line.paymentStatus);
 
   test.each([['on', true], ['off', false]] as const)('when JavaScript is %s and the shopper reloads the "we are confirming" page, then the other UI server says "we are confirming" too', async (_state, javaScriptEnabled) => {
     const browser: OpenBrowser = await openBrowser({ javaScriptEnabled });

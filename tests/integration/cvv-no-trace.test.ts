@@ -50,7 +50,10 @@ function dumpDatabase(filePath: string): Dump {
   try {
     const tables = (database.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>)
       .map((row) => row.name);
-    return Object.fromEntries(tables.map((table) => [table, database.prepare(`SELECT * FROM "${table}" ORDER BY 1`).all()]));
+    // When a migration was applied is left out: the processing store applies them on its writer
+    // thread, whose clock the fake timers here do not reach, and no request's data goes there.
+    const columns = (table: string) => (table === 'schema_migrations' ? 'version' : '*');
+    return Object.fromEntries(tables.map((table) => [table, database.prepare(`SELECT ${columns(table)} FROM "${table}" ORDER BY 1`).all()]));
   } finally {
     database.close();
   }
@@ -104,7 +107,7 @@ async function storedValuesAfterCheckout(cvv: string, pin = '24681357'): Promise
 
 describe('the CVV and the points PIN leave no trace', () => {
   beforeAll(() => {
-    // Migrations record when they were applied: the two runs must see the same instant.
+    // Rows record when they were written: the two runs must see the same instant.
     jest.useFakeTimers({
       now: new Date('2026-03-01T12:00:00.000Z'),
       doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],

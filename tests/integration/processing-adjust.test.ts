@@ -8,6 +8,7 @@ import { recoverAdjustments } from '../../processing-server/src/domain/adjustmen
 import { SETTLEMENT_READINESS } from '../../processing-server/src/domain/settlement-outcomes.ts';
 import { paymentSchema } from '../../shared/contracts/processing.ts';
 import { AUTH_HEADER, createProcessingHarness, freshKey, paymentBody, pointsPaymentBody, type ProcessingHarness } from '../helpers/processing.ts';
+import { until } from '../helpers/until.ts';
 
 describe('processing server: changing an authorized amount', () => {
   let harness: ProcessingHarness;
@@ -115,8 +116,8 @@ describe('processing server: changing an authorized amount', () => {
     harness.network.gate = new Promise((resolve) => { open = resolve; });
 
     const asking = adjust(paid.id, { amount: 4000 }).then((answer) => answer);
-    // Until the increase waits at the provider (bounded: each turn yields to the request).
-    for (let turn = 0; turn < 1000 && harness.network.adjustCalls.length === 0; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+    // Until the increase waits at the provider: its writes cross to the SQLite writer thread first.
+    await until(() => harness.network.adjustCalls.length > 0, 'the increase is asked of the provider');
     expect(harness.network.adjustCalls).toHaveLength(1);
     harness.network.gate = null;
     await harness.store.settlements.createRun({

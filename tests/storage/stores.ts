@@ -1,12 +1,13 @@
 /**
  * The stores the storage contract runs against, empty for each test: SQLite (a temp file per
- * test) and PostgreSQL (a database per test file, emptied before each test). `openAnother()` opens a second instance on the same
+ * test) on the calling thread, the same SQLite store as the processing server runs it (behind its
+ * writer thread, with group commit and a read connection), and PostgreSQL (a database per test file, emptied before each test). `openAnother()` opens a second instance on the same
  * data, as a second processing server (or `npm run settle`) would: for PostgreSQL its own pool,
  * for SQLite its own connection to the file.
  */
 import path from 'node:path';
 import type { Store } from '../../processing-server/src/domain/ports/store.ts';
-import { openSqliteStore } from '../../processing-server/src/storage/index.ts';
+import { openSqliteStore, openSqliteWriterStore } from '../../processing-server/src/storage/index.ts';
 import { openPostgresVaultStore, openSqliteVaultStore, VAULT_SQLITE_FILE_NAME } from '../../processing-server/src/vault/storage/index.ts';
 import type { VaultStore } from '../../processing-server/src/vault/store.ts';
 import {
@@ -25,35 +26,37 @@ export interface StoreUnderTest {
 
 export type StoreFactory = Factory<StoreUnderTest>;
 
-const sqliteFactory: StoreFactory = {
-  name: 'sqlite',
-  availability: { kind: 'ready' },
-  async open() {
-    const directory = makeTempDir('storage');
-    const filePath = path.join(directory, 'processing.sqlite');
-    const opened: Array<{ close(): Promise<void> }> = [];
-    const first = openSqliteStore(filePath);
-    opened.push(first);
-    return {
-      store: asIfBehindAWorker(first),
-      async openAnother() {
-        const another = openSqliteStore(filePath);
-        opened.push(another);
-        return asIfBehindAWorker(another);
-      },
-      async openVault() {
-        const vault = openSqliteVaultStore(path.join(directory, VAULT_SQLITE_FILE_NAME));
-        opened.push(vault);
-        return vault;
-      },
-      async close() {
-        await Promise.all(opened.map((store) => store.close()));
-        removeDir(directory);
-      },
-    };
-  },
-  finish: async () => undefined,
-};
+/** A temp SQLite file per test; `open` opens a store on it (each a connection, or a writer thread, of its own). */
+function sqliteFactory(name: 'sqlite' | 'sqlite-writer', open: (filePath: string) => Promise<Store>): StoreFactory {
+  return {
+    name,
+    availability: { kind: 'ready' },
+    async open() {
+      const directory = makeTempDir('storage');
+      const filePath = path.join(directory, 'processing.sqlite');
+      const first = await open(filePath);
+      const opened: Array<{ close(): Promise<void> }> = [first];
+      return {
+        store: asIfBehindAWorker(first),
+        async openAnother() {
+          const another = await open(filePath);
+          opened.push(another);
+          return asIfBehindAWorker(another);
+        },
+        async openVault() {
+          const vault = openSqliteVaultStore(path.join(directory, VAULT_SQLITE_FILE_NAME));
+          opened.push(vault);
+          return vault;
+        },
+        async close() {
+          await Promise.all(opened.map((store) => store.close()));
+          removeDir(directory);
+        },
+      };
+    },
+    finish: async () => undefined,
+  };
+}
 
 /**
  * One database per test file, emptied before each test: creating and migrating a database per
@@ -106,7 +109,11 @@ function postgresFactory(): StoreFactory {
   };
 }
 
-export const STORE_FACTORIES: readonly StoreFactory[] = [sqliteFactory, postgresFactory()];
+export const STORE_FACTORIES: readonly StoreFactory[] = [
+  sqliteFactory('sqlite', async (filePath) => openSqliteStore(filePath)),
+  sqliteFactory('sqlite-writer', (filePath) => openSqliteWriterStore(filePath)),
+  postgresFactory(),
+];
 
 /**
  * One suite of behaviours, written once, run against every store: `body` gets the store of the

@@ -24,7 +24,9 @@ function progressLine(progress: SettleProgress, startedAtMs: number): string {
 async function main(): Promise<number> {
   const config = loadProcessingConfig(process.env);
   const logger = createLogger({ service: 'settle', level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL });
-  const processing = await createProcessingWithoutHttp(config, { logger });
+  // SQLite on this thread: the command is the store's only user (no requests to keep flowing), and
+  // a writer thread would add its heap to a run of a million items (docs/PERFORMANCE.md).
+  const processing = await createProcessingWithoutHttp(config, { logger, sqliteWriterThread: false });
   const startedAtMs = Date.now();
   try {
     const result = await settle({ ...processing.deps, cause: JOB_CAUSES.settleCommand }, {

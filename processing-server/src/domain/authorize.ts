@@ -55,7 +55,8 @@ export async function authorizePayment(deps: DomainDeps, input: AuthorizeInput):
     return { outcome: 'declined', payment: toPublicPayment(created.payment), replayed: false };
   }
   const resolution = await authorizeAtProvider(deps, created.payment, source.instrument, input);
-  deps.logger.info({ paymentId: payment.id, paymentMethod: payment.paymentMethod, outcome: resolution.outcome, status: resolution.payment.status }, 'payment authorization finished');
+  // At debug: the request's access line carries the payment and its outcome (one line per request at info).
+  deps.logger.debug({ paymentId: payment.id, paymentMethod: payment.paymentMethod, outcome: resolution.outcome, status: resolution.payment.status }, 'payment authorization finished');
   return { outcome: resolution.outcome, payment: toPublicPayment(resolution.payment), replayed: false };
 }
 

@@ -7,6 +7,7 @@ import {
 } from '../../../shared/contracts/processing.ts';
 import { AppError, validationError } from '../../../shared/errors.ts';
 import { sendProblem } from '../../../shared/http/errors.ts';
+import { addToRequestLog } from '../../../shared/http/logging.ts';
 import { fieldProblems, parseOrThrow } from '../../../shared/http/validate.ts';
 import { authorizePayment, type AuthorizeResult } from '../domain/authorize.ts';
 import { adjustPayment, type AdjustResult } from '../domain/adjust.ts';
@@ -128,6 +129,7 @@ export function paymentsRouter(deps: DomainDeps, metrics?: PaymentMetrics): Rout
     // The request's own logger carries its requestId into every line the domain writes.
     const result = await authorizePayment(requestDeps(deps, request), { request: body, idempotencyKey, requestId: String(request.id) });
     metrics?.authorizations.inc({ outcome: result.outcome, replayed: String(result.replayed) });
+    addToRequestLog(response, { paymentId: result.payment.id, paymentMethod: result.payment.paymentMethod, outcome: result.outcome, replayed: result.replayed });
     sendAuthorizeResult(response, result);
   });
 

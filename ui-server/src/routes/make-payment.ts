@@ -2,6 +2,7 @@
 import express, { type RequestHandler, type Router } from 'express';
 import type { Counter } from 'prom-client';
 import { AppError } from '../../../shared/errors.ts';
+import { addToRequestLog } from '../../../shared/http/logging.ts';
 import type { Logger } from '../../../shared/logger.ts';
 import { payAtCheckout } from '../checkout-payment.ts';
 import type { Clock } from '../clock.ts';
@@ -60,11 +61,11 @@ export function makePaymentRoutes(deps: MakePaymentDeps): Router {
       const answer = parsed.ok ? await payAtCheckout(deps, request, response, parsed) : invalidFormAnswer(parsed.errors, parsed.order);
       const { result } = answer;
       deps.results.inc({ status: result.status });
-      // request.log carries the requestId; only names of invalid fields are logged, never values.
-      request.log.info({
+      // On the request's one access-log line (with its requestId); only names of invalid fields, never values.
+      addToRequestLog(response, {
         paymentMethod: parsed.order.paymentMethod, paymentStatus: result.status, paymentId: result.paymentId, declineCode: result.declineCode,
         invalidFields: result.errors?.map((problem) => problem.field),
-      }, 'payment answered');
+      });
       await sendFormOrResult(request, response, answer, {
         checkoutPage: deps.checkoutPage, kept: parsed.kept, savedCards: () => savedCardsOf(deps, request),
       });

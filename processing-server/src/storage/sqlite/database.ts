@@ -70,15 +70,33 @@ function applyMigration(database: DatabaseSync, migration: Migration): void {
   }
 }
 
-/** Runs `work` in one write transaction; `work` must be synchronous, so no other request can interleave. */
+/**
+ * Runs `work` atomically; `work` must be synchronous, so no other request can interleave. On its
+ * own it is one write transaction. Inside a transaction already open (the writer's group commit,
+ * writer.ts) it is a savepoint of that transaction: all of `work` or none of it, committed with
+ * the group.
+ */
 export function inTransaction<Result>(database: DatabaseSync, work: () => Result): Result {
-  database.exec('BEGIN IMMEDIATE');
+  const nested = database.isTransaction;
+  database.exec(nested ? 'SAVEPOINT work' : 'BEGIN IMMEDIATE');
   try {
     const result = work();
-    database.exec('COMMIT');
+    database.exec(nested ? 'RELEASE work' : 'COMMIT');
     return result;
   } catch (error) {
-    database.exec('ROLLBACK');
+    // A failure that ended the whole transaction (a full disk, an I/O error) leaves nothing to roll back here.
+    if (database.isTransaction) database.exec(nested ? 'ROLLBACK TO work; RELEASE work' : 'ROLLBACK');
     throw error;
   }
+}
+
+/**
+ * A second connection to the file, for reads only: it never writes (SQLite refuses a write on
+ * it) and never migrates (the writer's connection did that). In WAL mode it reads the last
+ * committed state while the writer writes, so a read after an awaited write sees that write.
+ */
+export function openSqliteReadConnection(filePath: string): DatabaseSync {
+  const database = new DatabaseSync(filePath, { readOnly: true });
+  database.exec('PRAGMA busy_timeout = 5000');
+  return database;
 }

@@ -1,4 +1,10 @@
-/** The store on one SQLite file: every repository over one connection, writing events through one writer. */
+/**
+ * The store on one SQLite file: every repository over one connection, writing events through one
+ * writer, run on the thread that calls it. The processing server runs this same store on a writer
+ * thread (writer.ts), which holds the connection to commit groups of calls, and reads on a second
+ * connection of its own.
+ */
+import type { DatabaseSync } from 'node:sqlite';
 import type { Store } from '../../domain/ports/store.ts';
 import { createSqliteAdjustmentRepository } from './adjustment-repository.ts';
 import { openSqliteDatabase } from './database.ts';
@@ -10,7 +16,11 @@ import { createSqliteSettlementRepository } from './settlement-repository.ts';
 import { createSqliteWebhookRepository } from './webhook-repository.ts';
 
 export function openSqliteStore(filePath: string): Store {
-  const database = openSqliteDatabase(filePath);
+  return sqliteStoreOn(openSqliteDatabase(filePath), filePath);
+}
+
+/** The store over a connection the caller opened (the writer thread, a read connection). */
+export function sqliteStoreOn(database: DatabaseSync, filePath: string): Store {
   const events = createSqliteEventWriter(database);
   return {
     ...createSqlitePaymentRepositories(database, events),

@@ -17,7 +17,7 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const OUTPUT = path.join(ROOT, 'docs', 'screenshots', 'terminal.png');
 const READY_TIMEOUT_MS = 30_000;
 /** The terminal shows at most this many lines of each command (the start-up is the long part). */
-const LINES_MAX = 44;
+const LINES_MAX = 30;
 
 const PAYMENTS = [
   ['Ada Lovelace', '4242 4242 4242 4242', '25.00'],

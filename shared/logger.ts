@@ -32,7 +32,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const format = options.format ?? 'auto';
   const pretty = format === 'pretty' || (format === 'auto' && Boolean(process.stdout.isTTY));
   if (pretty) {
-    return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname,service' } } });
+    return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, singleLine: true, ignore: 'pid,hostname,service' } } });
   }
   return pino(base);
 }

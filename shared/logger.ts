@@ -2,10 +2,12 @@
  * One logger for every process: pino JSON to stdout (pretty when a person watches a
  * terminal), card data and points PINs redacted wherever they could appear: every finished line
  * goes through redactLine (log-redaction.ts), which replaces the value of each secret key (card
- * number, CVV, PIN, credentials, an outbound call's body) at any depth. Lines are written
- * synchronously, one write per line: pino's asynchronous destination hands every write to a
- * thread of libuv's pool and back, which cost more CPU per request than the write itself under
- * the authorization benchmark (docs/PERFORMANCE.md).
+ * number, CVV, PIN, credentials, an outbound call's body) at any depth. Lines go to stdout through
+ * pino's default destination, which writes asynchronously: a write is handed to a thread of
+ * libuv's pool, and lines that arrive while it is in flight go out together in the next one. A
+ * synchronous destination (one write per line on the event loop) measured the same CPU per line
+ * and per payment, and would stall every request of the process behind a slow stdout reader
+ * (docs/PERFORMANCE-HISTORY.md).
  */
 import { pino, type Logger, type DestinationStream } from 'pino';
 import { redactLine } from './log-redaction.ts';

@@ -4,6 +4,7 @@
  */
 import express, { type Express } from 'express';
 import helmet from 'helmet';
+import { apiSecurityHeaders } from '../../shared/http/api-security-headers.ts';
 import { requireBearerKey } from '../../shared/http/auth.ts';
 import { errorHandler, notFoundHandler } from '../../shared/http/errors.ts';
 import { requestLogging } from '../../shared/http/logging.ts';
@@ -69,7 +70,7 @@ export function createApp(deps: AppDeps): Express {
 
   const app = express();
   app.set('etag', false);
-  app.use(helmet());
+  app.use(apiSecurityHeaders());
   app.use(requestLogging(logger));
   app.use(metrics.middleware);
   app.use(healthRoutes({
@@ -81,8 +82,9 @@ export function createApp(deps: AppDeps): Express {
   app.get('/openapi.json', openApiHandler(() => networkOpenApi({
     batchSizeMax: config.settlementBatchMax, jsonBodyLimitBytes: config.jsonBodyLimitBytes, adminEnabled: config.adminEnabled,
   })));
-  // The shopper's browser, not the merchant, calls the challenge page: no key, no injected faults.
-  app.use(CHALLENGE_PATH, challengeRoutes({ authentications, counters, logger, publicUrl }));
+  // The shopper's browser, not the merchant, calls the challenge page: no key, no injected faults,
+  // and helmet's full set of headers for a page a browser shows.
+  app.use(CHALLENGE_PATH, helmet(), challengeRoutes({ authentications, counters, logger, publicUrl }));
 
   // The key is checked before the method, faults and body parsing: an uninvited caller learns nothing.
   app.use('/v1', requireBearerKey(config.apiKey));

@@ -41,7 +41,7 @@ export function newId(prefix: string): string {
   return `${prefix}_${randomUUID().replaceAll('-', '')}`;
 }
 
-export function toHoldResponse(row: HoldRow): CardAuthorizationResponse {
+export function toHoldResponse(row: Pick<HoldRow, 'id' | 'responseCode' | 'authorizationCode' | 'message'>): CardAuthorizationResponse {
   return {
     authorizationId: row.id,
     responseCode: row.responseCode,

@@ -160,14 +160,16 @@ export class Issuer {
         if (!REDECIDED_CODES.has(existing.responseCode)) return { response: toAuthorizationResponse(existing), decided: false };
       }
       const decision = this.#decide(request, cardFingerprint, nowMs);
+      // The answer is the record as written (its id and the decision), not a read of it back.
+      const id = existing?.id ?? newId('auth');
       if (existing) {
         // A retryable answer or a request for authentication promised nothing, so the repeat is
         // decided afresh; the record keeps its id and its lifetime starts with the new decision.
-        store.replaceDecision(existing.id, decision, nowMs);
+        store.replaceDecision(id, decision, nowMs);
       } else {
         store.insertAuthorization({
           ...decision,
-          id: newId('auth'),
+          id,
           merchantReference: request.merchantReference,
           cardFingerprint,
           cardLast4: last4(request.card.number),
@@ -176,9 +178,7 @@ export class Issuer {
           createdAtMs: nowMs,
         });
       }
-      const stored = store.findAuthorizationByReference(request.merchantReference);
-      if (!stored) throw new Error('the authorization just written could not be read back');
-      return { response: toAuthorizationResponse(stored), decided: true };
+      return { response: toHoldResponse({ ...decision, id }), decided: true };
     });
   }
 
@@ -210,9 +210,8 @@ export class Issuer {
   /** Open holds + settled spend − settled refunds + `amount` within the card's credit limit. */
   #withinCreditLimit(cardFingerprint: string, currency: AuthorizationRow['currency'], amount: number, nowMs: number): boolean {
     const limitAmount = majorToMinor(this.#deps.cardCreditLimit, currency);
-    const heldAmount = this.#deps.store.openHoldsAmount(cardFingerprint, currency, nowMs - this.#deps.authorizationTtlMs);
-    const spentAmount = this.#deps.store.cardSpentAmount(cardFingerprint, currency);
-    return heldAmount + spentAmount + amount <= limitAmount;
+    const committedAmount = this.#deps.store.cardCommittedAmount(cardFingerprint, currency, nowMs - this.#deps.authorizationTtlMs);
+    return committedAmount + amount <= limitAmount;
   }
 
   /** An increase is decided like an authorization of the difference: test cards approve, accounts check the limit. */

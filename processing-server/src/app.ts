@@ -1,6 +1,6 @@
 /** The processing server's Express app, built from explicit dependencies; it never listens. */
 import express, { type Express } from 'express';
-import helmet from 'helmet';
+import { apiSecurityHeaders } from '../../shared/http/api-security-headers.ts';
 import { requireBearerKey } from '../../shared/http/auth.ts';
 import { requireJsonBody } from '../../shared/http/content-type.ts';
 import { errorHandler, notFoundHandler } from '../../shared/http/errors.ts';
@@ -35,7 +35,7 @@ export function createApp(deps: DomainDeps, options: ProcessingAppOptions): Expr
   const metrics = options.metrics ?? createMetrics('processing-server', { collectDefaults: options.collectDefaultMetrics ?? false });
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(helmet());
+  app.use(apiSecurityHeaders());
   app.use(requestLogging(deps.logger));
   app.use(metrics.middleware);
 

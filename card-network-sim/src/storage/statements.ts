@@ -39,10 +39,14 @@ const SQL = {
     at_ms AS atMs FROM hold_adjustments WHERE authorization_id IN (SELECT value FROM json_each(?)) ORDER BY seq`,
   insertAdjustment: `INSERT INTO hold_adjustments (authorization_id, reference, amount, response_code, message, at_ms)
     VALUES (?, ?, ?, ?, ?, ?)`,
-  sumOpenHolds: `SELECT COALESCE(SUM(held_amount), 0) AS total FROM authorizations
-    WHERE card_fingerprint = ? AND currency = ? AND status = 'approved' AND created_at_ms >= ?`,
   sumCardSpend: `SELECT COALESCE(SUM(settled_amount - refunded_amount), 0) AS total FROM authorizations
     WHERE card_fingerprint = ? AND currency = ? AND status = 'settled'`,
+  /** Open holds and settled spend of a card in one walk of its authorizations: what a new authorization is checked against. */
+  sumCardCommitted: `SELECT COALESCE(SUM(CASE
+      WHEN status = 'approved' AND created_at_ms >= ? THEN held_amount
+      WHEN status = 'settled' THEN settled_amount - refunded_amount
+      ELSE 0 END), 0) AS total
+    FROM authorizations WHERE card_fingerprint = ? AND currency = ?`,
   settleSales: `UPDATE authorizations SET status = 'settled', settled_amount = settled.amount, held_amount = 0,
       settlement_batch_id = ?, updated_at_ms = ?
     FROM (SELECT value ->> 0 AS seq, value ->> 1 AS amount FROM json_each(?)) AS settled

@@ -306,14 +306,14 @@ export class NetworkStore {
     this.#statements.updateHold.run(heldAmount, status, atMs, id);
   }
 
-  /** Sum of the approved holds of one card and currency created at or after `sinceMs`. */
-  openHoldsAmount(cardFingerprint: string, currency: Currency, sinceMs: number): number {
-    return firstRow<{ total: number }>(this.#statements.sumOpenHolds, cardFingerprint, currency, sinceMs)?.total ?? 0;
-  }
-
   /** Settled sales minus settled refunds of one card and currency. */
   cardSpentAmount(cardFingerprint: string, currency: Currency): number {
     return firstRow<{ total: number }>(this.#statements.sumCardSpend, cardFingerprint, currency)?.total ?? 0;
+  }
+
+  /** What a card has committed in a currency: its open holds (approved since `holdsSinceMs`) plus its settled spend. */
+  cardCommittedAmount(cardFingerprint: string, currency: Currency, holdsSinceMs: number): number {
+    return firstRow<{ total: number }>(this.#statements.sumCardCommitted, holdsSinceMs, cardFingerprint, currency)?.total ?? 0;
   }
 
   /**
